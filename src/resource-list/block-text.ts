@@ -1,0 +1,402 @@
+import { applyEditsToObject, placementOf, type Edit, type Path } from './edit.js';
+import { renderLines, type SequenceStyle } from './render.js';
+
+/**
+ * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
+ * touch (comments, key order, quoting, block scalars, blank lines) stays as the user wrote it. It
+ * understands only the plain block style Kubernetes manifests use; anything else throws `Unsupported`
+ * and the caller falls back to the yaml Document editor.
+ */
+export class Unsupported extends Error {}
+
+interface MapBlock {
+  readonly kind: 'map';
+  readonly start: number;
+  readonly end: number;
+  readonly indent: number;
+  /** A sequence entry's first line: its `-` at `dashCol` is read as a space. */
+  readonly dashLine?: number;
+  readonly dashCol?: number;
+}
+
+interface KeyEntry {
+  readonly key: string;
+  readonly line: number;
+  /** One past the value's last content line. */
+  readonly end: number;
+  /** Text after the colon, comment removed; empty for block values. */
+  readonly inline: string;
+}
+
+interface SeqEntry {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface SeqBlock {
+  readonly kind: 'seq';
+  readonly dashCol: number;
+  readonly entries: readonly SeqEntry[];
+}
+
+type Resolved =
+  | { readonly found: 'map'; readonly block: MapBlock }
+  | { readonly found: 'seq'; readonly block: SeqBlock; readonly owner: MapBlock; readonly entry: KeyEntry }
+  /** The key exists with a flow, scalar or empty value. */
+  | { readonly found: 'inline'; readonly owner: MapBlock; readonly entry: KeyEntry }
+  /** `depth` segments of the path exist; `owner` is the mapping that lacks path[depth]. */
+  | { readonly found: 'missing'; readonly owner: MapBlock; readonly depth: number };
+
+const KEY_LINE =
+  /^( *)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s"'#[\]{},&*!|>%@`?-][^:#]*?(?::(?! |$)[^:#]*?)*|-[^\s:#][^:#]*?) *:(?: +(.*))?$/;
+
+function isContent(line: string): boolean {
+  const t = line.trimStart();
+  return t !== '' && !t.startsWith('#');
+}
+
+function leadingSpaces(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  if (line.charCodeAt(i) === 9) throw new Unsupported('tab in indentation');
+  return i;
+}
+
+function isDashAt(line: string, col: number): boolean {
+  return line[col] === '-' && (col + 1 === line.length || line[col + 1] === ' ');
+}
+
+function stripComment(rest: string): string {
+  const t = rest.trim();
+  if (t.startsWith('#')) return '';
+  return t;
+}
+
+function unquoteKey(raw: string): string {
+  if (raw.startsWith('"')) return JSON.parse(raw) as string;
+  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/''/g, "'");
+  return raw;
+}
+
+function deepEqualUnordered(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqualUnordered(v, b[i]));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqualUnordered((a as Record<string, unknown>)[k], rb[k]));
+}
+
+export { deepEqualUnordered };
+
+function valueAt(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
+export class BlockText {
+  private lines: string[];
+  private readonly eol: string;
+  private current: unknown;
+
+  constructor(
+    text: string,
+    original: unknown,
+    private readonly style: SequenceStyle,
+  ) {
+    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    this.lines = text.split(/\r?\n/);
+    this.current = structuredClone(original);
+  }
+
+  /** The edited text; throws Unsupported when an edit cannot be made faithfully in place. */
+  static edit(text: string, original: unknown, edits: readonly Edit[], style: SequenceStyle): { text: string; value: unknown } {
+    const doc = new BlockText(text, original, style);
+    for (const edit of edits) doc.apply(edit);
+    return { text: doc.lines.join(doc.eol), value: doc.current };
+  }
+
+  private apply(edit: Edit): void {
+    const after = structuredClone(this.current);
+    applyEditsToObject(after, [edit]);
+    switch (edit.op) {
+      case 'set':
+        this.set(edit.path, after, edit.before);
+        break;
+      case 'insert':
+        this.insert(edit.path, edit.index, after, edit.before);
+        break;
+      case 'move':
+        this.move(edit, after);
+        break;
+    }
+    this.current = after;
+  }
+
+  // ---- reading the outline -------------------------------------------------------------------------
+
+  private text(j: number, block: MapBlock): string {
+    const line = this.lines[j]!;
+    if (block.dashLine === j && block.dashCol !== undefined) {
+      return line.slice(0, block.dashCol) + ' ' + line.slice(block.dashCol + 1);
+    }
+    return line;
+  }
+
+  private root(): MapBlock {
+    const first = this.lines.findIndex(isContent);
+    if (first < 0) throw new Unsupported('empty item');
+    return { kind: 'map', start: first, end: this.lines.length, indent: leadingSpaces(this.lines[first]!) };
+  }
+
+  /** Last content line before `end`, plus one; block scalars keep their `#` lines. */
+  private contentEnd(from: number, end: number): number {
+    for (let j = end - 1; j >= from; j--) if (isContent(this.lines[j]!)) return j + 1;
+    return from;
+  }
+
+  private keys(map: MapBlock): KeyEntry[] {
+    const found: { key: string; line: number; inline: string }[] = [];
+    for (let j = map.start; j < map.end; j++) {
+      const line = this.text(j, map);
+      if (!isContent(line)) continue;
+      const ind = leadingSpaces(line);
+      if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
+      if (ind > map.indent) {
+        if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
+        continue;
+      }
+      if (isDashAt(line, ind)) {
+        if (found.length === 0) throw new Unsupported(`line ${j + 1}: sequence without key`);
+        continue;
+      }
+      const m = KEY_LINE.exec(line);
+      if (!m) throw new Unsupported(`line ${j + 1} is not a simple key`);
+      const inline = stripComment(m[3] ?? '');
+      if (/^[&!*]/.test(inline)) throw new Unsupported(`line ${j + 1}: anchor, alias or tag`);
+      found.push({ key: unquoteKey(m[2]!), line: j, inline });
+      if (/^[|>]/.test(inline)) j = this.skipBlockScalar(j + 1, map.end, ind) - 1;
+    }
+    return found.map((k, i) => ({ ...k, end: this.contentEnd(k.line + 1, i + 1 < found.length ? found[i + 1]!.line : map.end) }));
+  }
+
+  /** Block scalar content runs to the first non-blank line at or below the key's indent. */
+  private skipBlockScalar(from: number, end: number, keyIndent: number): number {
+    for (let j = from; j < end; j++) {
+      const line = this.lines[j]!;
+      if (line.trim() !== '' && leadingSpaces(line) <= keyIndent) return j;
+    }
+    return end;
+  }
+
+  private child(owner: MapBlock, entry: KeyEntry): Resolved {
+    if (entry.inline !== '') return { found: 'inline', owner, entry };
+    const first = this.lines.slice(entry.line + 1, entry.end).findIndex(isContent);
+    if (first < 0) return { found: 'inline', owner, entry };
+    const j = entry.line + 1 + first;
+    const line = this.lines[j]!;
+    const ind = leadingSpaces(line);
+    if (isDashAt(line, ind)) {
+      if (ind < owner.indent) throw new Unsupported(`line ${j + 1}: sequence left of its key`);
+      return { found: 'seq', block: this.seq(j, entry.end, ind), owner, entry };
+    }
+    if (ind <= owner.indent) throw new Unsupported(`line ${j + 1}: value not indented`);
+    return { found: 'map', block: { kind: 'map', start: j, end: entry.end, indent: ind } };
+  }
+
+  private seq(from: number, end: number, dashCol: number): SeqBlock {
+    const starts: number[] = [];
+    for (let j = from; j < end; j++) {
+      const line = this.lines[j]!;
+      if (!isContent(line)) continue;
+      const ind = leadingSpaces(line);
+      if (ind > dashCol) continue;
+      if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
+      starts.push(j);
+    }
+    const entries = starts.map((s, i) => ({ start: s, end: this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end) }));
+    return { kind: 'seq', dashCol, entries: entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) })) };
+  }
+
+  private entryMap(seq: SeqBlock, index: number): MapBlock {
+    const entry = seq.entries[index];
+    if (!entry) throw new Unsupported(`no entry ${index}`);
+    const line = this.lines[entry.start]!;
+    const after = line.slice(seq.dashCol + 1);
+    if (stripComment(after) === '') {
+      const next = this.lines.slice(entry.start + 1, entry.end).findIndex(isContent);
+      if (next < 0) throw new Unsupported('empty sequence entry');
+      const j = entry.start + 1 + next;
+      return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines[j]!) };
+    }
+    const indent = seq.dashCol + 1 + leadingSpaces(after);
+    return { kind: 'map', start: entry.start, end: entry.end, indent, dashLine: entry.start, dashCol: seq.dashCol };
+  }
+
+  private resolve(path: Path): Resolved {
+    let node: Resolved = { found: 'map', block: this.root() };
+    for (let depth = 0; depth < path.length; depth++) {
+      const seg = path[depth]!;
+      if (typeof seg === 'number') {
+        if (node.found !== 'seq') throw new Unsupported(`index ${seg} into a non-sequence`);
+        node = { found: 'map', block: this.entryMap(node.block, seg) };
+        continue;
+      }
+      if (node.found !== 'map') {
+        if (node.found === 'missing') return node;
+        throw new Unsupported(`key ${seg} into a ${node.found} value`);
+      }
+      const owner: MapBlock = node.block;
+      const entry = this.keys(owner).find((k) => k.key === seg);
+      if (!entry) return { found: 'missing', owner, depth };
+      node = this.child(owner, entry);
+    }
+    return node;
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------------
+
+  private splice(at: number, remove: number, insert: readonly string[]): void {
+    this.lines.splice(at, remove, ...insert);
+  }
+
+  /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */
+  private replaceKey(owner: MapBlock, entry: KeyEntry, value: unknown): void {
+    const rendered = renderLines({ [entry.key]: value }, owner.indent, this.style);
+    if (owner.dashLine === entry.line && owner.dashCol !== undefined) {
+      const first = rendered[0]!;
+      rendered[0] = first.slice(0, owner.dashCol) + '-' + first.slice(owner.dashCol + 1);
+    }
+    this.splice(entry.line, entry.end - entry.line, rendered);
+  }
+
+  private insertionLine(owner: MapBlock, before: readonly string[] | undefined): number {
+    const keys = this.keys(owner);
+    const anchor = before ? keys.find((k) => before.includes(k.key)) : undefined;
+    if (anchor && anchor.line !== owner.dashLine) return this.leadingCommentStart(anchor.line, owner.indent);
+    const last = keys[keys.length - 1];
+    if (!last) throw new Unsupported('mapping without keys');
+    return last.end;
+  }
+
+  /** Comment lines directly above `line`, at `indent` or deeper, belong to it. */
+  private leadingCommentStart(line: number, indent: number): number {
+    let j = line;
+    while (j > 0) {
+      const prev = this.lines[j - 1]!;
+      if (prev.trim() === '' || isContent(prev) || leadingSpaces(prev) < indent) break;
+      j--;
+    }
+    return j;
+  }
+
+  private set(path: Path, after: unknown, before: readonly string[] | undefined): void {
+    const parent = this.resolve(path.slice(0, -1));
+    const key = path[path.length - 1] as string;
+    switch (parent.found) {
+      case 'map': {
+        const entry = this.keys(parent.block).find((k) => k.key === key);
+        if (entry) this.replaceKey(parent.block, entry, valueAt(after, path));
+        else this.splice(this.insertionLine(parent.block, placementOf(key, before)), 0, renderLines({ [key]: valueAt(after, path) }, parent.block.indent, this.style));
+        return;
+      }
+      case 'inline':
+        this.replaceKey(parent.owner, parent.entry, valueAt(after, path.slice(0, -1)));
+        return;
+      case 'missing': {
+        const missing = path[parent.depth] as string;
+        const value = valueAt(after, path.slice(0, parent.depth + 1));
+        const hint = placementOf(missing, parent.depth === path.length - 1 ? before : undefined);
+        this.splice(this.insertionLine(parent.owner, hint), 0, renderLines({ [missing]: value }, parent.owner.indent, this.style));
+        return;
+      }
+      case 'seq':
+        throw new Unsupported(`${path.join('.')}: parent is a sequence`);
+    }
+  }
+
+  private insert(path: Path, index: number, after: unknown, before: readonly string[] | undefined): void {
+    const target = this.resolve(path);
+    if (target.found !== 'seq') {
+      this.set(path, after, before);
+      return;
+    }
+    const { block } = target;
+    const rendered = renderLines([valueAt(after, [...path, index])], block.dashCol, this.style);
+    const at = index < block.entries.length ? this.leadingCommentStart(block.entries[index]!.start, block.dashCol) : block.entries[block.entries.length - 1]!.end;
+    this.splice(at, 0, rendered);
+  }
+
+  private move(edit: Extract<Edit, { op: 'move' }>, after: unknown): void {
+    const source = this.resolve(edit.from);
+    if (source.found !== 'seq') throw new Unsupported(`no block sequence at ${edit.from.join('.')}`);
+    const entry = source.block.entries[edit.fromIndex];
+    if (!entry) throw new Unsupported(`no entry ${edit.fromIndex}`);
+    const start = this.leadingCommentStart(entry.start, source.block.dashCol);
+    const taken = this.lines.slice(start, entry.end);
+    if (source.block.entries.length === 1) {
+      this.splice(start, entry.end - start, []);
+      const emptied = this.resolve(edit.from.slice(0, -1));
+      if (emptied.found !== 'map') throw new Unsupported('source mapping vanished');
+      const key = this.keys(emptied.block).find((k) => k.key === edit.from[edit.from.length - 1]);
+      if (!key) throw new Unsupported('source key vanished');
+      this.replaceKey(emptied.block, key, []);
+    } else {
+      this.splice(start, entry.end - start, []);
+    }
+
+    const target = this.resolve(edit.to);
+    const shift = (dashCol: number): string[] => shiftLines(taken, dashCol - source.block.dashCol);
+    switch (target.found) {
+      case 'seq': {
+        const { entries, dashCol } = target.block;
+        const at = edit.toIndex < entries.length ? this.leadingCommentStart(entries[edit.toIndex]!.start, dashCol) : entries[entries.length - 1]!.end;
+        this.splice(at, 0, shift(dashCol));
+        return;
+      }
+      case 'inline': {
+        const { owner, entry: key } = target;
+        if (!deepEqualUnordered(valueAt(after, edit.to), [valueAt(after, [...edit.to, 0])])) throw new Unsupported('target sequence is not empty');
+        const dashCol = owner.indent + (this.style.compact ? 0 : 2);
+        const keyLine = renderLines({ [key.key]: null }, owner.indent, this.style)[0]!.replace(/ ?null$/, '');
+        this.splice(key.line, key.end - key.line, [this.keepDash(owner, key.line, keyLine), ...shift(dashCol)]);
+        return;
+      }
+      case 'missing': {
+        if (target.depth !== edit.to.length - 1) throw new Unsupported('target parent missing');
+        const name = edit.to[edit.to.length - 1] as string;
+        const dashCol = target.owner.indent + (this.style.compact ? 0 : 2);
+        const keyLine = renderLines({ [name]: null }, target.owner.indent, this.style)[0]!.replace(/ ?null$/, '');
+        this.splice(this.insertionLine(target.owner, placementOf(name, edit.before)), 0, [keyLine, ...shift(dashCol)]);
+        return;
+      }
+      case 'map':
+        throw new Unsupported(`${edit.to.join('.')} is a mapping`);
+    }
+  }
+
+  private keepDash(owner: MapBlock, line: number, text: string): string {
+    if (owner.dashLine !== line || owner.dashCol === undefined) return text;
+    return text.slice(0, owner.dashCol) + '-' + text.slice(owner.dashCol + 1);
+  }
+}
+
+/** Moves lines left or right as a whole; block scalars stay valid because their indent is relative. */
+function shiftLines(lines: readonly string[], delta: number): string[] {
+  if (delta === 0) return [...lines];
+  return lines.map((line) => {
+    if (line === '') return line;
+    if (delta > 0) return ' '.repeat(delta) + line;
+    const lead = line.length - line.trimStart().length;
+    if (line.trim() === '') return line.slice(Math.min(lead, -delta));
+    if (lead < -delta) throw new Unsupported('entry cannot move left');
+    return line.slice(-delta);
+  });
+}

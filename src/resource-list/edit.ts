@@ -1,0 +1,126 @@
+/**
+ * Edits are data: the planner says what to change, and each representation of an item (plain object,
+ * block text, yaml Document) applies the same list. Paths are relative to the item root; a number is a
+ * sequence index. Each edit sees the item as the previous edits left it.
+ */
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+export type Edit =
+  /** Set a mapping key, creating missing mappings on the way. `before` names sibling keys a person
+   * would put the new key in front of (only used when the key is new). */
+  | { readonly op: 'set'; readonly path: Path; readonly value: unknown; readonly before?: readonly string[] }
+  /** Insert into the sequence at `path`, creating it (with `before`, as for set) when absent. */
+  | { readonly op: 'insert'; readonly path: Path; readonly index: number; readonly value: unknown; readonly before?: readonly string[] }
+  /** Move a sequence entry with its text and comments to another sequence, creating that one when absent. */
+  | {
+      readonly op: 'move';
+      readonly from: Path;
+      readonly fromIndex: number;
+      readonly to: Path;
+      readonly toIndex: number;
+      readonly before?: readonly string[];
+    };
+
+type Json = unknown;
+
+/** Keys people write ahead of certain siblings; a new key goes in front of the first of these. */
+const WRITTEN_BEFORE: Readonly<Record<string, readonly string[]>> = {
+  metadata: ['spec', 'data', 'template'],
+  labels: ['annotations'],
+  initContainers: ['containers'],
+};
+
+/** Where a new key goes: the edit's own hint, else where a person would put it, else last. */
+export function placementOf(key: string, before: readonly string[] | undefined): readonly string[] | undefined {
+  return before ?? WRITTEN_BEFORE[key];
+}
+type Container = Record<string, Json> | Json[];
+
+function isMap(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(path: Path): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+}
+
+/** Walks `path`, creating mappings for missing string segments when `create` is set. */
+function walk(root: Json, path: Path, create: boolean): Container | undefined {
+  let node: Json = root;
+  for (const seg of path) {
+    if (typeof seg === 'number') {
+      if (!Array.isArray(node) || seg < 0 || seg >= node.length) return undefined;
+      node = node[seg];
+    } else {
+      if (!isMap(node)) return undefined;
+      if (node[seg] === undefined || node[seg] === null) {
+        if (!create) return undefined;
+        setOrdered(node, seg, {}, undefined);
+      }
+      node = node[seg];
+    }
+  }
+  return isMap(node) || Array.isArray(node) ? node : undefined;
+}
+
+function setOrdered(map: Record<string, Json>, key: string, value: Json, hint: readonly string[] | undefined): void {
+  const before = placementOf(key, hint);
+  if (key in map || !before) {
+    map[key] = value;
+    return;
+  }
+  const anchor = Object.keys(map).find((k) => before.includes(k));
+  if (anchor === undefined) {
+    map[key] = value;
+    return;
+  }
+  const entries = Object.entries(map);
+  for (const k of Object.keys(map)) delete map[k];
+  for (const [k, v] of entries) {
+    if (k === anchor) map[key] = value;
+    map[k] = v;
+  }
+}
+
+function sequenceAt(root: Json, path: Path, create: boolean, before?: readonly string[]): Json[] {
+  const parent = walk(root, path.slice(0, -1), create);
+  const key = path[path.length - 1];
+  if (!isMap(parent) || typeof key !== 'string') throw new Error(`no mapping to hold ${describe(path)}`);
+  const existing = parent[key];
+  if (Array.isArray(existing)) return existing;
+  if (existing !== undefined && existing !== null) throw new Error(`${describe(path)} is not a sequence`);
+  if (!create) throw new Error(`no sequence at ${describe(path)}`);
+  const seq: Json[] = [];
+  setOrdered(parent, key, seq, before);
+  return seq;
+}
+
+/** Applies edits to a plain object in place; the reference result the text edits are checked against. */
+export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
+  for (const edit of edits) {
+    switch (edit.op) {
+      case 'set': {
+        const parent = walk(root, edit.path.slice(0, -1), true);
+        const key = edit.path[edit.path.length - 1];
+        if (!isMap(parent) || typeof key !== 'string') throw new Error(`cannot set ${describe(edit.path)}`);
+        setOrdered(parent, key, structuredClone(edit.value), edit.before);
+        break;
+      }
+      case 'insert': {
+        const seq = sequenceAt(root, edit.path, true, edit.before);
+        seq.splice(edit.index, 0, structuredClone(edit.value));
+        break;
+      }
+      case 'move': {
+        const from = sequenceAt(root, edit.from, false);
+        if (edit.fromIndex < 0 || edit.fromIndex >= from.length) throw new Error(`no entry ${edit.fromIndex} in ${describe(edit.from)}`);
+        const [entry] = from.splice(edit.fromIndex, 1);
+        sequenceAt(root, edit.to, true, edit.before).splice(edit.toIndex, 0, entry);
+        break;
+      }
+    }
+  }
+}
+
+export { describe as describePath, isMap };

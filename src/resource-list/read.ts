@@ -1,0 +1,281 @@
+import jsYaml from 'js-yaml';
+import { isMap, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
+import type { SequenceStyle } from './render.js';
+import { splitBlockResourceList, type BlockSplit } from './split.js';
+
+/** Bad input: one line for stderr, exit 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+export interface ReadLimits {
+  readonly maxInputBytes: number;
+  /** Aliases allowed in one item (or the whole input on the parser path); caps billion-laughs expansion. */
+  readonly maxAliasCount: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxInputBytes: 64 * 1024 * 1024, maxAliasCount: 100 };
+
+export const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
+
+export type PlainObject = Record<string, unknown>;
+
+export interface Item {
+  /** Position in `items`, as read. */
+  readonly index: number;
+  readonly value: PlainObject;
+}
+
+interface ResourceListBase {
+  readonly apiVersion: string;
+  readonly items: readonly Item[];
+  readonly functionConfig: unknown;
+  /** Results of functions that ran before this one; kept and extended. */
+  readonly results: readonly unknown[];
+  readonly style: SequenceStyle;
+  readonly limits: ReadLimits;
+}
+
+/** Block YAML split into item texts: untouched items are written back as their original bytes. */
+export interface BlockResourceList extends ResourceListBase {
+  readonly form: 'block';
+  readonly text: string;
+  readonly split: BlockSplit;
+}
+
+/** Any other YAML: one yaml Document, written back through its own printer. */
+export interface DocumentResourceList extends ResourceListBase {
+  readonly form: 'document';
+  readonly document: Document;
+  readonly itemNodes: readonly YAMLMap[];
+}
+
+export interface JsonResourceList extends ResourceListBase {
+  readonly form: 'json';
+  readonly root: PlainObject;
+}
+
+export type ResourceList = BlockResourceList | DocumentResourceList | JsonResourceList;
+
+const MAYBE_ALIAS = /(?:^|[\s[{,])[&*][^\s]/m;
+
+function isPlainObject(v: unknown): v is PlainObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function where(line: number, column?: number): string {
+  return column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
+}
+
+/**
+ * Parses one piece of YAML to plain data. js-yaml is used where it is safe because it is an order of
+ * magnitude faster than the yaml package's document model; text that may hold anchors or aliases goes
+ * through the yaml package, whose alias count stops billion-laughs expansion.
+ */
+export function loadYaml(text: string, firstLine: number, what: string, limits: ReadLimits): unknown {
+  if (MAYBE_ALIAS.test(text)) {
+    const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    const doc = Array.isArray(docs) ? docs[0] : undefined;
+    if (!doc) return null;
+    throwFirstError(doc, firstLine, what);
+    try {
+      return doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (e) {
+      throw new InputError(`${what}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+  } catch (e) {
+    if (e instanceof jsYaml.YAMLException) {
+      const mark = e.mark as { line: number; column: number } | undefined;
+      const at = mark ? ` (${where(firstLine + mark.line, mark.column + 1)})` : '';
+      throw new InputError(`${what}${at}: ${e.reason}`);
+    }
+    if (e instanceof RangeError) throw new InputError(`${what} (${where(firstLine)}): nesting too deep`);
+    throw e;
+  }
+}
+
+function throwFirstError(doc: Document, firstLine: number, what: string): void {
+  const error = doc.errors[0];
+  if (!error) return;
+  const pos = error.linePos?.[0];
+  const at = pos ? ` (${where(firstLine - 1 + pos.line, pos.col)})` : '';
+  const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  throw new InputError(`${what}${at}: ${reason}`);
+}
+
+function checkHeader(root: PlainObject, hasItems: boolean, itemsIsSeq: boolean): string {
+  const { apiVersion, kind } = root;
+  if (kind !== 'ResourceList') {
+    throw new InputError(`input is not a ResourceList: kind is ${kind === undefined ? 'missing' : JSON.stringify(kind)}`);
+  }
+  if (typeof apiVersion !== 'string' || !(RESOURCE_LIST_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+    throw new InputError(
+      `ResourceList apiVersion ${apiVersion === undefined ? 'is missing' : JSON.stringify(apiVersion) + ' is not supported'}; expected ${RESOURCE_LIST_API_VERSIONS.join(' or ')}`,
+    );
+  }
+  if (!hasItems) throw new InputError('ResourceList has no items field');
+  if (!itemsIsSeq) throw new InputError('ResourceList items must be a sequence');
+  return apiVersion;
+}
+
+function resultsOf(root: PlainObject): unknown[] {
+  const { results } = root;
+  if (results === undefined || results === null) return [];
+  if (!Array.isArray(results)) throw new InputError('ResourceList results must be a sequence');
+  return results;
+}
+
+function itemValue(value: unknown, index: number, line?: number): PlainObject {
+  if (!isPlainObject(value)) {
+    const at = line === undefined ? '' : ` (${where(line)})`;
+    throw new InputError(`items[${index}]${at} is not a mapping (found ${value === null ? 'null' : Array.isArray(value) ? 'a sequence' : typeof value})`);
+  }
+  return value;
+}
+
+/** kpt writes `items:\n- a`; other tools indent. New sequences follow the input. */
+function styleOf(split: BlockSplit, text: string): SequenceStyle {
+  const first = split.items[0];
+  if (first) return { compact: first.dashColumn === 0 };
+  return { compact: !/:\r?\n {2,}- /.test(text) };
+}
+
+/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
+export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
+  const col = span.start + span.dashColumn;
+  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
+}
+
+function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockResourceList {
+  const root: PlainObject = {};
+  for (const entry of split.entries) {
+    if (entry.key === 'items') continue;
+    const value = loadYaml(text.slice(entry.start, entry.end), entry.line + 1, `ResourceList ${entry.key}`, limits);
+    if (isPlainObject(value)) Object.assign(root, value);
+  }
+  const apiVersion = checkHeader(root, true, true);
+  const items = split.items.map((span, index) => {
+    const value = loadYaml(standaloneItemText(text, span), span.line + 1, `items[${index}]`, limits);
+    return { index, value: itemValue(value, index, span.line + 1) };
+  });
+  return {
+    form: 'block',
+    apiVersion,
+    items,
+    functionConfig: root.functionConfig ?? undefined,
+    results: resultsOf(root),
+    style: styleOf(split, text),
+    limits,
+    text,
+    split,
+  };
+}
+
+function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length === 0) throw new InputError('input is empty; expected a ResourceList');
+  const document = list[0]!;
+  throwFirstError(document, 1, 'input');
+  if (list.length > 1) {
+    throw new InputError(`input has ${list.length} YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)`);
+  }
+  const contents = document.contents;
+  if (!isMap(contents)) throw new InputError('input is not a ResourceList: the document is not a mapping');
+  let root: PlainObject;
+  try {
+    root = document.toJS({ maxAliasCount: limits.maxAliasCount }) as PlainObject;
+  } catch (e) {
+    throw new InputError(`input: ${(e as Error).message}`);
+  }
+  const itemsNode = contents.get('items', true) as Node | undefined;
+  const apiVersion = checkHeader(root, itemsNode !== undefined, isSeq(itemsNode));
+  const seq = itemsNode as unknown as { items: unknown[] };
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number] }).range;
+    return range ? text.slice(0, range[0]).split('\n').length : undefined;
+  };
+  const itemNodes = seq.items.map((node, index) => {
+    if (!isMap(node)) itemValue(root.items === undefined ? null : (root.items as unknown[])[index], index, lineOf(node));
+    return node as YAMLMap;
+  });
+  const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index, lineOf(seq.items[index])) }));
+  return {
+    form: 'document',
+    apiVersion,
+    items,
+    functionConfig: root.functionConfig ?? undefined,
+    results: resultsOf(root),
+    style: { compact: !/:\r?\n {2,}- /.test(text) },
+    limits,
+    document,
+    itemNodes,
+  };
+}
+
+function readJson(root: unknown): JsonResourceList {
+  if (!isPlainObject(root)) throw new InputError('input is not a ResourceList: JSON value is not an object');
+  const apiVersion = checkHeader(root, 'items' in root, Array.isArray(root.items));
+  const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index) }));
+  return {
+    form: 'json',
+    apiVersion,
+    items,
+    functionConfig: root.functionConfig ?? undefined,
+    results: resultsOf(root),
+    style: { compact: true },
+    limits: DEFAULT_LIMITS,
+    root,
+  };
+}
+
+export interface ReadOptions {
+  /** The input must be JSON (kpt-functions' --json). */
+  readonly json?: boolean;
+  readonly limits?: ReadLimits;
+}
+
+/** Bytes in, ResourceList out; every problem is an InputError with a one-line message. */
+export function readResourceList(bytes: Uint8Array, options: ReadOptions = {}): ResourceList {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  if (bytes.length > limits.maxInputBytes) {
+    throw new InputError(`input is ${bytes.length} bytes, more than the limit of ${limits.maxInputBytes} bytes`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    throw new InputError(`input is not valid UTF-8 (${where(bad.line, bad.column)})`);
+  }
+  if (text.trim() === '') throw new InputError('input is empty; expected a ResourceList');
+  const trimmed = text.trimStart().replace(/^\ufeff/, '');
+  if (options.json || trimmed.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.replace(/^\ufeff/, ''));
+    } catch (e) {
+      if (options.json) throw new InputError(`input is not valid JSON: ${(e as Error).message}`);
+    }
+    if (parsed !== undefined) return { ...readJson(parsed), limits };
+  }
+  const split = splitBlockResourceList(text);
+  return split ? readBlock(text, split, limits) : readDocument(text, limits);
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
+  const lossy = new TextDecoder('utf-8').decode(bytes);
+  // Every character before the first bad byte decodes as itself, so byte offsets line up until then;
+  // a U+FFFD that is really in the input is the three bytes EF BF BD.
+  for (let at = lossy.indexOf('\ufffd'); at >= 0; at = lossy.indexOf('\ufffd', at + 1)) {
+    const offset = Buffer.byteLength(lossy.slice(0, at));
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+      const lines = lossy.slice(0, at).split('\n');
+      return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+    }
+  }
+  return { line: 1, column: 1 };
+}

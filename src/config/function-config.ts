@@ -1,0 +1,217 @@
+import * as t from 'io-ts';
+import { matching, problemsOf, strictObject, type DecodeProblem } from './io-ts-helpers.js';
+import { DEFAULTS, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
+import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
+
+export const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
+export const CONTAINER_ORDER_KIND = 'ContainerOrder';
+
+const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
+const VERSION = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
+const KubernetesVersionString = new t.Type<string, string, unknown>(
+  'KubernetesVersion',
+  (u): u is string => typeof u === 'string' && VERSION.test(u),
+  (u, c) =>
+    typeof u === 'string' && VERSION.test(u)
+      ? t.success(u)
+      : typeof u === 'number'
+        ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
+        : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),
+  t.identity,
+);
+const TimeoutSeconds = new t.Type<number, number, unknown>(
+  'TimeoutSeconds',
+  (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 86400,
+  (u, c) =>
+    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 86400
+      ? t.success(u as number)
+      : t.failure(u, c, `expected whole seconds from 1 to 86400, got ${JSON.stringify(u)}`),
+  t.identity,
+);
+const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
+const Strategy = t.keyof({ auto: null, native: null, postStart: null, entrypoint: null }, '"auto" | "native" | "postStart" | "entrypoint"');
+const ConditionC = t.keyof({ Started: null, Ready: null, Completed: null }, '"Started" | "Ready" | "Completed"');
+const SidecarWaitC = t.keyof({ Started: null, Ready: null }, '"Started" | "Ready"');
+const StringList = t.array(t.string, 'list of strings');
+
+const LabelSelector = strictObject(
+  'LabelSelector',
+  {},
+  {
+    matchLabels: t.record(t.string, t.string, 'map of strings'),
+    matchExpressions: t.array(
+      strictObject(
+        'LabelSelectorRequirement',
+        { key: t.string, operator: t.keyof({ In: null, NotIn: null, Exists: null, DoesNotExist: null }, '"In" | "NotIn" | "Exists" | "DoesNotExist"') },
+        { values: StringList },
+      ),
+    ),
+  },
+);
+
+const Selector = strictObject('Selector', {}, { kinds: StringList, names: StringList, namespaces: StringList, labelSelector: LabelSelector });
+
+const ContainerOrderSpec = strictObject(
+  'ContainerOrderSpec',
+  {},
+  {
+    strategy: Strategy,
+    kubernetesVersion: KubernetesVersionString,
+    selector: Selector,
+    sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC })),
+    rules: t.array(
+      strictObject('Rule', { container: ContainerName, after: t.array(strictObject('Dependency', { container: ContainerName }, { condition: ConditionC })) }, {}),
+    ),
+    timeoutSeconds: TimeoutSeconds,
+    helperImage: Image,
+    workloadKinds: t.array(
+      strictObject('WorkloadKind', { apiVersion: t.string, kind: t.string, podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template') }, {}),
+    ),
+  },
+);
+
+const Metadata = t.partial({ name: t.string, namespace: t.string, annotations: t.record(t.string, t.string) });
+
+const ContainerOrder = strictObject(
+  'ContainerOrder',
+  { apiVersion: t.literal(CONTAINER_ORDER_API_VERSION), kind: t.literal(CONTAINER_ORDER_KIND) },
+  { metadata: Metadata, spec: ContainerOrderSpec },
+);
+
+const CONFIGMAP_KEYS = ['strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage'] as const;
+
+const ConfigMapData = strictObject(
+  'ConfigMapData',
+  {},
+  Object.fromEntries(CONFIGMAP_KEYS.map((k) => [k, t.string])) as Record<(typeof CONFIGMAP_KEYS)[number], t.StringC>,
+);
+
+const ConfigMap = t.intersection([
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('ConfigMap') }),
+  t.partial({ metadata: Metadata, data: ConfigMapData }),
+]);
+
+export type FunctionConfig =
+  /** No config, or kpt's empty `function-input` ConfigMap: nothing to do. */
+  | { readonly kind: 'none'; readonly reason: string }
+  | { readonly kind: 'spec'; readonly spec: OrderSpec }
+  | { readonly kind: 'invalid'; readonly problems: readonly DecodeProblem[] };
+
+function parseVersion(text: string): KubernetesVersion {
+  const m = VERSION.exec(text)!;
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+function invalid(problems: DecodeProblem[]): FunctionConfig {
+  return { kind: 'invalid', problems };
+}
+
+function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionConfig {
+  const spec = value.spec ?? {};
+  const selector = spec.selector ?? {};
+  const labels = selector.labelSelector ?? {};
+  return {
+    kind: 'spec',
+    spec: {
+      strategy: spec.strategy ?? DEFAULTS.strategy,
+      kubernetesVersion: spec.kubernetesVersion ? parseVersion(spec.kubernetesVersion) : DEFAULTS.kubernetesVersion,
+      selector: {
+        ...(selector.kinds ? { kinds: selector.kinds } : {}),
+        ...(selector.names ? { names: selector.names } : {}),
+        ...(selector.namespaces ? { namespaces: selector.namespaces } : {}),
+        ...(labels.matchLabels ? { matchLabels: labels.matchLabels } : {}),
+        ...(labels.matchExpressions ? { matchExpressions: labels.matchExpressions.map((e) => ({ ...e, values: e.values ?? [] })) } : {}),
+      },
+      sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({ name: s.name, waitFor: s.waitFor ?? 'Ready' })),
+      rules: (spec.rules ?? []).map(
+        (r): Rule => ({ container: r.container, after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? 'Ready' })) }),
+      ),
+      timeoutSeconds: spec.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
+      helperImage: spec.helperImage ?? DEFAULTS.helperImage,
+      workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
+    },
+  };
+}
+
+/** The comma list of the `sidecars` key: names, each optionally `:Started` or `:Ready`. */
+export function parseSidecarList(text: string): Sidecar[] | DecodeProblem {
+  const sidecars: Sidecar[] = [];
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const [name, wait, extra] = entry.split(':');
+    if (!CONTAINER_NAME.test(name!) || extra !== undefined) return { path: 'sidecars', message: `"${entry}" is not a container name (optionally :Started or :Ready)` };
+    const waitFor = wait === undefined ? 'Ready' : SidecarWaitC.is(wait) ? wait : undefined;
+    if (!waitFor) return { path: 'sidecars', message: `"${wait}" in "${entry}" is not a sidecar condition (Started, Ready)` };
+    sidecars.push({ name: name!, waitFor });
+  }
+  return sidecars;
+}
+
+function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number], string>>): FunctionConfig {
+  const problems: DecodeProblem[] = [];
+  const check = <A>(key: string, codec: t.Decoder<unknown, A>, value: unknown): A | undefined => {
+    const decoded = codec.decode(value);
+    if (decoded._tag === 'Right') return decoded.right;
+    problems.push(...problemsOf(decoded.left).map((p) => ({ path: `data.${key}`, message: p.message })));
+    return undefined;
+  };
+  const strategy = data.strategy === undefined ? undefined : check('strategy', Strategy, data.strategy);
+  const version = data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', KubernetesVersionString, data.kubernetesVersion);
+  const timeout =
+    data.timeoutSeconds === undefined
+      ? undefined
+      : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
+  const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
+  let sidecars: Sidecar[] = [];
+  if (data.sidecars !== undefined) {
+    const parsed = parseSidecarList(data.sidecars);
+    if (Array.isArray(parsed)) sidecars = parsed;
+    else problems.push({ path: 'data.sidecars', message: parsed.message });
+  }
+  let rules: Rule[] = [];
+  if (data.order !== undefined) {
+    try {
+      rules = parseOrder(data.order);
+    } catch (e) {
+      if (!(e instanceof OrderSyntaxError)) throw e;
+      problems.push({ path: 'data.order', message: e.message });
+    }
+  }
+  if (problems.length > 0) return invalid(problems);
+  return {
+    kind: 'spec',
+    spec: {
+      strategy: strategy ?? DEFAULTS.strategy,
+      kubernetesVersion: version ? parseVersion(version) : DEFAULTS.kubernetesVersion,
+      selector: {},
+      sidecars,
+      rules,
+      timeoutSeconds: timeout ?? DEFAULTS.timeoutSeconds,
+      helperImage: helperImage ?? DEFAULTS.helperImage,
+      workloadKinds: [],
+    },
+  };
+}
+
+/** Decodes the functionConfig (a ContainerOrder or a ConfigMap) into an OrderSpec. */
+export function decodeFunctionConfig(config: unknown): FunctionConfig {
+  if (config === undefined || config === null) return { kind: 'none', reason: 'no functionConfig was given' };
+  const kind = (config as { kind?: unknown }).kind;
+  if (kind === 'ConfigMap') {
+    const raw = config as Record<string, unknown>;
+    // `data:` with nothing under it is null in YAML; it means the same as no data.
+    const decoded = ConfigMap.decode(raw.data === null ? { ...raw, data: {} } : raw);
+    if (decoded._tag === 'Left') return invalid(problemsOf(decoded.left));
+    const data = decoded.right.data ?? {};
+    if (Object.keys(data).length === 0) return { kind: 'none', reason: 'the functionConfig ConfigMap has no data' };
+    return fromConfigMapData(data);
+  }
+  if (kind === CONTAINER_ORDER_KIND) {
+    const decoded = ContainerOrder.decode(config);
+    return decoded._tag === 'Left' ? invalid(problemsOf(decoded.left)) : fromContainerOrder(decoded.right);
+  }
+  return invalid([
+    { path: 'kind', message: `functionConfig must be a ${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}) or a ConfigMap, got kind ${JSON.stringify(kind ?? null)}` },
+  ]);
+}

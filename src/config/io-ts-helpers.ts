@@ -1,0 +1,70 @@
+import * as t from 'io-ts';
+
+/**
+ * An object codec that rejects unknown fields: io-ts' `exact` would drop them silently, and a misspelt
+ * field (`sidecar:` for `sidecars:`) must be an error, not a config that quietly does less.
+ */
+export function strictObject<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
+  const base = t.intersection([t.type(required), t.partial(optional)]);
+  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  return new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
+    name,
+    base.is,
+    (input, context) => {
+      const result = base.validate(input, t.appendContext(context, '', base, input));
+      const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+      const unknownFields: t.Errors = Object.keys(record)
+        .filter((k) => !known.has(k))
+        .map((key) => ({
+          value: record[key],
+          context: [...context, { key, type: t.never, actual: record[key] }],
+          message: `unknown field; expected one of ${[...known].join(', ')}`,
+        }));
+      if (unknownFields.length === 0) return result;
+      return t.failures(result._tag === 'Left' ? [...unknownFields, ...result.left] : unknownFields);
+    },
+    base.encode,
+  );
+}
+
+/** A string that matches `pattern`, with a message that says what was expected. */
+export function matching(name: string, pattern: RegExp, expected: string) {
+  return new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && pattern.test(u),
+    (u, c) => (typeof u === 'string' && pattern.test(u) ? t.success(u) : t.failure(u, c, `expected ${expected}, got ${JSON.stringify(u)}`)),
+    t.identity,
+  );
+}
+
+export interface DecodeProblem {
+  /** Dotted path with [n] for indices, relative to the decoded value. */
+  readonly path: string;
+  readonly message: string;
+}
+
+function joinPath(keys: readonly string[]): string {
+  return keys.reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '');
+}
+
+/** io-ts errors as one problem per field, with the path people would write in YAML. */
+export function problemsOf(errors: t.Errors): DecodeProblem[] {
+  const seen = new Map<string, DecodeProblem>();
+  for (const error of errors) {
+    const keys: string[] = [];
+    for (let i = 1; i < error.context.length; i++) {
+      const parent = error.context[i - 1]!.type as unknown as { _tag?: string };
+      const key = error.context[i]!.key;
+      if (key === '' || parent._tag === 'IntersectionType' || parent._tag === 'UnionType') continue;
+      keys.push(key);
+    }
+    const path = joinPath(keys);
+    if (seen.has(path)) continue;
+    const last = error.context[error.context.length - 1];
+    const message =
+      error.message ??
+      (error.value === undefined ? `required field is missing (expected ${last?.type.name})` : `expected ${last?.type.name}, got ${JSON.stringify(error.value)}`);
+    seen.set(path, { path, message });
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,65 @@
+/** The one internal form every config source (ContainerOrder, ConfigMap, annotations) decodes into. */
+export type Strategy = 'auto' | 'native' | 'postStart' | 'entrypoint';
+export type Condition = 'Started' | 'Ready' | 'Completed';
+export type SidecarWait = 'Started' | 'Ready';
+
+export interface KubernetesVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface Sidecar {
+  readonly name: string;
+  readonly waitFor: SidecarWait;
+}
+
+export interface Dependency {
+  readonly container: string;
+  readonly condition: Condition;
+}
+
+export interface Rule {
+  readonly container: string;
+  readonly after: readonly Dependency[];
+}
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values: readonly string[];
+}
+
+export interface WorkloadSelector {
+  readonly kinds?: readonly string[];
+  readonly names?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+export interface WorkloadKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly podTemplatePath: readonly string[];
+}
+
+export interface OrderSpec {
+  readonly strategy: Strategy;
+  readonly kubernetesVersion: KubernetesVersion;
+  readonly selector: WorkloadSelector;
+  readonly sidecars: readonly Sidecar[];
+  readonly rules: readonly Rule[];
+  readonly timeoutSeconds: number;
+  readonly helperImage: string;
+  readonly workloadKinds: readonly WorkloadKind[];
+}
+
+export const DEFAULTS = {
+  strategy: 'auto',
+  kubernetesVersion: { major: 1, minor: 29 },
+  timeoutSeconds: 120,
+  helperImage: 'busybox:1.36.1',
+} as const satisfies Partial<OrderSpec>;
+
+export const CONDITIONS: readonly Condition[] = ['Started', 'Ready', 'Completed'];
+export const STRATEGIES: readonly Strategy[] = ['auto', 'native', 'postStart', 'entrypoint'];

@@ -1,0 +1,91 @@
+import { CONDITIONS, type Condition, type Rule } from './order-spec.js';
+
+/**
+ * The compact order syntax of the ConfigMap key and the workload annotation:
+ *   `cloud-sql-proxy > migrate:Completed > app; vault-agent > app`
+ * Each `>` makes the right-hand container start after the left-hand one reaches the condition written
+ * after its name (Ready when none is written). `;` separates independent chains.
+ */
+export const DEFAULT_CONDITION: Condition = 'Ready';
+
+export const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export class OrderSyntaxError extends Error {
+  override readonly name = 'OrderSyntaxError';
+  constructor(
+    message: string,
+    /** One-based column of the offending token. */
+    readonly column: number,
+  ) {
+    super(`${message} at column ${column}`);
+  }
+}
+
+interface Step {
+  readonly name: string;
+  readonly condition?: Condition;
+  readonly column: number;
+}
+
+const TOKEN = /\s*(?:([^\s>;:]+)(?::([^\s>;]*))?|([>;])|(\S))/y;
+
+function parseChains(text: string): Step[][] {
+  const chains: Step[][] = [[]];
+  let expectName = true;
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const start = TOKEN.lastIndex;
+    const m = TOKEN.exec(text);
+    if (!m) break;
+    const column = start + (m[0].length - m[0].trimStart().length) + 1;
+    if (m[0].trim() === '') break;
+    const chain = chains[chains.length - 1]!;
+    if (m[3] !== undefined || m[4] !== undefined) {
+      const sep = m[3] ?? m[4]!;
+      if (sep !== '>' && sep !== ';') throw new OrderSyntaxError(`unexpected "${sep}"`, column);
+      if (expectName) throw new OrderSyntaxError(`expected a container name before "${sep}"`, column);
+      if (sep === ';') chains.push([]);
+      expectName = true;
+      continue;
+    }
+    if (!expectName) throw new OrderSyntaxError(`expected ">" or ";" before "${m[1]}"`, column);
+    const name = m[1]!;
+    if (!CONTAINER_NAME.test(name) || name.length > 63) {
+      throw new OrderSyntaxError(`"${name}" is not a container name (lowercase letters, digits and "-", at most 63)`, column);
+    }
+    let condition: Condition | undefined;
+    if (m[2] !== undefined) {
+      const found = CONDITIONS.find((c) => c.toLowerCase() === m[2]!.toLowerCase());
+      if (!found) {
+        throw new OrderSyntaxError(`"${m[2]}" is not a condition (${CONDITIONS.join(', ')})`, column + name.length + 1);
+      }
+      condition = found;
+    }
+    chain.push({ name, column, ...(condition ? { condition } : {}) });
+    expectName = false;
+  }
+  if (expectName && chains.some((c) => c.length > 0)) {
+    throw new OrderSyntaxError('expected a container name at the end', text.trimEnd().length + 1);
+  }
+  return chains.filter((c) => c.length > 0);
+}
+
+/** Parses the order syntax into rules; throws OrderSyntaxError pointing at the offending token. */
+export function parseOrder(text: string): Rule[] {
+  const byContainer = new Map<string, { container: string; condition: Condition }[]>();
+  for (const chain of parseChains(text)) {
+    if (chain.length < 2) throw new OrderSyntaxError(`"${chain[0]!.name}" alone orders nothing; write "a > b"`, chain[0]!.column);
+    const last = chain[chain.length - 1]!;
+    if (last.condition) {
+      throw new OrderSyntaxError(`":${last.condition}" on the last container of a chain has nothing to wait for it`, last.column + last.name.length);
+    }
+    for (let i = 1; i < chain.length; i++) {
+      const from = chain[i - 1]!;
+      const to = chain[i]!;
+      const after = byContainer.get(to.name) ?? [];
+      after.push({ container: from.name, condition: from.condition ?? DEFAULT_CONDITION });
+      byContainer.set(to.name, after);
+    }
+  }
+  return [...byContainer].map(([container, after]) => ({ container, after }));
+}

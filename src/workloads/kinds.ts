@@ -1,0 +1,39 @@
+import type { WorkloadKind } from '../config/order-spec.js';
+
+/**
+ * Where each built-in kind keeps its pod template. The API group is checked too, so that a custom
+ * resource that happens to be called `Job` (Volcano's, say) is not mistaken for batch/v1 Job.
+ */
+interface BuiltInKind {
+  readonly kind: string;
+  readonly groups: readonly string[];
+  readonly podTemplatePath: readonly string[];
+}
+
+const BUILT_IN: readonly BuiltInKind[] = [
+  { kind: 'Pod', groups: [''], podTemplatePath: [] },
+  { kind: 'PodTemplate', groups: [''], podTemplatePath: ['template'] },
+  { kind: 'ReplicationController', groups: [''], podTemplatePath: ['spec', 'template'] },
+  { kind: 'Deployment', groups: ['apps', 'extensions'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'ReplicaSet', groups: ['apps', 'extensions'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'StatefulSet', groups: ['apps'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'DaemonSet', groups: ['apps', 'extensions'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'Job', groups: ['batch'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'CronJob', groups: ['batch'], podTemplatePath: ['spec', 'jobTemplate', 'spec', 'template'] },
+];
+
+export const BUILT_IN_KINDS: readonly string[] = BUILT_IN.map((k) => k.kind);
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The path of the pod template in a resource of this apiVersion and kind, if it has one. */
+export function podTemplatePathOf(apiVersion: unknown, kind: unknown, custom: readonly WorkloadKind[]): readonly string[] | undefined {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const configured = custom.find((k) => k.kind === kind && k.apiVersion === apiVersion);
+  if (configured) return configured.podTemplatePath;
+  const builtIn = BUILT_IN.find((k) => k.kind === kind && k.groups.includes(groupOf(apiVersion)));
+  return builtIn?.podTemplatePath;
+}

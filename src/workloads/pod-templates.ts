@@ -1,0 +1,72 @@
+import type { V1PodTemplateSpec } from '@kubernetes/client-node';
+import * as t from 'io-ts';
+import type { WorkloadKind } from '../config/order-spec.js';
+import { problemsOf } from '../config/io-ts-helpers.js';
+import type { Path } from '../resource-list/edit.js';
+import type { Item, PlainObject } from '../resource-list/read.js';
+import { itemResult, type Result } from '../resource-list/results.js';
+import { podTemplatePathOf } from './kinds.js';
+
+export const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
+
+/** A pod template found in an item: where it is, and its content as Kubernetes types. */
+export interface PodTemplateRef {
+  readonly item: Item;
+  /** From the item root to the template (the object with metadata and spec); empty for a Pod. */
+  readonly path: Path;
+  readonly template: V1PodTemplateSpec & { spec: NonNullable<V1PodTemplateSpec['spec']> };
+}
+
+const Container = t.type({ name: t.string }, 'Container');
+const StringMap = t.record(t.string, t.string, 'map of strings');
+/** What the planner reads must have these shapes; everything else passes through untouched. */
+const PodTemplate = t.type(
+  {
+    metadata: t.union([t.undefined, t.null, t.partial({ annotations: t.union([t.null, StringMap]), labels: t.union([t.null, StringMap]) })]),
+    spec: t.intersection([t.type({ containers: t.array(Container, 'list of containers') }), t.partial({ initContainers: t.union([t.null, t.array(Container, 'list of containers')]) })]),
+  },
+  'PodTemplateSpec',
+);
+
+function at(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
+function isLocalConfig(item: PlainObject): boolean {
+  const annotations = (item.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+  return annotations?.[LOCAL_CONFIG_ANNOTATION] === 'true';
+}
+
+export interface PodTemplateScan {
+  readonly templates: readonly PodTemplateRef[];
+  /** Error results for workloads whose pod template is not shaped as Kubernetes requires. */
+  readonly problems: readonly Result[];
+}
+
+/** Every pod template in `items`, skipping local-config resources, which functions never mutate. */
+export function findPodTemplates(items: readonly Item[], custom: readonly WorkloadKind[]): PodTemplateScan {
+  const templates: PodTemplateRef[] = [];
+  const problems: Result[] = [];
+  for (const item of items) {
+    const path = podTemplatePathOf(item.value.apiVersion, item.value.kind, custom);
+    if (path === undefined || isLocalConfig(item.value)) continue;
+    const raw = at(item.value, path);
+    // A workload without a template (a partial manifest) has nothing to order.
+    if (raw === undefined || raw === null) continue;
+    const decoded = PodTemplate.decode(raw);
+    if (decoded._tag === 'Left') {
+      for (const p of problemsOf(decoded.left)) {
+        const field = [...path, p.path].filter((s) => s !== '').join('.');
+        problems.push(itemResult(item.value, 'error', `pod template field ${field}: ${p.message}`, field));
+      }
+      continue;
+    }
+    templates.push({ item, path, template: raw as PodTemplateRef['template'] });
+  }
+  return { templates, problems };
+}

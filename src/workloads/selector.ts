@@ -1,0 +1,44 @@
+import type { LabelSelectorRequirement, WorkloadSelector } from '../config/order-spec.js';
+import type { PlainObject } from '../resource-list/read.js';
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+}
+
+function matchesExpression(labels: Readonly<Record<string, string>>, e: LabelSelectorRequirement): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+  switch (e.operator) {
+    case 'In':
+      return has && e.values.includes(labels[e.key]!);
+    case 'NotIn':
+      return !has || !e.values.includes(labels[e.key]!);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+  }
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  return typeof v === 'object' && v !== null ? (v as Record<string, string>) : {};
+}
+
+/** metav1.LabelSelector semantics plus kinds, names (with `*` globs) and namespaces; omitted parts match all. */
+export function selects(selector: WorkloadSelector, item: PlainObject): boolean {
+  const metadata = stringMap(item.metadata) as Record<string, unknown>;
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+  const labels = stringMap(metadata.labels);
+  if (selector.kinds && !selector.kinds.includes(String(item.kind))) return false;
+  if (selector.names && !selector.names.some((g) => globToRegExp(g).test(name))) return false;
+  if (selector.namespaces && !selector.namespaces.includes(namespace)) return false;
+  if (selector.matchLabels && !Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  if (selector.matchExpressions && !selector.matchExpressions.every((e) => matchesExpression(labels, e))) return false;
+  return true;
+}
+
+/** True when the selector names this workload exactly (not by glob, label or omission). */
+export function namesExactly(selector: WorkloadSelector, item: PlainObject): boolean {
+  const name = (item.metadata as { name?: unknown } | undefined)?.name;
+  return selector.names?.includes(String(name)) ?? false;
+}

@@ -101,10 +101,15 @@ function valueAt(root: unknown, path: Path): unknown {
   return node;
 }
 
+/** A line whose value is a block scalar header: `key: |`, `- >-`, `- key: |2`. */
+const BLOCK_SCALAR_HEADER = /^( *)(- +)?(?:([^#]*?): +)?[|>][1-9+-]{0,2} *(?:#.*)?$/;
+
 export class BlockText {
   private lines: string[];
   private readonly eol: string;
   private current: unknown;
+  /** Per line: inside a block scalar, where `#` is text and not a comment. Rebuilt after each change. */
+  private scalar: boolean[] | undefined;
 
   constructor(
     text: string,
@@ -142,6 +147,28 @@ export class BlockText {
 
   // ---- reading the outline -------------------------------------------------------------------------
 
+  private inScalar(j: number): boolean {
+    if (!this.scalar) {
+      const flags = new Array<boolean>(this.lines.length).fill(false);
+      for (let j = 0; j < this.lines.length; j++) {
+        const line = this.lines[j]!;
+        const m = isContent(line) ? BLOCK_SCALAR_HEADER.exec(line) : null;
+        if (!m) continue;
+        // The scalar's parent is the key (or the dash) that starts the header; content is deeper.
+        const parent = m[1]!.length + (m[2] !== undefined && m[3] !== undefined ? m[2].length : 0);
+        let k = j + 1;
+        while (k < this.lines.length && (this.lines[k]!.trim() === '' || leadingSpaces(this.lines[k]!) > parent)) flags[k++] = true;
+        j = k - 1;
+      }
+      this.scalar = flags;
+    }
+    return this.scalar[j]!;
+  }
+
+  private isContentLine(j: number): boolean {
+    return this.inScalar(j) ? this.lines[j]!.trim() !== '' : isContent(this.lines[j]!);
+  }
+
   private text(j: number, block: MapBlock): string {
     const line = this.lines[j]!;
     if (block.dashLine === j && block.dashCol !== undefined) {
@@ -158,7 +185,7 @@ export class BlockText {
 
   /** Last content line before `end`, plus one; block scalars keep their `#` lines. */
   private contentEnd(from: number, end: number): number {
-    for (let j = end - 1; j >= from; j--) if (isContent(this.lines[j]!)) return j + 1;
+    for (let j = end - 1; j >= from; j--) if (this.isContentLine(j)) return j + 1;
     return from;
   }
 
@@ -166,7 +193,7 @@ export class BlockText {
     const found: { key: string; line: number; inline: string }[] = [];
     for (let j = map.start; j < map.end; j++) {
       const line = this.text(j, map);
-      if (!isContent(line)) continue;
+      if (!this.isContentLine(j)) continue;
       const ind = leadingSpaces(line);
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
@@ -182,25 +209,15 @@ export class BlockText {
       const inline = stripComment(m[3] ?? '');
       if (/^[&!*]/.test(inline)) throw new Unsupported(`line ${j + 1}: anchor, alias or tag`);
       found.push({ key: unquoteKey(m[2]!), line: j, inline });
-      if (/^[|>]/.test(inline)) j = this.skipBlockScalar(j + 1, map.end, ind) - 1;
     }
     return found.map((k, i) => ({ ...k, end: this.contentEnd(k.line + 1, i + 1 < found.length ? found[i + 1]!.line : map.end) }));
   }
 
-  /** Block scalar content runs to the first non-blank line at or below the key's indent. */
-  private skipBlockScalar(from: number, end: number, keyIndent: number): number {
-    for (let j = from; j < end; j++) {
-      const line = this.lines[j]!;
-      if (line.trim() !== '' && leadingSpaces(line) <= keyIndent) return j;
-    }
-    return end;
-  }
-
   private child(owner: MapBlock, entry: KeyEntry): Resolved {
     if (entry.inline !== '') return { found: 'inline', owner, entry };
-    const first = this.lines.slice(entry.line + 1, entry.end).findIndex(isContent);
-    if (first < 0) return { found: 'inline', owner, entry };
-    const j = entry.line + 1 + first;
+    let j = entry.line + 1;
+    while (j < entry.end && !this.isContentLine(j)) j++;
+    if (j >= entry.end) return { found: 'inline', owner, entry };
     const line = this.lines[j]!;
     const ind = leadingSpaces(line);
     if (isDashAt(line, ind)) {
@@ -215,7 +232,7 @@ export class BlockText {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       const line = this.lines[j]!;
-      if (!isContent(line)) continue;
+      if (!this.isContentLine(j)) continue;
       const ind = leadingSpaces(line);
       if (ind > dashCol) continue;
       if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
@@ -231,9 +248,9 @@ export class BlockText {
     const line = this.lines[entry.start]!;
     const after = line.slice(seq.dashCol + 1);
     if (stripComment(after) === '') {
-      const next = this.lines.slice(entry.start + 1, entry.end).findIndex(isContent);
-      if (next < 0) throw new Unsupported('empty sequence entry');
-      const j = entry.start + 1 + next;
+      let j = entry.start + 1;
+      while (j < entry.end && !this.isContentLine(j)) j++;
+      if (j >= entry.end) throw new Unsupported('empty sequence entry');
       return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines[j]!) };
     }
     const indent = seq.dashCol + 1 + leadingSpaces(after);
@@ -265,6 +282,7 @@ export class BlockText {
 
   private splice(at: number, remove: number, insert: readonly string[]): void {
     this.lines.splice(at, remove, ...insert);
+    this.scalar = undefined;
   }
 
   /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */
@@ -291,7 +309,7 @@ export class BlockText {
     let j = line;
     while (j > 0) {
       const prev = this.lines[j - 1]!;
-      if (prev.trim() === '' || isContent(prev) || leadingSpaces(prev) < indent) break;
+      if (prev.trim() === '' || this.isContentLine(j - 1) || leadingSpaces(prev) < indent) break;
       j--;
     }
     return j;

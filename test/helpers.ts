@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'dist', 'src', 'main.js');
+
+export interface Run {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+}
+
+export function runCli(args: readonly string[], input?: string | Buffer, env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: 60_000,
+  });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.status };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `order-containers-${prefix}-`));
+}
+
+export const KPT_CANDIDATES = [process.env.KPT, '/usr/lib/google-cloud-sdk/bin/kpt', '/usr/bin/kpt', '/usr/local/bin/kpt'];
+
+/**
+ * The first of `candidates` that exists. When none does, the test is skipped with a message saying
+ * what is missing; under REQUIRE_E2E=1 (set by .ci/run) it fails instead, so CI cannot go green by
+ * skipping the end-to-end proof.
+ */
+export function requireBinary(ctx: Mocha.Context, name: string, candidates: readonly (string | undefined)[]): string {
+  const found = candidates.find((p): p is string => p !== undefined && existsSync(p));
+  if (found !== undefined) return found;
+  const message = `${name} not found (looked in ${candidates.filter(Boolean).join(', ')}); install it to run this end-to-end test`;
+  if (process.env.REQUIRE_E2E === '1') throw new Error(`${message} (REQUIRE_E2E=1 makes this a failure)`);
+  console.warn(`      skipped: ${message}`);
+  ctx.skip();
+}

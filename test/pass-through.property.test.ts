@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import jsYaml from 'js-yaml';
+import { runFunction } from '../src/function.js';
+import { readResourceList } from '../src/resource-list/read.js';
+import { writeResourceList } from '../src/resource-list/write.js';
+import { resourceList } from './generators.js';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+
+describe('pass-through (property)', () => {
+  it('writes every item back byte for byte, none lost or reordered, when nothing is asked', () => {
+    fc.assert(
+      fc.property(resourceList, (generated) => {
+        const list = readResourceList(Buffer.from(generated.text));
+        assert.equal(list.items.length, generated.itemTexts.length);
+        assert.deepEqual(
+          list.items.map((i) => i.value.kind),
+          generated.kinds,
+        );
+        const out = writeResourceList(list, new Map(), []);
+        assert.equal(out, generated.text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('keeps every item text in order when the function runs with nothing to do, and only appends results', () => {
+    fc.assert(
+      fc.property(resourceList, (generated) => {
+        const run = runFunction(readResourceList(Buffer.from(generated.text)));
+        assert.equal(run.exitCode, 0);
+        assert.ok(run.output.startsWith(generated.text), 'the input comes out unchanged, results after it');
+        let from = 0;
+        for (const text of generated.itemTexts) {
+          const at = run.output.indexOf(text, from);
+          assert.ok(at >= from, `item text found in order:\n${text}`);
+          from = at + text.length;
+        }
+        const parsed = jsYaml.load(run.output) as { items: unknown[]; results: unknown[] };
+        assert.equal(parsed.items.length, generated.itemTexts.length);
+        assert.equal(parsed.results.length, 1);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

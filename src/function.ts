@@ -2,10 +2,10 @@ import { decodeFunctionConfig } from './config/function-config.js';
 import type { OrderSpec, Strategy } from './config/order-spec.js';
 import { planNativeSidecars, type PodPlan } from './plan/native.js';
 import type { Edit, Path } from './resource-list/edit.js';
-import type { PlainObject, ResourceList } from './resource-list/read.js';
+import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
-import { writeResourceList } from './resource-list/write.js';
-import { findPodTemplates, type PodTemplateRef } from './workloads/pod-templates.js';
+import { ResourceListWriter } from './resource-list/write.js';
+import { podTemplateOf, type PodTemplateRef } from './workloads/pod-templates.js';
 import { namesExactly, selects } from './workloads/selector.js';
 
 /** Records on the pod template what the function did, so a later run (or a reader) recognises it. */
@@ -15,7 +15,8 @@ export const APPLIED_ANNOTATION = 'order-containers.dev/applied';
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export interface FunctionRun {
-  readonly output: string;
+  /** The output ResourceList in pieces, to be written in order (see ResourceListWriter.chunks). */
+  readonly chunks: readonly string[];
   readonly exitCode: ExitCode;
   readonly results: readonly Result[];
 }
@@ -56,43 +57,49 @@ function planTemplate(spec: OrderSpec, ref: PodTemplateRef): PodPlan {
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */
 export function runFunction(list: ResourceList, functionConfig: unknown = list.functionConfig): FunctionRun {
-  const finish = (edits: Map<number, Edit[]>, results: Result[], exitCode: ExitCode): FunctionRun => ({
-    output: writeResourceList(list, edits, results),
-    exitCode,
-    results,
-  });
+  const writer = new ResourceListWriter(list);
   const config = decodeFunctionConfig(functionConfig);
-  if (config.kind === 'invalid') {
-    const results = config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined));
-    return finish(new Map(), results, 3);
-  }
-  if (config.kind === 'none') {
-    return finish(new Map(), [configResult(functionConfig, 'info', `nothing to do: ${config.reason}`)], 0);
-  }
-  const { spec } = config;
-  const strategy = resolveStrategy(spec);
-  if (strategy !== 'native') {
-    const message = `strategy ${strategy} (chosen for ${spec.strategy === 'auto' ? `kubernetesVersion ${spec.kubernetesVersion.major}.${spec.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
-    return finish(new Map(), [configResult(functionConfig, 'error', message, 'spec.strategy')], 1);
+  const spec = config.kind === 'spec' ? config.spec : undefined;
+  const strategy = spec ? resolveStrategy(spec) : undefined;
+  const results: Result[] = [];
+  for (const { index } of list.items) {
+    // Every item is read, even when there is nothing to do: a malformed one must fail the run.
+    const item: Item = { index, value: list.items[index]!.value };
+    if (spec && strategy === 'native') orderWorkload(spec, strategy, item, writer, results);
   }
 
-  const scan = findPodTemplates(list.items, spec.workloadKinds);
-  const results: Result[] = [...scan.problems];
-  const edits = new Map<number, Edit[]>();
-  for (const ref of scan.templates) {
-    const item = ref.item.value;
-    if (!selects(spec.selector, item)) continue;
-    const plan = planTemplate(spec, ref);
-    const named = namesExactly(spec.selector, item);
-    for (const note of plan.notes) results.push(itemResult(item, named ? 'error' : 'info', note.message, fieldOf(ref.path, note.field)));
-    if (plan.problems.length > 0) {
-      for (const p of plan.problems) results.push(itemResult(item, 'error', p.message, fieldOf(ref.path, p.field)));
-      continue;
-    }
-    if (plan.edits.length === 0) continue;
-    const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
-    edits.set(ref.item.index, [...plan.edits, applied].map((e) => prefixed(ref.path, e)));
-    results.push(itemResult(item, 'info', `start order (${strategy}): ${plan.startOrder}`));
+  const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
+  if (config.kind === 'invalid') {
+    return finish(
+      3,
+      config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
+    );
   }
-  return finish(edits, results, hasErrors(results) ? 1 : 0);
+  if (config.kind === 'none') return finish(0, [configResult(functionConfig, 'info', `nothing to do: ${config.reason}`)]);
+  if (strategy !== 'native') {
+    const message = `strategy ${strategy} (chosen for ${spec!.strategy === 'auto' ? `kubernetesVersion ${spec!.kubernetesVersion.major}.${spec!.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
+    return finish(1, [configResult(functionConfig, 'error', message, 'spec.strategy')]);
+  }
+  return finish(hasErrors(results) ? 1 : 0, results);
+}
+
+function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, writer: ResourceListWriter, results: Result[]): void {
+  if (!selects(spec.selector, item.value)) return;
+  const found = podTemplateOf(item, spec.workloadKinds);
+  if (found === undefined) return;
+  if (!('template' in found)) {
+    results.push(...found);
+    return;
+  }
+  const plan = planTemplate(spec, found);
+  const named = namesExactly(spec.selector, item.value);
+  for (const note of plan.notes) results.push(itemResult(item.value, named ? 'error' : 'info', note.message, fieldOf(found.path, note.field)));
+  if (plan.problems.length > 0) {
+    for (const p of plan.problems) results.push(itemResult(item.value, 'error', p.message, fieldOf(found.path, p.field)));
+    return;
+  }
+  if (plan.edits.length === 0) return;
+  const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
+  writer.edit(item.index, item.value, [...plan.edits, applied].map((e) => prefixed(found.path, e)));
+  results.push(itemResult(item.value, 'info', `start order (${strategy}): ${plan.startOrder}`));
 }

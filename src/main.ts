@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runFunction, type ExitCode } from './function.js';
@@ -82,6 +83,14 @@ function configFromPairs(pairs: readonly string[]): unknown {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data };
 }
 
+/** Writes piece by piece, waiting when the pipe is full, so the output is never copied whole. */
+async function writeChunks(chunks: readonly string[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (chunk === '') continue;
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+}
+
 /** kustomize shows only stderr, so under kustomize (LOG_TO_STDERR) warnings and errors are printed there too. */
 function logResults(results: readonly Result[]): void {
   if (process.env.LOG_TO_STDERR !== 'true') return;
@@ -125,8 +134,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   else if (values.d !== undefined) config = configFromPairs(values.d);
   const run = runFunction(list, config);
   logResults(run.results);
-  if (values.output !== undefined) writeFileSync(values.output, run.output);
-  else process.stdout.write(run.output);
+  if (values.output !== undefined) writeFileSync(values.output, run.chunks.join(''));
+  else await writeChunks(run.chunks);
   return run.exitCode;
 }
 

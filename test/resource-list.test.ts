@@ -18,7 +18,9 @@ function edit(text: string, edits: Edit[]): string {
 
 function inputError(text: string | Buffer, options = {}): string {
   try {
-    readResourceList(typeof text === 'string' ? Buffer.from(text) : text, options);
+    const list = readResourceList(typeof text === 'string' ? Buffer.from(text) : text, options);
+    // Items are parsed when read, so their errors surface then.
+    for (const item of list.items) assert.ok(item.value);
   } catch (e) {
     assert.ok(e instanceof InputError, `expected InputError, got ${String(e)}`);
     assert.ok(!e.message.includes('\n'), `message is one line: ${e.message}`);

@@ -1,4 +1,4 @@
-import { applyEditsToObject, placementOf, type Edit, type Path } from './edit.js';
+import { applyEditsToObject, cloneData, placementOf, type Edit, type Path } from './edit.js';
 import { renderLines, type SequenceStyle } from './render.js';
 
 /**
@@ -47,12 +47,12 @@ type Resolved =
   /** `depth` segments of the path exist; `owner` is the mapping that lacks path[depth]. */
   | { readonly found: 'missing'; readonly owner: MapBlock; readonly depth: number };
 
-const KEY_LINE =
-  /^( *)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s"'#[\]{},&*!|>%@`?-][^:#]*?(?::(?! |$)[^:#]*?)*|-[^\s:#][^:#]*?) *:(?: +(.*))?$/;
-
 function isContent(line: string): boolean {
-  const t = line.trimStart();
-  return t !== '' && !t.startsWith('#');
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return c !== 35;
+  }
+  return false;
 }
 
 function leadingSpaces(line: string): number {
@@ -72,10 +72,45 @@ function stripComment(rest: string): string {
   return t;
 }
 
-function unquoteKey(raw: string): string {
-  if (raw.startsWith('"')) return JSON.parse(raw) as string;
-  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/''/g, "'");
-  return raw;
+/**
+ * Reads `key: rest` at column `at`: a plain key (up to the first `: ` or final `:`) or a quoted one.
+ * Returns undefined for anything else (complex keys, flow collections, a bare scalar).
+ */
+function keyAt(line: string, at: number): { key: string; rest: string } | undefined {
+  const first = line[at];
+  if (first === undefined || '#[]{},&*!|>%@`?'.includes(first)) return undefined;
+  let keyEnd: number;
+  let key: string;
+  if (first === '"' || first === "'") {
+    let i = at + 1;
+    for (; i < line.length; i++) {
+      if (first === '"' && line[i] === '\\') i++;
+      else if (line[i] === first) {
+        if (first === "'" && line[i + 1] === "'") i++;
+        else break;
+      }
+    }
+    if (i >= line.length) return undefined;
+    const raw = line.slice(at, i + 1);
+    key = first === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1).replace(/''/g, "'");
+    keyEnd = i + 1;
+    while (line.charCodeAt(keyEnd) === 32) keyEnd++;
+    if (line[keyEnd] !== ':') return undefined;
+  } else {
+    if (first === '-' && (line[at + 1] === ' ' || at + 1 === line.length)) return undefined;
+    keyEnd = -1;
+    for (let i = at; i < line.length; i++) {
+      const c = line[i];
+      if (c === ':' && (i + 1 === line.length || line[i + 1] === ' ')) {
+        keyEnd = i;
+        break;
+      }
+      if (c === '#' && line[i - 1] === ' ') return undefined;
+    }
+    if (keyEnd < 0) return undefined;
+    key = line.slice(at, keyEnd).trimEnd();
+  }
+  return { key, rest: line.slice(keyEnd + 1) };
 }
 
 function deepEqualUnordered(a: unknown, b: unknown): boolean {
@@ -104,12 +139,45 @@ function valueAt(root: unknown, path: Path): unknown {
 /** A line whose value is a block scalar header: `key: |`, `- >-`, `- key: |2`. */
 const BLOCK_SCALAR_HEADER = /^( *)(- +)?(?:([^#]*?): +)?[|>][1-9+-]{0,2} *(?:#.*)?$/;
 
+/**
+ * Per line: its indent when it holds content, -1 when it is blank or a comment. Lines inside a block
+ * scalar are content even when they start with `#`.
+ */
+function indentsOf(lines: readonly string[]): number[] {
+  const indents = new Array<number>(lines.length);
+  for (let j = 0; j < lines.length; j++) {
+    const line = lines[j]!;
+    if (!isContent(line)) {
+      indents[j] = -1;
+      continue;
+    }
+    indents[j] = leadingSpaces(line);
+    // Most lines hold neither | nor >; testing for them first keeps this pass cheap.
+    const m = line.includes('|') || line.includes('>') ? BLOCK_SCALAR_HEADER.exec(line) : null;
+    if (!m) continue;
+    // The scalar's parent is the key (or the dash) that starts the header; its text is deeper.
+    const parent = m[1]!.length + (m[2] !== undefined && m[3] !== undefined ? m[2].length : 0);
+    let k = j + 1;
+    for (; k < lines.length; k++) {
+      const text = lines[k]!;
+      if (text.trim() === '') {
+        indents[k] = -1;
+        continue;
+      }
+      const ind = leadingSpaces(text);
+      if (ind <= parent) break;
+      indents[k] = ind;
+    }
+    j = k - 1;
+  }
+  return indents;
+}
+
 export class BlockText {
   private lines: string[];
   private readonly eol: string;
-  private current: unknown;
-  /** Per line: inside a block scalar, where `#` is text and not a comment. Rebuilt after each change. */
-  private scalar: boolean[] | undefined;
+  private readonly current: unknown;
+  private indentCache: number[] | undefined;
 
   constructor(
     text: string,
@@ -118,7 +186,7 @@ export class BlockText {
   ) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     this.lines = text.split(/\r?\n/);
-    this.current = structuredClone(original);
+    this.current = cloneData(original);
   }
 
   /** The edited text; throws Unsupported when an edit cannot be made faithfully in place. */
@@ -129,7 +197,8 @@ export class BlockText {
   }
 
   private apply(edit: Edit): void {
-    const after = structuredClone(this.current);
+    // `current` is this editor's own copy: the edit is applied to it in place.
+    const after = this.current;
     applyEditsToObject(after, [edit]);
     switch (edit.op) {
       case 'set':
@@ -142,31 +211,18 @@ export class BlockText {
         this.move(edit, after);
         break;
     }
-    this.current = after;
   }
 
   // ---- reading the outline -------------------------------------------------------------------------
 
-  private inScalar(j: number): boolean {
-    if (!this.scalar) {
-      const flags = new Array<boolean>(this.lines.length).fill(false);
-      for (let j = 0; j < this.lines.length; j++) {
-        const line = this.lines[j]!;
-        const m = isContent(line) ? BLOCK_SCALAR_HEADER.exec(line) : null;
-        if (!m) continue;
-        // The scalar's parent is the key (or the dash) that starts the header; content is deeper.
-        const parent = m[1]!.length + (m[2] !== undefined && m[3] !== undefined ? m[2].length : 0);
-        let k = j + 1;
-        while (k < this.lines.length && (this.lines[k]!.trim() === '' || leadingSpaces(this.lines[k]!) > parent)) flags[k++] = true;
-        j = k - 1;
-      }
-      this.scalar = flags;
-    }
-    return this.scalar[j]!;
+  private indents(): number[] {
+    this.indentCache ??= indentsOf(this.lines);
+    return this.indentCache;
   }
 
+
   private isContentLine(j: number): boolean {
-    return this.inScalar(j) ? this.lines[j]!.trim() !== '' : isContent(this.lines[j]!);
+    return this.indents()[j]! >= 0;
   }
 
   private text(j: number, block: MapBlock): string {
@@ -192,25 +248,32 @@ export class BlockText {
   private keys(map: MapBlock): KeyEntry[] {
     const found: { key: string; line: number; inline: string }[] = [];
     for (let j = map.start; j < map.end; j++) {
-      const line = this.text(j, map);
       if (!this.isContentLine(j)) continue;
-      const ind = leadingSpaces(line);
+      const virtual = j === map.dashLine;
+      const ind = virtual ? map.indent : this.indents()[j]!;
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
         continue;
       }
+      const line = virtual ? this.text(j, map) : this.lines[j]!;
       if (isDashAt(line, ind)) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1}: sequence without key`);
         continue;
       }
-      const m = KEY_LINE.exec(line);
-      if (!m) throw new Unsupported(`line ${j + 1} is not a simple key`);
-      const inline = stripComment(m[3] ?? '');
+      const parsed = keyAt(line, ind);
+      if (!parsed) throw new Unsupported(`line ${j + 1} is not a simple key`);
+      const inline = stripComment(parsed.rest);
       if (/^[&!*]/.test(inline)) throw new Unsupported(`line ${j + 1}: anchor, alias or tag`);
-      found.push({ key: unquoteKey(m[2]!), line: j, inline });
+      found.push({ key: parsed.key, line: j, inline });
     }
-    return found.map((k, i) => ({ ...k, end: this.contentEnd(k.line + 1, i + 1 < found.length ? found[i + 1]!.line : map.end) }));
+    const entries: KeyEntry[] = [];
+    for (let i = 0; i < found.length; i++) {
+      const k = found[i]!;
+      const next = i + 1 < found.length ? found[i + 1]!.line : map.end;
+      entries.push({ key: k.key, line: k.line, inline: k.inline, end: this.contentEnd(k.line + 1, next) });
+    }
+    return entries;
   }
 
   private child(owner: MapBlock, entry: KeyEntry): Resolved {
@@ -231,9 +294,9 @@ export class BlockText {
   private seq(from: number, end: number, dashCol: number): SeqBlock {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
-      const line = this.lines[j]!;
       if (!this.isContentLine(j)) continue;
-      const ind = leadingSpaces(line);
+      const line = this.lines[j]!;
+      const ind = this.indents()[j]!;
       if (ind > dashCol) continue;
       if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
       starts.push(j);
@@ -282,7 +345,8 @@ export class BlockText {
 
   private splice(at: number, remove: number, insert: readonly string[]): void {
     this.lines.splice(at, remove, ...insert);
-    this.scalar = undefined;
+    // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
+    this.indentCache?.splice(at, remove, ...indentsOf(insert));
   }
 
   /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */

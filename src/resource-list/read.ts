@@ -23,6 +23,10 @@ export type PlainObject = Record<string, unknown>;
 export interface Item {
   /** Position in `items`, as read. */
   readonly index: number;
+  /**
+   * The item as plain data. For block input it is parsed from the item's text on each access and not
+   * kept, so that a large list is never held in memory twice: read it once and pass it on.
+   */
   readonly value: PlainObject;
 }
 
@@ -157,10 +161,14 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
     if (isPlainObject(value)) Object.assign(root, value);
   }
   const apiVersion = checkHeader(root, true, true);
-  const items = split.items.map((span, index) => {
-    const value = loadYaml(standaloneItemText(text, span), span.line + 1, `items[${index}]`, limits);
-    return { index, value: itemValue(value, index, span.line + 1) };
-  });
+  const items = split.items.map(
+    (span, index): Item => ({
+      index,
+      get value() {
+        return itemValue(loadYaml(standaloneItemText(text, span), span.line + 1, `items[${index}]`, limits), index, span.line + 1);
+      },
+    }),
+  );
   return {
     form: 'block',
     apiVersion,

@@ -11,8 +11,61 @@ export interface SequenceStyle {
  * never folds a long string.
  */
 export function renderLines(value: unknown, indent: number, style: SequenceStyle): string[] {
+  const simple: string[] = [];
+  if (simpleLines(value, ' '.repeat(indent), style, simple)) return simple;
   const text = stringify(value, { lineWidth: 0, indentSeq: !style.compact, compat: 'yaml-1.1', aliasDuplicateObjects: false });
   const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
   const pad = ' '.repeat(indent);
   return lines.map((l) => (l === '' ? l : pad + l));
+}
+
+/** Strings that read back as themselves when written plain, in YAML 1.2 and in YAML 1.1 alike. */
+const SAFE_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
+const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+
+function simpleScalar(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v)) return undefined;
+  return SAFE_PLAIN.test(v) && !SPECIAL_WORDS.test(v) ? v : JSON.stringify(v);
+}
+
+/**
+ * Block-style lines for plain data (mappings with plain keys, sequences, strings, whole numbers,
+ * booleans), without building a yaml Document: edits render thousands of these (restartPolicy,
+ * annotations, probes, results), and the writer reads every edited item back, so a wrong rendering
+ * could not get out unnoticed. JSON's double-quoted strings are YAML double-quoted scalars for
+ * printable ASCII. Anything else (empty collections, other text) is left to the yaml package.
+ */
+function simpleLines(value: unknown, indent: string, style: SequenceStyle, out: string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return false;
+    for (const element of value) {
+      const scalar = simpleScalar(element);
+      if (scalar !== undefined) {
+        out.push(`${indent}- ${scalar}`);
+        continue;
+      }
+      const at = out.length;
+      if (!simpleLines(element, indent + '  ', style, out)) return false;
+      out[at] = `${indent}- ${out[at]!.slice(indent.length + 2)}`;
+    }
+    return true;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return false;
+  for (const [key, v] of entries) {
+    if (!SIMPLE_KEY.test(key)) return false;
+    const scalar = simpleScalar(v);
+    if (scalar !== undefined) {
+      out.push(`${indent}${key}: ${scalar}`);
+      continue;
+    }
+    out.push(`${indent}${key}:`);
+    const nested = Array.isArray(v) && style.compact ? indent : indent + '  ';
+    if (!simpleLines(v, nested, style, out)) return false;
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 import { BlockText, deepEqualUnordered, Unsupported } from './block-text.js';
 import { applyToNode, documentToStringOptions, editWithDocument } from './document-edit.js';
-import { applyEditsToObject, type Edit } from './edit.js';
-import { loadYaml, standaloneItemText, type BlockResourceList, type DocumentResourceList, type JsonResourceList, type PlainObject, type ResourceList } from './read.js';
+import { applyEditsToObject, cloneData, type Edit } from './edit.js';
+import { loadYaml, standaloneItemText, type BlockResourceList, type PlainObject, type ResourceList } from './read.js';
 import { renderLines } from './render.js';
 import type { Result } from './results.js';
 
@@ -14,7 +14,7 @@ export class EditError extends Error {
 }
 
 function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject {
-  const expected = structuredClone(value);
+  const expected = cloneData(value);
   applyEditsToObject(expected, edits);
   return expected;
 }
@@ -30,12 +30,10 @@ function restoreDash(edited: string, original: string, dashColumn: number): stri
   return lines.join('\n');
 }
 
-function editBlockItem(list: BlockResourceList, index: number, edits: readonly Edit[]): string {
+function editBlockItem(list: BlockResourceList, index: number, value: PlainObject, edits: readonly Edit[]): string {
   const span = list.split.items[index]!;
-  const item = list.items[index]!;
   const standalone = standaloneItemText(list.text, span);
-  const expected = expectedValue(item.value, edits);
-  const readsAsExpected = (text: string): boolean => {
+  const readsAs = (text: string, expected: unknown): boolean => {
     try {
       return deepEqualUnordered(loadYaml(text, span.line + 1, `items[${index}]`, list.limits), expected);
     } catch {
@@ -44,8 +42,8 @@ function editBlockItem(list: BlockResourceList, index: number, edits: readonly E
   };
   let edited: string | undefined;
   try {
-    const candidate = BlockText.edit(standalone, item.value, edits, list.style).text;
-    if (readsAsExpected(candidate)) edited = candidate;
+    const candidate = BlockText.edit(standalone, value, edits, list.style);
+    if (readsAs(candidate.text, candidate.value)) edited = candidate.text;
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
   }
@@ -57,24 +55,76 @@ function editBlockItem(list: BlockResourceList, index: number, edits: readonly E
       .split('\n')
       .map((l) => (l === '' ? l : pad + l))
       .join('\n');
-    if (!readsAsExpected(candidate)) throw new EditError(`items[${index}]: the edited item does not read back as planned`);
+    if (!readsAs(candidate, expectedValue(value, edits))) throw new EditError(`items[${index}]: the edited item does not read back as planned`);
     const eol = standalone.includes('\r\n') ? '\r\n' : '\n';
     edited = candidate.replace(/\n/g, eol) + (/\r?\n$/.test(standalone) ? eol : '');
   }
   return restoreDash(edited, standalone, span.dashColumn);
 }
 
-function writeBlock(list: BlockResourceList, edits: ItemEdits, results: readonly unknown[]): string {
+/**
+ * Collects the edits of a run and writes the list. Each item is edited as soon as its edits are known,
+ * from the value the caller already read, so nothing is parsed twice and no item is kept in memory
+ * longer than it takes to edit it; for block input only the new text of changed items is kept.
+ */
+export class ResourceListWriter {
+  private readonly replaced = new Map<number, string>();
+  private readonly jsonRoot: PlainObject | undefined;
+
+  constructor(private readonly list: ResourceList) {
+    this.jsonRoot = list.form === 'json' ? cloneData(list.root) : undefined;
+  }
+
+  edit(index: number, value: PlainObject, edits: readonly Edit[]): void {
+    if (edits.length === 0) return;
+    const { list } = this;
+    switch (list.form) {
+      case 'block':
+        this.replaced.set(index, editBlockItem(list, index, value, edits));
+        return;
+      case 'document': {
+        const node = list.itemNodes[index]!;
+        for (const edit of edits) applyToNode(list.document, node, edit);
+        if (!deepEqualUnordered(node.toJSON(list.document), expectedValue(value, edits))) {
+          throw new EditError(`items[${index}]: the edited item does not read back as planned`);
+        }
+        return;
+      }
+      case 'json':
+        applyEditsToObject((this.jsonRoot!.items as PlainObject[])[index], edits);
+        return;
+    }
+  }
+
+  /** The output as pieces to write in order: untouched text is passed on as slices of the input. */
+  chunks(newResults: readonly Result[]): string[] {
+    const { list } = this;
+    const results = [...list.results, ...newResults];
+    const grew = newResults.length > 0;
+    switch (list.form) {
+      case 'block':
+        return blockChunks(list, this.replaced, grew ? results : undefined);
+      case 'document':
+        if (grew) list.document.set('results', list.document.createNode(results));
+        return [list.document.toString(documentToStringOptions(list.style))];
+      case 'json': {
+        const root = this.jsonRoot!;
+        if (grew) root.results = results;
+        return [JSON.stringify(root, null, 2) + '\n'];
+      }
+    }
+  }
+}
+
+function blockChunks(list: BlockResourceList, replaced: ReadonlyMap<number, string>, results: readonly unknown[] | undefined): string[] {
   const { text, split } = list;
   const replacements: { start: number; end: number; text: string }[] = [];
-  for (const [index, itemEdits] of edits) {
-    if (itemEdits.length === 0) continue;
+  for (const [index, newText] of replaced) {
     const span = split.items[index]!;
-    replacements.push({ start: span.start, end: span.end, text: editBlockItem(list, index, itemEdits) });
+    replacements.push({ start: span.start, end: span.end, text: newText });
   }
   const previous = split.entries.find((e) => e.key === 'results');
-  const writeResults = results.length > list.results.length;
-  if (writeResults && previous) replacements.push({ start: previous.start, end: previous.end, text: '' });
+  if (results && previous) replacements.push({ start: previous.start, end: previous.end, text: '' });
   replacements.sort((a, b) => a.start - b.start);
 
   const out: string[] = [];
@@ -84,44 +134,18 @@ function writeBlock(list: BlockResourceList, edits: ItemEdits, results: readonly
     cursor = r.end;
   }
   out.push(text.slice(cursor));
-  if (writeResults) {
+  if (results) {
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const body = out.join('');
-    const sep = body === '' || body.endsWith('\n') ? '' : eol;
-    return body + sep + renderLines({ results }, 0, list.style).join(eol) + eol;
+    const last = out.findLast((c) => c !== '') ?? '';
+    if (last !== '' && !last.endsWith('\n')) out.push(eol);
+    out.push(renderLines({ results }, 0, list.style).join(eol) + eol);
   }
-  return out.join('');
-}
-
-function writeDocument(list: DocumentResourceList, edits: ItemEdits, results: readonly unknown[]): string {
-  const { document } = list;
-  for (const [index, itemEdits] of edits) {
-    const node = list.itemNodes[index]!;
-    for (const edit of itemEdits) applyToNode(document, node, edit);
-    const expected = expectedValue(list.items[index]!.value, itemEdits);
-    if (!deepEqualUnordered(node.toJSON(document), expected)) throw new EditError(`items[${index}]: the edited item does not read back as planned`);
-  }
-  if (results.length > list.results.length) document.set('results', document.createNode(results));
-  return document.toString(documentToStringOptions(list.style));
-}
-
-function writeJson(list: JsonResourceList, edits: ItemEdits, results: readonly unknown[]): string {
-  const root = structuredClone(list.root);
-  const items = root.items as PlainObject[];
-  for (const [index, itemEdits] of edits) applyEditsToObject(items[index], itemEdits);
-  if (results.length > list.results.length) root.results = results;
-  return JSON.stringify(root, null, 2) + '\n';
+  return out;
 }
 
 /** The ResourceList with the edits made and `results` appended to those that came in. */
 export function writeResourceList(list: ResourceList, edits: ItemEdits, newResults: readonly Result[]): string {
-  const results = [...list.results, ...newResults];
-  switch (list.form) {
-    case 'block':
-      return writeBlock(list, edits, results);
-    case 'document':
-      return writeDocument(list, edits, results);
-    case 'json':
-      return writeJson(list, edits, results);
-  }
+  const writer = new ResourceListWriter(list);
+  for (const [index, itemEdits] of edits) writer.edit(index, list.items[index]!.value, itemEdits);
+  return writer.chunks(newResults).join('');
 }

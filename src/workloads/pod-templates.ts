@@ -42,31 +42,22 @@ function isLocalConfig(item: PlainObject): boolean {
   return annotations?.[LOCAL_CONFIG_ANNOTATION] === 'true';
 }
 
-export interface PodTemplateScan {
-  readonly templates: readonly PodTemplateRef[];
-  /** Error results for workloads whose pod template is not shaped as Kubernetes requires. */
-  readonly problems: readonly Result[];
-}
-
-/** Every pod template in `items`, skipping local-config resources, which functions never mutate. */
-export function findPodTemplates(items: readonly Item[], custom: readonly WorkloadKind[]): PodTemplateScan {
-  const templates: PodTemplateRef[] = [];
-  const problems: Result[] = [];
-  for (const item of items) {
-    const path = podTemplatePathOf(item.value.apiVersion, item.value.kind, custom);
-    if (path === undefined || isLocalConfig(item.value)) continue;
-    const raw = at(item.value, path);
-    // A workload without a template (a partial manifest) has nothing to order.
-    if (raw === undefined || raw === null) continue;
-    const decoded = PodTemplate.decode(raw);
-    if (decoded._tag === 'Left') {
-      for (const p of problemsOf(decoded.left)) {
-        const field = [...path, p.path].filter((s) => s !== '').join('.');
-        problems.push(itemResult(item.value, 'error', `pod template field ${field}: ${p.message}`, field));
-      }
-      continue;
-    }
-    templates.push({ item, path, template: raw as PodTemplateRef['template'] });
+/**
+ * The pod template of one item, if it is a workload this function may change: local-config resources
+ * are never mutated. A template not shaped as Kubernetes requires gives error results instead.
+ */
+export function podTemplateOf(item: Item, custom: readonly WorkloadKind[]): PodTemplateRef | readonly Result[] | undefined {
+  const path = podTemplatePathOf(item.value.apiVersion, item.value.kind, custom);
+  if (path === undefined || isLocalConfig(item.value)) return undefined;
+  const raw = at(item.value, path);
+  // A workload without a template (a partial manifest) has nothing to order.
+  if (raw === undefined || raw === null) return undefined;
+  const decoded = PodTemplate.decode(raw);
+  if (decoded._tag === 'Left') {
+    return problemsOf(decoded.left).map((p) => {
+      const field = [...path, p.path].filter((s) => s !== '').join('.');
+      return itemResult(item.value, 'error', `pod template field ${field}: ${p.message}`, field);
+    });
   }
-  return { templates, problems };
+  return { item, path, template: raw as PodTemplateRef['template'] };
 }

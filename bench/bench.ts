@@ -1,0 +1,213 @@
+/**
+ * Whole-process benchmark: the function against a js-yaml round trip and kpt-functions' no-op function,
+ * measured in the same run and reported as ratios, because the machines are noisy and only ratios
+ * carry from one run to the next. Usage: npm run bench [-- --runs N --sizes 1000,10000]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist', 'src', 'main.js');
+const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.cjs');
+const JS_YAML_ROUND_TRIP = join(ROOT, 'bench', 'js-yaml-round-trip.cjs');
+const KPT_FUNCTIONS_NOOP = join(ROOT, 'bench', 'kpt-functions-noop.cjs');
+
+/** A Deployment as people write them: comments, labels, probes, quoted strings. */
+function deployment(n: number): string {
+  return `- # Deployment ${n} of the shop
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: shop-${n} # service ${n}
+    namespace: shop
+    labels:
+      app.kubernetes.io/name: shop-${n}
+      app.kubernetes.io/part-of: shop
+    annotations:
+      internal.config.kubernetes.io/path: 'deploy/shop-${n}.yaml'
+      internal.config.kubernetes.io/index: '0'
+  spec:
+    replicas: 3
+    selector:
+      matchLabels: {app.kubernetes.io/name: shop-${n}}
+    template:
+      metadata:
+        labels:
+          app.kubernetes.io/name: shop-${n}
+      spec:
+        containers:
+        - name: app
+          image: "ghcr.io/shop/app:1.${n % 50}.0"
+          args: ["--port=8080", '--log-level=info']
+          ports:
+          - containerPort: 8080
+          env:
+          - name: FEATURE_FLAG
+            value: "yes"
+        # talks to Cloud SQL for the app
+        - name: proxy
+          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0
+          args:
+          - --health-check
+          - --http-address=0.0.0.0
+          readinessProbe:
+            httpGet:
+              path: /readiness
+              port: 9090
+`;
+}
+
+function other(n: number): string {
+  switch (n % 3) {
+    case 0:
+      return `- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: settings-${n}
+  data:
+    enabled: 'on'
+    script: |
+      #!/bin/sh
+      echo ${n}
+`;
+    case 1:
+      return `- apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: report-${n}
+  spec:
+    template:
+      spec:
+        restartPolicy: Never
+        containers:
+        - name: report
+          image: ghcr.io/shop/report:2
+`;
+    default:
+      return `- apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db-${n}
+  spec:
+    serviceName: db-${n}
+    template:
+      spec:
+        containers:
+        - name: db
+          image: postgres:16
+`;
+  }
+}
+
+function resourceList(deployments: number, functionConfig: string): string {
+  const items: string[] = [];
+  for (let n = 0; n < deployments; n++) {
+    items.push(deployment(n));
+    if (n % 100 === 0) items.push(other(n / 100));
+  }
+  return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('')}${functionConfig}`;
+}
+
+const TOUCH_EVERY_WORKLOAD = `functionConfig:
+  apiVersion: order-containers.dev/v1alpha1
+  kind: ContainerOrder
+  metadata:
+    name: bench
+  spec:
+    selector:
+      kinds: [Deployment]
+    sidecars:
+    - name: proxy
+`;
+
+const SELECT_NOTHING = `functionConfig:
+  apiVersion: order-containers.dev/v1alpha1
+  kind: ContainerOrder
+  metadata:
+    name: bench
+  spec:
+    selector:
+      names: [no-such-workload]
+    sidecars:
+    - name: proxy
+`;
+
+interface Sample {
+  readonly ms: number;
+  readonly rssKiB: number;
+}
+
+function runOnce(script: string, args: readonly string[], input: string): Sample {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, script, ...args], { stdio: ['pipe', 'ignore', 'pipe'], input: readFileSync(input), maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const stderr = r.stderr.toString();
+  if (r.status !== 0) throw new Error(`${script} exited ${r.status}: ${stderr}`);
+  const m = /maxrss-kib=(\d+)/.exec(stderr);
+  return { ms, rssKiB: m ? Number(m[1]) : NaN };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Case {
+  readonly label: string;
+  readonly script: string;
+  readonly input: string;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1000,10000' }, 'keep-inputs': { type: 'string' } },
+  });
+  const runs = Number(values.runs);
+  const sizes = values.sizes!.split(',').map(Number);
+  // --keep-inputs DIR leaves the generated ResourceLists there, for profiling one case by hand.
+  const dir = values['keep-inputs'] ?? mkdtempSync(join(tmpdir(), 'order-containers-bench-'));
+  try {
+    for (const size of sizes) {
+      const plain = join(dir, `plain-${size}.yaml`);
+      const touch = join(dir, `touch-${size}.yaml`);
+      const none = join(dir, `none-${size}.yaml`);
+      writeFileSync(plain, resourceList(size, ''));
+      writeFileSync(touch, resourceList(size, TOUCH_EVERY_WORKLOAD));
+      writeFileSync(none, resourceList(size, SELECT_NOTHING));
+      const cases: Case[] = [
+        { label: 'a  pass-through, no functionConfig', script: CLI, input: plain },
+        { label: "a' pass-through, selector matches none", script: CLI, input: none },
+        { label: 'b  sidecar ordered in every Deployment', script: CLI, input: touch },
+        { label: 'c  js-yaml load + dump (baseline)', script: JS_YAML_ROUND_TRIP, input: plain },
+        { label: 'd  kpt-functions no-op function', script: KPT_FUNCTIONS_NOOP, input: plain },
+      ];
+      const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
+      // Interleave the cases so that a slow spell of the machine hits all of them alike.
+      for (let i = 0; i < runs + 1; i++) {
+        for (const c of cases) {
+          const sample = runOnce(c.script, [], c.input);
+          if (i > 0) samples.get(c.label)!.push(sample);
+        }
+      }
+      const bytes = statSync(plain).size;
+      const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
+      const rss = (label: string): number => Math.max(...samples.get(label)!.map((s) => s.rssKiB));
+      console.log(`\n${size} Deployments, ${(bytes / 1e6).toFixed(1)} MB, median of ${runs} runs (after one warm-up)`);
+      console.log(`${'case'.padEnd(42)} ${'median ms'.padStart(10)} ${'peak RSS MiB'.padStart(13)} ${'RSS/input'.padStart(10)}`);
+      for (const c of cases) {
+        console.log(`${c.label.padEnd(42)} ${ms(c.label).toFixed(0).padStart(10)} ${(rss(c.label) / 1024).toFixed(0).padStart(13)} ${((rss(c.label) * 1024) / bytes).toFixed(1).padStart(10)}`);
+      }
+      const [a, a2, b, c, d] = cases.map((x) => ms(x.label)) as [number, number, number, number, number];
+      console.log(`ratios: a/c ${(a / c).toFixed(2)}  a'/c ${(a2 / c).toFixed(2)}  b/c ${(b / c).toFixed(2)}  a/d ${(a / d).toFixed(2)}  b/d ${(b / d).toFixed(2)}  b/a' ${(b / a2).toFixed(2)}`);
+    }
+  } finally {
+    if (values['keep-inputs'] === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

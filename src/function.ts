@@ -62,10 +62,11 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const spec = config.kind === 'spec' ? config.spec : undefined;
   const strategy = spec ? resolveStrategy(spec) : undefined;
   const results: Result[] = [];
+  let selected = 0;
   for (const { index } of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
     const item: Item = { index, value: list.items[index]!.value };
-    if (spec && strategy === 'native') orderWorkload(spec, strategy, item, writer, results);
+    if (spec && strategy === 'native' && orderWorkload(spec, strategy, item, writer, results)) selected++;
   }
 
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
@@ -80,26 +81,32 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
     const message = `strategy ${strategy} (chosen for ${spec!.strategy === 'auto' ? `kubernetesVersion ${spec!.kubernetesVersion.major}.${spec!.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
     return finish(1, [configResult(functionConfig, 'error', message, 'spec.strategy')]);
   }
+  if (results.length === 0) {
+    const message = selected === 0 ? 'nothing to do: no workload matched the selector' : `nothing to do: the ${selected} selected workload(s) are already in order`;
+    results.push(configResult(functionConfig, 'info', message));
+  }
   return finish(hasErrors(results) ? 1 : 0, results);
 }
 
-function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, writer: ResourceListWriter, results: Result[]): void {
-  if (!selects(spec.selector, item.value)) return;
+/** Plans and edits one item; true when it is a workload the selector selected. */
+function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, writer: ResourceListWriter, results: Result[]): boolean {
+  if (!selects(spec.selector, item.value)) return false;
   const found = podTemplateOf(item, spec.workloadKinds);
-  if (found === undefined) return;
+  if (found === undefined) return false;
   if (!('template' in found)) {
     results.push(...found);
-    return;
+    return true;
   }
   const plan = planTemplate(spec, found);
   const named = namesExactly(spec.selector, item.value);
   for (const note of plan.notes) results.push(itemResult(item.value, named ? 'error' : 'info', note.message, fieldOf(found.path, note.field)));
   if (plan.problems.length > 0) {
     for (const p of plan.problems) results.push(itemResult(item.value, 'error', p.message, fieldOf(found.path, p.field)));
-    return;
+    return true;
   }
-  if (plan.edits.length === 0) return;
+  if (plan.edits.length === 0) return true;
   const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
   writer.edit(item.index, item.value, [...plan.edits, applied].map((e) => prefixed(found.path, e)));
   results.push(itemResult(item.value, 'info', `start order (${strategy}): ${plan.startOrder}`));
+  return true;
 }

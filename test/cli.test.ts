@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { runCli, ROOT, tempDir } from './helpers.js';
+
+const LIST = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    annotations:
+      internal.config.kubernetes.io/path: web.yaml
+      internal.config.kubernetes.io/index: '0'
+  spec:
+    template:
+      spec:
+        containers:
+        - name: app
+          image: app
+        - name: proxy
+          image: proxy
+          readinessProbe: {tcpSocket: {port: 15000}}
+`;
+
+function parse(stdout: string): { items: Record<string, unknown>[]; results: Record<string, unknown>[] } {
+  return jsYaml.load(stdout) as { items: Record<string, unknown>[]; results: Record<string, unknown>[] };
+}
+
+describe('command line', () => {
+  it('orders with -d key=value, like kpt fn eval arguments, and exits 0', () => {
+    const r = runCli(['-d', 'sidecars=proxy'], LIST);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = parse(r.stdout);
+    const spec = (out.items[0] as { spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } } }).spec.template.spec;
+    assert.deepEqual(
+      spec.initContainers.map((c) => [c.name, c.restartPolicy]),
+      [['proxy', 'Always']],
+    );
+    assert.deepEqual(out.results[0], {
+      message: 'start order (native): proxy(ready) -> app',
+      severity: 'info',
+      resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      file: { path: 'web.yaml', index: 0 },
+    });
+  });
+
+  it('reads -i and -f, and writes -o', () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'in.yaml'), LIST);
+    writeFileSync(join(dir, 'order.yaml'), 'apiVersion: order-containers.dev/v1alpha1\nkind: ContainerOrder\nmetadata: {name: o}\nspec:\n  sidecars: [{name: proxy}]\n');
+    const r = runCli(['-i', join(dir, 'in.yaml'), '-f', join(dir, 'order.yaml'), '-o', join(dir, 'out.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(readFileSync(join(dir, 'out.yaml'), 'utf8'), /initContainers:\n {8}- name: proxy/);
+  });
+
+  it('says there is nothing to do without a functionConfig, and changes nothing', () => {
+    const r = runCli([], LIST);
+    assert.equal(r.code, 0);
+    assert.ok(r.stdout.startsWith(LIST));
+    assert.deepEqual(parse(r.stdout).results, [{ message: 'nothing to do: no functionConfig was given', severity: 'info' }]);
+  });
+
+  it('exits 1 with an error result naming the workload and field when an order cannot be realised', () => {
+    const r = runCli(['-d', 'sidecars=app'], LIST);
+    assert.equal(r.code, 1);
+    const [result] = parse(r.stdout).results;
+    assert.equal(result!.severity, 'error');
+    assert.deepEqual(result!.field, { path: 'spec.template.spec.containers[0].readinessProbe' });
+    assert.deepEqual(result!.resourceRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' });
+    assert.ok(r.stdout.startsWith(LIST), 'nothing is changed when the order is refused');
+  });
+
+  it('exits 3 with results naming the field of a bad functionConfig', () => {
+    const r = runCli(['-d', 'sidecar=proxy'], LIST);
+    assert.equal(r.code, 3);
+    const [result] = parse(r.stdout).results;
+    assert.deepEqual(result, {
+      message: 'functionConfig data.sidecar: unknown field; expected one of strategy, kubernetesVersion, sidecars, order, timeoutSeconds, helperImage',
+      severity: 'error',
+      resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'function-input' },
+      field: { path: 'data.sidecar' },
+    });
+  });
+
+  it('exits 3 when the -f file does not parse', () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'bad.yaml'), 'spec: [\n');
+    const r = runCli(['-f', join(dir, 'bad.yaml')], LIST);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^order-containers: function config .*bad\.yaml \(line \d+, column \d+\): .+\n$/);
+  });
+
+  for (const [what, input, message] of [
+    ['malformed YAML', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: 1\n  a: 2\n', 'items[0] (line 5, column 3): duplicated mapping key'],
+    ['a bare list of documents', 'kind: A\n---\nkind: B\n', 'input has 2 YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)'],
+    ['an item that is not a mapping', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- 42\n', 'items[0] (line 4) is not a mapping (found number)'],
+  ] as const) {
+    it(`exits 2 with one line on stderr and nothing on stdout for ${what}`, () => {
+      const r = runCli(['-d', 'sidecars=proxy'], input);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `order-containers: ${message}\n`);
+    });
+  }
+
+  it('exits 2 on an unknown flag, a missing input file, and -f with -d', () => {
+    for (const args of [['--frobnicate'], ['-i', '/no/such/file.yaml'], ['-f', 'x.yaml', '-d', 'a=b']]) {
+      const r = runCli(args, LIST);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+    }
+  });
+
+  it('reads and writes JSON with --json', () => {
+    const r = runCli(['--json', '-d', 'sidecars=proxy'], JSON.stringify(jsYaml.load(LIST)));
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.items[0].spec.template.spec.initContainers[0].name, 'proxy');
+  });
+
+  it('prints warnings and errors on stderr too under kustomize (LOG_TO_STDERR=true)', () => {
+    const r = runCli(['-d', 'sidecars=app'], LIST, { LOG_TO_STDERR: 'true' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^order-containers: error: Deployment\/web spec\.template\.spec\.containers\[0\]\.readinessProbe: sidecar app must be Ready/);
+  });
+
+  it('prints --help and --version', () => {
+    const help = runCli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /-f, --function-config FILE/);
+    const version = runCli(['--version']);
+    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+});

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { decodeFunctionConfig, type FunctionConfig } from '../src/config/function-config.js';
+import { OrderSyntaxError, parseOrder } from '../src/config/order-syntax.js';
+import { selects } from '../src/workloads/selector.js';
+import { ROOT } from './helpers.js';
+
+const CR = { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', metadata: { name: 'o' } };
+
+function problems(config: unknown): { path: string; message: string }[] {
+  const decoded = decodeFunctionConfig(config);
+  assert.equal(decoded.kind, 'invalid', JSON.stringify(decoded));
+  return [...(decoded as Extract<FunctionConfig, { kind: 'invalid' }>).problems];
+}
+
+function spec(config: unknown) {
+  const decoded = decodeFunctionConfig(config);
+  assert.equal(decoded.kind, 'spec', JSON.stringify(decoded));
+  return (decoded as Extract<FunctionConfig, { kind: 'spec' }>).spec;
+}
+
+describe('functionConfig', () => {
+  it('fills the defaults of an empty ContainerOrder', () => {
+    assert.deepEqual(spec({ ...CR, spec: {} }), {
+      strategy: 'auto',
+      kubernetesVersion: { major: 1, minor: 29 },
+      selector: {},
+      sidecars: [],
+      rules: [],
+      timeoutSeconds: 120,
+      helperImage: 'busybox:1.36.1',
+      workloadKinds: [],
+    });
+  });
+
+  it('decodes every field of the documented example (fn-config/container-order.yaml)', () => {
+    const s = spec(jsYaml.load(readFileSync(join(ROOT, 'fn-config', 'container-order.yaml'), 'utf8')));
+    assert.deepEqual(s.selector, {
+      kinds: ['Deployment', 'StatefulSet', 'Job'],
+      names: ['checkout', 'report-*'],
+      namespaces: ['shop'],
+      matchLabels: { 'app.kubernetes.io/part-of': 'shop' },
+    });
+    assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready' }]);
+  });
+
+  it('decodes the documented ConfigMap (fn-config/configmap.yaml)', () => {
+    const s = spec(jsYaml.load(readFileSync(join(ROOT, 'fn-config', 'configmap.yaml'), 'utf8')));
+    assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready' }]);
+    assert.equal(s.timeoutSeconds, 120);
+  });
+
+  it('names the field of every problem, unknown fields included', () => {
+    assert.deepEqual(
+      problems({ ...CR, spec: { sidecar: [], sidecars: [{ name: 'Proxy' }, { name: 'x', waitFor: 'Later' }], kubernetesVersion: 1.3, timeoutSeconds: 0 } }),
+      [
+        { path: 'spec.sidecar', message: 'unknown field; expected one of strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, workloadKinds' },
+        { path: 'spec.kubernetesVersion', message: 'write the version as a quoted string such as "1.30" (an unquoted 1.3 reads as a number)' },
+        { path: 'spec.sidecars[0].name', message: 'expected a container name (lowercase letters, digits and "-"), got "Proxy"' },
+        { path: 'spec.sidecars[1].waitFor', message: 'expected "Started" | "Ready", got "Later"' },
+        { path: 'spec.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got 0' },
+      ],
+    );
+  });
+
+  it('reports a missing required field', () => {
+    assert.deepEqual(problems({ ...CR, spec: { rules: [{ container: 'app' }] } }), [
+      { path: 'spec.rules[0].after', message: 'required field is missing (expected Array<Dependency>)' },
+    ]);
+  });
+
+  it('refuses a functionConfig of another kind', () => {
+    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'Secret' }), [
+      { path: 'kind', message: 'functionConfig must be a ContainerOrder (order-containers.dev/v1alpha1) or a ConfigMap, got kind "Secret"' },
+    ]);
+  });
+
+  it('treats no config and the empty function-input ConfigMap as nothing to do', () => {
+    assert.equal(decodeFunctionConfig(undefined).kind, 'none');
+    assert.equal(decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' } }).kind, 'none');
+    assert.equal(decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: null }).kind, 'none');
+  });
+
+  it('decodes the ConfigMap keys with the same meaning as the ContainerOrder fields', () => {
+    const fromMap = spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy:Started, vault', strategy: 'native', kubernetesVersion: 'v1.31', timeoutSeconds: '30', order: 'proxy > app' } });
+    const fromCr = spec({
+      ...CR,
+      spec: {
+        sidecars: [{ name: 'proxy', waitFor: 'Started' }, { name: 'vault' }],
+        strategy: 'native',
+        kubernetesVersion: '1.31',
+        timeoutSeconds: 30,
+        rules: [{ container: 'app', after: [{ container: 'proxy' }] }],
+      },
+    });
+    assert.deepEqual(fromMap, fromCr);
+  });
+
+  it('names the ConfigMap key of each problem', () => {
+    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'fast', timeoutSeconds: 'soon', sidecars: 'a:Done', order: 'a >' } }), [
+      { path: 'data.strategy', message: 'expected "auto" | "native" | "postStart" | "entrypoint", got "fast"' },
+      { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
+      { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
+      { path: 'data.order', message: 'expected a container name at the end at column 4' },
+    ]);
+  });
+});
+
+describe('order syntax', () => {
+  it('turns chains into rules, Ready unless a condition is written', () => {
+    assert.deepEqual(parseOrder('cloud-sql-proxy > migrate:Completed > app; vault:started > app'), [
+      { container: 'migrate', after: [{ container: 'cloud-sql-proxy', condition: 'Ready' }] },
+      {
+        container: 'app',
+        after: [
+          { container: 'migrate', condition: 'Completed' },
+          { container: 'vault', condition: 'Started' },
+        ],
+      },
+    ]);
+  });
+
+  for (const [text, message] of [
+    ['proxy > > app', 'expected a container name before ">" at column 9'],
+    ['proxy app', 'expected ">" or ";" before "app" at column 7'],
+    ['proxy:Complete > app', '"Complete" is not a condition (Started, Ready, Completed) at column 7'],
+    ['Proxy > app', '"Proxy" is not a container name (lowercase letters, digits and "-", at most 63) at column 1'],
+    ['proxy > app:Ready', '":Ready" on the last container of a chain has nothing to wait for it at column 12'],
+    ['proxy', '"proxy" alone orders nothing; write "a > b" at column 1'],
+    ['a > b, c', '"b," is not a container name (lowercase letters, digits and "-", at most 63) at column 5'],
+  ] as const) {
+    it(`points at the offending token: ${JSON.stringify(text)}`, () => {
+      assert.throws(() => parseOrder(text), (e: unknown) => e instanceof OrderSyntaxError && e.message === message);
+    });
+  }
+});
+
+describe('workload selector', () => {
+  const item = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'report-daily', namespace: 'shop', labels: { tier: 'batch', team: 'a' } } };
+
+  it('matches on omitted parts, kinds, name globs, namespaces and labels', () => {
+    assert.ok(selects({}, item));
+    assert.ok(selects({ kinds: ['Deployment'], names: ['report-*'], namespaces: ['shop'], matchLabels: { tier: 'batch' } }, item));
+    assert.ok(!selects({ kinds: ['Job'] }, item));
+    assert.ok(!selects({ names: ['report'] }, item));
+    assert.ok(!selects({ names: ['report-.*'] }, item), 'a name glob is not a regular expression');
+    assert.ok(!selects({ namespaces: ['default'] }, item));
+    assert.ok(!selects({ matchLabels: { tier: 'web' } }, item));
+  });
+
+  it('evaluates matchExpressions as metav1.LabelSelector does', () => {
+    const e = (operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values: string[] = []) => ({ matchExpressions: [{ key: 'tier', operator, values }] });
+    assert.ok(selects(e('In', ['batch', 'web']), item));
+    assert.ok(!selects(e('NotIn', ['batch']), item));
+    assert.ok(selects(e('Exists'), item));
+    assert.ok(!selects(e('DoesNotExist'), item));
+    assert.ok(selects({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, item), 'NotIn matches a missing label');
+  });
+});

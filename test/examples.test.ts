@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
+
+/**
+ * Examples are tests, as in the kpt catalog: each `examples/<name>/.expected/config.yaml` says how to
+ * run the package under the real kpt, `diff.patch` is the `git diff` the run must produce, and a second
+ * run must produce no further change. UPDATE_EXAMPLES=1 rewrites `diff.patch` from what the run did.
+ */
+interface ExampleConfig {
+  readonly testType: 'render' | 'eval';
+  readonly exitCode: number;
+  /** eval: `key=value` arguments after `--`. */
+  readonly args?: Readonly<Record<string, string>>;
+  /** eval: a functionConfig file, relative to the package. */
+  readonly fnConfig?: string;
+  /** Lines kpt must print (its results listing or the function's stderr). */
+  readonly output?: readonly string[];
+}
+
+const EXAMPLES = join(ROOT, 'examples');
+
+function git(dir: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'core.autocrlf=false', ...args], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function runKpt(kpt: string, pkg: string, config: ExampleConfig): { code: number | null; output: string } {
+  const args =
+    config.testType === 'render'
+      ? ['fn', 'render', pkg, '--allow-exec', '--truncate-output=false']
+      : [
+          'fn',
+          'eval',
+          pkg,
+          '--exec',
+          CLI,
+          '--truncate-output=false',
+          ...(config.fnConfig ? ['--fn-config', join(pkg, config.fnConfig)] : []),
+          ...(config.args ? ['--', ...Object.entries(config.args).map(([k, v]) => `${k}=${v}`)] : []),
+        ];
+  // kpt resolves a Kptfile's exec path from the directory it runs in: the repository root.
+  const r = spawnSync(kpt, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, output: r.stdout + r.stderr };
+}
+
+const names = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, '.expected', 'config.yaml'))) : [];
+
+describe('examples under the real kpt', () => {
+  it('has examples to run', () => assert.ok(names.length > 0));
+
+  for (const name of names) {
+    it(`${name}: produces .expected/diff.patch, and nothing more when run again`, function () {
+      const kpt = requireBinary(this, 'kpt', KPT_CANDIDATES);
+      const source = join(EXAMPLES, name);
+      const config = jsYaml.load(readFileSync(join(source, '.expected', 'config.yaml'), 'utf8')) as ExampleConfig;
+      const dir = tempDir(`example-${name}`);
+      const pkg = join(dir, name);
+      cpSync(source, pkg, { recursive: true });
+      git(pkg, 'init', '-q');
+      git(pkg, 'add', '-A');
+      git(pkg, 'commit', '-q', '-m', 'example');
+
+      const first = runKpt(kpt, pkg, config);
+      assert.equal(first.code, config.exitCode, first.output);
+      for (const line of config.output ?? []) assert.ok(first.output.includes(line), `kpt output has ${JSON.stringify(line)}:\n${first.output}`);
+      git(pkg, 'add', '-A');
+      const diff = git(pkg, 'diff', '--cached', '--no-color');
+      const expectedPath = join(source, '.expected', 'diff.patch');
+      if (process.env.UPDATE_EXAMPLES === '1') writeFileSync(expectedPath, diff);
+      assert.equal(diff, readFileSync(expectedPath, 'utf8'));
+
+      const second = runKpt(kpt, pkg, config);
+      assert.equal(second.code, config.exitCode, second.output);
+      git(pkg, 'add', '-A');
+      assert.equal(git(pkg, 'diff', '--cached', '--no-color'), diff, 'a second run changes nothing');
+    });
+  }
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
+
+/** A package with what kpt must not lose: comments everywhere, several resources in one file, subfolders. */
+const FILES: Readonly<Record<string, string>> = {
+  'Kptfile': `apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: shop
+  annotations:
+    config.kubernetes.io/local-config: "true"
+pipeline:
+  mutators:
+  - exec: ${CLI}
+    configPath: order.yaml
+`,
+  'order.yaml': `# How the shop's pods start.
+apiVersion: order-containers.dev/v1alpha1
+kind: ContainerOrder
+metadata:
+  name: shop
+  annotations:
+    config.kubernetes.io/local-config: "true"
+spec:
+  sidecars:
+  - name: proxy
+`,
+  'apps/web.yaml': `# Web tier
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web # front door
+spec:
+  template:
+    spec:
+      containers:
+      # serves the shop
+      - name: app
+        image: web:1
+        env:
+        - name: MODE
+          value: "on" # quoted: YAML 1.1 reads on as true
+      - name: proxy # mesh proxy
+        image: proxy:1
+        readinessProbe:
+          httpGet: {path: /ready, port: 15021}
+---
+# Not a workload: must come out as it went in.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+data:
+  greeting: |
+    hello
+    # not a comment, part of the text
+`,
+  'apps/batch/report.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: report
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: report
+        image: report:1
+      - name: proxy
+        image: proxy:1
+        readinessProbe:
+          tcpSocket: {port: 15021}
+`,
+};
+
+function writePackage(dir: string): void {
+  for (const [path, text] of Object.entries(FILES)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+function commentsOf(text: string): string[] {
+  return text.split('\n').filter((l) => /^\s*#|\s#\s/.test(l)).map((l) => l.slice(l.indexOf('#')));
+}
+
+function checkPackage(dir: string): void {
+  assert.deepEqual(filesUnder(dir), Object.keys(FILES).sort(), 'no file renamed, added or deleted');
+  for (const [path, original] of Object.entries(FILES)) {
+    const now = readFileSync(join(dir, path), 'utf8');
+    for (const comment of commentsOf(original)) assert.ok(now.includes(comment), `${path} keeps ${comment}`);
+  }
+  const web = readFileSync(join(dir, 'apps/web.yaml'), 'utf8');
+  assert.match(web, /initContainers:\n {6}- name: proxy # mesh proxy\n(.*\n)* {8}restartPolicy: Always\n/);
+  assert.ok(web.includes('value: "on" # quoted'), 'quoting kept');
+  assert.ok(web.endsWith(FILES['apps/web.yaml']!.slice(FILES['apps/web.yaml']!.indexOf('---'))), 'the ConfigMap is untouched');
+  assert.match(readFileSync(join(dir, 'apps/batch/report.yaml'), 'utf8'), /initContainers:\n {6}- name: proxy\n/);
+  assert.equal(readFileSync(join(dir, 'order.yaml'), 'utf8'), FILES['order.yaml'], 'local config untouched');
+}
+
+function kpt(bin: string, args: string[]): string {
+  const r = spawnSync(bin, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  return r.stdout + r.stderr;
+}
+
+describe('end to end under the real kpt', () => {
+  it('kpt fn render --allow-exec orders the package and keeps every file and comment, twice', function () {
+    const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
+    const dir = tempDir('render');
+    writePackage(dir);
+    const output = kpt(bin, ['fn', 'render', dir, '--allow-exec']);
+    checkPackage(dir);
+    const once = filesUnder(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+    kpt(bin, ['fn', 'render', dir, '--allow-exec']);
+    assert.deepEqual(
+      filesUnder(dir).map((f) => readFileSync(join(dir, f), 'utf8')),
+      once,
+      'idempotent',
+    );
+    assert.match(output, /\[PASS\]/);
+  });
+
+  it('kpt fn eval --exec with key=value arguments does the same', function () {
+    const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
+    const dir = tempDir('eval');
+    writePackage(dir);
+    const output = kpt(bin, ['fn', 'eval', dir, '--exec', CLI, '--', 'sidecars=proxy']);
+    checkPackage(dir);
+    assert.match(output, /start order \(native\): proxy\(ready\) -> app/);
+  });
+});

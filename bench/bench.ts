@@ -112,29 +112,23 @@ function resourceList(deployments: number, functionConfig: string): string {
   return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('')}${functionConfig}`;
 }
 
-const TOUCH_EVERY_WORKLOAD = `functionConfig:
+/** A ContainerOrder making `proxy` a sidecar in the workloads `selector` picks. */
+function containerOrder(selector: string): string {
+  return `functionConfig:
   apiVersion: order-containers.dev/v1alpha1
   kind: ContainerOrder
   metadata:
     name: bench
   spec:
     selector:
-      kinds: [Deployment]
+      ${selector}
     sidecars:
     - name: proxy
 `;
+}
 
-const SELECT_NOTHING = `functionConfig:
-  apiVersion: order-containers.dev/v1alpha1
-  kind: ContainerOrder
-  metadata:
-    name: bench
-  spec:
-    selector:
-      names: [no-such-workload]
-    sidecars:
-    - name: proxy
-`;
+const TOUCH_EVERY_WORKLOAD = containerOrder('kinds: [Deployment]');
+const SELECT_NOTHING = containerOrder('names: [no-such-workload]');
 
 interface Sample {
   readonly ms: number;

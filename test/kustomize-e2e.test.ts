@@ -36,17 +36,16 @@ exec env $env_args "${process.execPath}" "${CLI}"
   return bin;
 }
 
-describe('end to end under the real kustomize (kubectl kustomize)', () => {
-  it('runs the function as a container transformer, with the arguments kustomize uses', function () {
-    const kubectl = requireBinary(this, 'kubectl', KUBECTL_CANDIDATES);
-    const dir = tempDir('kustomize');
-    const app = join(dir, 'app');
-    mkdirSync(app);
-    cpSync(join(ROOT, 'examples', 'native-sidecar', 'deployment.yaml'), join(app, 'deployment.yaml'));
-    writeFileSync(join(app, 'kustomization.yaml'), 'resources: [deployment.yaml]\ntransformers: [container-order.yaml]\n');
-    writeFileSync(
-      join(app, 'container-order.yaml'),
-      `apiVersion: order-containers.dev/v1alpha1
+/** Runs `kubectl kustomize` on an app of one example's deployment.yaml, ordered with `sidecar`. */
+function kustomize(kubectl: string, example: string, sidecar: string): { status: number | null; stdout: string; stderr: string; dockerArgs: string[] } {
+  const dir = tempDir('kustomize');
+  const app = join(dir, 'app');
+  mkdirSync(app);
+  cpSync(join(ROOT, 'examples', example, 'deployment.yaml'), join(app, 'deployment.yaml'));
+  writeFileSync(join(app, 'kustomization.yaml'), 'resources: [deployment.yaml]\ntransformers: [container-order.yaml]\n');
+  writeFileSync(
+    join(app, 'container-order.yaml'),
+    `apiVersion: order-containers.dev/v1alpha1
 kind: ContainerOrder
 metadata:
   name: order
@@ -56,15 +55,24 @@ metadata:
         image: ${IMAGE}
 spec:
   sidecars:
-  - name: cloud-sql-proxy
+  - name: ${sidecar}
 `,
-    );
-    const bin = dockerShim(dir);
-    const r = spawnSync(kubectl, ['kustomize', '--enable-alpha-plugins', app], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  );
+  const bin = dockerShim(dir);
+  const r = spawnSync(kubectl, ['kustomize', '--enable-alpha-plugins', app], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  const dockerArgs = readFileSync(join(dir, 'docker-args'), 'utf8').trim().split(' ');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, dockerArgs };
+}
+
+describe('end to end under the real kustomize (kubectl kustomize)', () => {
+  it('runs the function as a container transformer, with the arguments kustomize uses', function () {
+    const kubectl = requireBinary(this, 'kubectl', KUBECTL_CANDIDATES);
+    const r = kustomize(kubectl, 'native-sidecar', 'cloud-sql-proxy');
     assert.equal(r.status, 0, r.stderr);
-    const args = readFileSync(join(dir, 'docker-args'), 'utf8').trim().split(' ');
-    for (const expected of ['run', '--rm', '-i', '--network', 'none', '--user', 'nobody', IMAGE]) assert.ok(args.includes(expected), `kustomize passed ${expected}: ${args.join(' ')}`);
-    assert.equal(args[args.length - 1], IMAGE);
+    for (const expected of ['run', '--rm', '-i', '--network', 'none', '--user', 'nobody', IMAGE]) {
+      assert.ok(r.dockerArgs.includes(expected), `kustomize passed ${expected}: ${r.dockerArgs.join(' ')}`);
+    }
+    assert.equal(r.dockerArgs[r.dockerArgs.length - 1], IMAGE);
     const deployment = jsYaml.load(r.stdout) as { spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } } };
     assert.deepEqual(
       deployment.spec.template.spec.initContainers.map((c) => [c.name, c.restartPolicy]),
@@ -74,17 +82,7 @@ spec:
 
   it('shows an error on stderr and fails the build when an order cannot be realised', function () {
     const kubectl = requireBinary(this, 'kubectl', KUBECTL_CANDIDATES);
-    const dir = tempDir('kustomize');
-    const app = join(dir, 'app');
-    mkdirSync(app);
-    cpSync(join(ROOT, 'examples', 'error-sidecar-not-ready', 'deployment.yaml'), join(app, 'deployment.yaml'));
-    writeFileSync(join(app, 'kustomization.yaml'), 'resources: [deployment.yaml]\ntransformers: [container-order.yaml]\n');
-    writeFileSync(
-      join(app, 'container-order.yaml'),
-      `apiVersion: order-containers.dev/v1alpha1\nkind: ContainerOrder\nmetadata:\n  name: order\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ${IMAGE}\nspec:\n  sidecars:\n  - name: vault-agent\n`,
-    );
-    const bin = dockerShim(dir);
-    const r = spawnSync(kubectl, ['kustomize', '--enable-alpha-plugins', app], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const r = kustomize(kubectl, 'error-sidecar-not-ready', 'vault-agent');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /order-containers: error: Deployment\/payments spec\.template\.spec\.containers\[1\]\.readinessProbe: sidecar vault-agent must be Ready/);
   });

@@ -141,10 +141,14 @@ function itemValue(value: unknown, index: number, line?: number): PlainObject {
 }
 
 /** kpt writes `items:\n- a`; other tools indent. New sequences follow the input. */
-function styleOf(split: BlockSplit, text: string): SequenceStyle {
-  const first = split.items[0];
+function styleOf(text: string, split?: BlockSplit): SequenceStyle {
+  const first = split?.items[0];
   if (first) return { compact: first.dashColumn === 0 };
   return { compact: !/:\r?\n {2,}- /.test(text) };
+}
+
+function listBase(apiVersion: string, root: PlainObject, items: readonly Item[], style: SequenceStyle, limits: ReadLimits): ResourceListBase {
+  return { apiVersion, items, functionConfig: root.functionConfig ?? undefined, results: resultsOf(root), style, limits };
 }
 
 /** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
@@ -169,17 +173,7 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
       },
     }),
   );
-  return {
-    form: 'block',
-    apiVersion,
-    items,
-    functionConfig: root.functionConfig ?? undefined,
-    results: resultsOf(root),
-    style: styleOf(split, text),
-    limits,
-    text,
-    split,
-  };
+  return { form: 'block', ...listBase(apiVersion, root, items, styleOf(text, split), limits), text, split };
 }
 
 function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
@@ -206,38 +200,16 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
     const range = (node as { range?: [number] }).range;
     return range ? text.slice(0, range[0]).split('\n').length : undefined;
   };
-  const itemNodes = seq.items.map((node, index) => {
-    if (!isMap(node)) itemValue(root.items === undefined ? null : (root.items as unknown[])[index], index, lineOf(node));
-    return node as YAMLMap;
-  });
   const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index, lineOf(seq.items[index])) }));
-  return {
-    form: 'document',
-    apiVersion,
-    items,
-    functionConfig: root.functionConfig ?? undefined,
-    results: resultsOf(root),
-    style: { compact: !/:\r?\n {2,}- /.test(text) },
-    limits,
-    document,
-    itemNodes,
-  };
+  // Every item is a mapping now (itemValue checked), so every node is a YAMLMap.
+  return { form: 'document', ...listBase(apiVersion, root, items, styleOf(text), limits), document, itemNodes: seq.items as YAMLMap[] };
 }
 
-function readJson(root: unknown): JsonResourceList {
+function readJson(root: unknown, limits: ReadLimits): JsonResourceList {
   if (!isPlainObject(root)) throw new InputError('input is not a ResourceList: JSON value is not an object');
   const apiVersion = checkHeader(root, 'items' in root, Array.isArray(root.items));
   const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index) }));
-  return {
-    form: 'json',
-    apiVersion,
-    items,
-    functionConfig: root.functionConfig ?? undefined,
-    results: resultsOf(root),
-    style: { compact: true },
-    limits: DEFAULT_LIMITS,
-    root,
-  };
+  return { form: 'json', ...listBase(apiVersion, root, items, { compact: true }, limits), root };
 }
 
 export interface ReadOptions {
@@ -268,7 +240,7 @@ export function readResourceList(bytes: Uint8Array, options: ReadOptions = {}): 
     } catch (e) {
       if (options.json) throw new InputError(`input is not valid JSON: ${(e as Error).message}`);
     }
-    if (parsed !== undefined) return { ...readJson(parsed), limits };
+    if (parsed !== undefined) return readJson(parsed, limits);
   }
   const split = splitBlockResourceList(text);
   return split ? readBlock(text, split, limits) : readDocument(text, limits);

@@ -48,6 +48,27 @@ describe('command line', () => {
     });
   });
 
+  it('never touches the annotations kpt and kustomize use to map items to files', () => {
+    const annotations = {
+      'internal.config.kubernetes.io/path': 'web.yaml',
+      'internal.config.kubernetes.io/index': '0',
+      'internal.config.kubernetes.io/id': '1',
+      'config.kubernetes.io/path': 'web.yaml',
+      'config.kubernetes.io/index': '0',
+      'config.k8s.io/id': '1',
+      'kustomize.config.k8s.io/id': 'apps_v1_Deployment|~X|web',
+    };
+    const input = LIST.replace(
+      "    annotations:\n      internal.config.kubernetes.io/path: web.yaml\n      internal.config.kubernetes.io/index: '0'\n",
+      `    annotations:\n${Object.entries(annotations).map(([k, v]) => `      ${k}: '${v}'`).join('\n')}\n`,
+    );
+    const r = runCli(['-d', 'sidecars=proxy'], input);
+    assert.equal(r.code, 0, r.stderr);
+    const [item] = parse(r.stdout).items as { metadata: { annotations: unknown } }[];
+    assert.deepEqual(item!.metadata.annotations, annotations);
+    for (const [k, v] of Object.entries(annotations)) assert.ok(r.stdout.includes(`      ${k}: '${v}'\n`), `${k} written as it came`);
+  });
+
   it('reads -i and -f, and writes -o', () => {
     const dir = tempDir('cli');
     writeFileSync(join(dir, 'in.yaml'), LIST);

@@ -1,5 +1,5 @@
 import { applyEditsToObject, cloneData, placementOf, type Edit, type Path } from './edit.js';
-import { renderLines, type SequenceStyle } from './render.js';
+import { renderKeyLine, renderLines, type SequenceStyle } from './render.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
@@ -178,6 +178,8 @@ export class BlockText {
   private readonly eol: string;
   private readonly current: unknown;
   private indentCache: number[] | undefined;
+  /** The keys of each mapping read since the last change: an edit resolves the same paths repeatedly. */
+  private readonly keyCache = new Map<string, KeyEntry[]>();
 
   constructor(
     text: string,
@@ -246,6 +248,16 @@ export class BlockText {
   }
 
   private keys(map: MapBlock): KeyEntry[] {
+    const id = `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
+    let keys = this.keyCache.get(id);
+    if (!keys) {
+      keys = this.readKeys(map);
+      this.keyCache.set(id, keys);
+    }
+    return keys;
+  }
+
+  private readKeys(map: MapBlock): KeyEntry[] {
     const found: { key: string; line: number; inline: string }[] = [];
     for (let j = map.start; j < map.end; j++) {
       if (!this.isContentLine(j)) continue;
@@ -347,6 +359,7 @@ export class BlockText {
     this.lines.splice(at, remove, ...insert);
     // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
     this.indentCache?.splice(at, remove, ...indentsOf(insert));
+    this.keyCache.clear();
   }
 
   /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */
@@ -447,7 +460,7 @@ export class BlockText {
         const { owner, entry: key } = target;
         if (!deepEqualUnordered(valueAt(after, edit.to), [valueAt(after, [...edit.to, 0])])) throw new Unsupported('target sequence is not empty');
         const dashCol = owner.indent + (this.style.compact ? 0 : 2);
-        const keyLine = renderLines({ [key.key]: null }, owner.indent, this.style)[0]!.replace(/ ?null$/, '');
+        const keyLine = renderKeyLine(key.key, owner.indent);
         this.splice(key.line, key.end - key.line, [this.keepDash(owner, key.line, keyLine), ...shift(dashCol)]);
         return;
       }
@@ -455,7 +468,7 @@ export class BlockText {
         if (target.depth !== edit.to.length - 1) throw new Unsupported('target parent missing');
         const name = edit.to[edit.to.length - 1] as string;
         const dashCol = target.owner.indent + (this.style.compact ? 0 : 2);
-        const keyLine = renderLines({ [name]: null }, target.owner.indent, this.style)[0]!.replace(/ ?null$/, '');
+        const keyLine = renderKeyLine(name, target.owner.indent);
         this.splice(this.insertionLine(target.owner, placementOf(name, edit.before)), 0, [keyLine, ...shift(dashCol)]);
         return;
       }

@@ -69,3 +69,9 @@ function simpleLines(value: unknown, indent: string, style: SequenceStyle, out: 
   }
   return true;
 }
+
+/** `key:` at `indent`, for a key whose block value follows on the next lines. */
+export function renderKeyLine(key: string, indent: number): string {
+  const pad = ' '.repeat(indent);
+  return SIMPLE_KEY.test(key) ? `${pad}${key}:` : `${pad}${stringify(key, { lineWidth: 0 }).trimEnd()}:`;
+}

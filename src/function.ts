@@ -1,6 +1,6 @@
 import { decodeFunctionConfig } from './config/function-config.js';
 import type { OrderSpec, Strategy } from './config/order-spec.js';
-import { planNativeSidecars, type PodPlan } from './plan/native.js';
+import { planNative, type PodPlan } from './plan/native.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
@@ -52,7 +52,7 @@ function configResult(config: unknown, severity: Result['severity'], message: st
 }
 
 function planTemplate(spec: OrderSpec, ref: PodTemplateRef): PodPlan {
-  return planNativeSidecars(spec, ref.template.spec);
+  return planNative(spec, ref.template.spec, spec.sidecars, spec.rules, ref.template.metadata?.annotations ?? {});
 }
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */

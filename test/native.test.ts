@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { V1Container } from '@kubernetes/client-node';
 import { DEFAULTS, type OrderSpec, type Sidecar } from '../src/config/order-spec.js';
-import { planNativeSidecars, startupProbeFrom } from '../src/plan/native.js';
+import { planNative, startupProbeFrom } from '../src/plan/native.js';
+import { parseOrder } from '../src/config/order-syntax.js';
+import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 
 function orderSpec(sidecars: Sidecar[]): OrderSpec {
@@ -10,13 +12,15 @@ function orderSpec(sidecars: Sidecar[]): OrderSpec {
 
 const ready = { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 10, timeoutSeconds: 2 };
 
-function plan(sidecars: Sidecar[], containers: V1Container[], initContainers?: V1Container[]) {
-  const template = { spec: { containers, ...(initContainers ? { initContainers } : {}) } };
-  const result = planNativeSidecars(orderSpec(sidecars), template.spec);
+function plan(sidecars: Sidecar[], containers: V1Container[], initContainers?: V1Container[], order?: string, annotations: Record<string, string> = {}) {
+  const template = { metadata: { annotations }, spec: { containers, ...(initContainers ? { initContainers } : {}) } };
+  const result = planNative(orderSpec(sidecars), template.spec, sidecars, order ? parseOrder(order) : [], annotations);
   const after = structuredClone(template);
   applyEditsToObject(after, result.edits);
-  return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[] } };
+  return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[] }, metadata: after.metadata };
 }
+
+const names = (list: V1Container[] | undefined): string[] => (list ?? []).map((c) => c.name);
 
 describe('native sidecars', () => {
   it('moves a sidecar to the init containers, restartable, gated by a startupProbe from its readinessProbe', () => {
@@ -88,5 +92,101 @@ describe('native sidecars', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }]);
     assert.deepEqual(p.notes, [{ message: 'sidecar proxy is not a container of this pod; skipped' }]);
     assert.deepEqual(p.edits, []);
+  });
+
+  it('runs a migration to completion between its proxy and the app (migrate-then-serve)', () => {
+    const p = plan(
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [{ name: 'app' }, { name: 'migrate', command: ['migrate', 'up'] }, { name: 'proxy', readinessProbe: ready }],
+      undefined,
+      'proxy > migrate:Completed > app',
+    );
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(names(p.spec.initContainers), ['proxy', 'migrate']);
+    assert.deepEqual(names(p.spec.containers), ['app']);
+    assert.equal(p.spec.initContainers![0]!.restartPolicy, 'Always');
+    assert.equal(p.spec.initContainers![1]!.restartPolicy, undefined, 'the migration is a regular init container');
+    assert.equal(p.startOrder, 'proxy(ready) -> migrate(completed) -> app');
+  });
+
+  it('places a sidecar ahead of an existing init container that needs it', () => {
+    const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'app' }, { name: 'proxy' }], [{ name: 'schema' }, { name: 'seed' }], 'proxy:Started > seed');
+    assert.deepEqual(names(p.spec.initContainers), ['schema', 'proxy', 'seed']);
+  });
+
+  it('reorders main containers for Started edges and keeps kubectl\'s default container', () => {
+    const p = plan([], [{ name: 'app' }, { name: 'logger' }], undefined, 'logger:Started > app');
+    assert.deepEqual(names(p.spec.containers), ['logger', 'app']);
+    assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'app' });
+    const kept = plan([], [{ name: 'app' }, { name: 'logger' }], undefined, 'logger:Started > app', { 'kubectl.kubernetes.io/default-container': 'logger' });
+    assert.deepEqual(kept.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'logger' }, 'an annotation the user set is left alone');
+  });
+
+  for (const [what, sidecars, containers, order, message, field] of [
+    ['a cycle, printed', [], [{ name: 'a' }, { name: 'b' }, { name: 'c' }], 'a:Started > b:Started > c:Started > a', 'the declared order has a cycle: a -> b -> c -> a', undefined],
+    ['a container after itself', [], [{ name: 'a' }, { name: 'b' }], 'a:Started > a', 'container a cannot start after itself', 'spec.containers[0]'],
+    [
+      'Completed asked of a sidecar',
+      [{ name: 'proxy', waitFor: 'Started' }],
+      [{ name: 'app' }, { name: 'proxy' }],
+      'proxy:Completed > app',
+      'app waits for proxy to be Completed, but proxy is a sidecar: it keeps running and never completes',
+      'spec.containers[1]',
+    ],
+    [
+      'Ready asked of a container with no probe',
+      [],
+      [{ name: 'app' }, { name: 'cache' }],
+      'cache > app',
+      'app waits for cache to be Ready, but cache has no readinessProbe or startupProbe to tell; add one, or wait for Started',
+      'spec.containers[1].readinessProbe',
+    ],
+    [
+      'Ready between main containers (needs a postStart gate)',
+      [],
+      [{ name: 'app' }, { name: 'cache', readinessProbe: ready }],
+      'cache > app',
+      'app waits for main container cache to be Ready: that needs a postStart gate or the entrypoint strategy, which this version does not write yet',
+      'spec.containers[0]',
+    ],
+    [
+      'a completed dependency with a probe, which init containers cannot have',
+      [],
+      [{ name: 'app' }, { name: 'migrate', livenessProbe: ready }],
+      'migrate:Completed > app',
+      'migrate must complete before others start, so it becomes an init container, where Kubernetes forbids livenessProbe; remove it or wait for migrate differently',
+      'spec.containers[1].livenessProbe',
+    ],
+    [
+      'conflicting conditions for one dependency',
+      [],
+      [{ name: 'app' }, { name: 'migrate' }],
+      'migrate:Completed > app; migrate:Started > app',
+      'container app is declared to start after migrate is Completed and after it is Started; keep one',
+      'spec.containers[0]',
+    ],
+  ] as const) {
+    it(`refuses ${what}, naming the container`, () => {
+      const p = plan([...sidecars], containers.map((c) => ({ ...c })) as V1Container[], undefined, order);
+      assert.deepEqual(p.edits, []);
+      assert.deepEqual(p.problems, [{ message, ...(field ? { field } : {}) }]);
+    });
+  }
+
+  it('refuses an init container waiting for a main container', () => {
+    const p = plan([], [{ name: 'app' }], [{ name: 'setup' }], 'app:Started > setup');
+    assert.deepEqual(p.problems, [{ message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' }]);
+  });
+
+  it('skips, with a note, a rule that names a container the pod does not have', () => {
+    const p = plan([], [{ name: 'app' }], undefined, 'migrate:Completed > app');
+    assert.deepEqual(p.notes, [{ message: 'rule "app after migrate" names migrate, not a container of this pod; skipped' }]);
+    assert.deepEqual(p.edits, []);
+  });
+
+  it('finds cycles through any number of containers, and none in a DAG', () => {
+    const edge = (from: string, to: string) => ({ from, to, condition: 'Started' as const });
+    assert.deepEqual(findCycle(['a', 'b', 'c', 'd'], [edge('a', 'b'), edge('b', 'c'), edge('c', 'b'), edge('a', 'd')]), ['b', 'c', 'b']);
+    assert.equal(findCycle(['a', 'b', 'c'], [edge('a', 'b'), edge('a', 'c'), edge('b', 'c')]), undefined);
   });
 });

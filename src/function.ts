@@ -1,11 +1,12 @@
+import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
-import type { OrderSpec, Strategy } from './config/order-spec.js';
-import { planNative, type PodPlan } from './plan/native.js';
+import { DEFAULTS, type OrderSpec, type Strategy } from './config/order-spec.js';
+import { planNative } from './plan/native.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
 import { ResourceListWriter } from './resource-list/write.js';
-import { podTemplateOf, type PodTemplateRef } from './workloads/pod-templates.js';
+import { podTemplateOf } from './workloads/pod-templates.js';
 import { namesExactly, selects } from './workloads/selector.js';
 
 /** Records on the pod template what the function did, so a later run (or a reader) recognises it. */
@@ -51,22 +52,25 @@ function configResult(config: unknown, severity: Result['severity'], message: st
   };
 }
 
-function planTemplate(spec: OrderSpec, ref: PodTemplateRef): PodPlan {
-  return planNative(spec, ref.template.spec, spec.sidecars, spec.rules, ref.template.metadata?.annotations ?? {});
-}
+/** With no functionConfig, only workloads that declare their own order are ordered, with the defaults. */
+const NO_CONFIG: OrderSpec = { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [] };
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */
 export function runFunction(list: ResourceList, functionConfig: unknown = list.functionConfig): FunctionRun {
   const writer = new ResourceListWriter(list);
   const config = decodeFunctionConfig(functionConfig);
-  const spec = config.kind === 'spec' ? config.spec : undefined;
-  const strategy = spec ? resolveStrategy(spec) : undefined;
+  const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
+  const strategy = resolveStrategy(spec);
+  const canOrder = config.kind !== 'invalid' && strategy === 'native';
   const results: Result[] = [];
-  let selected = 0;
+  let considered = 0;
   for (const { index } of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
     const item: Item = { index, value: list.items[index]!.value };
-    if (spec && strategy === 'native' && orderWorkload(spec, strategy, item, writer, results)) selected++;
+    if (!canOrder) continue;
+    const own = workloadOrderOf(item.value.metadata);
+    if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item.value))) continue;
+    if (orderWorkload(spec, strategy, item, own, writer, results)) considered++;
   }
 
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
@@ -76,30 +80,41 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
       config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
     );
   }
-  if (config.kind === 'none') return finish(0, [configResult(functionConfig, 'info', `nothing to do: ${config.reason}`)]);
   if (strategy !== 'native') {
-    const message = `strategy ${strategy} (chosen for ${spec!.strategy === 'auto' ? `kubernetesVersion ${spec!.kubernetesVersion.major}.${spec!.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
+    const message = `strategy ${strategy} (chosen for ${spec.strategy === 'auto' ? `kubernetesVersion ${spec.kubernetesVersion.major}.${spec.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
     return finish(1, [configResult(functionConfig, 'error', message, 'spec.strategy')]);
   }
   if (results.length === 0) {
-    const message = selected === 0 ? 'nothing to do: no workload matched the selector' : `nothing to do: the ${selected} selected workload(s) are already in order`;
+    const message =
+      config.kind === 'none' && considered === 0
+        ? `nothing to do: ${config.reason}`
+        : considered === 0
+          ? 'nothing to do: no workload matched the selector'
+          : `nothing to do: the ${considered} selected workload(s) are already in order`;
     results.push(configResult(functionConfig, 'info', message));
   }
   return finish(hasErrors(results) ? 1 : 0, results);
 }
 
-/** Plans and edits one item; true when it is a workload the selector selected. */
-function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, writer: ResourceListWriter, results: Result[]): boolean {
-  if (!selects(spec.selector, item.value)) return false;
+/**
+ * Plans and edits one workload; true when it is a workload with a pod template. The order it declares
+ * in its own annotations replaces that part of the functionConfig.
+ */
+function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return false;
   if (!('template' in found)) {
     results.push(...found);
     return true;
   }
-  const plan = planTemplate(spec, found);
-  const named = namesExactly(spec.selector, item.value);
-  for (const note of plan.notes) results.push(itemResult(item.value, named ? 'error' : 'info', note.message, fieldOf(found.path, note.field)));
+  if (own && own.problems.length > 0) {
+    for (const p of own.problems) results.push(itemResult(item.value, 'error', `${p.path}: ${p.message}`, p.path));
+    return true;
+  }
+  const plan = planNative(spec, found.template.spec, own?.sidecars ?? spec.sidecars, own?.rules ?? spec.rules, found.template.metadata?.annotations ?? {});
+  // A workload that names itself, or declares its own order, asked for exactly these containers.
+  const asked = own !== undefined || namesExactly(spec.selector, item.value);
+  for (const note of plan.notes) results.push(itemResult(item.value, asked ? 'error' : 'info', note.message, fieldOf(found.path, note.field)));
   if (plan.problems.length > 0) {
     for (const p of plan.problems) results.push(itemResult(item.value, 'error', p.message, fieldOf(found.path, p.field)));
     return true;

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
+import { violationsIn } from './api-rules.js';
 import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
 
 /**
@@ -22,6 +23,13 @@ interface ExampleConfig {
 }
 
 const EXAMPLES = join(ROOT, 'examples');
+
+/** Every resource in the package's YAML files, as kpt left them. */
+function resourcesIn(dir: string): Record<string, unknown>[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !join(e.parentPath, e.name).includes('/.expected/'))
+    .flatMap((e) => jsYaml.loadAll(readFileSync(join(e.parentPath, e.name), 'utf8')) as Record<string, unknown>[]);
+}
 
 function git(dir: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'core.autocrlf=false', ...args], { cwd: dir, encoding: 'utf8' });
@@ -73,6 +81,7 @@ describe('examples under the real kpt', () => {
       const expectedPath = join(source, '.expected', 'diff.patch');
       if (process.env.UPDATE_EXAMPLES === '1') writeFileSync(expectedPath, diff);
       assert.equal(diff, readFileSync(expectedPath, 'utf8'));
+      assert.deepEqual(violationsIn(resourcesIn(pkg)), [], 'every pod spec passes the API server rules');
 
       const second = runKpt(kpt, pkg, config);
       assert.equal(second.code, config.exitCode, second.output);

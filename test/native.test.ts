@@ -173,6 +173,13 @@ describe('native sidecars', () => {
     });
   }
 
+  it('refuses to leave a pod without a main container', () => {
+    const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'proxy' }]);
+    assert.deepEqual(p.problems, [
+      { message: 'every main container (proxy) would become an init container, and a pod needs at least one main container', field: 'spec.containers' },
+    ]);
+  });
+
   it('refuses an init container waiting for a main container', () => {
     const p = plan([], [{ name: 'app' }], [{ name: 'setup' }], 'app:Started > setup');
     assert.deepEqual(p.problems, [{ message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' }]);

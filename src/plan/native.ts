@@ -111,6 +111,12 @@ export function planNative(spec: OrderSpec, podSpec: PodSpecView, sidecars: read
       });
     }
   }
+  if (podSpec.containers.every((c) => initLevel.has(c.name))) {
+    problems.push({
+      message: `every main container (${podSpec.containers.map((c) => c.name).join(', ')}) would become an init container, and a pod needs at least one main container`,
+      field: 'spec.containers',
+    });
+  }
   if (problems.length > 0) return { edits: [], startOrder: '', problems, notes };
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);

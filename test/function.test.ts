@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import jsYaml from 'js-yaml';
+import { runFunction } from '../src/function.js';
+import { readResourceList } from '../src/resource-list/read.js';
+import { violationsIn } from './api-rules.js';
+import { resourceList } from './generators.js';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+
+function run(text: string, config?: unknown) {
+  const list = readResourceList(Buffer.from(text));
+  const r = runFunction(list, config === undefined ? list.functionConfig : config);
+  const output = r.chunks.join('');
+  const parsed = jsYaml.load(output) as { items: Record<string, unknown>[]; results?: Record<string, unknown>[] };
+  return { ...r, output, items: parsed.items };
+}
+
+/** The output before the results the run appended (the last top-level `results:`). */
+function withoutResults(output: string): string {
+  const starts = [...output.matchAll(/^results:\r?$/gm)];
+  const last = starts[starts.length - 1];
+  return last ? output.slice(0, last.index) : output;
+}
+
+const deployment = (annotations: string, containers: string) => `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+${annotations}  spec:
+    template:
+      spec:
+        containers:
+${containers}`;
+
+const CONTAINERS = `        - name: app
+          image: app
+        - name: migrate
+          image: migrate
+        - name: proxy
+          image: proxy
+          readinessProbe: {tcpSocket: {port: 5432}}
+        - name: vault
+          image: vault
+`;
+
+const initNames = (item: Record<string, unknown>) =>
+  ((item.spec as { template: { spec: { initContainers?: { name: string }[] } } }).template.spec.initContainers ?? []).map((c) => c.name);
+
+describe('orders declared on the workload itself', () => {
+  it('are honoured with no functionConfig at all', () => {
+    const r = run(
+      deployment('    annotations:\n      order-containers.dev/sidecars: proxy\n      order-containers.dev/order: "proxy > migrate:Completed > app"\n', CONTAINERS),
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    assert.deepEqual(initNames(r.items[0]!), ['proxy', 'migrate']);
+    assert.equal(r.results[0]!.message, 'start order (native): proxy(ready) -> migrate(completed) -> app -> vault');
+  });
+
+  it('take precedence over the functionConfig for that workload, part by part', () => {
+    const config = { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'vault:Started', order: 'migrate:Completed > app' } };
+    const r = run(deployment('    annotations:\n      order-containers.dev/sidecars: proxy\n', CONTAINERS), config);
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    assert.deepEqual(initNames(r.items[0]!), ['proxy', 'migrate'], 'sidecars from the annotation, rules from the config');
+  });
+
+  it('report a bad annotation with its field, and change nothing', () => {
+    const text = deployment('    annotations:\n      order-containers.dev/order: "proxy >> app"\n', CONTAINERS);
+    const r = run(text);
+    assert.equal(r.exitCode, 1);
+    assert.deepEqual(r.results[0], {
+      message: 'metadata.annotations.order-containers.dev/order: expected a container name before ">" at column 8',
+      severity: 'error',
+      resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      field: { path: 'metadata.annotations.order-containers.dev/order' },
+    });
+    assert.equal(withoutResults(r.output), text);
+  });
+
+  it('make a container the workload names but does not have an error, not a note', () => {
+    const r = run(deployment('    annotations:\n      order-containers.dev/sidecars: envoy\n', CONTAINERS));
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.results[0]!.message, 'sidecar envoy is not a container of this pod; skipped');
+    assert.equal(r.results[0]!.severity, 'error');
+  });
+});
+
+describe('selection', () => {
+  const two = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: batch.volcano.sh/v1alpha1
+  kind: Job
+  metadata: {name: not-batch}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: local
+    annotations: {config.kubernetes.io/local-config: "true"}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: argoproj.io/v1alpha1
+  kind: Rollout
+  metadata: {name: canary}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+`;
+
+  it('orders built-in kinds and configured custom kinds, never a same-named kind of another group or local config', () => {
+    const config = {
+      apiVersion: 'order-containers.dev/v1alpha1',
+      kind: 'ContainerOrder',
+      spec: {
+        sidecars: [{ name: 'proxy', waitFor: 'Started' }],
+        workloadKinds: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: 'spec.template' }],
+      },
+    };
+    const r = run(two, config);
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(
+      r.items.map(initNames),
+      [['proxy'], [], [], ['proxy']],
+    );
+  });
+
+  it('reports a broad selector\'s missing container as info, an exactly named workload\'s as an error', () => {
+    const broad = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy' } });
+    assert.equal(broad.exitCode, 0);
+    assert.equal(broad.results[0]!.severity, 'info');
+    const named = run(two, { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', spec: { selector: { names: ['web'] }, sidecars: [{ name: 'envoy' }] } });
+    assert.equal(named.exitCode, 1);
+    assert.equal(named.results[0]!.severity, 'error');
+  });
+
+  it('refuses, for now, the strategies this version does not write', () => {
+    const r = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy', kubernetesVersion: '1.27' } });
+    assert.equal(r.exitCode, 1);
+    assert.match(String(r.results[0]!.message), /^strategy postStart \(chosen for kubernetesVersion 1\.27\) is not available in this version/);
+    assert.equal(withoutResults(r.output), two);
+  });
+});
+
+describe('ordering generated workloads (property)', () => {
+  it('keeps every item, writes only valid pod specs, and changes nothing on a second run', () => {
+    fc.assert(
+      fc.property(resourceList, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom('Started', 'Ready'), (generated, picks, waitFor) => {
+        const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
+        const sidecars = [...new Set(picks.map((p) => names[p % Math.max(names.length, 1)]).filter((n): n is string => n !== undefined))];
+        const config = { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', spec: { sidecars: sidecars.map((name) => ({ name, waitFor })) } };
+        const first = run(generated.text, config);
+        assert.ok(first.exitCode === 0 || first.exitCode === 1, `exit ${first.exitCode}`);
+        assert.equal(first.items.length, generated.itemTexts.length);
+        assert.deepEqual(violationsIn(first.items), []);
+        const second = run(withoutResults(first.output), config);
+        assert.equal(withoutResults(second.output), withoutResults(first.output), 'idempotent');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.build.json && cp src/runtime/wait.sh dist/src/runtime/ && npm prune --omit=dev
 
 # Run: only the built function and its runtime dependencies, owned by root and readable by all,
 # because kpt and kustomize start functions as `nobody` with no network.

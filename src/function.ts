@@ -1,7 +1,7 @@
 import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
 import { DEFAULTS, type OrderSpec, type Strategy } from './config/order-spec.js';
-import { planNative } from './plan/native.js';
+import { compileOrder, type CompiledStrategy } from './plan/compile.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
@@ -36,7 +36,7 @@ function fieldOf(prefix: Path, field: string | undefined): string | undefined {
   return field === undefined ? undefined : [...prefix, field].join('.');
 }
 
-function resolveStrategy(spec: OrderSpec): Strategy {
+function resolveStrategy(spec: OrderSpec): Exclude<Strategy, 'auto'> {
   if (spec.strategy !== 'auto') return spec.strategy;
   const { major, minor } = spec.kubernetesVersion;
   return major > 1 || minor >= 29 ? 'native' : 'postStart';
@@ -61,16 +61,16 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const config = decodeFunctionConfig(functionConfig);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
   const strategy = resolveStrategy(spec);
-  const canOrder = config.kind !== 'invalid' && strategy === 'native';
+  const compiled: CompiledStrategy | undefined = config.kind !== 'invalid' && strategy !== 'entrypoint' ? strategy : undefined;
   const results: Result[] = [];
   let considered = 0;
   for (const { index } of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
     const item: Item = { index, value: list.items[index]!.value };
-    if (!canOrder) continue;
+    if (!compiled) continue;
     const own = workloadOrderOf(item.value.metadata);
     if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item.value))) continue;
-    if (orderWorkload(spec, strategy, item, own, writer, results)) considered++;
+    if (orderWorkload(spec, compiled, item, own, writer, results)) considered++;
   }
 
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
@@ -80,9 +80,8 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
       config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
     );
   }
-  if (strategy !== 'native') {
-    const message = `strategy ${strategy} (chosen for ${spec.strategy === 'auto' ? `kubernetesVersion ${spec.kubernetesVersion.major}.${spec.kubernetesVersion.minor}` : 'spec.strategy'}) is not available in this version; use kubernetesVersion "1.29" or later with strategy auto or native`;
-    return finish(1, [configResult(functionConfig, 'error', message, 'spec.strategy')]);
+  if (strategy === 'entrypoint') {
+    return finish(1, [configResult(functionConfig, 'error', 'strategy entrypoint is not available in this version; use auto, native or postStart', 'spec.strategy')]);
   }
   if (results.length === 0) {
     const message =
@@ -100,7 +99,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
  * Plans and edits one workload; true when it is a workload with a pod template. The order it declares
  * in its own annotations replaces that part of the functionConfig.
  */
-function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
+function orderWorkload(spec: OrderSpec, strategy: CompiledStrategy, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return false;
   if (!('template' in found)) {
@@ -111,7 +110,15 @@ function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, own: Wor
     for (const p of own.problems) results.push(itemResult(item.value, 'error', `${p.path}: ${p.message}`, p.path));
     return true;
   }
-  const plan = planNative(spec, found.template.spec, own?.sidecars ?? spec.sidecars, own?.rules ?? spec.rules, found.template.metadata?.annotations ?? {});
+  const plan = compileOrder(
+    strategy,
+    spec,
+    String(item.value.kind),
+    found.template.spec,
+    own?.sidecars ?? spec.sidecars,
+    own?.rules ?? spec.rules,
+    found.template.metadata?.annotations ?? {},
+  );
   // A workload that names itself, or declares its own order, asked for exactly these containers.
   const asked = own !== undefined || namesExactly(spec.selector, item.value);
   for (const note of plan.notes) results.push(itemResult(item.value, asked ? 'error' : 'info', note.message, fieldOf(found.path, note.field)));
@@ -119,6 +126,7 @@ function orderWorkload(spec: OrderSpec, strategy: Strategy, item: Item, own: Wor
     for (const p of plan.problems) results.push(itemResult(item.value, 'error', p.message, fieldOf(found.path, p.field)));
     return true;
   }
+  for (const w of plan.warnings) results.push(itemResult(item.value, 'warning', w.message, fieldOf(found.path, w.field)));
   if (plan.edits.length === 0) return true;
   const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
   writer.edit(item.index, item.value, [...plan.edits, applied].map((e) => prefixed(found.path, e)));

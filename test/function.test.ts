@@ -138,10 +138,31 @@ items:
     assert.equal(named.results[0]!.severity, 'error');
   });
 
-  it('refuses, for now, the strategies this version does not write', () => {
-    const r = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy', kubernetesVersion: '1.27' } });
+  it('uses postStart gates below Kubernetes 1.29, with a warning for what they cannot do', () => {
+    const r = run(two.replace('{name: app}, {name: proxy}]}}}\n- apiVersion: batch.volcano.sh', '{name: app}, {name: proxy, readinessProbe: {tcpSocket: {port: 1}}}]}}}\n- apiVersion: batch.volcano.sh'), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: { sidecars: 'proxy', kubernetesVersion: '1.27' },
+    });
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    const web = r.items[0] as { spec: { template: { spec: { containers: { name: string; lifecycle?: unknown }[] } } } };
+    assert.deepEqual(
+      web.spec.template.spec.containers.map((c) => c.name),
+      ['proxy', 'app'],
+    );
+    assert.ok(web.spec.template.spec.containers[0]!.lifecycle);
+    assert.deepEqual(
+      r.results.map((x) => x.severity),
+      ['warning', 'info'],
+    );
+    assert.equal(r.results[1]!.message, 'start order (postStart): proxy(ready) -> app');
+    assert.deepEqual(violationsIn(r.items), []);
+  });
+
+  it('refuses the entrypoint strategy, which this version does not write, and changes nothing', () => {
+    const r = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy', strategy: 'entrypoint' } });
     assert.equal(r.exitCode, 1);
-    assert.match(String(r.results[0]!.message), /^strategy postStart \(chosen for kubernetesVersion 1\.27\) is not available in this version/);
+    assert.equal(r.results[0]!.message, 'strategy entrypoint is not available in this version; use auto, native or postStart');
     assert.equal(withoutResults(r.output), two);
   });
 });

@@ -2,6 +2,17 @@ import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { OrderSpec, Rule, Sidecar } from '../config/order-spec.js';
 import { buildOrderGraph, type ContainerNode, type OrderEdge } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
+import {
+  checkFromProbe,
+  HELPER_CONTAINER,
+  HELPER_MOUNT,
+  HELPER_VOLUME,
+  HELPER_VOLUME_SPEC,
+  helperContainer,
+  isOurHook,
+  waitCommand,
+  type ReadinessCheck,
+} from '../runtime/helper.js';
 
 /** What the planner decided for one pod template, before anything is written. */
 export interface PodPlan {
@@ -12,6 +23,8 @@ export interface PodPlan {
   readonly problems: readonly PlanProblem[];
   /** Parts of the declaration this pod has no container for; skipped. */
   readonly notes: readonly PlanProblem[];
+  /** What the strategy cannot give (stop order, Job completion under postStart). */
+  readonly warnings: readonly PlanProblem[];
 }
 
 export interface PlanProblem {
@@ -64,25 +77,47 @@ function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[],
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const;
 
+/** The mechanisms this compiler writes; `entrypoint` is not written yet. */
+export type CompiledStrategy = 'native' | 'postStart';
+
+const JOB_KINDS = new Set(['Job', 'CronJob']);
+
 /**
- * Native sidecars (Kubernetes ≥ 1.29). Sidecars become init containers with `restartPolicy: Always`,
- * gated by a startupProbe when others wait for them to be Ready, and kubelet stops them after the main
- * containers, in reverse order. A container others wait on to complete becomes a regular init container,
- * placed after the sidecars it needs. New init containers go after the existing ones (which ran before
- * them when they were main containers) unless an edge says otherwise. Main containers are reordered only
- * for Started edges between them.
+ * Compiles a declared order into edits of one pod template.
+ *
+ * Both strategies: a container others wait on to complete becomes a regular init container, placed
+ * after what it needs; new init containers go after the existing ones (which ran before them when they
+ * were main containers) unless an edge says otherwise; main containers are reordered, stably, so that
+ * every dependency starts first; and a main container others wait on to be Ready gets a blocking
+ * postStart hook (kubelet starts the next container only when the hook returns) that polls its
+ * readiness check with a deadline, run by the static helper.
+ *
+ * native (Kubernetes ≥ 1.29): sidecars become init containers with `restartPolicy: Always`, gated by a
+ * startupProbe when others wait for them to be Ready, and kubelet stops them after the main containers.
+ * postStart: sidecars stay main containers, moved first and gated; stopping them last and letting a Job
+ * complete cannot be expressed, and warnings say so.
  */
-export function planNative(spec: OrderSpec, podSpec: PodSpecView, sidecars: readonly Sidecar[], rules: readonly Rule[], annotations: Readonly<Record<string, string>>): PodPlan {
+export function compileOrder(
+  strategy: CompiledStrategy,
+  spec: OrderSpec,
+  workloadKind: string,
+  podSpec: PodSpecView,
+  sidecars: readonly Sidecar[],
+  rules: readonly Rule[],
+  annotations: Readonly<Record<string, string>>,
+): PodPlan {
   const build = buildOrderGraph(podSpec, sidecars, rules);
   const { graph } = build;
   const problems = [...build.problems];
   const notes = build.missing;
-  if (problems.length > 0) return { edits: [], startOrder: '', problems, notes };
+  const none = (): PodPlan => ({ edits: [], startOrder: '', problems, notes, warnings: [] });
+  if (problems.length > 0) return none();
 
   const completedDeps = new Set(graph.edges.filter((e) => e.condition === 'Completed').map((e) => e.from));
   const initLevel = new Set<string>();
-  for (const node of graph.nodes.values()) {
-    if (node.list === 'initContainers' || graph.sidecars.has(node.name) || completedDeps.has(node.name)) initLevel.add(node.name);
+  for (const n of graph.nodes.values()) {
+    const sidecarInit = strategy === 'native' && graph.sidecars.has(n.name);
+    if (n.list === 'initContainers' || sidecarInit || completedDeps.has(n.name)) initLevel.add(n.name);
   }
   const node = (name: string): ContainerNode => graph.nodes.get(name)!;
   const field = (n: ContainerNode): string => `spec.${n.list}[${n.index}]`;
@@ -100,15 +135,8 @@ export function planNative(spec: OrderSpec, podSpec: PodSpecView, sidecars: read
     }
   }
   for (const e of graph.edges) {
-    const fromInit = initLevel.has(e.from);
-    const toInit = initLevel.has(e.to);
-    if (!fromInit && toInit) {
+    if (!initLevel.has(e.from) && initLevel.has(e.to)) {
       problems.push({ message: `${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field: field(node(e.to)) });
-    } else if (!fromInit && !toInit && e.condition !== 'Started') {
-      problems.push({
-        message: `${e.to} waits for main container ${e.from} to be ${e.condition}: that needs a postStart gate or the entrypoint strategy, which this version does not write yet`,
-        field: field(node(e.to)),
-      });
     }
   }
   if (podSpec.containers.every((c) => initLevel.has(c.name))) {
@@ -117,7 +145,26 @@ export function planNative(spec: OrderSpec, podSpec: PodSpecView, sidecars: read
       field: 'spec.containers',
     });
   }
-  if (problems.length > 0) return { edits: [], startOrder: '', problems, notes };
+
+  // Main containers others wait on to be Ready are gated by a postStart hook.
+  const gated = [...new Set(graph.edges.filter((e) => e.condition === 'Ready' && !initLevel.has(e.from)).map((e) => e.from))];
+  const checks = new Map<string, ReadinessCheck>();
+  for (const name of gated) {
+    const n = node(name);
+    const hook = n.container.lifecycle?.postStart;
+    if (hook && !isOurHook(hook.exec?.command)) {
+      problems.push({ message: `${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`, field: `${field(n)}.lifecycle.postStart` });
+      continue;
+    }
+    const probe = n.container.readinessProbe ?? n.container.startupProbe!;
+    const check = checkFromProbe(probe, n.container);
+    if (typeof check === 'string') {
+      problems.push({ message: `others wait for ${name} to be Ready, but ${check}`, field: `${field(n)}.${n.container.readinessProbe ? 'readinessProbe' : 'startupProbe'}` });
+    } else {
+      checks.set(name, check);
+    }
+  }
+  if (problems.length > 0) return none();
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
   const mains = podSpec.containers.map((c) => c.name);
@@ -164,19 +211,65 @@ export function planNative(spec: OrderSpec, podSpec: PodSpecView, sidecars: read
       edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbeFrom(container.readinessProbe!, spec.timeoutSeconds) });
     }
   });
+  edits.push(...gateEdits(podSpec, finalMains, checks, spec, (name) => node(name).container));
 
-  // kubectl exec/logs default to the first main container: when a reorder changes which one that is,
-  // say the one it was.
-  const first = mains[0];
-  if (first !== undefined && !initLevel.has(first) && finalMains[0] !== first && annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) {
-    edits.push({ op: 'set', path: ['metadata', 'annotations', DEFAULT_CONTAINER_ANNOTATION], value: first });
+  // kubectl exec/logs default to the first main container: when a reorder puts another one first,
+  // name the application container (the first one that was not a sidecar) unless the user named one.
+  const firstApp = mains.find((n) => !graph.sidecars.has(n) && !initLevel.has(n));
+  if (firstApp !== undefined && finalMains[0] !== mains[0] && annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) {
+    edits.push({ op: 'set', path: ['metadata', 'annotations', DEFAULT_CONTAINER_ANNOTATION], value: firstApp });
+  }
+
+  const warnings: PlanProblem[] = [];
+  const mainSidecars = finalMains.filter((n) => graph.sidecars.has(n));
+  if (mainSidecars.length > 0) {
+    warnings.push({
+      message: `postStart cannot make ${mainSidecars.join(', ')} stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)`,
+    });
+    if (JOB_KINDS.has(workloadKind)) {
+      warnings.push({ message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} keep running: postStart cannot stop a sidecar when the work is done` });
+    }
   }
 
   const describe = (name: string): string => {
-    const restartable = graph.sidecars.has(name) || node(name).restartable;
-    if (!restartable) return `${name}(completed)`;
+    if (initLevel.has(name) && !graph.sidecars.has(name) && !node(name).restartable) return `${name}(completed)`;
+    if (!waitedOnReady.has(name) && !graph.sidecars.has(name) && !node(name).restartable) return name;
     return `${name}(${waitedOnReady.has(name) ? 'ready' : 'started'})`;
   };
-  const startOrder = [...finalInits.map(describe), ...finalMains].join(' -> ');
-  return { edits, startOrder, problems, notes };
+  const startOrder = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map(describe), ...finalMains.map(describe)].join(' -> ');
+  return { edits, startOrder, problems, notes, warnings };
+}
+
+/**
+ * The postStart gates, and the helper they run: an init container first in line that copies the static
+ * busybox into a shared emptyDir, the volume, and a read-only mount in each gated container. Paths are
+ * positions after the reorder; the helper is inserted last so that no earlier position moves.
+ */
+function gateEdits(
+  podSpec: PodSpecView,
+  finalMains: readonly string[],
+  checks: ReadonlyMap<string, ReadinessCheck>,
+  spec: OrderSpec,
+  containerOf: (name: string) => V1Container,
+): Edit[] {
+  if (checks.size === 0) return [];
+  const edits: Edit[] = [];
+  for (const [name, check] of checks) {
+    const at = finalMains.indexOf(name);
+    const container = containerOf(name);
+    const path: Path = ['spec', 'containers', at];
+    const attempt = Math.max(1, container.readinessProbe?.timeoutSeconds ?? 1);
+    const command = waitCommand(name, check, spec.timeoutSeconds, attempt);
+    const current = container.lifecycle?.postStart?.exec?.command;
+    if (JSON.stringify(current) !== JSON.stringify(command)) edits.push({ op: 'set', path: [...path, 'lifecycle', 'postStart'], value: { exec: { command } } });
+    if (!container.volumeMounts?.some((m) => m.name === HELPER_VOLUME)) {
+      edits.push({ op: 'insert', path: [...path, 'volumeMounts'], index: container.volumeMounts?.length ?? 0, value: HELPER_MOUNT });
+    }
+  }
+  const volumes = (podSpec as { volumes?: { name: string }[] }).volumes;
+  if (!volumes?.some((v) => v.name === HELPER_VOLUME)) edits.push({ op: 'insert', path: ['spec', 'volumes'], index: volumes?.length ?? 0, value: HELPER_VOLUME_SPEC });
+  if (!(podSpec.initContainers ?? []).some((c) => c.name === HELPER_CONTAINER)) {
+    edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: helperContainer(spec.helperImage), before: ['containers'] });
+  }
+  return edits;
 }

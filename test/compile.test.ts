@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Container } from '@kubernetes/client-node';
 import { DEFAULTS, type OrderSpec, type Sidecar } from '../src/config/order-spec.js';
-import { planNative, startupProbeFrom } from '../src/plan/native.js';
+import { compileOrder, startupProbeFrom, type CompiledStrategy } from '../src/plan/compile.js';
 import { parseOrder } from '../src/config/order-syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
@@ -12,9 +12,17 @@ function orderSpec(sidecars: Sidecar[]): OrderSpec {
 
 const ready = { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 10, timeoutSeconds: 2 };
 
-function plan(sidecars: Sidecar[], containers: V1Container[], initContainers?: V1Container[], order?: string, annotations: Record<string, string> = {}) {
+function plan(
+  sidecars: Sidecar[],
+  containers: V1Container[],
+  initContainers?: V1Container[],
+  order?: string,
+  annotations: Record<string, string> = {},
+  strategy: CompiledStrategy = 'native',
+  kind = 'Deployment',
+) {
   const template = { metadata: { annotations }, spec: { containers, ...(initContainers ? { initContainers } : {}) } };
-  const result = planNative(orderSpec(sidecars), template.spec, sidecars, order ? parseOrder(order) : [], annotations);
+  const result = compileOrder(strategy, orderSpec(sidecars), kind, template.spec, sidecars, order ? parseOrder(order) : [], annotations);
   const after = structuredClone(template);
   applyEditsToObject(after, result.edits);
   return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[] }, metadata: after.metadata };
@@ -142,14 +150,6 @@ describe('native sidecars', () => {
       'spec.containers[1].readinessProbe',
     ],
     [
-      'Ready between main containers (needs a postStart gate)',
-      [],
-      [{ name: 'app' }, { name: 'cache', readinessProbe: ready }],
-      'cache > app',
-      'app waits for main container cache to be Ready: that needs a postStart gate or the entrypoint strategy, which this version does not write yet',
-      'spec.containers[0]',
-    ],
-    [
       'a completed dependency with a probe, which init containers cannot have',
       [],
       [{ name: 'app' }, { name: 'migrate', livenessProbe: ready }],
@@ -172,6 +172,57 @@ describe('native sidecars', () => {
       assert.deepEqual(p.problems, [{ message, ...(field ? { field } : {}) }]);
     });
   }
+
+  it('gates a main container others wait on to be Ready with a postStart wait, run by the static helper', () => {
+    const p = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: { tcpSocket: { port: 6379 }, timeoutSeconds: 2 } }], undefined, 'cache > app');
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(names(p.spec.initContainers), ['order-containers-helper']);
+    assert.deepEqual(names(p.spec.containers), ['cache', 'app']);
+    const cache = p.spec.containers[0]!;
+    const command = cache.lifecycle!.postStart!.exec!.command!;
+    assert.deepEqual(command.slice(0, 3), ['/order-containers/bin/busybox', 'sh', '-c']);
+    assert.deepEqual(command.slice(4), ['order-containers-wait', '/order-containers/bin/busybox', 'cache', '120', '2', 'tcp', '127.0.0.1', '6379']);
+    assert.deepEqual(cache.volumeMounts, [{ name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true }]);
+    assert.deepEqual((p.spec as { volumes?: unknown }).volumes, [{ name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }]);
+    assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'app' });
+    assert.equal(p.startOrder, 'cache(ready) -> app');
+  });
+
+  it('refuses to gate what the helper cannot check, or a postStart hook it did not write', () => {
+    const grpc = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: { grpc: { port: 9 } } }], undefined, 'cache > app');
+    assert.deepEqual(grpc.problems, [
+      {
+        message: 'others wait for cache to be Ready, but a grpc probe cannot be checked by the static helper; give the container an http, tcp or exec readinessProbe',
+        field: 'spec.containers[1].readinessProbe',
+      },
+    ]);
+    const hooked = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: ready, lifecycle: { postStart: { exec: { command: ['warm-up'] } } } }], undefined, 'cache > app');
+    assert.deepEqual(hooked.problems, [
+      { message: 'cache already has a postStart hook, which order-containers will not replace; others wait for cache to be Ready', field: 'spec.containers[1].lifecycle.postStart' },
+    ]);
+  });
+
+  it('postStart: keeps sidecars as main containers, first and gated, and warns about what it cannot do', () => {
+    const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'report' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart', 'Job');
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(names(p.spec.containers), ['proxy', 'report']);
+    assert.deepEqual(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command!.slice(-2), ['http', 'http://127.0.0.1:9090/ready']);
+    assert.equal(p.spec.containers[0]!.restartPolicy, undefined);
+    assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'report' });
+    assert.deepEqual(
+      p.warnings.map((w) => w.message),
+      [
+        'postStart cannot make proxy stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)',
+        "this Job's pods will not complete while proxy keep running: postStart cannot stop a sidecar when the work is done",
+      ],
+    );
+  });
+
+  it('postStart: a second run finds its own gates and changes nothing', () => {
+    const first = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart');
+    const again = compileOrder('postStart', orderSpec([{ name: 'proxy', waitFor: 'Ready' }]), 'Deployment', first.spec, [{ name: 'proxy', waitFor: 'Ready' }], [], first.metadata.annotations);
+    assert.deepEqual(again.edits, []);
+  });
 
   it('refuses to leave a pod without a main container', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'proxy' }]);

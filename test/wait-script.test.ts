@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BUSYBOX, waitCommand, type ReadinessCheck } from '../src/runtime/helper.js';
+import { requireBinary, tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+const BUSYBOX_CANDIDATES = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'];
+const DASH_CANDIDATES = ['/usr/bin/dash', '/bin/dash'];
+
+/**
+ * Runs the wait script exactly as the postStart hook would, under a real shell, with the busybox path
+ * pointing at a stand-in: Debian's static busybox has a wget that crashes on this machine kind, so the
+ * stand-in sends `wget` to GNU wget and every other applet to busybox.
+ */
+function applets(dir: string, busybox: string): string {
+  const shim = join(dir, 'bb');
+  writeFileSync(shim, `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`);
+  chmodSync(shim, 0o755);
+  return shim;
+}
+
+async function wait(shell: string[], bb: string, name: string, check: ReadinessCheck, timeout = 2): Promise<{ code: number; stderr: string; seconds: number }> {
+  const command = waitCommand(name, check, timeout, 1);
+  assert.equal(command[0], BUSYBOX);
+  // command: BUSYBOX sh -c SCRIPT $0 BUSYBOX NAME ... — run SCRIPT under the shell under test, same arguments.
+  const [, , , script, zero, , ...rest] = command;
+  const started = Date.now();
+  try {
+    const r = await run(shell[0]!, [...shell.slice(1), '-c', script!, zero!, bb, ...rest], { timeout: 20_000 });
+    return { code: 0, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+  } catch (e) {
+    const err = e as { code: number; stderr: string };
+    return { code: err.code, stderr: err.stderr, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+describe('the wait script (dash and busybox sh)', function () {
+  let http: Server;
+  let httpPort: number;
+  let tcp: ReturnType<typeof createTcpServer>;
+  let tcpPort: number;
+  let closedPort: number;
+  let dir: string;
+
+  before(async () => {
+    http = createServer((req, res) => {
+      res.statusCode = req.url === '/ready' && req.headers['x-probe'] === 'a b' ? 200 : 503;
+      res.end();
+    });
+    httpPort = await listen(http);
+    // A TCP server that never closes the connection, like a database.
+    tcp = createTcpServer(() => undefined);
+    tcpPort = await listen(tcp);
+    const closed = createTcpServer();
+    closedPort = await listen(closed);
+    await new Promise((r) => closed.close(r));
+    dir = tempDir('wait');
+  });
+
+  after(() => {
+    http.close();
+    tcp.close();
+  });
+
+  for (const shellName of ['dash', 'busybox sh']) {
+    describe(shellName, () => {
+      let shell: string[];
+      let bb: string;
+      beforeEach(function () {
+        const busybox = requireBinary(this, 'busybox (Debian package busybox-static)', BUSYBOX_CANDIDATES);
+        bb = applets(dir, busybox);
+        shell = shellName === 'dash' ? [requireBinary(this, 'dash', DASH_CANDIDATES)] : [busybox, 'sh'];
+        if (!existsSync('/usr/bin/wget')) this.skip();
+      });
+
+      it('returns as soon as an http check passes, sending the headers', async () => {
+        const r = await wait(shell, bb, 'proxy', { kind: 'http', url: `http://127.0.0.1:${httpPort}/ready`, headers: ['X-Probe: a b'] });
+        assert.equal(r.code, 0, r.stderr);
+      });
+
+      it('fails after the deadline, naming the container, when the check never passes', async () => {
+        const r = await wait(shell, bb, 'proxy', { kind: 'http', url: `http://127.0.0.1:${httpPort}/not-ready`, headers: [] });
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, 'order-containers: proxy was not ready after 2s; the containers after it were not started\n');
+        assert.ok(r.seconds >= 2 && r.seconds < 8, `bounded by the timeout: ${r.seconds}s`);
+      });
+
+      it('treats a TCP connection that stays open as ready, and a refused one as not', async () => {
+        assert.equal((await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: tcpPort })).code, 0);
+        assert.equal((await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: closedPort })).code, 1);
+      });
+
+      it('runs an exec check with its arguments as they are', async () => {
+        assert.equal((await wait(shell, bb, 'x', { kind: 'exec', command: ['test', 'a b', '=', 'a b'] })).code, 0);
+        assert.equal((await wait(shell, bb, 'x', { kind: 'exec', command: ['false'] })).code, 1);
+      });
+
+      it('never runs a name, URL, header or command argument as shell code', async () => {
+        const marker = join(dir, `pwned-${shellName.replace(' ', '-')}`);
+        const evil = `$(touch ${marker})\`touch ${marker}\`;touch ${marker}`;
+        await wait(shell, bb, evil, { kind: 'http', url: `http://127.0.0.1:${httpPort}/${evil}`, headers: [`X: ${evil}`] }, 1);
+        await wait(shell, bb, evil, { kind: 'exec', command: ['test', evil, '=', 'x'] }, 1);
+        assert.ok(!existsSync(marker), 'no command in the data was run');
+      });
+    });
+  }
+});

@@ -10,8 +10,15 @@ export const HELPER_VOLUME = 'order-containers-bin';
 export const HELPER_DIR = '/order-containers/bin';
 export const BUSYBOX = `${HELPER_DIR}/busybox`;
 
-/** The wait script, shipped beside this module (plain POSIX sh; busybox sh and dash both run it). */
-export const WAIT_SCRIPT = readFileSync(new URL('./wait.sh', import.meta.url), 'utf8');
+/**
+ * The wait script, shipped beside this module (plain POSIX sh; busybox sh and dash both run it). Its
+ * comment lines and blank lines stay in the repository: every gated pod spec carries the script.
+ */
+export const WAIT_SCRIPT = readFileSync(new URL('./wait.sh', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))
+  .join('\n')
+  .concat('\n');
 
 /** Pod Security Standard "restricted", plus a read-only root: the helper needs nothing more. */
 const RESTRICTED = {

@@ -36,10 +36,11 @@ check() {
   esac
 }
 
+# date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
 deadline=$(($("$bb" date +%s) + timeout_s))
 while :; do
   check "$@" && exit 0
-  if [ "$("$bb" date +%s)" -ge "$deadline" ]; then
+  if [ "$("$bb" date +%s)" -gt "$deadline" ]; then
     echo "order-containers: $name was not ready after ${timeout_s}s; the containers after it were not started" >&2
     exit 1
   fi

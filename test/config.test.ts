@@ -30,7 +30,7 @@ describe('functionConfig', () => {
       sidecars: [],
       rules: [],
       timeoutSeconds: 120,
-      helperImage: 'busybox:1.36.1',
+      helperImage: 'busybox:1.36.1-musl',
       workloadKinds: [],
     });
   });

@@ -58,7 +58,8 @@ export const DEFAULTS = {
   strategy: 'auto',
   kubernetesVersion: { major: 1, minor: 29 },
   timeoutSeconds: 120,
-  helperImage: 'busybox:1.36.1',
+  // The musl build of the official image is one static binary: copied into any container, it runs.
+  helperImage: 'busybox:1.36.1-musl',
 } as const satisfies Partial<OrderSpec>;
 
 export const CONDITIONS: readonly Condition[] = ['Started', 'Ready', 'Completed'];

@@ -168,12 +168,16 @@ items:
 });
 
 describe('ordering generated workloads (property)', () => {
-  it('keeps every item, writes only valid pod specs, and changes nothing on a second run', () => {
+  it('keeps every item, writes only valid pod specs, and changes nothing on a second run, under both strategies', () => {
     fc.assert(
-      fc.property(resourceList, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom('Started', 'Ready'), (generated, picks, waitFor) => {
+      fc.property(resourceList, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom('Started', 'Ready'), fc.constantFrom('1.27', '1.30'), (generated, picks, waitFor, version) => {
         const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
         const sidecars = [...new Set(picks.map((p) => names[p % Math.max(names.length, 1)]).filter((n): n is string => n !== undefined))];
-        const config = { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', spec: { sidecars: sidecars.map((name) => ({ name, waitFor })) } };
+        const config = {
+          apiVersion: 'order-containers.dev/v1alpha1',
+          kind: 'ContainerOrder',
+          spec: { kubernetesVersion: version, sidecars: sidecars.map((name) => ({ name, waitFor })) },
+        };
         const first = run(generated.text, config);
         assert.ok(first.exitCode === 0 || first.exitCode === 1, `exit ${first.exitCode}`);
         assert.equal(first.items.length, generated.itemTexts.length);

@@ -188,6 +188,19 @@ describe('native sidecars', () => {
     assert.equal(p.startOrder, 'cache(ready) -> app');
   });
 
+  it('injects a helper that meets the restricted Pod Security profile, with small resources', () => {
+    const p = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: ready }], undefined, 'cache > app');
+    const helper = p.spec.initContainers![0]!;
+    const sc = helper.securityContext!;
+    assert.equal(sc.runAsNonRoot, true);
+    assert.equal(sc.allowPrivilegeEscalation, false);
+    assert.deepEqual(sc.capabilities, { drop: ['ALL'] });
+    assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
+    assert.equal(sc.readOnlyRootFilesystem, true);
+    assert.ok(helper.resources?.limits?.memory && helper.resources.requests?.cpu);
+    assert.equal(helper.image, 'busybox:1.36.1-musl');
+  });
+
   it('refuses to gate what the helper cannot check, or a postStart hook it did not write', () => {
     const grpc = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: { grpc: { port: 9 } } }], undefined, 'cache > app');
     assert.deepEqual(grpc.problems, [
@@ -229,6 +242,21 @@ describe('native sidecars', () => {
     assert.deepEqual(p.problems, [
       { message: 'every main container (proxy) would become an init container, and a pod needs at least one main container', field: 'spec.containers' },
     ]);
+  });
+
+  it('refuses Completed asked of a restartable init container, and a sidecar declared twice differently', () => {
+    const restartable = plan([], [{ name: 'app' }], [{ name: 'agent', restartPolicy: 'Always' }], 'agent:Completed > app');
+    assert.deepEqual(restartable.problems, [
+      { message: 'app waits for agent to be Completed, but agent is a sidecar: it keeps running and never completes', field: 'spec.initContainers[0]' },
+    ]);
+    const twice = plan(
+      [
+        { name: 'proxy', waitFor: 'Started' },
+        { name: 'proxy', waitFor: 'Ready' },
+      ],
+      [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }],
+    );
+    assert.deepEqual(twice.problems, [{ message: 'sidecar proxy is declared twice, with waitFor Started and Ready', field: 'spec.containers[1]' }]);
   });
 
   it('refuses an init container waiting for a main container', () => {

@@ -63,4 +63,3 @@ export const DEFAULTS = {
 } as const satisfies Partial<OrderSpec>;
 
 export const CONDITIONS: readonly Condition[] = ['Started', 'Ready', 'Completed'];
-export const STRATEGIES: readonly Strategy[] = ['auto', 'native', 'postStart', 'entrypoint'];

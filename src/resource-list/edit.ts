@@ -135,4 +135,3 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
   }
 }
 
-export { describe as describePath, isMap };

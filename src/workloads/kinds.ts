@@ -22,7 +22,6 @@ const BUILT_IN: readonly BuiltInKind[] = [
   { kind: 'CronJob', groups: ['batch'], podTemplatePath: ['spec', 'jobTemplate', 'spec', 'template'] },
 ];
 
-export const BUILT_IN_KINDS: readonly string[] = BUILT_IN.map((k) => k.kind);
 
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');

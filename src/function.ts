@@ -89,7 +89,9 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
         ? `nothing to do: ${config.reason}`
         : considered === 0
           ? 'nothing to do: no workload matched the selector'
-          : `nothing to do: the ${considered} selected workload(s) are already in order`;
+          : spec.mode === 'validate'
+            ? `the ${considered} selected workload(s) realise their declared order`
+            : `nothing to do: the ${considered} selected workload(s) are already in order`;
     results.push(configResult(functionConfig, 'info', message));
   }
   return finish(hasErrors(results) ? 1 : 0, results);
@@ -128,6 +130,10 @@ function orderWorkload(spec: OrderSpec, strategy: CompiledStrategy, item: Item, 
   }
   for (const w of plan.warnings) results.push(itemResult(item.value, 'warning', w.message, fieldOf(found.path, w.field)));
   if (plan.edits.length === 0) return true;
+  if (spec.mode === 'validate') {
+    results.push(itemResult(item.value, 'error', `the declared order is not realised; applying it would give ${strategy}: ${plan.startOrder}`, found.path.join('.') || undefined));
+    return true;
+  }
   const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
   writer.edit(item.index, item.value, [...plan.edits, applied].map((e) => prefixed(found.path, e)));
   results.push(itemResult(item.value, 'info', `start order (${strategy}): ${plan.startOrder}`));

@@ -167,6 +167,31 @@ items:
   });
 });
 
+describe('validate mode, for Kptfile validators and CI gates', () => {
+  const config = (mode: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', data: { mode, sidecars: 'proxy' } });
+  const list = deployment('', CONTAINERS);
+
+  it('changes nothing and fails, naming each workload whose order is not realised', () => {
+    const r = run(list, config('validate'));
+    assert.equal(r.exitCode, 1);
+    assert.equal(withoutResults(r.output), list);
+    assert.deepEqual(r.results[0], {
+      message: 'the declared order is not realised; applying it would give native: proxy(ready) -> app -> migrate -> vault',
+      severity: 'error',
+      resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      field: { path: 'spec.template' },
+    });
+  });
+
+  it('passes on what apply wrote', () => {
+    const applied = withoutResults(run(list, config('apply')).output);
+    const r = run(applied, config('validate'));
+    assert.equal(r.exitCode, 0);
+    assert.equal(withoutResults(r.output), applied);
+    assert.equal(r.results[0]!.message, 'the 1 selected workload(s) realise their declared order');
+  });
+});
+
 describe('ordering generated workloads (property)', () => {
   it('keeps every item, writes only valid pod specs, and changes nothing on a second run, under both strategies', () => {
     fc.assert(

@@ -94,9 +94,10 @@ function commentsOf(text: string): string[] {
   return text.split('\n').filter((l) => /^\s*#|\s#\s/.test(l)).map((l) => l.slice(l.indexOf('#')));
 }
 
-function checkPackage(dir: string): void {
-  assert.deepEqual(filesUnder(dir), Object.keys(FILES).sort(), 'no file renamed, added or deleted');
+function checkPackage(dir: string, added: readonly string[] = []): void {
+  assert.deepEqual(filesUnder(dir), [...Object.keys(FILES), ...added].sort(), 'no file renamed, added or deleted');
   for (const [path, original] of Object.entries(FILES)) {
+    if (path === 'Kptfile') continue;
     const now = readFileSync(join(dir, path), 'utf8');
     for (const comment of commentsOf(original)) assert.ok(now.includes(comment), `${path} keeps ${comment}`);
   }
@@ -138,5 +139,22 @@ describe('end to end under the real kpt', () => {
     const output = kpt(bin, ['fn', 'eval', dir, '--exec', CLI, '--', 'sidecars=proxy']);
     checkPackage(dir);
     assert.match(output, /start order \(native\): proxy\(ready\) -> app/);
+  });
+
+  it('as a Kptfile validator (mode: validate), fails a package whose order is not realised and passes once it is', function () {
+    const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
+    const dir = tempDir('validate');
+    writePackage(dir);
+    writeFileSync(join(dir, 'validate.yaml'), FILES['order.yaml']!.replace('spec:\n', 'spec:\n  mode: validate\n').replace('name: shop', 'name: shop-validate'));
+    const validatorOnly = FILES['Kptfile']!.replace(/mutators:\n[\s\S]*$/, `validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`);
+    writeFileSync(join(dir, 'Kptfile'), validatorOnly);
+    const failed = spawnSync(bin, ['fn', 'render', dir, '--allow-exec'], { cwd: ROOT, encoding: 'utf8' });
+    assert.notEqual(failed.status, 0);
+    assert.match(failed.stdout + failed.stderr, /the declared order is not realised/);
+    assert.equal(readFileSync(join(dir, 'apps/web.yaml'), 'utf8'), FILES['apps/web.yaml'], 'a validator changes nothing');
+
+    writeFileSync(join(dir, 'Kptfile'), FILES['Kptfile']!.replace('    configPath: order.yaml\n', `    configPath: order.yaml\n  validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`));
+    kpt(bin, ['fn', 'render', dir, '--allow-exec']);
+    checkPackage(dir, ['validate.yaml']);
   });
 });

@@ -29,6 +29,7 @@ const TimeoutSeconds = new t.Type<number, number, unknown>(
   t.identity,
 );
 const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
+const ModeC = t.keyof({ apply: null, validate: null }, '"apply" | "validate"');
 const Strategy = t.keyof({ auto: null, native: null, postStart: null, entrypoint: null }, '"auto" | "native" | "postStart" | "entrypoint"');
 const ConditionC = t.keyof({ Started: null, Ready: null, Completed: null }, '"Started" | "Ready" | "Completed"');
 const SidecarWaitC = t.keyof({ Started: null, Ready: null }, '"Started" | "Ready"');
@@ -55,6 +56,7 @@ const ContainerOrderSpec = strictObject(
   'ContainerOrderSpec',
   {},
   {
+    mode: ModeC,
     strategy: Strategy,
     kubernetesVersion: KubernetesVersionString,
     selector: Selector,
@@ -78,7 +80,7 @@ const ContainerOrder = strictObject(
   { metadata: Metadata, spec: ContainerOrderSpec },
 );
 
-const CONFIGMAP_KEYS = ['strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage'] as const;
+const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage'] as const;
 
 const ConfigMapData = strictObject(
   'ConfigMapData',
@@ -113,6 +115,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
   return {
     kind: 'spec',
     spec: {
+      mode: spec.mode ?? DEFAULTS.mode,
       strategy: spec.strategy ?? DEFAULTS.strategy,
       kubernetesVersion: spec.kubernetesVersion ? parseVersion(spec.kubernetesVersion) : DEFAULTS.kubernetesVersion,
       selector: {
@@ -156,6 +159,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
     problems.push(...problemsOf(decoded.left).map((p) => ({ path: `data.${key}`, message: p.message })));
     return undefined;
   };
+  const mode = data.mode === undefined ? undefined : check('mode', ModeC, data.mode);
   const strategy = data.strategy === undefined ? undefined : check('strategy', Strategy, data.strategy);
   const version = data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', KubernetesVersionString, data.kubernetesVersion);
   const timeout =
@@ -182,6 +186,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
   return {
     kind: 'spec',
     spec: {
+      mode: mode ?? DEFAULTS.mode,
       strategy: strategy ?? DEFAULTS.strategy,
       kubernetesVersion: version ? parseVersion(version) : DEFAULTS.kubernetesVersion,
       selector: {},

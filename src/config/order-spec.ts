@@ -43,7 +43,11 @@ export interface WorkloadKind {
   readonly podTemplatePath: readonly string[];
 }
 
+/** apply: write the order; validate: change nothing and fail when a workload does not realise its order. */
+export type Mode = 'apply' | 'validate';
+
 export interface OrderSpec {
+  readonly mode: Mode;
   readonly strategy: Strategy;
   readonly kubernetesVersion: KubernetesVersion;
   readonly selector: WorkloadSelector;
@@ -55,6 +59,7 @@ export interface OrderSpec {
 }
 
 export const DEFAULTS = {
+  mode: 'apply',
   strategy: 'auto',
   kubernetesVersion: { major: 1, minor: 29 },
   timeoutSeconds: 120,

@@ -6,14 +6,16 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && cp src/runtime/wait.sh dist/src/runtime/ && npm prune --omit=dev
+RUN npx tsc -p tsconfig.build.json && cp src/runtime/wait.sh dist/src/runtime/ \
+ && npm prune --omit=dev \
+ && chmod -R a+rX package.json node_modules dist
 
-# Run: only the built function and its runtime dependencies, owned by root and readable by all,
-# because kpt and kustomize start functions as `nobody` with no network.
+# Run: only the built function and its runtime dependencies, owned by root and readable by all
+# (made so in the build stage), because kpt and kustomize start functions as `nobody` with no network.
 FROM node:20-bookworm-slim
 WORKDIR /fn
-COPY --from=build --chmod=a+rX /src/package.json ./
-COPY --from=build --chmod=a+rX /src/node_modules ./node_modules
-COPY --from=build --chmod=a+rX /src/dist/src ./dist/src
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
 USER node
 ENTRYPOINT ["node", "/fn/dist/src/main.js"]

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, tempDir } from './helpers.js';
+
+describe('the npm package', () => {
+  it('installs globally from `npm pack` and runs as order-containers', function () {
+    this.timeout(180_000);
+    const dir = tempDir('pack');
+    // npm test has just built dist/; --ignore-scripts keeps prepack from rebuilding it under the running tests.
+    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(pack.status, 0, pack.stderr);
+    const tarball = readdirSync(dir).find((f) => /^order-containers-.*\.tgz$/.test(f));
+    assert.ok(tarball, 'npm pack wrote a tarball');
+    const prefix = join(dir, 'prefix');
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball!)], { encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    const bin = join(prefix, 'bin', 'order-containers');
+    const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: order-containers/);
+    const run = spawnSync(bin, ['-i', join(ROOT, 'examples', 'quick-start.yaml'), '-d', 'sidecars=cloud-sql-proxy', '-d', 'kubernetesVersion=1.27'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /order-containers-wait/, 'the wait script ships in the package');
+    const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'order-containers', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim(), installed.version);
+  });
+});

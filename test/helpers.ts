@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,37 @@ export function requireBinary(ctx: Mocha.Context, name: string, candidates: read
   if (process.env.REQUIRE_E2E === '1') throw new Error(`${message} (REQUIRE_E2E=1 makes this a failure)`);
   console.warn(`      skipped: ${message}`);
   ctx.skip();
+}
+
+export interface DockerfileStage {
+  readonly from: string;
+  readonly lines: readonly string[];
+}
+
+/** The Dockerfile's stages, instructions joined across line continuations, comments dropped. */
+export function dockerfileStages(): DockerfileStage[] {
+  const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const result: { from: string; lines: string[] }[] = [];
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (line.startsWith('#') || line === '') continue;
+    if (/^FROM\s/i.test(line)) result.push({ from: line.split(/\s+/)[1]!, lines: [] });
+    else result[result.length - 1]?.lines.push(line);
+  }
+  return result;
+}
+
+export function instruction(stage: DockerfileStage, name: string): string[] {
+  return stage.lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+}
+
+/**
+ * The final stage's ENTRYPOINT as a command line here: paths under its WORKDIR point into `appDir`
+ * (the built project, as the image holds it), and `node` is the Node running the tests.
+ */
+export function imageEntrypoint(appDir: string): string[] {
+  const stages = dockerfileStages();
+  const final = stages[stages.length - 1]!;
+  const workdir = instruction(final, 'WORKDIR').pop()!;
+  const entrypoint = JSON.parse(instruction(final, 'ENTRYPOINT')[0]!) as string[];
+  return entrypoint.map((arg) => (arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg));
 }

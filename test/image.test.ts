@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
-import { ROOT, tempDir } from './helpers.js';
+import { dockerfileStages, imageEntrypoint, instruction, ROOT, tempDir } from './helpers.js';
 
 /**
  * There is no Docker engine on the machines the tests run on, so the image's contract is proven on its
@@ -11,28 +11,8 @@ import { ROOT, tempDir } from './helpers.js';
  * from the file, is run on the built output after `npm prune --omit=dev`, as user nobody with no
  * network, the way kpt and kustomize start function containers.
  */
-interface Stage {
-  readonly from: string;
-  readonly lines: readonly string[];
-}
-
-function stages(): Stage[] {
-  const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const result: { from: string; lines: string[] }[] = [];
-  for (const line of text.split('\n').map((l) => l.trim())) {
-    if (line.startsWith('#') || line === '') continue;
-    if (/^FROM\s/i.test(line)) result.push({ from: line.split(/\s+/)[1]!, lines: [] });
-    else result[result.length - 1]?.lines.push(line);
-  }
-  return result;
-}
-
-function instruction(stage: Stage, name: string): string[] {
-  return stage.lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
-}
-
 describe('the container image', () => {
-  const all = stages();
+  const all = dockerfileStages();
   const final = all[all.length - 1]!;
 
   it('is a multi-stage build on an official Node 20 or 22 image, pinned, without dev dependencies', () => {
@@ -58,16 +38,13 @@ describe('the container image', () => {
       console.warn('      skipped: running as nobody needs root (setpriv)');
       this.skip();
     }
-    const entrypoint = JSON.parse(instruction(final, 'ENTRYPOINT')[0]!) as string[];
-    const workdir = instruction(final, 'WORKDIR').pop()!;
     const stage = tempDir('image');
     chmodSync(stage, 0o755);
     for (const path of ['package.json', 'package-lock.json', 'node_modules', 'dist/src']) cpSync(join(ROOT, path), join(stage, path), { recursive: true });
     const prune = spawnSync('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], { cwd: stage, encoding: 'utf8' });
     assert.equal(prune.status, 0, prune.stderr);
     assert.equal(spawnSync('chmod', ['-R', 'a+rX', stage]).status, 0);
-    // The image's paths under WORKDIR are the staged build here; its `node` is this Node.
-    const argv = entrypoint.map((arg) => (arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(stage, arg.slice(workdir.length + 1)) : arg));
+    const argv = imageEntrypoint(stage);
     const r = spawnSync('unshare', ['--net', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv], {
       input: readFileSync(join(ROOT, 'examples', 'quick-start.yaml')),
       encoding: 'utf8',

@@ -3,15 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
-import { CLI, requireBinary, ROOT, tempDir } from './helpers.js';
+import { imageEntrypoint, requireBinary, ROOT, tempDir } from './helpers.js';
 
 const KUBECTL_CANDIDATES = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'];
 const IMAGE = 'ghcr.io/example/order-containers:v0.1.0';
 
 /**
  * A stand-in for `docker` first on PATH: there is no Docker engine here, so it checks the arguments
- * kustomize starts a container function with, takes the `-e` variables, and runs the built function as
- * the image's ENTRYPOINT would.
+ * kustomize starts a container function with, takes the `-e` variables, and runs the Dockerfile's
+ * ENTRYPOINT on the built project.
  */
 function dockerShim(dir: string): string {
   const bin = join(dir, 'bin');
@@ -29,7 +29,7 @@ while [ $# -gt 1 ]; do
     -e) shift; env_args="$env_args $1" ;;
   esac
 done
-exec env $env_args "${process.execPath}" "${CLI}"
+exec env $env_args ${imageEntrypoint(ROOT).map((a) => `"${a}"`).join(' ')}
 `,
   );
   chmodSync(shim, 0o755);

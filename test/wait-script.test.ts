@@ -79,7 +79,7 @@ describe('the wait script (dash and busybox sh)', function () {
         const busybox = requireBinary(this, 'busybox (Debian package busybox-static)', BUSYBOX_CANDIDATES);
         bb = applets(dir, busybox);
         shell = shellName === 'dash' ? [requireBinary(this, 'dash', DASH_CANDIDATES)] : [busybox, 'sh'];
-        if (!existsSync('/usr/bin/wget')) this.skip();
+        requireBinary(this, 'GNU wget', ['/usr/bin/wget', '/bin/wget']);
       });
 
       it('returns as soon as an http check passes, sending the headers', async () => {

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import jsYaml from 'js-yaml';
+import { explainResources } from './explain/explain.js';
+import { EXPLAIN_FORMATS, renderTimelines, type ExplainFormat } from './explain/formats.js';
 import { runFunction, type ExitCode } from './function.js';
-import { DEFAULT_LIMITS, InputError, loadYaml, readResourceList } from './resource-list/read.js';
+import { DEFAULT_LIMITS, InputError, loadYaml, readResourceList, type PlainObject } from './resource-list/read.js';
 import type { Result } from './resource-list/results.js';
 
 const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
+       order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format text|mermaid|dot|json]
 
 Makes the containers of each pod template start and stop in the declared order.
 Reads a KRM ResourceList (YAML or JSON) and writes it back with results.
@@ -19,6 +24,10 @@ Options:
       --json                   read and write JSON
   -h, --help                   show this help
       --version                print the version
+
+explain prints each workload's start and stop order: of a ResourceList, a multi-document YAML file or
+a directory of manifests, as they are, or as the function would leave them when a functionConfig is
+given (with -f, -d, in the ResourceList, or as a ContainerOrder among the manifests).
 
 Exit codes: 0 ok, 1 an error result, 2 bad input or crash, 3 bad functionConfig.
 Docs: README.md in the package.`;
@@ -102,7 +111,76 @@ function logResults(results: readonly Result[]): void {
   }
 }
 
+function manifestFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
+    .sort();
+}
+
+/** Resources (and a functionConfig, for a ResourceList) from a ResourceList, a YAML stream or a folder. */
+async function explainInput(path: string | undefined): Promise<{ resources: PlainObject[]; functionConfig: unknown }> {
+  const texts: { name: string; text: string }[] = [];
+  if (path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory()) {
+    for (const file of manifestFiles(path)) texts.push({ name: file, text: readFileSync(file, 'utf8') });
+  } else {
+    texts.push({ name: path ?? 'stdin', text: (await readInput(path)).toString('utf8') });
+  }
+  const resources: PlainObject[] = [];
+  let functionConfig: unknown;
+  for (const { name, text } of texts) {
+    let docs: unknown[];
+    try {
+      docs = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
+    } catch (e) {
+      throw new InputError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    for (const doc of docs) {
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
+      const resource = doc as PlainObject;
+      if (resource.kind === 'ResourceList') {
+        const list = readResourceList(Buffer.from(text));
+        resources.push(...list.items.map((i) => i.value));
+        functionConfig = list.functionConfig;
+      } else {
+        resources.push(resource);
+      }
+    }
+  }
+  return { resources, functionConfig };
+}
+
+async function explainMain(argv: readonly string[]): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      input: { type: 'string', short: 'i' },
+      'function-config': { type: 'string', short: 'f' },
+      d: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'text' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const format = values.format as ExplainFormat;
+  if (!EXPLAIN_FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
+  if (values['function-config'] !== undefined && values.d !== undefined) throw new UsageError('-f and -d both give a functionConfig; use one');
+  const input = await explainInput(values.input);
+  let config = input.functionConfig;
+  if (values['function-config'] !== undefined) config = configFromFile(values['function-config']);
+  else if (values.d !== undefined) config = configFromPairs(values.d);
+  const explanation = explainResources(input.resources, config);
+  for (const r of explanation.results) {
+    if (r.severity === 'error') process.stderr.write(`order-containers: error: ${r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}: ` : ''}${r.message}\n`);
+  }
+  const colour = format === 'text' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  await writeChunks([renderTimelines(explanation.timelines, format, colour)]);
+  return explanation.exitCode;
+}
+
 async function main(argv: readonly string[]): Promise<ExitCode> {
+  if (argv[0] === 'explain') return explainMain(argv.slice(1));
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -1,0 +1,85 @@
+import type { PodTimeline, TimelineStep } from './timeline.js';
+
+export type ExplainFormat = 'text' | 'mermaid' | 'dot' | 'json';
+export const EXPLAIN_FORMATS: readonly ExplainFormat[] = ['text', 'mermaid', 'dot', 'json'];
+
+function title(t: PodTimeline): string {
+  const { kind, name, namespace } = t.workload;
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name} (${t.mechanism})`;
+}
+
+interface Style {
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly warn: (s: string) => string;
+}
+
+const PLAIN: Style = { bold: (s) => s, dim: (s) => s, warn: (s) => s };
+const ANSI: Style = { bold: (s) => `\x1b[1m${s}\x1b[0m`, dim: (s) => `\x1b[2m${s}\x1b[0m`, warn: (s) => `\x1b[33m${s}\x1b[0m` };
+
+/** The wait before each container: what the one before it must reach. */
+function waits(start: readonly TimelineStep[]): string[] {
+  return start.map((_, i) => (i === 0 ? '' : `after ${start[i - 1]!.name} ${start[i - 1]!.gate}`));
+}
+
+export function renderText(timelines: readonly PodTimeline[], colour: boolean): string {
+  const s = colour ? ANSI : PLAIN;
+  const out: string[] = [];
+  for (const t of timelines) {
+    out.push(s.bold(title(t)));
+    const after = waits(t.start);
+    const width = Math.max(...t.start.map((x) => x.name.length));
+    t.start.forEach((x, i) => {
+      const how = x.mechanism === 'none' ? '' : `  ${s.dim(x.mechanism)}`;
+      out.push(`  ${String(i + 1).padStart(2)}. ${x.name.padEnd(width)}  ${x.phase.padEnd(7)}${after[i] ? `  ${after[i]}` : ''}${how}`.trimEnd());
+    });
+    out.push(`  stop: ${t.stop.map((group) => group.join(' + ')).join(', then ')}`);
+    for (const w of t.warnings) out.push(`  ${s.warn(`warning: ${w}`)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;');
+}
+
+export function renderMermaid(timelines: readonly PodTimeline[]): string {
+  const out = ['flowchart LR'];
+  timelines.forEach((t, w) => {
+    out.push(`  subgraph w${w}["${mermaidText(title(t))}"]`, '    direction LR');
+    t.start.forEach((x, i) => out.push(`    w${w}_n${i}["${mermaidText(x.name)}<br/>${x.phase}"]`));
+    for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -- "${mermaidText(t.start[i - 1]!.gate)}" --> w${w}_n${i}`);
+    out.push('  end');
+  });
+  return out.join('\n') + '\n';
+}
+
+function dotText(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+export function renderDot(timelines: readonly PodTimeline[]): string {
+  const out = ['digraph order {', '  rankdir=LR;', '  node [shape=box, style=rounded];'];
+  timelines.forEach((t, w) => {
+    out.push(`  subgraph cluster_${w} {`, `    label="${dotText(title(t))}";`);
+    t.start.forEach((x, i) => out.push(`    w${w}_n${i} [label="${dotText(x.name)}\\n${x.phase}"${x.phase === 'main' ? '' : ', style="rounded,dashed"'}];`));
+    for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -> w${w}_n${i} [label="${dotText(t.start[i - 1]!.gate)}"];`);
+    out.push('  }');
+  });
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+export function renderTimelines(timelines: readonly PodTimeline[], format: ExplainFormat, colour: boolean): string {
+  switch (format) {
+    case 'text':
+      return renderText(timelines, colour);
+    case 'mermaid':
+      return renderMermaid(timelines);
+    case 'dot':
+      return renderDot(timelines);
+    case 'json':
+      return JSON.stringify(timelines, null, 2) + '\n';
+  }
+}

@@ -1,0 +1,79 @@
+import type { V1Container } from '@kubernetes/client-node';
+import { APPLIED_ANNOTATION } from '../function.js';
+import type { PlainObject } from '../resource-list/read.js';
+import { isOurHook } from '../runtime/helper.js';
+
+/**
+ * What a pod spec will do, read from the spec alone, so that it answers for any manifest, ordered by
+ * this function or by hand: native sidecars, postStart hooks and init containers are recognised.
+ */
+export type Phase = 'init' | 'sidecar' | 'main';
+
+export interface TimelineStep {
+  readonly name: string;
+  readonly phase: Phase;
+  /** What kubelet waits for before it starts the next container. */
+  readonly gate: string;
+  /** How that wait is made. */
+  readonly mechanism: 'init container' | 'native sidecar' | 'postStart wait' | 'postStart hook' | 'none';
+}
+
+export interface PodTimeline {
+  readonly workload: { readonly kind: string; readonly name: string; readonly namespace?: string };
+  /** `native`, `postStart` or `none`: from order-containers.dev/applied, else read off the spec. */
+  readonly mechanism: string;
+  readonly start: readonly TimelineStep[];
+  /** Groups stopped together, in order. */
+  readonly stop: readonly (readonly string[])[];
+  readonly warnings: readonly string[];
+}
+
+function waitTimeout(command: readonly string[]): string {
+  // Our hook: BUSYBOX sh -c SCRIPT $0 BUSYBOX NAME TIMEOUT ...
+  return command[7] ?? '?';
+}
+
+function step(container: V1Container, phase: Phase): TimelineStep {
+  const name = container.name;
+  if (phase === 'init') return { name, phase, gate: 'completed', mechanism: 'init container' };
+  if (phase === 'sidecar') {
+    return container.startupProbe
+      ? { name, phase, gate: 'ready (startupProbe)', mechanism: 'native sidecar' }
+      : { name, phase, gate: 'started', mechanism: 'native sidecar' };
+  }
+  const hook = container.lifecycle?.postStart;
+  if (hook?.exec?.command && isOurHook(hook.exec.command)) {
+    return { name, phase, gate: `ready, timeout ${waitTimeout(hook.exec.command)}s`, mechanism: 'postStart wait' };
+  }
+  if (hook) return { name, phase, gate: 'postStart hook returned', mechanism: 'postStart hook' };
+  return { name, phase, gate: 'started', mechanism: 'none' };
+}
+
+export function podTimeline(item: PlainObject, template: { metadata?: { annotations?: Record<string, string> | null } | null; spec: { containers: V1Container[]; initContainers?: V1Container[] | null } }): PodTimeline {
+  const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
+  const inits = template.spec.initContainers ?? [];
+  const start = [
+    ...inits.map((c) => step(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')),
+    ...template.spec.containers.map((c) => step(c, 'main')),
+  ];
+  const applied = template.metadata?.annotations?.[APPLIED_ANNOTATION];
+  const mechanism = applied?.split(':')[0] ?? (start.some((s) => s.mechanism === 'native sidecar') ? 'native' : start.some((s) => s.mechanism === 'postStart wait') ? 'postStart' : 'none');
+  const sidecars = start.filter((s) => s.phase === 'sidecar').map((s) => s.name);
+  const mains = template.spec.containers.map((c) => c.name);
+  const warnings: string[] = [];
+  const gatedMains = start.filter((s) => s.phase === 'main' && s.mechanism === 'postStart wait').map((s) => s.name);
+  if (gatedMains.length > 0 && mains.length > 1) {
+    warnings.push(`kubelet stops ${gatedMains.join(', ')} together with the other main containers: postStart cannot order the stop`);
+  }
+  if ((item.kind === 'Job' || item.kind === 'CronJob') && gatedMains.length > 0 && sidecars.length === 0) {
+    warnings.push(`the pod completes only when every main container exits, ${gatedMains.join(', ')} included`);
+  }
+  return {
+    workload: { kind: String(item.kind), name: metadata.name ?? '', ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
+    mechanism,
+    start,
+    // kubelet stops main containers together, then native sidecars in reverse order.
+    stop: [mains, ...[...sidecars].reverse().map((s) => [s])],
+    warnings,
+  };
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBinary, runCli, ROOT } from './helpers.js';
+
+const EXAMPLES = join(ROOT, 'examples');
+const GOLDEN = join(ROOT, 'test', 'golden');
+const names = readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, '.expected', 'config.yaml')));
+const FORMATS = { text: 'txt', mermaid: 'mmd', dot: 'dot' } as const;
+
+/**
+ * A grammar check of the Mermaid flowcharts explain writes: Mermaid's own parser needs a browser DOM,
+ * and mermaid-cli downloads a browser, which these machines cannot. Every line must be one of the forms
+ * explain uses, every edge must join declared nodes, and subgraphs must close.
+ */
+function mermaidProblems(text: string): string[] {
+  const problems: string[] = [];
+  const lines = text.trimEnd().split('\n');
+  if (lines[0] !== 'flowchart LR') problems.push(`line 1: ${lines[0]}`);
+  const nodes = new Set<string>();
+  let open = 0;
+  lines.slice(1).forEach((line, i) => {
+    const n = i + 2;
+    let m: RegExpExecArray | null;
+    if (/^ {2}subgraph w\d+\["[^"\n]*"\]$/.test(line)) open++;
+    else if (line === '  end') open--;
+    else if (line === '    direction LR') return;
+    else if ((m = /^ {4}(w\d+_n\d+)\["[^"\n]*"\]$/.exec(line))) nodes.add(m[1]!);
+    else if ((m = /^ {4}(w\d+_n\d+) -- "[^"\n]*" --> (w\d+_n\d+)$/.exec(line))) {
+      if (!nodes.has(m[1]!) || !nodes.has(m[2]!)) problems.push(`line ${n}: edge between undeclared nodes`);
+    } else problems.push(`line ${n}: ${line}`);
+    if (open < 0) problems.push(`line ${n}: end without subgraph`);
+  });
+  if (open !== 0) problems.push('unclosed subgraph');
+  return problems;
+}
+
+describe('explain', () => {
+  for (const name of names) {
+    it(`${name}: text, mermaid and dot match their golden files, and parse`, function () {
+      for (const [format, ext] of Object.entries(FORMATS)) {
+        const r = runCli(['explain', '-i', join(EXAMPLES, name), '--format', format]);
+        assert.ok(r.code === 0 || r.code === 1, r.stderr);
+        const golden = join(GOLDEN, `${name}.${ext}`);
+        if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, r.stdout);
+        assert.equal(r.stdout, readFileSync(golden, 'utf8'), `${name}.${ext}`);
+        if (format === 'mermaid') assert.deepEqual(mermaidProblems(r.stdout), []);
+        if (format === 'dot') {
+          const dot = requireBinary(this, 'dot (Debian package graphviz)', ['/usr/bin/dot', '/usr/local/bin/dot']);
+          const svg = spawnSync(dot, ['-Tsvg'], { input: r.stdout, encoding: 'utf8' });
+          assert.equal(svg.status, 0, svg.stderr);
+          assert.match(svg.stdout, /<svg/);
+        }
+      }
+    });
+  }
+
+  it('reads the function\'s own output and gives the same order without the config', () => {
+    const applied = runCli(['-f', join(EXAMPLES, 'migrate-then-serve', 'container-order.yaml')], resourceListOf('migrate-then-serve'));
+    assert.equal(applied.code, 0, applied.stderr);
+    const withoutConfig = applied.stdout.replace(/\nfunctionConfig:[\s\S]*$/, '\n');
+    const r = runCli(['explain'], withoutConfig);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.replace(/\(native\)/, ''), readFileSync(join(GOLDEN, 'migrate-then-serve.txt'), 'utf8').replace(/\(native\)/, ''));
+  });
+
+  it('recognises orders written by hand: native sidecars, postStart hooks, init containers', () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: handmade}
+spec:
+  initContainers:
+  - name: setup
+  - name: proxy
+    restartPolicy: Always
+    startupProbe: {tcpSocket: {port: 1}}
+  containers:
+  - name: app
+    lifecycle:
+      postStart: {exec: {command: [wait-for-it]}}
+  - name: worker
+`;
+    const r = runCli(['explain', '--format', 'json'], manifest);
+    assert.equal(r.code, 0, r.stderr);
+    const [t] = JSON.parse(r.stdout) as { mechanism: string; start: { name: string; phase: string; gate: string; mechanism: string }[]; stop: string[][] }[];
+    assert.equal(t!.mechanism, 'native');
+    assert.deepEqual(
+      t!.start.map((s) => [s.name, s.phase, s.gate, s.mechanism]),
+      [
+        ['setup', 'init', 'completed', 'init container'],
+        ['proxy', 'sidecar', 'ready (startupProbe)', 'native sidecar'],
+        ['app', 'main', 'postStart hook returned', 'postStart hook'],
+        ['worker', 'main', 'started', 'none'],
+      ],
+    );
+    assert.deepEqual(t!.stop, [['app', 'worker'], ['proxy']]);
+  });
+
+  it('refuses an unknown format with one line and exit 2', () => {
+    const r = runCli(['explain', '--format', 'png'], 'kind: Pod\n');
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'order-containers: --format png: expected one of text, mermaid, dot, json\n');
+  });
+
+  it('the README picture is the DOT of migrate-then-serve, rendered', () => {
+    // Graphviz writes a hyphen as &#45;.
+    const svg = readFileSync(join(ROOT, 'docs', 'migrate-then-serve.svg'), 'utf8').replace(/&#45;/g, '-');
+    for (const label of ['cloud-sql-proxy', 'migrate', 'api', 'ready (startupProbe)', 'completed']) assert.ok(svg.includes(label), label);
+    assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes('docs/migrate-then-serve.svg'));
+  });
+});
+
+/** A ResourceList of an example's manifests (no Kptfile, no config), as kpt would send it. */
+function resourceListOf(name: string): string {
+  const dir = join(EXAMPLES, name);
+  const docs = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('container-order'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  const items = docs.map((d) => d.split('\n').filter((l) => !l.startsWith('#')).map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join('\n').trimEnd());
+  return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}\n`;
+}

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, runCli, ROOT } from './helpers.js';
+import { renderText } from '../src/explain/formats.js';
+import type { PodTimeline } from '../src/explain/timeline.js';
+import { requireBinary, runCli, ROOT, tempDir } from './helpers.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 const GOLDEN = join(ROOT, 'test', 'golden');
@@ -91,6 +93,17 @@ spec:
 
   it('the Mermaid check fails on a broken chart (it is a real parser)', async () => {
     assert.match((await mermaidParse('flowchart LR\n  a["x" -- --> \n')) ?? '', /Parse error/);
+  });
+
+  it('reads a multi-document YAML file, and colours text only when asked (a TTY)', () => {
+    const file = join(tempDir('explain'), 'stream.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: app}]}\n');
+    const r = runCli(['explain', '-i', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Pod p (none)\n   1. app  main\n  stop: app\n');
+    const timelines = (JSON.parse(runCli(['explain', '-i', file, '--format', 'json']).stdout) as PodTimeline[]);
+    assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\)\x1b\[0m/);
+    assert.doesNotMatch(renderText(timelines, false), /\x1b/);
   });
 
   it('refuses an unknown format with one line and exit 2', () => {

@@ -44,11 +44,28 @@ function mermaidText(s: string): string {
   return s.replace(/"/g, '#quot;');
 }
 
+const PHASE_TITLES: Readonly<Record<PodTimeline['start'][number]['phase'], string>> = {
+  init: 'init containers',
+  sidecar: 'sidecars',
+  main: 'main containers',
+};
+
+/** The phases present, in the order kubelet reaches them, with the positions of their containers. */
+function phases(t: PodTimeline): [PodTimeline['start'][number]['phase'], number[]][] {
+  const groups = new Map<PodTimeline['start'][number]['phase'], number[]>();
+  t.start.forEach((x, i) => groups.set(x.phase, [...(groups.get(x.phase) ?? []), i]));
+  return [...groups];
+}
+
 export function renderMermaid(timelines: readonly PodTimeline[]): string {
   const out = ['flowchart LR'];
   timelines.forEach((t, w) => {
     out.push(`  subgraph w${w}["${mermaidText(title(t))}"]`, '    direction LR');
-    t.start.forEach((x, i) => out.push(`    w${w}_n${i}["${mermaidText(x.name)}<br/>${x.phase}"]`));
+    for (const [phase, members] of phases(t)) {
+      out.push(`    subgraph w${w}_${phase}["${PHASE_TITLES[phase]}"]`);
+      for (const i of members) out.push(`      w${w}_n${i}["${mermaidText(t.start[i]!.name)}"]`);
+      out.push('    end');
+    }
     for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -- "${mermaidText(t.start[i - 1]!.gate)}" --> w${w}_n${i}`);
     out.push('  end');
   });
@@ -63,7 +80,11 @@ export function renderDot(timelines: readonly PodTimeline[]): string {
   const out = ['digraph order {', '  rankdir=LR;', '  node [shape=box, style=rounded];'];
   timelines.forEach((t, w) => {
     out.push(`  subgraph cluster_${w} {`, `    label="${dotText(title(t))}";`);
-    t.start.forEach((x, i) => out.push(`    w${w}_n${i} [label="${dotText(x.name)}\\n${x.phase}"${x.phase === 'main' ? '' : ', style="rounded,dashed"'}];`));
+    for (const [phase, members] of phases(t)) {
+      out.push(`    subgraph cluster_${w}_${phase} {`, `      label="${PHASE_TITLES[phase]}";`, '      style=dashed;');
+      for (const i of members) out.push(`      w${w}_n${i} [label="${dotText(t.start[i]!.name)}"];`);
+      out.push('    }');
+    }
     for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -> w${w}_n${i} [label="${dotText(t.start[i - 1]!.gate)}"];`);
     out.push('  }');
   });

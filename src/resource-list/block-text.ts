@@ -1,4 +1,4 @@
-import { applyEditsToObject, cloneData, placementOf, type Edit, type Path } from './edit.js';
+import { applyEditsToObject, cloneData, placementOf, valueAt, type Edit, type Path } from './edit.js';
 import { renderKeyLine, renderLines, type SequenceStyle } from './render.js';
 
 /**
@@ -126,15 +126,6 @@ function deepEqualUnordered(a: unknown, b: unknown): boolean {
 }
 
 export { deepEqualUnordered };
-
-function valueAt(root: unknown, path: Path): unknown {
-  let node = root;
-  for (const seg of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[seg];
-  }
-  return node;
-}
 
 /** A line whose value is a block scalar header: `key: |`, `- >-`, `- key: |2`. */
 const BLOCK_SCALAR_HEADER = /^( *)(- +)?(?:([^#]*?): +)?[|>][1-9+-]{0,2} *(?:#.*)?$/;

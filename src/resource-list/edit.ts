@@ -49,6 +49,16 @@ export function cloneData<T>(value: T): T {
   return copy as T;
 }
 
+/** The value at `path`, or undefined where the path leaves the data. */
+export function valueAt(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
 function isMap(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

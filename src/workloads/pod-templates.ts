@@ -2,7 +2,7 @@ import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import * as t from 'io-ts';
 import type { WorkloadKind } from '../config/order-spec.js';
 import { problemsOf } from '../config/io-ts-helpers.js';
-import type { Path } from '../resource-list/edit.js';
+import { valueAt, type Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
 import { itemResult, type Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from './kinds.js';
@@ -28,15 +28,6 @@ const PodTemplate = t.type(
   'PodTemplateSpec',
 );
 
-function at(root: unknown, path: Path): unknown {
-  let node = root;
-  for (const seg of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string | number, unknown>)[seg];
-  }
-  return node;
-}
-
 function isLocalConfig(item: PlainObject): boolean {
   const annotations = (item.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
   return annotations?.[LOCAL_CONFIG_ANNOTATION] === 'true';
@@ -49,7 +40,7 @@ function isLocalConfig(item: PlainObject): boolean {
 export function podTemplateOf(item: Item, custom: readonly WorkloadKind[]): PodTemplateRef | readonly Result[] | undefined {
   const path = podTemplatePathOf(item.value.apiVersion, item.value.kind, custom);
   if (path === undefined || isLocalConfig(item.value)) return undefined;
-  const raw = at(item.value, path);
+  const raw = valueAt(item.value, path);
   // A workload without a template (a partial manifest) has nothing to order.
   if (raw === undefined || raw === null) return undefined;
   const decoded = PodTemplate.decode(raw);

@@ -1,5 +1,6 @@
-import { CONTAINER_ORDER_KIND } from '../config/function-config.js';
+import { CONTAINER_ORDER_KIND, decodeFunctionConfig } from '../config/function-config.js';
 import { runFunction, type ExitCode } from '../function.js';
+import { valueAt } from '../resource-list/edit.js';
 import { readResourceList, type PlainObject } from '../resource-list/read.js';
 import type { Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from '../workloads/kinds.js';
@@ -10,12 +11,6 @@ export interface Explanation {
   /** The function's results when a functionConfig was given (what it would do, or why it would not). */
   readonly results: readonly Result[];
   readonly exitCode: ExitCode;
-}
-
-function at(root: unknown, path: readonly string[]): unknown {
-  let node = root;
-  for (const seg of path) node = (node as Record<string, unknown> | undefined)?.[seg];
-  return node;
 }
 
 /**
@@ -30,13 +25,13 @@ export function explainResources(resources: readonly PlainObject[], functionConf
   const run = runFunction(list, config);
   const items = (JSON.parse(run.chunks.join('')) as { items: PlainObject[] }).items;
   const { results, exitCode } = run;
-  const custom = (config as { spec?: { workloadKinds?: { apiVersion: string; kind: string; podTemplatePath: string }[] } } | undefined)?.spec?.workloadKinds ?? [];
-  const kinds = custom.map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') }));
+  const decoded = decodeFunctionConfig(config);
+  const kinds = decoded.kind === 'spec' ? decoded.spec.workloadKinds : [];
   const timelines: PodTimeline[] = [];
   for (const item of items) {
     const path = podTemplatePathOf(item.apiVersion, item.kind, kinds);
     if (path === undefined) continue;
-    const template = at(item, path) as Parameters<typeof podTimeline>[1] | undefined;
+    const template = valueAt(item, path) as Parameters<typeof podTimeline>[1] | undefined;
     if (!template?.spec?.containers) continue;
     timelines.push(podTimeline(item, template));
   }

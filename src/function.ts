@@ -64,9 +64,9 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const compiled: CompiledStrategy | undefined = config.kind !== 'invalid' && strategy !== 'entrypoint' ? strategy : undefined;
   const results: Result[] = [];
   let considered = 0;
-  for (const { index } of list.items) {
+  for (const listed of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
-    const item: Item = { index, value: list.items[index]!.value };
+    const item: Item = { index: listed.index, value: listed.value };
     if (!compiled) continue;
     const own = workloadOrderOf(item.value.metadata);
     if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item.value))) continue;

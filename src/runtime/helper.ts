@@ -11,14 +11,22 @@ export const HELPER_DIR = '/order-containers/bin';
 export const BUSYBOX = `${HELPER_DIR}/busybox`;
 
 /**
- * The wait script, shipped beside this module (plain POSIX sh; busybox sh and dash both run it). Its
- * comment lines and blank lines stay in the repository: every gated pod spec carries the script.
+ * A script shipped beside this module (plain POSIX sh; busybox sh and dash both run it), after the
+ * check function they share. Comment lines and blank lines stay in the repository: every pod spec that
+ * uses a script carries it.
  */
-export const WAIT_SCRIPT = readFileSync(new URL('./wait.sh', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))
-  .join('\n')
-  .concat('\n');
+function shellScript(file: string): string {
+  return ['./check.sh', file]
+    .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
+    .join('\n')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))
+    .join('\n')
+    .concat('\n');
+}
+
+export const WAIT_SCRIPT = shellScript('./wait.sh');
+export const RUN_SCRIPT = shellScript('./run.sh');
 
 /** Pod Security Standard "restricted", plus a read-only root: the helper needs nothing more. */
 const RESTRICTED = {

@@ -1,7 +1,7 @@
 import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
-import { DEFAULTS, type OrderSpec, type Strategy } from './config/order-spec.js';
-import { compileOrder, type CompiledStrategy } from './plan/compile.js';
+import { DEFAULTS, type OrderSpec } from './config/order-spec.js';
+import { planPod } from './plan/plan.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
@@ -36,12 +36,6 @@ function fieldOf(prefix: Path, field: string | undefined): string | undefined {
   return field === undefined ? undefined : [...prefix, field].join('.');
 }
 
-function resolveStrategy(spec: OrderSpec): Exclude<Strategy, 'auto'> {
-  if (spec.strategy !== 'auto') return spec.strategy;
-  const { major, minor } = spec.kubernetesVersion;
-  return major > 1 || minor >= 29 ? 'native' : 'postStart';
-}
-
 function configResult(config: unknown, severity: Result['severity'], message: string, path?: string): Result {
   const looksLikeResource = typeof config === 'object' && config !== null && 'kind' in config;
   return {
@@ -53,24 +47,22 @@ function configResult(config: unknown, severity: Result['severity'], message: st
 }
 
 /** With no functionConfig, only workloads that declare their own order are ordered, with the defaults. */
-const NO_CONFIG: OrderSpec = { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [] };
+const NO_CONFIG: OrderSpec = { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [], entrypoints: [] };
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */
 export function runFunction(list: ResourceList, functionConfig: unknown = list.functionConfig): FunctionRun {
   const writer = new ResourceListWriter(list);
   const config = decodeFunctionConfig(functionConfig);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
-  const strategy = resolveStrategy(spec);
-  const compiled: CompiledStrategy | undefined = config.kind !== 'invalid' && strategy !== 'entrypoint' ? strategy : undefined;
   const results: Result[] = [];
   let considered = 0;
   for (const listed of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
     const item: Item = { index: listed.index, value: listed.value };
-    if (!compiled) continue;
+    if (config.kind === 'invalid') continue;
     const own = workloadOrderOf(item.value.metadata);
     if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item.value))) continue;
-    if (orderWorkload(spec, compiled, item, own, writer, results)) considered++;
+    if (orderWorkload(spec, item, own, writer, results)) considered++;
   }
 
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
@@ -79,9 +71,6 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
       3,
       config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
     );
-  }
-  if (strategy === 'entrypoint') {
-    return finish(1, [configResult(functionConfig, 'error', 'strategy entrypoint is not available in this version; use auto, native or postStart', 'spec.strategy')]);
   }
   if (results.length === 0) {
     const message =
@@ -101,7 +90,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
  * Plans and edits one workload; true when it is a workload with a pod template. The order it declares
  * in its own annotations replaces that part of the functionConfig.
  */
-function orderWorkload(spec: OrderSpec, strategy: CompiledStrategy, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
+function orderWorkload(spec: OrderSpec, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return false;
   if (!('template' in found)) {
@@ -112,8 +101,7 @@ function orderWorkload(spec: OrderSpec, strategy: CompiledStrategy, item: Item, 
     for (const p of own.problems) results.push(itemResult(item.value, 'error', `${p.path}: ${p.message}`, p.path));
     return true;
   }
-  const plan = compileOrder(
-    strategy,
+  const plan = planPod(
     spec,
     String(item.value.kind),
     found.template.spec,
@@ -129,6 +117,8 @@ function orderWorkload(spec: OrderSpec, strategy: CompiledStrategy, item: Item, 
     return true;
   }
   for (const w of plan.warnings) results.push(itemResult(item.value, 'warning', w.message, fieldOf(found.path, w.field)));
+  const { strategy } = plan;
+  if (plan.fallbackReason) results.push(itemResult(item.value, 'info', `strategy auto chose entrypoint for this pod: ${plan.fallbackReason}`));
   if (plan.edits.length === 0) return true;
   if (spec.mode === 'validate') {
     results.push(itemResult(item.value, 'error', `the declared order is not realised; applying it would give ${strategy}: ${plan.startOrder}`, found.path.join('.') || undefined));

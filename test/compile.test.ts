@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import type { V1Container } from '@kubernetes/client-node';
-import { DEFAULTS, type OrderSpec, type Sidecar } from '../src/config/order-spec.js';
-import { compileOrder, startupProbeFrom, type CompiledStrategy } from '../src/plan/compile.js';
+import { DEFAULTS, type OrderSpec, type Sidecar, type Strategy } from '../src/config/order-spec.js';
+import { startupProbeFrom, type PlanProblem } from '../src/plan/pod-plan.js';
+import { planPod } from '../src/plan/plan.js';
 import { parseOrder } from '../src/config/order-syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 
-function orderSpec(sidecars: Sidecar[]): OrderSpec {
-  return { ...DEFAULTS, selector: {}, sidecars, rules: [], workloadKinds: [] };
+function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
+  return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [] };
 }
 
 const ready = { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 10, timeoutSeconds: 2 };
@@ -18,15 +19,18 @@ function plan(
   initContainers?: V1Container[],
   order?: string,
   annotations: Record<string, string> = {},
-  strategy: CompiledStrategy = 'native',
+  strategy: Strategy = 'native',
   kind = 'Deployment',
 ) {
   const template = { metadata: { annotations }, spec: { containers, ...(initContainers ? { initContainers } : {}) } };
-  const result = compileOrder(strategy, orderSpec(sidecars), kind, template.spec, sidecars, order ? parseOrder(order) : [], annotations);
+  const result = planPod(orderSpec(sidecars, strategy), kind, template.spec, sidecars, order ? parseOrder(order) : [], annotations);
   const after = structuredClone(template);
   applyEditsToObject(after, result.edits);
   return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[] }, metadata: after.metadata };
 }
+
+/** The problems as a person reads them; whether auto may switch strategy is tested on its own. */
+const withoutFallback = (problems: readonly PlanProblem[]) => problems.map(({ message, field }) => ({ message, ...(field ? { field } : {}) }));
 
 const names = (list: V1Container[] | undefined): string[] => (list ?? []).map((c) => c.name);
 
@@ -169,7 +173,7 @@ describe('native sidecars', () => {
     it(`refuses ${what}, naming the container`, () => {
       const p = plan([...sidecars], containers.map((c) => ({ ...c })) as V1Container[], undefined, order);
       assert.deepEqual(p.edits, []);
-      assert.deepEqual(p.problems, [{ message, ...(field ? { field } : {}) }]);
+      assert.deepEqual(withoutFallback(p.problems), [{ message, ...(field ? { field } : {}) }]);
     });
   }
 
@@ -210,7 +214,7 @@ describe('native sidecars', () => {
       },
     ]);
     const hooked = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: ready, lifecycle: { postStart: { exec: { command: ['warm-up'] } } } }], undefined, 'cache > app');
-    assert.deepEqual(hooked.problems, [
+    assert.deepEqual(withoutFallback(hooked.problems), [
       { message: 'cache already has a postStart hook, which order-containers will not replace; others wait for cache to be Ready', field: 'spec.containers[1].lifecycle.postStart' },
     ]);
   });
@@ -233,13 +237,13 @@ describe('native sidecars', () => {
 
   it('postStart: a second run finds its own gates and changes nothing', () => {
     const first = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart');
-    const again = compileOrder('postStart', orderSpec([{ name: 'proxy', waitFor: 'Ready' }]), 'Deployment', first.spec, [{ name: 'proxy', waitFor: 'Ready' }], [], first.metadata.annotations);
+    const again = planPod(orderSpec([{ name: 'proxy', waitFor: 'Ready' }], 'postStart'), 'Deployment', first.spec, [{ name: 'proxy', waitFor: 'Ready' }], [], first.metadata.annotations);
     assert.deepEqual(again.edits, []);
   });
 
   it('refuses to leave a pod without a main container', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'proxy' }]);
-    assert.deepEqual(p.problems, [
+    assert.deepEqual(withoutFallback(p.problems), [
       { message: 'every main container (proxy) would become an init container, and a pod needs at least one main container', field: 'spec.containers' },
     ]);
   });

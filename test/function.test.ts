@@ -158,13 +158,6 @@ items:
     assert.equal(r.results[1]!.message, 'start order (postStart): proxy(ready) -> app');
     assert.deepEqual(violationsIn(r.items), []);
   });
-
-  it('refuses the entrypoint strategy, which this version does not write, and changes nothing', () => {
-    const r = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy', strategy: 'entrypoint' } });
-    assert.equal(r.exitCode, 1);
-    assert.equal(r.results[0]!.message, 'strategy entrypoint is not available in this version; use auto, native or postStart');
-    assert.equal(withoutResults(r.output), two);
-  });
 });
 
 describe('validate mode, for Kptfile validators and CI gates', () => {

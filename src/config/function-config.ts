@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
+import { parse as parseYaml } from 'yaml';
 import { matching, problemsOf, strictObject, type DecodeProblem } from './io-ts-helpers.js';
-import { DEFAULTS, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
+import { DEFAULTS, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
 import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
 
 export const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
@@ -35,6 +36,13 @@ const ConditionC = t.keyof({ Started: null, Ready: null, Completed: null }, '"St
 const SidecarWaitC = t.keyof({ Started: null, Ready: null }, '"Started" | "Ready"');
 const StringList = t.array(t.string, 'list of strings');
 
+const Entrypoint = strictObject(
+  'Entrypoint',
+  { command: t.array(t.string, 'list of strings') },
+  { container: ContainerName, image: matching('ImagePattern', /^[^\s]+$/, 'an image reference, with * for any text'), args: StringList },
+);
+const Entrypoints = t.array(Entrypoint);
+
 const LabelSelector = strictObject(
   'LabelSelector',
   {},
@@ -66,6 +74,7 @@ const ContainerOrderSpec = strictObject(
     ),
     timeoutSeconds: TimeoutSeconds,
     helperImage: Image,
+    entrypoints: Entrypoints,
     workloadKinds: t.array(
       strictObject('WorkloadKind', { apiVersion: t.string, kind: t.string, podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template') }, {}),
     ),
@@ -80,7 +89,7 @@ const ContainerOrder = strictObject(
   { metadata: Metadata, spec: ContainerOrderSpec },
 );
 
-const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage'] as const;
+const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage', 'entrypoints'] as const;
 
 const ConfigMapData = strictObject(
   'ConfigMapData',
@@ -108,8 +117,33 @@ function invalid(problems: DecodeProblem[]): FunctionConfig {
   return { kind: 'invalid', problems };
 }
 
+/** Each entry names exactly one container or one image pattern, and a program to run. */
+function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): KnownEntrypoint[] | DecodeProblem[] {
+  const problems: DecodeProblem[] = [];
+  const known = entries.flatMap((e, i): KnownEntrypoint[] => {
+    const at = `${path}[${i}]`;
+    if ((e.container === undefined) === (e.image === undefined)) {
+      problems.push({ path: at, message: 'give either container (a container name) or image (an image pattern), not both or neither' });
+      return [];
+    }
+    if (e.command.length === 0) {
+      problems.push({ path: `${at}.command`, message: 'the command must name a program' });
+      return [];
+    }
+    const match = e.container !== undefined ? { container: e.container } : { image: e.image! };
+    return [{ match, command: e.command, ...(e.args ? { args: e.args } : {}) }];
+  });
+  return problems.length > 0 ? problems : known;
+}
+
+function isProblems(v: KnownEntrypoint[] | DecodeProblem[]): v is DecodeProblem[] {
+  return v.some((x) => 'message' in x);
+}
+
 function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionConfig {
   const spec = value.spec ?? {};
+  const entrypoints = knownEntrypoints(spec.entrypoints ?? [], 'spec.entrypoints');
+  if (isProblems(entrypoints)) return invalid(entrypoints);
   const selector = spec.selector ?? {};
   const labels = selector.labelSelector ?? {};
   return {
@@ -132,6 +166,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
       timeoutSeconds: spec.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
       helperImage: spec.helperImage ?? DEFAULTS.helperImage,
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
+      entrypoints,
     },
   };
 }
@@ -149,6 +184,19 @@ export function parseSidecarList(text: string): Sidecar[] | DecodeProblem {
     sidecars.push({ name: name!, waitFor });
   }
   return sidecars;
+}
+
+/** The `entrypoints` key holds the same list as spec.entrypoints, written as YAML (flow style fits a value). */
+function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (e) {
+    return [{ path: 'data.entrypoints', message: `not YAML: ${(e as Error).message.split('\n')[0]}` }];
+  }
+  const decoded = Entrypoints.decode(value);
+  if (decoded._tag === 'Left') return problemsOf(decoded.left).map((p) => ({ path: p.path ? `data.entrypoints${p.path.startsWith('[') ? '' : '.'}${p.path}` : 'data.entrypoints', message: p.message }));
+  return knownEntrypoints(decoded.right, 'data.entrypoints');
 }
 
 function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number], string>>): FunctionConfig {
@@ -182,6 +230,12 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       problems.push({ path: 'data.order', message: e.message });
     }
   }
+  let entrypoints: KnownEntrypoint[] = [];
+  if (data.entrypoints !== undefined) {
+    const known = parseEntrypointsText(data.entrypoints);
+    if (isProblems(known)) problems.push(...known);
+    else entrypoints = known;
+  }
   if (problems.length > 0) return invalid(problems);
   return {
     kind: 'spec',
@@ -195,6 +249,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       timeoutSeconds: timeout ?? DEFAULTS.timeoutSeconds,
       helperImage: helperImage ?? DEFAULTS.helperImage,
       workloadKinds: [],
+      entrypoints,
     },
   };
 }

@@ -43,6 +43,19 @@ export interface WorkloadKind {
   readonly podTemplatePath: readonly string[];
 }
 
+/** Which containers a known entrypoint is for: one container name, or images matching a `*` glob. */
+export type EntrypointMatch = { readonly container: string } | { readonly image: string };
+
+/**
+ * An image's ENTRYPOINT (and CMD, as `args`), for containers that do not spell out their command: the
+ * entrypoint strategy must know the program to wrap, and an image cannot be read offline.
+ */
+export interface KnownEntrypoint {
+  readonly match: EntrypointMatch;
+  readonly command: readonly string[];
+  readonly args?: readonly string[];
+}
+
 /** apply: write the order; validate: change nothing and fail when a workload does not realise its order. */
 export type Mode = 'apply' | 'validate';
 
@@ -56,6 +69,7 @@ export interface OrderSpec {
   readonly timeoutSeconds: number;
   readonly helperImage: string;
   readonly workloadKinds: readonly WorkloadKind[];
+  readonly entrypoints: readonly KnownEntrypoint[];
 }
 
 export const DEFAULTS = {

@@ -1,84 +1,14 @@
-import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import type { OrderSpec, Rule, Sidecar } from '../config/order-spec.js';
-import { buildOrderGraph, type ContainerNode, type OrderEdge } from '../order/graph.js';
+import type { V1Container } from '@kubernetes/client-node';
+import type { OrderSpec } from '../config/order-spec.js';
+import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
-import {
-  checkFromProbe,
-  HELPER_CONTAINER,
-  HELPER_MOUNT,
-  HELPER_VOLUME,
-  HELPER_VOLUME_SPEC,
-  helperContainer,
-  isOurHook,
-  waitCommand,
-  type ReadinessCheck,
-} from '../runtime/helper.js';
-
-/** What the planner decided for one pod template, before anything is written. */
-export interface PodPlan {
-  /** Edits relative to the pod template (its metadata and spec). */
-  readonly edits: readonly Edit[];
-  /** The start order it realises, for results and the applied annotation: `proxy(ready) -> app`. */
-  readonly startOrder: string;
-  readonly problems: readonly PlanProblem[];
-  /** Parts of the declaration this pod has no container for; skipped. */
-  readonly notes: readonly PlanProblem[];
-  /** What the strategy cannot give (stop order, Job completion under postStart). */
-  readonly warnings: readonly PlanProblem[];
-}
-
-export interface PlanProblem {
-  readonly message: string;
-  /** Relative to the pod template. */
-  readonly field?: string;
-}
+import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, isOurHook, waitCommand, type ReadinessCheck } from '../runtime/helper.js';
+import { helperEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
-interface PodSpecView {
-  readonly containers: V1Container[];
-  readonly initContainers?: V1Container[] | null;
-}
-
-/**
- * kubelet starts the next container once a restartable init container's startupProbe succeeds; it
- * ignores readiness there. Probing every second for `timeoutSeconds` tries keeps the wait short and
- * bounded by the configured timeout.
- */
-export function startupProbeFrom(readiness: V1Probe, timeoutSeconds: number): V1Probe {
-  const { exec, grpc, httpGet, tcpSocket, initialDelaySeconds, timeoutSeconds: probeTimeout } = readiness;
-  return {
-    ...(exec ? { exec } : {}),
-    ...(grpc ? { grpc } : {}),
-    ...(httpGet ? { httpGet } : {}),
-    ...(tcpSocket ? { tcpSocket } : {}),
-    ...(initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}),
-    ...(probeTimeout !== undefined ? { timeoutSeconds: probeTimeout } : {}),
-    periodSeconds: 1,
-    failureThreshold: timeoutSeconds,
-  };
-}
-
-/** Kahn's algorithm, taking the lowest `rank` among the ready nodes: stable where edges allow. */
-function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
-  const inside = new Set(names);
-  const relevant = edges.filter((e) => inside.has(e.from) && inside.has(e.to));
-  const waiting = new Map(names.map((n) => [n, relevant.filter((e) => e.to === n).length]));
-  const order: string[] = [];
-  while (order.length < names.length) {
-    const next = names.filter((n) => waiting.get(n) === 0 && !order.includes(n)).sort((a, b) => rank(a) - rank(b))[0];
-    if (next === undefined) throw new Error('cycle in an order graph that was checked for cycles');
-    order.push(next);
-    for (const e of relevant) if (e.from === next) waiting.set(e.to, waiting.get(e.to)! - 1);
-  }
-  return order;
-}
-
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const;
-
-/** The mechanisms this compiler writes; `entrypoint` is not written yet. */
-export type CompiledStrategy = 'native' | 'postStart';
 
 const JOB_KINDS = new Set(['Job', 'CronJob']);
 
@@ -97,21 +27,16 @@ const JOB_KINDS = new Set(['Job', 'CronJob']);
  * postStart: sidecars stay main containers, moved first and gated; stopping them last and letting a Job
  * complete cannot be expressed, and warnings say so.
  */
-export function compileOrder(
-  strategy: CompiledStrategy,
+export function compileKubeletOrder(
+  strategy: 'native' | 'postStart',
   spec: OrderSpec,
   workloadKind: string,
   podSpec: PodSpecView,
-  sidecars: readonly Sidecar[],
-  rules: readonly Rule[],
+  graph: OrderGraph,
   annotations: Readonly<Record<string, string>>,
 ): PodPlan {
-  const build = buildOrderGraph(podSpec, sidecars, rules);
-  const { graph } = build;
-  const problems = [...build.problems];
-  const notes = build.missing;
-  const none = (): PodPlan => ({ edits: [], startOrder: '', problems, notes, warnings: [] });
-  if (problems.length > 0) return none();
+  const problems: PlanProblem[] = [];
+  const none = (): PodPlan => ({ strategy, edits: [], startOrder: '', problems, notes: [], warnings: [] });
 
   const completedDeps = new Set(graph.edges.filter((e) => e.condition === 'Completed').map((e) => e.from));
   const initLevel = new Set<string>();
@@ -130,19 +55,23 @@ export function compileOrder(
         problems.push({
           message: `${name} must complete before others start, so it becomes an init container, where Kubernetes forbids ${key}; remove it or wait for ${name} differently`,
           field: `${field(n)}.${key}`,
+          entrypointCan: true,
         });
       }
     }
   }
   for (const e of graph.edges) {
     if (!initLevel.has(e.from) && initLevel.has(e.to)) {
-      problems.push({ message: `${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field: field(node(e.to)) });
+      // Only a container that was an init container already cannot be kept among the main ones.
+      const movable = node(e.to).list === 'containers';
+      problems.push({ message: `${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field: field(node(e.to)), ...(movable ? { entrypointCan: true as const } : {}) });
     }
   }
   if (podSpec.containers.every((c) => initLevel.has(c.name))) {
     problems.push({
       message: `every main container (${podSpec.containers.map((c) => c.name).join(', ')}) would become an init container, and a pod needs at least one main container`,
       field: 'spec.containers',
+      entrypointCan: true,
     });
   }
 
@@ -153,7 +82,11 @@ export function compileOrder(
     const n = node(name);
     const hook = n.container.lifecycle?.postStart;
     if (hook && !isOurHook(hook.exec?.command)) {
-      problems.push({ message: `${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`, field: `${field(n)}.lifecycle.postStart` });
+      problems.push({
+        message: `${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`,
+        field: `${field(n)}.lifecycle.postStart`,
+        entrypointCan: true,
+      });
       continue;
     }
     const probe = n.container.readinessProbe ?? n.container.startupProbe!;
@@ -213,6 +146,7 @@ export function compileOrder(
   });
   edits.push(...gateEdits(podSpec, finalMains, checks, spec, (name) => node(name).container));
 
+
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.
   const firstApp = mains.find((n) => !graph.sidecars.has(n) && !initLevel.has(n));
@@ -227,7 +161,10 @@ export function compileOrder(
       message: `postStart cannot make ${mainSidecars.join(', ')} stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)`,
     });
     if (JOB_KINDS.has(workloadKind)) {
-      warnings.push({ message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} keep running: postStart cannot stop a sidecar when the work is done` });
+      warnings.push({
+        message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} keep running: postStart cannot stop a sidecar when the work is done`,
+        entrypointCan: true,
+      });
     }
   }
 
@@ -237,13 +174,12 @@ export function compileOrder(
     return `${name}(${waitedOnReady.has(name) ? 'ready' : 'started'})`;
   };
   const startOrder = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map(describe), ...finalMains.map(describe)].join(' -> ');
-  return { edits, startOrder, problems, notes, warnings };
+  return { strategy, edits, startOrder, problems, notes: [], warnings };
 }
 
 /**
- * The postStart gates, and the helper they run: an init container first in line that copies the static
- * busybox into a shared emptyDir, the volume, and a read-only mount in each gated container. Paths are
- * positions after the reorder; the helper is inserted last so that no earlier position moves.
+ * The postStart gates: a blocking wait in each gated container, run by the static helper, whose volume
+ * each gated container mounts read-only. Paths are positions after the reorder.
  */
 function gateEdits(
   podSpec: PodSpecView,
@@ -254,22 +190,15 @@ function gateEdits(
 ): Edit[] {
   if (checks.size === 0) return [];
   const edits: Edit[] = [];
+  const mounts: { position: number; container: V1Container }[] = [];
   for (const [name, check] of checks) {
-    const at = finalMains.indexOf(name);
+    const position = finalMains.indexOf(name);
     const container = containerOf(name);
-    const path: Path = ['spec', 'containers', at];
     const attempt = Math.max(1, container.readinessProbe?.timeoutSeconds ?? 1);
     const command = waitCommand(name, check, spec.timeoutSeconds, attempt);
     const current = container.lifecycle?.postStart?.exec?.command;
-    if (JSON.stringify(current) !== JSON.stringify(command)) edits.push({ op: 'set', path: [...path, 'lifecycle', 'postStart'], value: { exec: { command } } });
-    if (!container.volumeMounts?.some((m) => m.name === HELPER_VOLUME)) {
-      edits.push({ op: 'insert', path: [...path, 'volumeMounts'], index: container.volumeMounts?.length ?? 0, value: HELPER_MOUNT });
-    }
+    if (JSON.stringify(current) !== JSON.stringify(command)) edits.push({ op: 'set', path: ['spec', 'containers', position, 'lifecycle', 'postStart'], value: { exec: { command } } });
+    mounts.push({ position, container });
   }
-  const volumes = (podSpec as { volumes?: { name: string }[] }).volumes;
-  if (!volumes?.some((v) => v.name === HELPER_VOLUME)) edits.push({ op: 'insert', path: ['spec', 'volumes'], index: volumes?.length ?? 0, value: HELPER_VOLUME_SPEC });
-  if (!(podSpec.initContainers ?? []).some((c) => c.name === HELPER_CONTAINER)) {
-    edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: helperContainer(spec.helperImage), before: ['containers'] });
-  }
-  return edits;
+  return [...edits, ...helperEdits(podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], spec.helperImage)];
 }

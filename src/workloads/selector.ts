@@ -5,6 +5,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
 }
 
+/** `*` stands for any text, everything else for itself. */
+export function globMatches(glob: string, text: string): boolean {
+  return globToRegExp(glob).test(text);
+}
+
 function matchesExpression(labels: Readonly<Record<string, string>>, e: LabelSelectorRequirement): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, e.key);
   switch (e.operator) {
@@ -30,7 +35,7 @@ export function selects(selector: WorkloadSelector, item: PlainObject): boolean 
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
   const labels = stringMap(metadata.labels);
   if (selector.kinds && !selector.kinds.includes(String(item.kind))) return false;
-  if (selector.names && !selector.names.some((g) => globToRegExp(g).test(name))) return false;
+  if (selector.names && !selector.names.some((g) => globMatches(g, name))) return false;
   if (selector.namespaces && !selector.namespaces.includes(namespace)) return false;
   if (selector.matchLabels && !Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)) return false;
   if (selector.matchExpressions && !selector.matchExpressions.every((e) => matchesExpression(labels, e))) return false;

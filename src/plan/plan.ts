@@ -1,0 +1,44 @@
+import type { OrderSpec, Rule, Sidecar } from '../config/order-spec.js';
+import { buildOrderGraph } from '../order/graph.js';
+import { compileKubeletOrder } from './compile.js';
+import { compileEntrypoints } from './entrypoint.js';
+import type { PlanProblem, PodPlan, PodSpecView } from './pod-plan.js';
+
+/** The strategy `auto` starts from: what the oldest kubelet the workloads run on can do. */
+export function clusterStrategy(spec: OrderSpec): 'native' | 'postStart' {
+  const { major, minor } = spec.kubernetesVersion;
+  return major > 1 || minor >= 29 ? 'native' : 'postStart';
+}
+
+function sentence(problems: readonly PlanProblem[]): string {
+  return problems.map((p) => p.message).join('; ');
+}
+
+/**
+ * Plans one pod template. `auto` uses the cluster's strategy, and the entrypoint strategy for the whole
+ * pod when the cluster's cannot express the order (or cannot let a Job with sidecars complete) and the
+ * entrypoint strategy can; when neither can, the problems of both are reported.
+ */
+export function planPod(
+  spec: OrderSpec,
+  workloadKind: string,
+  podSpec: PodSpecView,
+  sidecars: readonly Sidecar[],
+  rules: readonly Rule[],
+  annotations: Readonly<Record<string, string>>,
+): PodPlan {
+  const build = buildOrderGraph(podSpec, sidecars, rules);
+  const notes = build.missing;
+  const strategy = spec.strategy === 'auto' ? clusterStrategy(spec) : spec.strategy;
+  if (build.problems.length > 0) return { strategy, edits: [], startOrder: '', problems: build.problems, notes, warnings: [] };
+  if (strategy === 'entrypoint') return { ...compileEntrypoints(spec, podSpec, build.graph), notes };
+
+  const plan = compileKubeletOrder(strategy, spec, workloadKind, podSpec, build.graph, annotations);
+  const limits = plan.problems.length > 0 ? plan.problems : plan.warnings.filter((w) => w.entrypointCan);
+  if (spec.strategy !== 'auto' || limits.length === 0 || !limits.every((p) => p.entrypointCan)) return { ...plan, notes };
+
+  const alternative = compileEntrypoints(spec, podSpec, build.graph);
+  if (alternative.problems.length === 0) return { ...alternative, notes, fallbackReason: `${strategy} cannot do it: ${sentence(limits)}` };
+  const why = { message: `the entrypoint strategy could, but ${sentence(alternative.problems)}`, ...(alternative.problems[0]?.field ? { field: alternative.problems[0].field } : {}) };
+  return plan.problems.length > 0 ? { ...plan, notes, problems: [...plan.problems, why] } : { ...plan, notes, warnings: [...plan.warnings, why] };
+}

@@ -1,0 +1,113 @@
+import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { BUSYBOX, RUN_SCRIPT, type ReadinessCheck } from './helper.js';
+
+/**
+ * The entrypoint wrapper (Tekton's mechanism, with busybox instead of a Go binary): a wrapped
+ * container's command becomes run.sh, which waits for files its dependencies leave in a shared
+ * in-memory folder, then runs the original program and leaves files of its own.
+ */
+export const RUN_VOLUME = 'order-containers-run';
+export const RUN_DIR = '/order-containers/run';
+export const RUN_VOLUME_SPEC: V1Volume = { name: RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
+export const RUN_MOUNT: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
+
+/** `$0` of the wrapper: how a later run and `explain` recognise it. */
+export const WRAPPER_NAME = 'order-containers-run';
+
+/** What a dependency must reach: the file run.sh waits for (`exit` means exited with code 0). */
+export type FileState = 'started' | 'ready' | 'exit';
+
+export type Directive =
+  | { readonly kind: 'after'; readonly container: string; readonly state: FileState }
+  | { readonly kind: 'ready'; readonly attemptSeconds: number; readonly check: ReadinessCheck }
+  | { readonly kind: 'exit' }
+  | { readonly kind: 'sidecar'; readonly graceSeconds: number; readonly mains: readonly string[] }
+  | { readonly kind: 'job'; readonly restartPolicy: 'Never' | 'OnFailure' };
+
+export interface Wrapper {
+  readonly container: string;
+  readonly timeoutSeconds: number;
+  readonly directives: readonly Directive[];
+  /** The original command (with the image's args when the container had none), as kubelet would run it. */
+  readonly program: readonly string[];
+}
+
+function checkArgs(check: ReadinessCheck): string[] {
+  switch (check.kind) {
+    case 'http':
+      return [check.url, ...check.headers];
+    case 'tcp':
+      return [check.host, String(check.port)];
+    case 'exec':
+      return [...check.command];
+  }
+}
+
+function directiveArgs(d: Directive): string[] {
+  switch (d.kind) {
+    case 'after':
+      return ['after', d.container, d.state];
+    case 'ready': {
+      const args = checkArgs(d.check);
+      return ['ready', String(d.attemptSeconds), d.check.kind, String(args.length), ...args];
+    }
+    case 'exit':
+      return ['exit'];
+    case 'sidecar':
+      return ['sidecar', String(d.graceSeconds), String(d.mains.length), ...d.mains];
+    case 'job':
+      return ['job', d.restartPolicy];
+  }
+}
+
+/**
+ * kubelet expands `$(VAR)` in a container's command and turns `$$` into `$`. The program keeps its
+ * expansion; everything of ours is escaped so that it reaches the shell byte for byte.
+ */
+function escapeExpansion(s: string): string {
+  return s.split('$').join('$$');
+}
+
+function unescapeExpansion(s: string): string {
+  return s.split('$$').join('$');
+}
+
+export function wrapperCommand(w: Wrapper): string[] {
+  const ours = [BUSYBOX, 'sh', '-c', RUN_SCRIPT, WRAPPER_NAME, BUSYBOX, RUN_DIR, w.container, String(w.timeoutSeconds), ...w.directives.flatMap(directiveArgs), '--'];
+  return [...ours.map(escapeExpansion), ...w.program];
+}
+
+/** Reads a wrapper back from a container's command; undefined when the command is not ours. */
+export function parseWrapper(command: readonly string[] | undefined | null): Wrapper | undefined {
+  if (!command || command[0] !== BUSYBOX || command[4] !== WRAPPER_NAME) return undefined;
+  const end = command.indexOf('--', 9);
+  if (end < 0) return undefined;
+  const args = command.slice(9, end).map(unescapeExpansion);
+  const directives: Directive[] = [];
+  let at = 0;
+  const next = (): string => args[at++] ?? '';
+  while (at < args.length) {
+    const kind = next();
+    if (kind === 'after') directives.push({ kind, container: next(), state: next() as FileState });
+    else if (kind === 'exit') directives.push({ kind });
+    else if (kind === 'job') directives.push({ kind, restartPolicy: next() as 'Never' | 'OnFailure' });
+    else if (kind === 'sidecar') {
+      const graceSeconds = Number(next());
+      const n = Number(next());
+      directives.push({ kind, graceSeconds, mains: Array.from({ length: n }, next) });
+    } else if (kind === 'ready') {
+      const attemptSeconds = Number(next());
+      const checkKind = next();
+      const n = Number(next());
+      const values = Array.from({ length: n }, next);
+      const check: ReadinessCheck =
+        checkKind === 'http'
+          ? { kind: 'http', url: values[0] ?? '', headers: values.slice(1) }
+          : checkKind === 'tcp'
+            ? { kind: 'tcp', host: values[0] ?? '', port: Number(values[1]) }
+            : { kind: 'exec', command: values };
+      directives.push({ kind, attemptSeconds, check });
+    } else return undefined;
+  }
+  return { container: unescapeExpansion(command[7] ?? ''), timeoutSeconds: Number(unescapeExpansion(command[8] ?? '')), directives, program: command.slice(end + 1) };
+}

@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { V1Container } from '@kubernetes/client-node';
+import { DEFAULTS, type OrderSpec, type Sidecar } from '../src/config/order-spec.js';
+import { parseOrder } from '../src/config/order-syntax.js';
+import { planPod } from '../src/plan/plan.js';
+import { applyEditsToObject } from '../src/resource-list/edit.js';
+import { wrapperCommand } from '../src/runtime/entrypoint.js';
+import { RUN_SCRIPT } from '../src/runtime/helper.js';
+import { requireBinary, tempDir } from './helpers.js';
+import { expand, kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
+
+const BUSYBOX_CANDIDATES = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'];
+const DASH_CANDIDATES = ['/usr/bin/dash', '/bin/dash'];
+
+interface PodInput {
+  readonly containers: V1Container[];
+  readonly restartPolicy?: string;
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** Plans a pod with the entrypoint strategy and returns its main containers as they would be applied. */
+function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: string; timeoutSeconds?: number; kind?: string }): V1Container[] {
+  const spec: OrderSpec = {
+    ...DEFAULTS,
+    strategy: 'entrypoint',
+    timeoutSeconds: order.timeoutSeconds ?? 20,
+    selector: {},
+    sidecars: order.sidecars ?? [],
+    rules: order.order ? parseOrder(order.order) : [],
+    workloadKinds: [],
+    entrypoints: [],
+  };
+  const template = { spec: structuredClone(pod) };
+  const plan = planPod(spec, order.kind ?? 'Pod', template.spec, spec.sidecars, spec.rules, {});
+  assert.deepEqual(plan.problems, []);
+  assert.equal(plan.strategy, 'entrypoint');
+  applyEditsToObject(template, plan.edits);
+  return template.spec.containers;
+}
+
+function byName(runs: readonly ContainerRun[], name: string): ContainerRun {
+  return runs.find((r) => r.name === name)!;
+}
+
+describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox sh)', function () {
+  this.timeout(60_000);
+
+  it('survives kubelet expansion byte for byte: the script and our parameters are escaped, the program is not', () => {
+    const command = wrapperCommand({
+      container: 'app',
+      timeoutSeconds: 5,
+      directives: [{ kind: 'ready', attemptSeconds: 1, check: { kind: 'exec', command: ['sh', '-c', 'test -f $(HOME)/x && echo $$'] } }],
+      program: ['/app', '--home=$(HOME)'],
+    });
+    const env = new Map([['HOME', '/home/app']]);
+    const expanded = command.map((s) => expand(s, env));
+    assert.equal(expanded[3], RUN_SCRIPT);
+    assert.deepEqual(expanded.slice(-10), ['ready', '1', 'exec', '3', 'sh', '-c', 'test -f $(HOME)/x && echo $$', '--', '/app', '--home=/home/app']);
+  });
+
+  it('expands as kubelet does (cases from Kubernetes expand_test.go)', () => {
+    const env = new Map([
+      ['VAR_A', 'A'],
+      ['VAR_B', 'B'],
+    ]);
+    for (const [input, expected] of [
+      ['$(VAR_A)-$(VAR_A)', 'A-A'],
+      ['$$(VAR_B)_$(VAR_A)', '$(VAR_B)_A'],
+      ['f000-$$VAR_A', 'f000-$VAR_A'],
+      ['$(VAR_DNE)', '$(VAR_DNE)'],
+      ['$$$$$$$(VAR_A)', '$$$A'],
+      ['$VAR_A)', '$VAR_A)'],
+      ['$(VAR_B)_______$(A', 'B_______$(A'],
+      ['$(VAR_A)foobarzab$', 'Afoobarzab$'],
+      ['$?_boo_$!', '$?_boo_$!'],
+    ]) {
+      assert.equal(expand(input!, env), expected, input);
+    }
+  });
+
+  for (const shellName of ['dash', 'busybox sh']) {
+    describe(shellName, () => {
+      let busybox: string;
+      let shell: string[];
+      let dir: string;
+      let events: string;
+      const env = (): { name: string; value: string }[] => [{ name: 'EVENTS', value: events }];
+      /** A program: a busybox sh script that logs to the events file. */
+      const program = (script: string): string[] => [busybox, 'sh', '-c', script, 'program'];
+      const logged = (): string[] => readFileSync(events, 'utf8').trim().split('\n');
+      const start = (containers: V1Container[], stdin?: Record<string, string>): ContainerRun[] =>
+        startContainers(containers, { shell, busybox, runDir: dir, ...(stdin ? { stdin } : {}) });
+
+      beforeEach(function () {
+        busybox = requireBinary(this, 'busybox (Debian package busybox-static)', BUSYBOX_CANDIDATES);
+        shell = shellName === 'dash' ? [requireBinary(this, 'dash', DASH_CANDIDATES)] : [busybox, 'sh'];
+        dir = tempDir('run');
+        events = join(dir, 'events.log');
+        writeFileSync(events, '');
+      });
+
+      it('runs three steps one after another, each once the one before it exited 0', async () => {
+        const step = (n: number): V1Container => ({
+          name: `step-${n}`,
+          command: program(`echo "start step-${n}" >>"$EVENTS"; sleep 0.3; echo "end step-${n}" >>"$EVENTS"`),
+          env: env(),
+        });
+        // Listed in reverse: kubelet starts step-3 first, and the wrappers still hold it back.
+        const containers = entrypointPod({ containers: [step(3), step(2), step(1)], restartPolicy: 'Never' }, { order: 'step-1:Completed > step-2:Completed > step-3' });
+        const runs = start(containers);
+        const exits = await Promise.all(runs.map((r) => r.exited));
+        assert.deepEqual(
+          exits.map((e) => e.code),
+          [0, 0, 0],
+          exits.map((e) => e.stderr).join(''),
+        );
+        assert.deepEqual(logged(), ['start step-1', 'end step-1', 'start step-2', 'end step-2', 'start step-3', 'end step-3']);
+        assert.equal(readFileSync(join(dir, 'step-1.exit'), 'utf8'), '0\n');
+      });
+
+      it('passes a failed exit code on, and makes the steps after it fail fast with a message', async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'step-1', command: program('exit 3'), env: env() },
+              { name: 'step-2', command: program('echo "start step-2" >>"$EVENTS"'), env: env() },
+              { name: 'step-3', command: program('echo "start step-3" >>"$EVENTS"'), env: env() },
+            ],
+            restartPolicy: 'Never',
+          },
+          { order: 'step-1:Completed > step-2:Completed > step-3' },
+        );
+        const runs = start(containers);
+        const [one, two, three] = await Promise.all(runs.map((r) => r.exited));
+        assert.equal(one!.code, 3);
+        assert.equal(readFileSync(join(dir, 'step-1.exit'), 'utf8'), '3\n');
+        assert.equal(two!.code, 1);
+        assert.equal(two!.stderr, 'order-containers: step-2: step-1 exited with code 3; not starting\n');
+        assert.equal(three!.code, 1);
+        assert.equal(three!.stderr, 'order-containers: step-3: step-2 exited with code 1; not starting\n');
+        assert.deepEqual(logged(), ['']);
+      });
+
+      it('gives up after timeoutSeconds when a dependency never gets there', async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'slow', command: program('sleep 30') },
+              { name: 'next', command: program('echo "start next" >>"$EVENTS"'), env: env() },
+            ],
+          },
+          { order: 'slow:Completed > next', timeoutSeconds: 1 },
+        );
+        const runs = start(containers);
+        const next = await byName(runs, 'next').exited;
+        byName(runs, 'slow').process.kill('SIGKILL');
+        assert.equal(next.code, 1);
+        assert.equal(next.stderr, 'order-containers: next: slow was not completed after 1s; not starting\n');
+        assert.deepEqual(logged(), ['']);
+      });
+
+      it('starts a container once its dependency is ready, and forwards SIGTERM to the program, which exits 143', async () => {
+        const flag = join(dir, 'db-is-ready');
+        const containers = entrypointPod(
+          {
+            containers: [
+              {
+                name: 'app',
+                command: program('echo "start app" >>"$EVENTS"'),
+                env: env(),
+              },
+              {
+                name: 'db',
+                command: program(`trap 'echo "db got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 1; echo "db ready" >>"$EVENTS"; : >"${flag}"; sleep 30 & wait`),
+                env: env(),
+                readinessProbe: { exec: { command: ['test', '-f', flag] } },
+              },
+            ],
+          },
+          { order: 'db > app' },
+        );
+        const runs = start(containers);
+        assert.equal((await byName(runs, 'app').exited).code, 0);
+        assert.deepEqual(logged(), ['db ready', 'start app']);
+        byName(runs, 'db').process.kill('SIGTERM');
+        const db = await byName(runs, 'db').exited;
+        assert.equal(db.code, 143, db.stderr);
+        assert.deepEqual(logged(), ['db ready', 'start app', 'db got TERM']);
+        assert.equal(readFileSync(join(dir, 'db.exit'), 'utf8'), '143\n');
+      });
+
+      it("stops a Job's sidecar once the main container exited, so the pod completes", async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'work', command: program('sleep 0.5; echo "work done" >>"$EVENTS"'), env: env() },
+              { name: 'proxy', command: program(`trap 'echo "proxy got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 30 & wait`), env: env() },
+            ],
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 5,
+          },
+          { sidecars: [{ name: 'proxy', waitFor: 'Started' }], kind: 'Job' },
+        );
+        const runs = start(containers);
+        const [work, proxy] = await Promise.all(runs.map((r) => r.exited));
+        assert.equal(work!.code, 0, work!.stderr);
+        assert.equal(proxy!.code, 0, 'a sidecar stopped because the work is done does not fail the Job');
+        assert.equal(proxy!.stderr, 'order-containers: proxy: stopped once the main containers were done (the program exited with 143)\n');
+        assert.deepEqual(logged(), ['work done', 'proxy got TERM']);
+        assert.ok(existsSync(join(dir, 'proxy.stopped')));
+      });
+
+      it('stops a sidecar after the main containers when the pod is deleted (SIGTERM to all at once)', async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'app', command: program(`trap 'sleep 1; echo "app stopped" >>"$EVENTS"; kill $!; exit 0' TERM; sleep 30 & wait`), env: env() },
+              { name: 'proxy', command: program(`trap 'echo "proxy stopped" >>"$EVENTS"; kill $!; exit 0' TERM; sleep 30 & wait`), env: env() },
+            ],
+            terminationGracePeriodSeconds: 10,
+          },
+          { sidecars: [{ name: 'proxy', waitFor: 'Started' }] },
+        );
+        const runs = start(containers);
+        await new Promise((r) => setTimeout(r, 1500));
+        for (const r of runs) r.process.kill('SIGTERM');
+        const [app, proxy] = await Promise.all(runs.map((r) => r.exited));
+        assert.equal(app!.code, 0, app!.stderr);
+        assert.equal(proxy!.code, 0, proxy!.stderr);
+        assert.deepEqual(logged(), ['app stopped', 'proxy stopped']);
+        assert.ok(proxy!.at >= app!.at);
+      });
+
+      it('hands names, arguments, stdin and $(VAR) references to the program exactly as kubelet would, running none of them', async () => {
+        const marker = join(dir, 'pwned');
+        const evil = [`a b`, `"q" 'q'`, `$(touch ${marker})`, `\`touch ${marker}\``, `x;touch ${marker}`, 'line\nbreak', '$(GREETING)', '$$(GREETING)', '$HOME', '', '*'];
+        const out = join(dir, 'argv.json');
+        const write = `const fs = require('fs'); fs.writeFileSync(process.env.OUT, JSON.stringify({ argv: process.argv.slice(1), stdin: fs.readFileSync(0, 'utf8') }))`;
+        const original: V1Container = {
+          name: `a-b`,
+          command: [process.execPath, '-e', write, '--', ...evil.slice(0, 5)],
+          args: evil.slice(5),
+          env: [
+            { name: 'OUT', value: out },
+            { name: 'GREETING', value: 'hello $(OUT)' },
+          ],
+        };
+        const containers = entrypointPod(
+          { containers: [original, { name: 'proxy', command: program('sleep 30') }], terminationGracePeriodSeconds: 1 },
+          { sidecars: [{ name: 'proxy', waitFor: 'Started' }] },
+        );
+        assert.notDeepEqual(containers[0]!.command, original.command, 'the container is wrapped');
+        const runs = start(containers, { 'a-b': 'stdin $(x) `y`\n' });
+        const app = await byName(runs, 'a-b').exited;
+        byName(runs, 'proxy').process.kill('SIGKILL');
+        assert.equal(app.code, 0, app.stderr);
+        const seen = JSON.parse(readFileSync(out, 'utf8')) as { argv: string[]; stdin: string };
+        assert.deepEqual(seen.argv, kubeletArgv(original).slice(4));
+        assert.equal(seen.argv[6], `hello ${out}`);
+        assert.equal(seen.argv[7], '$(GREETING)');
+        assert.equal(seen.stdin, 'stdin $(x) `y`\n');
+        assert.ok(!existsSync(marker), 'no argument was run as shell code');
+      });
+
+      it('never runs a container name as shell code', async () => {
+        // Kubernetes names cannot hold a slash; the harness runs every container in the run folder.
+        const marker = join(dir, 'pwned');
+        const name = 'w $(touch pwned);`touch pwned`';
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name, command: program('echo "work" >>"$EVENTS"'), env: env() },
+              { name: 'proxy', command: program('sleep 30') },
+            ],
+            restartPolicy: 'Never',
+          },
+          { sidecars: [{ name: 'proxy', waitFor: 'Started' }], kind: 'Job' },
+        );
+        const runs = start(containers);
+        const [work, proxy] = await Promise.all(runs.map((r) => r.exited));
+        assert.equal(work!.code, 0, work!.stderr);
+        assert.equal(proxy!.code, 0, proxy!.stderr);
+        assert.ok(existsSync(join(dir, `${name}.exit`)));
+        assert.ok(!existsSync(marker));
+      });
+    });
+  }
+});

@@ -12,10 +12,16 @@ interface Container {
   livenessProbe?: unknown;
   startupProbe?: unknown;
   lifecycle?: unknown;
+  volumeMounts?: { name?: unknown; mountPath?: unknown }[];
 }
 
-export function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null }): string[] {
+export function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: { name?: unknown }[] | null }): string[] {
   const problems: string[] = [];
+  const volumes = new Set<unknown>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    if (volumes.has(v.name)) problems.push(`spec.volumes[${i}].name: Duplicate value: ${String(v.name)}`);
+    volumes.add(v.name);
+  });
   const containers = spec.containers ?? [];
   const inits = spec.initContainers ?? [];
   if (containers.length === 0) problems.push('spec.containers: Required value');
@@ -27,6 +33,12 @@ export function podSpecViolations(spec: { containers?: Container[]; initContaine
     entries.forEach((c, i) => {
       if (seen.has(c.name)) problems.push(`spec.${list}[${i}].name: Duplicate value: ${String(c.name)}`);
       seen.add(c.name);
+      const paths = new Set<unknown>();
+      (c.volumeMounts ?? []).forEach((m, j) => {
+        if (!volumes.has(m.name)) problems.push(`spec.${list}[${i}].volumeMounts[${j}].name: Not found: ${String(m.name)}`);
+        if (paths.has(m.mountPath)) problems.push(`spec.${list}[${i}].volumeMounts[${j}].mountPath: Invalid value: must be unique`);
+        paths.add(m.mountPath);
+      });
       if (list === 'containers' && c.restartPolicy !== undefined) problems.push(`spec.containers[${i}].restartPolicy: Forbidden: may not be set for non-init containers`);
       if (list === 'initContainers' && c.restartPolicy !== undefined && c.restartPolicy !== 'Always') {
         problems.push(`spec.initContainers[${i}].restartPolicy: Unsupported value: ${String(c.restartPolicy)}`);

@@ -6,6 +6,7 @@ import { planPod } from '../src/plan/plan.js';
 import { parseOrder } from '../src/config/order-syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
+import { parseWrapper } from '../src/runtime/entrypoint.js';
 
 function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
   return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [] };
@@ -278,5 +279,125 @@ describe('native sidecars', () => {
     const edge = (from: string, to: string) => ({ from, to, condition: 'Started' as const });
     assert.deepEqual(findCycle(['a', 'b', 'c', 'd'], [edge('a', 'b'), edge('b', 'c'), edge('c', 'b'), edge('a', 'd')]), ['b', 'c', 'b']);
     assert.equal(findCycle(['a', 'b', 'c'], [edge('a', 'b'), edge('a', 'c'), edge('b', 'c')]), undefined);
+  });
+});
+
+describe('entrypoint wrappers', () => {
+  const withCommand = (name: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image: `example/${name}:1`, command: [`/bin/${name}`], ...extra });
+  const entrypointPlan = (containers: V1Container[], order: string, extra: Partial<OrderSpec> = {}, pod: Record<string, unknown> = {}, kind = 'Deployment') => {
+    const spec: OrderSpec = { ...orderSpec([], 'entrypoint'), rules: parseOrder(order), ...extra };
+    const template = { metadata: { annotations: {} }, spec: { containers, ...pod } };
+    const result = planPod(spec, kind, template.spec, spec.sidecars, spec.rules, {});
+    const after = structuredClone(template);
+    applyEditsToObject(after, result.edits);
+    return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[]; volumes?: unknown[] }, again: () => planPod(spec, kind, after.spec, spec.sidecars, spec.rules, {}) };
+  };
+
+  it('wraps the containers that wait or are waited on, mounts the helper and run volumes, and leaves the rest alone', () => {
+    const p = entrypointPlan([withCommand('test'), withCommand('migrate'), withCommand('logs')], 'migrate:Completed > test');
+    assert.deepEqual(p.problems, []);
+    assert.equal(p.strategy, 'entrypoint');
+    assert.equal(p.startOrder, 'migrate -> test(after migrate completed) -> logs');
+    assert.deepEqual(names(p.spec.containers), ['test', 'migrate', 'logs'], 'main containers keep their places');
+    const [test, migrate, logs] = p.spec.containers;
+    assert.deepEqual(parseWrapper(test!.command), { container: 'test', timeoutSeconds: 120, directives: [{ kind: 'after', container: 'migrate', state: 'exit' }], program: ['/bin/test'] });
+    assert.deepEqual(parseWrapper(migrate!.command)?.directives, [{ kind: 'exit' }]);
+    assert.deepEqual(logs, withCommand('logs'));
+    for (const c of [test!, migrate!]) {
+      assert.deepEqual(c.volumeMounts, [
+        { name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true },
+        { name: 'order-containers-run', mountPath: '/order-containers/run' },
+      ]);
+    }
+    assert.deepEqual(p.spec.volumes, [
+      { name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+      { name: 'order-containers-run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    ]);
+    assert.deepEqual(names(p.spec.initContainers), ['order-containers-helper']);
+    assert.deepEqual(p.again().edits, [], 'a second run changes nothing');
+  });
+
+  it('writes a ready file from the readiness probe, and makes sidecars outlive the main containers and end a Job', () => {
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 15001 } } });
+    const p = entrypointPlan([withCommand('app'), proxy], '', { sidecars: [{ name: 'proxy', waitFor: 'Ready' }] }, { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 45 }, 'Job');
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(parseWrapper(p.spec.containers[0]!.command)?.directives, [{ kind: 'after', container: 'proxy', state: 'ready' }, { kind: 'exit' }]);
+    assert.deepEqual(parseWrapper(p.spec.containers[1]!.command)?.directives, [
+      { kind: 'ready', attemptSeconds: 1, check: { kind: 'tcp', host: '127.0.0.1', port: 15001 } },
+      { kind: 'sidecar', graceSeconds: 45, mains: ['app'] },
+      { kind: 'job', restartPolicy: 'OnFailure' },
+    ]);
+  });
+
+  it('refuses a container without a command, naming the field, unless entrypoints gives its image entrypoint', () => {
+    const bare = (name: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image: `ghcr.io/acme/${name}:2.1`, ...extra });
+    const refused = entrypointPlan([bare('app'), withCommand('migrate')], 'migrate:Completed > app');
+    assert.deepEqual(refused.problems, [
+      {
+        message:
+          "app must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config",
+        field: 'spec.containers[0].command',
+      },
+    ]);
+    assert.deepEqual(refused.edits, []);
+
+    const known = entrypointPlan([bare('app'), bare('migrate', { args: ['--once'] })], 'migrate:Completed > app', {
+      entrypoints: [
+        { match: { image: 'ghcr.io/acme/*' }, command: ['/entrypoint'], args: ['serve'] },
+        { match: { container: 'migrate' }, command: ['/migrate'], args: ['--all'] },
+      ],
+    });
+    assert.deepEqual(known.problems, []);
+    assert.deepEqual(parseWrapper(known.spec.containers[0]!.command)?.program, ['/entrypoint', 'serve'], "the image's CMD is kept: a command in the spec would drop it");
+    assert.deepEqual(parseWrapper(known.spec.containers[1]!.command)?.program, ['/migrate'], 'the container args replace the CMD, as before');
+    assert.deepEqual(known.spec.containers[1]!.args, ['--once']);
+  });
+
+  it('refuses an init container that waits for a main container', () => {
+    const p = entrypointPlan([withCommand('app')], 'app:Started > setup', {}, { initContainers: [withCommand('setup')] });
+    assert.deepEqual(p.problems, [{ message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' }]);
+  });
+});
+
+describe('auto falls back to entrypoint wrappers', () => {
+  const autoPlan = (containers: V1Container[], order: string, version: { major: number; minor: number }, sidecars: Sidecar[] = [], kind = 'Deployment', pod: Record<string, unknown> = {}) => {
+    const spec: OrderSpec = { ...orderSpec(sidecars, 'auto'), kubernetesVersion: version, rules: order ? parseOrder(order) : [] };
+    return planPod(spec, kind, { containers, ...pod }, sidecars, spec.rules, {});
+  };
+  const v130 = { major: 1, minor: 30 };
+  const v127 = { major: 1, minor: 27 };
+
+  it('when a container that must complete first has probes, which an init container cannot have', () => {
+    const migrate = { name: 'migrate', command: ['/migrate'], livenessProbe: { exec: { command: ['true'] } } };
+    const p = autoPlan([{ name: 'app', command: ['/app'] }, migrate], 'migrate:Completed > app', v130);
+    assert.equal(p.strategy, 'entrypoint');
+    assert.deepEqual(p.problems, []);
+    assert.equal(p.fallbackReason, 'native cannot do it: migrate must complete before others start, so it becomes an init container, where Kubernetes forbids livenessProbe; remove it or wait for migrate differently');
+  });
+
+  it('and reports both reasons when the wrappers cannot be written either', () => {
+    const p = autoPlan([{ name: 'app', command: ['/app'] }, { name: 'migrate', livenessProbe: { exec: { command: ['true'] } } }], 'migrate:Completed > app', v130);
+    assert.equal(p.strategy, 'native');
+    assert.deepEqual(
+      p.problems.map((x) => x.message),
+      [
+        'migrate must complete before others start, so it becomes an init container, where Kubernetes forbids livenessProbe; remove it or wait for migrate differently',
+        "the entrypoint strategy could, but migrate must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config",
+      ],
+    );
+  });
+
+  it('for a Job with a sidecar below 1.29, where postStart would keep the pod running; a Deployment keeps postStart', () => {
+    const containers = [
+      { name: 'work', command: ['/work'] },
+      { name: 'proxy', command: ['/proxy'] },
+    ];
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    const job = autoPlan(containers, '', v127, sidecars, 'Job', { restartPolicy: 'Never' });
+    assert.equal(job.strategy, 'entrypoint');
+    assert.deepEqual(job.warnings, []);
+    const deployment = autoPlan(containers, '', v127, sidecars, 'Deployment');
+    assert.equal(deployment.strategy, 'postStart');
+    assert.equal(deployment.warnings.length, 1);
   });
 });

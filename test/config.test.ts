@@ -161,3 +161,32 @@ describe('workload selector', () => {
     assert.ok(selects({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, item), 'NotIn matches a missing label');
   });
 });
+
+describe('entrypoints (for the entrypoint strategy)', () => {
+  it('takes a container name or an image pattern, with a command and optional args, in a ContainerOrder and a ConfigMap', () => {
+    const entries = [
+      { image: 'ghcr.io/acme/*', command: ['/entrypoint'], args: ['serve'] },
+      { container: 'migrate', command: ['/migrate'] },
+    ];
+    const expected = [
+      { match: { image: 'ghcr.io/acme/*' }, command: ['/entrypoint'], args: ['serve'] },
+      { match: { container: 'migrate' }, command: ['/migrate'] },
+    ];
+    assert.deepEqual(spec({ ...CR, spec: { entrypoints: entries } }).entrypoints, expected);
+    const text = '[{image: "ghcr.io/acme/*", command: [/entrypoint], args: [serve]}, {container: migrate, command: [/migrate]}]';
+    assert.deepEqual(spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'entrypoint', entrypoints: text } }).entrypoints, expected);
+  });
+
+  it('names the entry that gives both or neither match, an empty command, an unknown field, or YAML that does not parse', () => {
+    assert.deepEqual(problems({ ...CR, spec: { entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [] }] } }), [
+      { path: 'spec.entrypoints[0]', message: 'give either container (a container name) or image (an image pattern), not both or neither' },
+      { path: 'spec.entrypoints[1]', message: 'give either container (a container name) or image (an image pattern), not both or neither' },
+      { path: 'spec.entrypoints[2].command', message: 'the command must name a program' },
+    ]);
+    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { entrypoints: '[{container: a, cmd: [/x]}]' } }), [
+      { path: 'data.entrypoints[0].cmd', message: 'unknown field; expected one of command, container, image, args' },
+      { path: 'data.entrypoints[0].command', message: 'required field is missing (expected list of strings)' },
+    ]);
+    assert.equal(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { entrypoints: '[{container: a' } })[0]!.path, 'data.entrypoints');
+  });
+});

@@ -216,20 +216,21 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         const containers = entrypointPod(
           {
             containers: [
-              { name: 'app', command: program(`trap 'sleep 1; echo "app stopped" >>"$EVENTS"; kill $!; exit 0' TERM; sleep 30 & wait`), env: env() },
-              { name: 'proxy', command: program(`trap 'echo "proxy stopped" >>"$EVENTS"; kill $!; exit 0' TERM; sleep 30 & wait`), env: env() },
+              { name: 'app', command: program(`trap 'sleep 1; echo "app stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "app up" >>"$EVENTS"; sleep 30 & wait`), env: env() },
+              { name: 'proxy', command: program(`trap 'echo "proxy stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "proxy up" >>"$EVENTS"; sleep 30 & wait`), env: env() },
             ],
             terminationGracePeriodSeconds: 10,
           },
           { sidecars: [{ name: 'proxy', waitFor: 'Started' }] },
         );
         const runs = start(containers);
-        await new Promise((r) => setTimeout(r, 1500));
+        // Delete the pod once both programs are running (their traps set), as kubelet would: all at once.
+        while (logged().length < 2) await new Promise((r) => setTimeout(r, 50));
         for (const r of runs) r.process.kill('SIGTERM');
         const [app, proxy] = await Promise.all(runs.map((r) => r.exited));
         assert.equal(app!.code, 0, app!.stderr);
         assert.equal(proxy!.code, 0, proxy!.stderr);
-        assert.deepEqual(logged(), ['app stopped', 'proxy stopped']);
+        assert.deepEqual(logged(), ['proxy up', 'app up', 'app stopped', 'proxy stopped']);
         assert.ok(proxy!.at >= app!.at);
       });
 

@@ -186,15 +186,27 @@ describe('validate mode, for Kptfile validators and CI gates', () => {
 });
 
 describe('ordering generated workloads (property)', () => {
-  it('keeps every item, writes only valid pod specs, and changes nothing on a second run, under both strategies', () => {
+  it('keeps every item, writes only valid pod specs, and changes nothing on a second run, under every strategy', () => {
     fc.assert(
-      fc.property(resourceList, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom('Started', 'Ready'), fc.constantFrom('1.27', '1.30'), (generated, picks, waitFor, version) => {
+      fc.property(
+        resourceList,
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.constantFrom('Started', 'Ready'),
+        fc.constantFrom('1.27', '1.30'),
+        fc.constantFrom('auto', 'entrypoint'),
+        (generated, picks, waitFor, version, strategy) => {
         const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
         const sidecars = [...new Set(picks.map((p) => names[p % Math.max(names.length, 1)]).filter((n): n is string => n !== undefined))];
         const config = {
           apiVersion: 'order-containers.dev/v1alpha1',
           kind: 'ContainerOrder',
-          spec: { kubernetesVersion: version, sidecars: sidecars.map((name) => ({ name, waitFor })) },
+          spec: {
+            strategy,
+            kubernetesVersion: version,
+            sidecars: sidecars.map((name) => ({ name, waitFor })),
+            // Generated containers without a command get one, so the wrapper has a program to run.
+            entrypoints: [{ image: 'registry.example/*', command: ['/entrypoint'] }],
+          },
         };
         const first = run(generated.text, config);
         assert.ok(first.exitCode === 0 || first.exitCode === 1, `exit ${first.exitCode}`);
@@ -202,7 +214,8 @@ describe('ordering generated workloads (property)', () => {
         assert.deepEqual(violationsIn(first.items), []);
         const second = run(withoutResults(first.output), config);
         assert.equal(withoutResults(second.output), withoutResults(first.output), 'idempotent');
-      }),
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -108,6 +108,27 @@ shift
 
 : >"$run/$name.started"
 [ -z "$exitfile$ck_n$side_n" ] && exec "$@"
+child=''
+
+# Traps are set before the program starts, so a signal that comes early is not lost: it is passed on
+# once there is a program to take it.
+pending='' interrupted=''
+forward() {
+  interrupted=1
+  if [ -z "$child" ]; then
+    pending=$1
+    return
+  fi
+  if [ "$1" = TERM ] && [ -n "$side_n" ]; then
+    # A sidecar outlives the main containers: kubelet stops them all at once, so wait for them here.
+    end=$(($("$bb" date +%s) + grace))
+    until mains_done any || [ "$("$bb" date +%s)" -ge "$end" ]; do "$bb" sleep 1; done
+  fi
+  kill "-$1" "$child" 2>/dev/null
+}
+for signal in HUP INT QUIT TERM USR1 USR2; do
+  trap "forward $signal" "$signal"
+done
 
 # The program runs as a child so that its exit can be recorded. A POSIX shell points a background
 # command's stdin at /dev/null; fd 3 carries the real one past that.
@@ -115,6 +136,7 @@ exec 3<&0
 "$@" <&3 3<&- &
 child=$!
 exec 3<&-
+[ -n "$pending" ] && forward "$pending"
 
 poller='' stopper=''
 if [ -n "$ck_n" ]; then
@@ -143,23 +165,13 @@ if [ -n "$job" ]; then
   stopper=$!
 fi
 
-forward() {
-  if [ "$1" = TERM ] && [ -n "$side_n" ]; then
-    # A sidecar outlives the main containers: kubelet stops them all at once, so wait for them here.
-    end=$(($("$bb" date +%s) + grace))
-    until mains_done any || [ "$("$bb" date +%s)" -ge "$end" ]; do "$bb" sleep 1; done
-  fi
-  kill "-$1" "$child" 2>/dev/null
-}
-for signal in HUP INT QUIT TERM USR1 USR2; do
-  trap "forward $signal" "$signal"
-done
-
-# wait returns early when a trapped signal arrives; only a child that is gone has really exited.
+# wait returns early when a trapped signal arrives, and then it says nothing of the program: wait again.
+# (The shell keeps the status of a program that ended meanwhile until it is waited for.)
 while :; do
+  interrupted=''
   wait "$child"
   code=$?
-  kill -0 "$child" 2>/dev/null || break
+  [ -z "$interrupted" ] && break
 done
 [ -n "$poller" ] && kill "$poller" 2>/dev/null
 [ -n "$stopper" ] && kill "$stopper" 2>/dev/null

@@ -17,9 +17,38 @@ interface Style {
 const PLAIN: Style = { bold: (s) => s, dim: (s) => s, warn: (s) => s };
 const ANSI: Style = { bold: (s) => `\x1b[1m${s}\x1b[0m`, dim: (s) => `\x1b[2m${s}\x1b[0m`, warn: (s) => `\x1b[33m${s}\x1b[0m` };
 
-/** The wait before each container: what the one before it must reach. */
+/**
+ * The edges of the start graph, [from, to, label] as positions in `start`: what each container waits
+ * for. kubelet holds each one until the one before it passed its gate; a wrapped main container waits
+ * for what its wrapper lists, and for the init containers (kubelet runs them first).
+ */
+function edges(start: readonly TimelineStep[]): [number, number, string][] {
+  const out: [number, number, string][] = [];
+  start.forEach((step, i) => {
+    if (!step.after) {
+      if (i > 0) out.push([i - 1, i, start[i - 1]!.gate]);
+      return;
+    }
+    for (const wait of step.after) {
+      const [dependency, state] = wait.split(' ');
+      const from = start.findIndex((s) => s.name === dependency);
+      if (from >= 0) out.push([from, i, state!]);
+    }
+    if (step.after.length === 0) {
+      const lastInit = start.slice(0, i).findLastIndex((s) => s.mechanism === 'init container' || s.mechanism === 'native sidecar');
+      if (lastInit >= 0) out.push([lastInit, i, start[lastInit]!.gate]);
+    }
+  });
+  return out;
+}
+
+/** The wait before each container, as text. */
 function waits(start: readonly TimelineStep[]): string[] {
-  return start.map((_, i) => (i === 0 ? '' : `after ${start[i - 1]!.name} ${start[i - 1]!.gate}`));
+  const all = edges(start);
+  return start.map((_, i) => {
+    const mine = all.filter(([, to]) => to === i).map(([from, , label]) => `${start[from]!.name} ${label}`);
+    return mine.length > 0 ? `after ${mine.join(', ')}` : '';
+  });
 }
 
 export function renderText(timelines: readonly PodTimeline[], colour: boolean): string {
@@ -66,7 +95,7 @@ export function renderMermaid(timelines: readonly PodTimeline[]): string {
       for (const i of members) out.push(`      w${w}_n${i}["${mermaidText(t.start[i]!.name)}"]`);
       out.push('    end');
     }
-    for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -- "${mermaidText(t.start[i - 1]!.gate)}" --> w${w}_n${i}`);
+    for (const [from, to, label] of edges(t.start)) out.push(`    w${w}_n${from} -- "${mermaidText(label)}" --> w${w}_n${to}`);
     out.push('  end');
   });
   return out.join('\n') + '\n';
@@ -85,7 +114,7 @@ export function renderDot(timelines: readonly PodTimeline[]): string {
       for (const i of members) out.push(`      w${w}_n${i} [label="${dotText(t.start[i]!.name)}"];`);
       out.push('    }');
     }
-    for (let i = 1; i < t.start.length; i++) out.push(`    w${w}_n${i - 1} -> w${w}_n${i} [label="${dotText(t.start[i - 1]!.gate)}"];`);
+    for (const [from, to, label] of edges(t.start)) out.push(`    w${w}_n${from} -> w${w}_n${to} [label="${dotText(label)}"];`);
     out.push('  }');
   });
   out.push('}');

@@ -1,6 +1,7 @@
 import type { V1Container } from '@kubernetes/client-node';
 import { APPLIED_ANNOTATION } from '../function.js';
 import type { PlainObject } from '../resource-list/read.js';
+import { parseWrapper } from '../runtime/entrypoint.js';
 import { isOurHook } from '../runtime/helper.js';
 
 /**
@@ -15,7 +16,12 @@ export interface TimelineStep {
   /** What kubelet waits for before it starts the next container. */
   readonly gate: string;
   /** How that wait is made. */
-  readonly mechanism: 'init container' | 'native sidecar' | 'postStart wait' | 'postStart hook' | 'none';
+  readonly mechanism: 'init container' | 'native sidecar' | 'postStart wait' | 'postStart hook' | 'entrypoint wrapper' | 'none';
+  /**
+   * For a wrapped container, what it waits for itself (`migrate completed`), whatever kubelet started
+   * before it; the others wait for the container started before them.
+   */
+  readonly after?: readonly string[];
 }
 
 export interface PodTimeline {
@@ -36,6 +42,12 @@ function waitTimeout(command: readonly string[]): string {
 function step(container: V1Container, phase: Phase): TimelineStep {
   const name = container.name;
   if (phase === 'init') return { name, phase, gate: 'completed', mechanism: 'init container' };
+  const wrapper = parseWrapper(container.command);
+  if (wrapper) {
+    const after = wrapper.directives.flatMap((d) => (d.kind === 'after' ? [`${d.container} ${d.state === 'exit' ? 'completed' : d.state}`] : []));
+    const ready = wrapper.directives.some((d) => d.kind === 'ready');
+    return { name, phase, gate: ready ? 'ready' : 'started', mechanism: 'entrypoint wrapper', after };
+  }
   if (phase === 'sidecar') {
     return container.startupProbe
       ? { name, phase, gate: 'ready (startupProbe)', mechanism: 'native sidecar' }
@@ -54,12 +66,14 @@ export function podTimeline(item: PlainObject, template: { metadata?: { annotati
   const inits = template.spec.initContainers ?? [];
   const start = [
     ...inits.map((c) => step(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')),
-    ...template.spec.containers.map((c) => step(c, 'main')),
+    ...template.spec.containers.map((c) => step(c, parseWrapper(c.command)?.directives.some((d) => d.kind === 'sidecar') ? 'sidecar' : 'main')),
   ];
   const applied = template.metadata?.annotations?.[APPLIED_ANNOTATION];
-  const mechanism = applied?.split(':')[0] ?? (start.some((s) => s.mechanism === 'native sidecar') ? 'native' : start.some((s) => s.mechanism === 'postStart wait') ? 'postStart' : 'none');
+  const mechanism = applied?.split(':')[0] ?? (start.some((s) => s.mechanism === 'native sidecar') ? 'native' : start.some((s) => s.mechanism === 'postStart wait') ? 'postStart' : start.some((s) => s.mechanism === 'entrypoint wrapper') ? 'entrypoint' : 'none');
+  // A wrapped sidecar stays a main container, and its wrapper lets the others stop first.
+  const wrappedSidecars = template.spec.containers.filter((c) => parseWrapper(c.command)?.directives.some((d) => d.kind === 'sidecar')).map((c) => c.name);
   const sidecars = start.filter((s) => s.phase === 'sidecar').map((s) => s.name);
-  const mains = template.spec.containers.map((c) => c.name);
+  const mains = template.spec.containers.map((c) => c.name).filter((n) => !wrappedSidecars.includes(n));
   const warnings: string[] = [];
   const gatedMains = start.filter((s) => s.phase === 'main' && s.mechanism === 'postStart wait').map((s) => s.name);
   if (gatedMains.length > 0 && mains.length > 1) {

@@ -46,6 +46,9 @@ describe('functionConfig', () => {
       matchLabels: { 'app.kubernetes.io/part-of': 'shop' },
     });
     assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready' }]);
+    assert.deepEqual(s.rules, [{ container: 'app', after: [{ container: 'migrate', condition: 'Completed' }] }]);
+    assert.deepEqual(s.entrypoints, [{ match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] }]);
+    assert.deepEqual(s.workloadKinds, [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: ['spec', 'template'] }]);
   });
 
   it('decodes the documented ConfigMap (fn-config/configmap.yaml)', () => {

@@ -157,7 +157,7 @@ describe('reading a ResourceList', () => {
 
   it('rejects input past the size limit before parsing it', () => {
     const message = inputError(Buffer.alloc(2048, 32), { limits: { maxInputBytes: 1024, maxAliasCount: 100 } });
-    assert.equal(message, 'input is 2048 bytes, more than the limit of 1024 bytes');
+    assert.equal(message, 'input is larger than the limit of 1024 bytes (0.0009765625 MiB); split it, or order fewer resources per run');
   });
 
   it('rejects bytes that are not UTF-8, with their position', () => {

@@ -91,10 +91,18 @@ const ContainerOrder = strictObject(
 
 const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage', 'entrypoints'] as const;
 
+/** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
+const DataString = new t.Type<string, string, unknown>(
+  'string',
+  (u): u is string => typeof u === 'string',
+  (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `ConfigMap data values are strings: quote it ("${String(u)}")`)),
+  t.identity,
+);
+
 const ConfigMapData = strictObject(
   'ConfigMapData',
   {},
-  Object.fromEntries(CONFIGMAP_KEYS.map((k) => [k, t.string])) as Record<(typeof CONFIGMAP_KEYS)[number], t.StringC>,
+  Object.fromEntries(CONFIGMAP_KEYS.map((k) => [k, DataString])) as Record<(typeof CONFIGMAP_KEYS)[number], typeof DataString>,
 );
 
 const ConfigMap = t.intersection([

@@ -84,12 +84,21 @@ export function buildOrderGraph(
   rules: readonly Rule[],
 ): GraphBuild {
   const nodes = new Map<string, ContainerNode>();
-  (podSpec.initContainers ?? []).forEach((container, index) =>
-    nodes.set(container.name, { name: container.name, container, list: 'initContainers', index, restartable: container.restartPolicy === 'Always' }),
-  );
-  podSpec.containers.forEach((container, index) => nodes.set(container.name, { name: container.name, container, list: 'containers', index, restartable: false }));
-
   const problems: GraphProblem[] = [];
+  const add = (node: ContainerNode): void => {
+    const earlier = nodes.get(node.name);
+    if (earlier) {
+      problems.push({ message: `${fieldOf(earlier)} and ${fieldOf(node)} are both named ${node.name}; container names must be unique in a pod`, field: `${fieldOf(node)}.name` });
+    } else {
+      nodes.set(node.name, node);
+    }
+  };
+  (podSpec.initContainers ?? []).forEach((container, index) =>
+    add({ name: container.name, container, list: 'initContainers', index, restartable: container.restartPolicy === 'Always' }),
+  );
+  podSpec.containers.forEach((container, index) => add({ name: container.name, container, list: 'containers', index, restartable: false }));
+  if (problems.length > 0) return { graph: { nodes, edges: [], sidecars: new Map() }, problems, missing: [] };
+
   const missing: GraphProblem[] = [];
   const sidecars = new Map<string, SidecarWait>();
   for (const s of sidecarList) {

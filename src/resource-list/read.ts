@@ -222,7 +222,8 @@ export interface ReadOptions {
 export function readResourceList(bytes: Uint8Array, options: ReadOptions = {}): ResourceList {
   const limits = options.limits ?? DEFAULT_LIMITS;
   if (bytes.length > limits.maxInputBytes) {
-    throw new InputError(`input is ${bytes.length} bytes, more than the limit of ${limits.maxInputBytes} bytes`);
+    // stdin is read only up to just past the limit, so the size seen is not the input's size.
+    throw new InputError(`input is larger than the limit of ${limits.maxInputBytes} bytes (${limits.maxInputBytes / 1024 / 1024} MiB); split it, or order fewer resources per run`);
   }
   let text: string;
   try {

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { CLI, ROOT } from './helpers.js';
+
+interface Case {
+  readonly file: string;
+  readonly exit: 0 | 1 | 2 | 3;
+  readonly stderr?: string;
+  readonly message?: string;
+}
+
+const DIR = join(ROOT, 'test', 'bad-input');
+const CASES = jsYaml.load(readFileSync(join(DIR, 'cases.yaml'), 'utf8')) as Case[];
+/** Far above any case's real time; a case that reaches it hangs. */
+const LIMIT_MS = 30_000;
+
+function run(input: Buffer): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
+  const r = spawnSync(process.execPath, [CLI], { input, encoding: 'utf8', timeout: LIMIT_MS, maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' };
+}
+
+function assertNoCrash(r: ReturnType<typeof run>): void {
+  assert.ok(!r.timedOut, `still running after ${LIMIT_MS} ms`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('the bad-input corpus (test/bad-input/cases.yaml)', function () {
+  this.timeout(LIMIT_MS * 2);
+
+  for (const c of CASES) {
+    it(`${c.file}: exits ${c.exit} with ${c.stderr !== undefined ? 'one line on stderr' : 'its result'}`, () => {
+      const input = readFileSync(join(DIR, c.file));
+      const r = run(input);
+      assertNoCrash(r);
+      assert.equal(r.code, c.exit, r.stderr);
+      if (c.stderr !== undefined) {
+        assert.equal(r.stderr, `${c.stderr}\n`);
+        assert.equal(r.stdout, '', 'nothing half-written');
+        return;
+      }
+      const results = (jsYaml.load(r.stdout) as { results: { message: string }[] }).results;
+      assert.equal(results[0]!.message, c.message);
+      if (c.exit !== 0) assert.ok(r.stdout.startsWith(input.toString('utf8')), 'the input comes back unchanged, results after it');
+    });
+  }
+
+  it('a 100 MB input: exits 2 with the limit, without reading it all', () => {
+    const item = `- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {k: "${'x'.repeat(200)}"}\n`;
+    const input = Buffer.from('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n' + item.repeat(Math.ceil((100 * 1024 * 1024) / item.length)));
+    const r = run(input);
+    assertNoCrash(r);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'order-containers: input is larger than the limit of 67108864 bytes (64 MiB); split it, or order fewer resources per run\n');
+  });
+});

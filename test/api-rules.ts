@@ -1,3 +1,5 @@
+import { RUN_VOLUME } from '../src/runtime/entrypoint.js';
+import { HELPER_CONTAINER, HELPER_VOLUME } from '../src/runtime/helper.js';
 import { podTemplatePathOf } from '../src/workloads/kinds.js';
 
 /**
@@ -13,14 +15,46 @@ interface Container {
   startupProbe?: unknown;
   lifecycle?: unknown;
   volumeMounts?: { name?: unknown; mountPath?: unknown }[];
+  securityContext?: {
+    runAsNonRoot?: unknown;
+    runAsUser?: unknown;
+    privileged?: unknown;
+    allowPrivilegeEscalation?: unknown;
+    capabilities?: { add?: unknown[]; drop?: unknown[] };
+    seccompProfile?: { type?: unknown };
+  };
 }
 
-export function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: { name?: unknown }[] | null }): string[] {
+/**
+ * The Pod Security Standard "restricted" profile (kubernetes.io/docs/concepts/security/pod-security-standards),
+ * applied to a container this function injects: it must pass on its own, whatever the pod sets.
+ */
+export function restrictedViolations(c: Container, field: string): string[] {
+  const problems: string[] = [];
+  const sc = c.securityContext ?? {};
+  if (sc.runAsNonRoot !== true) problems.push(`${field}.securityContext.runAsNonRoot: must be true`);
+  if (sc.runAsUser === 0) problems.push(`${field}.securityContext.runAsUser: must not be 0`);
+  if (sc.privileged === true) problems.push(`${field}.securityContext.privileged: must not be true`);
+  if (sc.allowPrivilegeEscalation !== false) problems.push(`${field}.securityContext.allowPrivilegeEscalation: must be false`);
+  if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${field}.securityContext.capabilities.drop: must include ALL`);
+  if ((sc.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) problems.push(`${field}.securityContext.capabilities.add: only NET_BIND_SERVICE`);
+  if (sc.seccompProfile?.type !== 'RuntimeDefault' && sc.seccompProfile?.type !== 'Localhost') problems.push(`${field}.securityContext.seccompProfile.type: must be RuntimeDefault or Localhost`);
+  return problems;
+}
+
+export function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: Record<string, unknown>[] | null }): string[] {
   const problems: string[] = [];
   const volumes = new Set<unknown>();
   (spec.volumes ?? []).forEach((v, i) => {
     if (volumes.has(v.name)) problems.push(`spec.volumes[${i}].name: Duplicate value: ${String(v.name)}`);
     volumes.add(v.name);
+    // Ours must be of a type the restricted profile allows, and small and in memory as documented.
+    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && JSON.stringify(Object.keys(v).sort()) !== '["emptyDir","name"]') problems.push(`spec.volumes[${i}]: must be only an emptyDir`);
+    const emptyDir = v.emptyDir as { medium?: unknown; sizeLimit?: unknown } | undefined;
+    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && (emptyDir?.medium !== 'Memory' || emptyDir.sizeLimit === undefined)) problems.push(`spec.volumes[${i}].emptyDir: must be in Memory with a sizeLimit`);
+  });
+  (spec.initContainers ?? []).forEach((c, i) => {
+    if (c.name === HELPER_CONTAINER) problems.push(...restrictedViolations(c, `spec.initContainers[${i}]`));
   });
   const containers = spec.containers ?? [];
   const inits = spec.initContainers ?? [];

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { runFunction } from '../src/function.js';
 import { readResourceList } from '../src/resource-list/read.js';
-import { violationsIn } from './api-rules.js';
+import { helperContainer } from '../src/runtime/helper.js';
+import { restrictedViolations, violationsIn } from './api-rules.js';
 import { resourceList } from './generators.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -218,5 +219,22 @@ describe('ordering generated workloads (property)', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('the restricted Pod Security profile, as test/api-rules.ts applies it to every output', () => {
+  it('finds what a container that is not restricted lacks', () => {
+    assert.deepEqual(restrictedViolations({ name: 'x', securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } }, 'spec.initContainers[0]'), [
+      'spec.initContainers[0].securityContext.runAsNonRoot: must be true',
+      'spec.initContainers[0].securityContext.runAsUser: must not be 0',
+      'spec.initContainers[0].securityContext.allowPrivilegeEscalation: must be false',
+      'spec.initContainers[0].securityContext.capabilities.drop: must include ALL',
+      'spec.initContainers[0].securityContext.capabilities.add: only NET_BIND_SERVICE',
+      'spec.initContainers[0].securityContext.seccompProfile.type: must be RuntimeDefault or Localhost',
+    ]);
+  });
+
+  it('passes the injected helper', () => {
+    assert.deepEqual(restrictedViolations(helperContainer('busybox:1.36.1-musl') as never, 'helper'), []);
   });
 });

@@ -1,3 +1,4 @@
+import { PodSpec } from 'kubernetes-models/v1/PodSpec';
 import { RUN_VOLUME } from '../src/runtime/entrypoint.js';
 import { HELPER_CONTAINER, HELPER_VOLUME } from '../src/runtime/helper.js';
 import { podTemplatePathOf } from '../src/workloads/kinds.js';
@@ -87,6 +88,19 @@ export function podSpecViolations(spec: { containers?: Container[]; initContaine
   return problems;
 }
 
+/**
+ * The Kubernetes OpenAPI schema of a pod spec, from kubernetes-models (pinned; its schemas are those of
+ * Kubernetes 1.33): types, required fields, enums, for every field, not only the ones we write.
+ */
+export function schemaViolations(spec: unknown): string[] {
+  try {
+    new PodSpec(spec as ConstructorParameters<typeof PodSpec>[0]).validate();
+    return [];
+  } catch (e) {
+    return [`schema: ${(e as Error).message}`];
+  }
+}
+
 /** Violations in every workload of a list of resources. */
 export function violationsIn(resources: readonly Record<string, unknown>[]): string[] {
   const problems: string[] = [];
@@ -99,6 +113,7 @@ export function violationsIn(resources: readonly Record<string, unknown>[]): str
     if (!spec) continue;
     const name = (r.metadata as { name?: string } | undefined)?.name;
     problems.push(...podSpecViolations(spec).map((p) => `${String(r.kind)}/${name}: ${p}`));
+    problems.push(...schemaViolations(spec).map((p) => `${String(r.kind)}/${name}: ${p}`));
   }
   return problems;
 }

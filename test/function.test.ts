@@ -4,7 +4,7 @@ import jsYaml from 'js-yaml';
 import { runFunction } from '../src/function.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { helperContainer } from '../src/runtime/helper.js';
-import { restrictedViolations, violationsIn } from './api-rules.js';
+import { restrictedViolations, schemaViolations, violationsIn } from './api-rules.js';
 import { resourceList } from './generators.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -236,5 +236,13 @@ describe('the restricted Pod Security profile, as test/api-rules.ts applies it t
 
   it('passes the injected helper', () => {
     assert.deepEqual(restrictedViolations(helperContainer('busybox:1.36.1-musl') as never, 'helper'), []);
+  });
+});
+
+describe('the Kubernetes OpenAPI schema, as test/api-rules.ts applies it to every output', () => {
+  it('finds a field of the wrong type or a missing required one', () => {
+    assert.match(schemaViolations({ containers: [{ name: 42 }] })[0]!, /containers\/0\/name must be string/);
+    assert.match(schemaViolations({ containers: [{ name: 'a', ports: [{ name: 'http' }] }] })[0]!, /containerPort/);
+    assert.deepEqual(schemaViolations({ containers: [{ name: 'a', image: 'nginx' }] }), []);
   });
 });

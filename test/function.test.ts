@@ -6,6 +6,8 @@ import { readResourceList } from '../src/resource-list/read.js';
 import { helperContainer } from '../src/runtime/helper.js';
 import { restrictedViolations, schemaViolations, violationsIn } from './api-rules.js';
 import { resourceList } from './generators.js';
+import { brokenEdges } from './order-oracle.js';
+import { podTemplatePathOf } from '../src/workloads/kinds.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
@@ -186,8 +188,22 @@ describe('validate mode, for Kptfile validators and CI gates', () => {
   });
 });
 
+/** The pod specs of the workloads in a list that the function may order (built-in kinds, not local-config). */
+function podSpecsOf(items: readonly Record<string, unknown>[]): Parameters<typeof brokenEdges>[0][] {
+  return items.flatMap((r) => {
+    const annotations = (r.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+    if (annotations['config.kubernetes.io/local-config'] === 'true') return [];
+    const path = podTemplatePathOf(r.apiVersion, r.kind, []);
+    if (path === undefined) return [];
+    let template: unknown = r;
+    for (const seg of path) template = (template as Record<string, unknown> | undefined)?.[seg];
+    const spec = (template as { spec?: Parameters<typeof brokenEdges>[0] } | undefined)?.spec;
+    return spec && Array.isArray(spec.containers) ? [spec] : [];
+  });
+}
+
 describe('ordering generated workloads (property)', () => {
-  it('keeps every item, writes only valid pod specs, and changes nothing on a second run, under every strategy', () => {
+  it('keeps every item, writes only valid pod specs, realises the declared order and changes nothing on a second run, under every strategy', () => {
     fc.assert(
       fc.property(
         resourceList,
@@ -195,26 +211,47 @@ describe('ordering generated workloads (property)', () => {
         fc.constantFrom('Started', 'Ready'),
         fc.constantFrom('1.27', '1.30'),
         fc.constantFrom('auto', 'entrypoint'),
-        (generated, picks, waitFor, version, strategy) => {
-        const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
-        const sidecars = [...new Set(picks.map((p) => names[p % Math.max(names.length, 1)]).filter((n): n is string => n !== undefined))];
-        const config = {
-          apiVersion: 'order-containers.dev/v1alpha1',
-          kind: 'ContainerOrder',
-          spec: {
-            strategy,
-            kubernetesVersion: version,
-            sidecars: sidecars.map((name) => ({ name, waitFor })),
-            // Generated containers without a command get one, so the wrapper has a program to run.
-            entrypoints: [{ image: 'registry.example/*', command: ['/entrypoint'] }],
-          },
-        };
-        const first = run(generated.text, config);
-        assert.ok(first.exitCode === 0 || first.exitCode === 1, `exit ${first.exitCode}`);
-        assert.equal(first.items.length, generated.itemTexts.length);
-        assert.deepEqual(violationsIn(first.items), []);
-        const second = run(withoutResults(first.output), config);
-        assert.equal(withoutResults(second.output), withoutResults(first.output), 'idempotent');
+        fc.option(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed')), { nil: undefined }),
+        (generated, picks, waitFor, version, strategy, rulePick) => {
+          const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
+          const pick = (n: number): string | undefined => names[n % Math.max(names.length, 1)];
+          const sidecars = [...new Set(picks.map(pick).filter((n): n is string => n !== undefined))];
+          const rule = rulePick && pick(rulePick[0]) && pick(rulePick[1]) ? { container: pick(rulePick[1])!, after: [{ container: pick(rulePick[0])!, condition: rulePick[2] }] } : undefined;
+          const config = {
+            apiVersion: 'order-containers.dev/v1alpha1',
+            kind: 'ContainerOrder',
+            spec: {
+              strategy,
+              kubernetesVersion: version,
+              sidecars: sidecars.map((name) => ({ name, waitFor })),
+              ...(rule ? { rules: [rule] } : {}),
+              // Generated containers without a command get one, so the wrapper has a program to run.
+              entrypoints: [{ image: 'registry.example/*', command: ['/entrypoint'] }],
+            },
+          };
+          const first = run(generated.text, config);
+          assert.ok(first.exitCode === 0 || first.exitCode === 1, `exit ${first.exitCode}`);
+          assert.equal(first.items.length, generated.itemTexts.length);
+          assert.deepEqual(violationsIn(first.items), []);
+          if (first.exitCode === 0) {
+            // Every pod with the declared containers must now start them in the declared order.
+            for (const spec of podSpecsOf(first.items)) {
+              const present = new Set([...(spec.initContainers ?? []), ...spec.containers].map((c) => c.name));
+              const ruled = rule ? [{ from: rule.after[0]!.container, to: rule.container, condition: rule.after[0]!.condition }] : [];
+              // A sidecar starts before every other main container, as waitFor says unless a rule says otherwise.
+              const edges = [
+                ...sidecars.flatMap((s) =>
+                  spec.containers
+                    .filter((c) => !sidecars.includes(c.name) && !ruled.some((r) => r.from === s && r.to === c.name))
+                    .map((c) => ({ from: s, to: c.name, condition: waitFor as 'Started' | 'Ready' })),
+                ),
+                ...ruled,
+              ].filter((e) => present.has(e.from) && present.has(e.to));
+              assert.deepEqual(brokenEdges(spec, edges), [], JSON.stringify(spec));
+            }
+          }
+          const second = run(withoutResults(first.output), config);
+          assert.equal(withoutResults(second.output), withoutResults(first.output), 'idempotent');
         },
       ),
       { numRuns: RUNS },

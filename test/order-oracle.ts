@@ -1,0 +1,110 @@
+/**
+ * An oracle for "the declared order holds", independent of the planner: it reads an output pod spec the
+ * way kubelet and our scripts would run it, and computes, for each container, when it starts, when it is
+ * known to be ready and when known to have completed. A declared edge holds when its dependency reaches
+ * the condition strictly before the dependent's program starts. It shares no code with src/.
+ */
+interface Container {
+  name: string;
+  command?: string[];
+  restartPolicy?: string;
+  startupProbe?: unknown;
+  lifecycle?: { postStart?: { exec?: { command?: string[] } } };
+}
+
+interface Times {
+  start: number;
+  ready: number;
+  completed: number;
+}
+
+/** Our wrapper's waits and what it writes, read from the command's own layout (see run.sh). */
+function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
+  if (!command || !command[0]?.endsWith('/busybox') || command[4] !== 'order-containers-run') return undefined;
+  const end = command.indexOf('--', 9);
+  const t = command.slice(9, end);
+  const result = { after: [] as [string, string][], ready: false, exit: false };
+  for (let i = 0; i < t.length; ) {
+    switch (t[i]) {
+      case 'after':
+        result.after.push([t[i + 1]!, t[i + 2]!]);
+        i += 3;
+        break;
+      case 'ready':
+        result.ready = true;
+        i += 4 + Number(t[i + 3]);
+        break;
+      case 'exit':
+        result.exit = true;
+        i += 1;
+        break;
+      case 'sidecar':
+        i += 3 + Number(t[i + 2]);
+        break;
+      case 'job':
+        i += 2;
+        break;
+      default:
+        throw new Error(`unreadable wrapper at ${t[i]}`);
+    }
+  }
+  return result;
+}
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+export function startTimes(spec: { containers: Container[]; initContainers?: Container[] | null }): Map<string, Times> {
+  const times = new Map<string, Times>();
+  let t = 0;
+  for (const c of spec.initContainers ?? []) {
+    const start = t++;
+    if (c.restartPolicy === 'Always') {
+      // kubelet starts the next container once a restartable init container's startupProbe passed.
+      times.set(c.name, { start, ready: c.startupProbe ? t++ : NEVER, completed: NEVER });
+    } else {
+      times.set(c.name, { start, ready: t, completed: t++ });
+    }
+  }
+  const kubeletStart = new Map<string, number>();
+  for (const c of spec.containers) {
+    kubeletStart.set(c.name, t++);
+    // A blocking postStart wait holds the next container until this one is ready.
+    const hook = c.lifecycle?.postStart?.exec?.command;
+    const gated = hook !== undefined && hook[4] === 'order-containers-wait';
+    times.set(c.name, { start: kubeletStart.get(c.name)!, ready: gated ? t++ : NEVER, completed: NEVER });
+  }
+  // Wrapped programs start once their waits are met: settle in rounds (a cycle never settles).
+  const wrapped = spec.containers.flatMap((c) => {
+    const w = wrapperOf(c.command);
+    return w ? [{ name: c.name, ...w }] : [];
+  });
+  for (let round = 0; round <= wrapped.length; round++) {
+    for (const w of wrapped) {
+      const waits = w.after.map(([dep, state]) => {
+        const d = times.get(dep);
+        if (!d) return NEVER;
+        return state === 'started' ? d.start : state === 'ready' ? d.ready : d.completed;
+      });
+      const start = Math.max(kubeletStart.get(w.name)!, ...waits.map((x) => x + 1));
+      times.set(w.name, { start, ready: w.ready ? start + 0.5 : NEVER, completed: w.exit ? start + 0.75 : NEVER });
+    }
+  }
+  return times;
+}
+
+/** The declared edges that the pod spec does not guarantee, as `to after from Condition`. */
+export function brokenEdges(
+  spec: { containers: Container[]; initContainers?: Container[] | null },
+  edges: readonly { from: string; to: string; condition: 'Started' | 'Ready' | 'Completed' }[],
+): string[] {
+  const times = startTimes(spec);
+  return edges
+    .filter((e) => {
+      const from = times.get(e.from);
+      const to = times.get(e.to);
+      if (!from || !to) return true;
+      const reached = e.condition === 'Started' ? from.start : e.condition === 'Ready' ? from.ready : from.completed;
+      return !(reached < to.start);
+    })
+    .map((e) => `${e.to} after ${e.from} ${e.condition}`);
+}

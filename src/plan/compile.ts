@@ -13,7 +13,7 @@ const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'life
 const JOB_KINDS = new Set(['Job', 'CronJob']);
 
 /**
- * Compiles a declared order into edits of one pod template.
+ * Compiles a checked order graph into edits of one pod template, with the mechanisms kubelet has.
  *
  * Both strategies: a container others wait on to complete becomes a regular init container, placed
  * after what it needs; new init containers go after the existing ones (which ran before them when they
@@ -25,7 +25,7 @@ const JOB_KINDS = new Set(['Job', 'CronJob']);
  * native (Kubernetes ≥ 1.29): sidecars become init containers with `restartPolicy: Always`, gated by a
  * startupProbe when others wait for them to be Ready, and kubelet stops them after the main containers.
  * postStart: sidecars stay main containers, moved first and gated; stopping them last and letting a Job
- * complete cannot be expressed, and warnings say so.
+ * complete cannot be expressed: warnings say so, marked for `auto` to try the entrypoint wrappers (plan.ts).
  */
 export function compileKubeletOrder(
   strategy: 'native' | 'postStart',
@@ -145,7 +145,6 @@ export function compileKubeletOrder(
     }
   });
   edits.push(...gateEdits(podSpec, finalMains, checks, spec, (name) => node(name).container));
-
 
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.

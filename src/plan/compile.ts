@@ -3,7 +3,7 @@ import type { OrderSpec } from '../config/order-spec.js';
 import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, isOurHook, waitCommand, type ReadinessCheck } from '../runtime/helper.js';
-import { helperEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
+import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -127,13 +127,7 @@ export function compileKubeletOrder(
     }
     currentInits.splice(position, 0, name);
   });
-  finalMains.forEach((name, position) => {
-    const at = currentMains.indexOf(name);
-    if (at === position) return;
-    edits.push({ op: 'move', from: mainsPath, fromIndex: at, to: mainsPath, toIndex: position });
-    currentMains.splice(at, 1);
-    currentMains.splice(position, 0, name);
-  });
+  edits.push(...reorderEdits(mainsPath, currentMains, finalMains));
 
   const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
   finalInits.forEach((name, position) => {

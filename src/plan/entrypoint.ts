@@ -1,11 +1,11 @@
 import type { V1Container } from '@kubernetes/client-node';
 import type { KnownEntrypoint, OrderSpec } from '../config/order-spec.js';
 import type { ContainerNode, OrderGraph } from '../order/graph.js';
-import type { Edit, Path } from '../resource-list/edit.js';
+import type { Edit } from '../resource-list/edit.js';
 import { parseWrapper, RUN_MOUNT, RUN_VOLUME_SPEC, wrapperCommand, type Directive, type FileState } from '../runtime/entrypoint.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { globMatches } from '../workloads/selector.js';
-import { helperEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
+import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 
@@ -111,15 +111,7 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
   // Init containers run one after another: reorder them where an edge between two of them says so.
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
   const finalInits = topologicalOrder(inits, graph.edges, (name) => inits.indexOf(name));
-  const initsPath: Path = ['spec', 'initContainers'];
-  const current = [...inits];
-  finalInits.forEach((name, position) => {
-    const at = current.indexOf(name);
-    if (at === position) return;
-    edits.push({ op: 'move', from: initsPath, fromIndex: at, to: initsPath, toIndex: position });
-    current.splice(at, 1);
-    current.splice(position, 0, name);
-  });
+  edits.push(...reorderEdits(['spec', 'initContainers'], inits, finalInits));
   if (mounts.length > 0) {
     const volumes = [
       { volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT },

@@ -54,6 +54,23 @@ export function topologicalOrder(names: readonly string[], edges: readonly Order
 }
 
 /**
+ * The moves that turn the list at `path`, holding `current` (by name), into `final`, one position at a
+ * time from the front; each move's indices are those of the list as the moves before it left it.
+ */
+export function reorderEdits(path: Path, current: readonly string[], final: readonly string[]): Edit[] {
+  const now = [...current];
+  const edits: Edit[] = [];
+  final.forEach((name, position) => {
+    const at = now.indexOf(name);
+    if (at === position) return;
+    edits.push({ op: 'move', from: path, fromIndex: at, to: path, toIndex: position });
+    now.splice(at, 1);
+    now.splice(position, 0, name);
+  });
+  return edits;
+}
+
+/**
  * kubelet starts the next container once a restartable init container's startupProbe succeeds; it
  * ignores readiness there. Probing every second for `timeoutSeconds` tries keeps the wait short and
  * bounded by the configured timeout.

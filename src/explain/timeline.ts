@@ -1,7 +1,7 @@
 import type { V1Container } from '@kubernetes/client-node';
 import { APPLIED_ANNOTATION } from '../function.js';
 import type { PlainObject } from '../resource-list/read.js';
-import { parseWrapper } from '../runtime/entrypoint.js';
+import { parseWrapper, waitsOf } from '../runtime/entrypoint.js';
 import { isOurHook } from '../runtime/helper.js';
 
 /**
@@ -39,20 +39,22 @@ function waitTimeout(command: readonly string[]): string {
   return command[7] ?? '?';
 }
 
-function step(container: V1Container, phase: Phase): TimelineStep {
+/** One container's step; `list` says where it is, and a wrapped sidecar in `containers` is a sidecar. */
+function step(container: V1Container, list: 'init' | 'restartable init' | 'main'): TimelineStep {
   const name = container.name;
-  if (phase === 'init') return { name, phase, gate: 'completed', mechanism: 'init container' };
+  if (list === 'init') return { name, phase: 'init', gate: 'completed', mechanism: 'init container' };
   const wrapper = parseWrapper(container.command);
   if (wrapper) {
-    const after = wrapper.directives.flatMap((d) => (d.kind === 'after' ? [`${d.container} ${d.state === 'exit' ? 'completed' : d.state}`] : []));
+    const phase = list === 'restartable init' || wrapper.directives.some((d) => d.kind === 'sidecar') ? 'sidecar' : 'main';
     const ready = wrapper.directives.some((d) => d.kind === 'ready');
-    return { name, phase, gate: ready ? 'ready' : 'started', mechanism: 'entrypoint wrapper', after };
+    return { name, phase, gate: ready ? 'ready' : 'started', mechanism: 'entrypoint wrapper', after: waitsOf(wrapper.directives) };
   }
-  if (phase === 'sidecar') {
+  if (list === 'restartable init') {
     return container.startupProbe
-      ? { name, phase, gate: 'ready (startupProbe)', mechanism: 'native sidecar' }
-      : { name, phase, gate: 'started', mechanism: 'native sidecar' };
+      ? { name, phase: 'sidecar', gate: 'ready (startupProbe)', mechanism: 'native sidecar' }
+      : { name, phase: 'sidecar', gate: 'started', mechanism: 'native sidecar' };
   }
+  const phase = 'main';
   const hook = container.lifecycle?.postStart;
   if (hook?.exec?.command && isOurHook(hook.exec.command)) {
     return { name, phase, gate: `ready, timeout ${waitTimeout(hook.exec.command)}s`, mechanism: 'postStart wait' };
@@ -65,15 +67,14 @@ export function podTimeline(item: PlainObject, template: { metadata?: { annotati
   const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
   const inits = template.spec.initContainers ?? [];
   const start = [
-    ...inits.map((c) => step(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')),
-    ...template.spec.containers.map((c) => step(c, parseWrapper(c.command)?.directives.some((d) => d.kind === 'sidecar') ? 'sidecar' : 'main')),
+    ...inits.map((c) => step(c, c.restartPolicy === 'Always' ? 'restartable init' : 'init')),
+    ...template.spec.containers.map((c) => step(c, 'main')),
   ];
   const applied = template.metadata?.annotations?.[APPLIED_ANNOTATION];
   const mechanism = applied?.split(':')[0] ?? (start.some((s) => s.mechanism === 'native sidecar') ? 'native' : start.some((s) => s.mechanism === 'postStart wait') ? 'postStart' : start.some((s) => s.mechanism === 'entrypoint wrapper') ? 'entrypoint' : 'none');
-  // A wrapped sidecar stays a main container, and its wrapper lets the others stop first.
-  const wrappedSidecars = template.spec.containers.filter((c) => parseWrapper(c.command)?.directives.some((d) => d.kind === 'sidecar')).map((c) => c.name);
   const sidecars = start.filter((s) => s.phase === 'sidecar').map((s) => s.name);
-  const mains = template.spec.containers.map((c) => c.name).filter((n) => !wrappedSidecars.includes(n));
+  // A wrapped sidecar stays in containers, and its wrapper lets the others stop first.
+  const mains = start.filter((s) => s.phase === 'main').map((s) => s.name);
   const warnings: string[] = [];
   const gatedMains = start.filter((s) => s.phase === 'main' && s.mechanism === 'postStart wait').map((s) => s.name);
   if (gatedMains.length > 0 && mains.length > 1) {

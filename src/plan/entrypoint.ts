@@ -2,7 +2,7 @@ import type { V1Container } from '@kubernetes/client-node';
 import type { KnownEntrypoint, OrderSpec } from '../config/order-spec.js';
 import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit } from '../resource-list/edit.js';
-import { parseWrapper, RUN_MOUNT, RUN_VOLUME_SPEC, wrapperCommand, type Directive, type FileState } from '../runtime/entrypoint.js';
+import { parseWrapper, RUN_MOUNT, RUN_VOLUME_SPEC, waitsOf, wrapperCommand, type Directive, type FileState } from '../runtime/entrypoint.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { globMatches } from '../workloads/selector.js';
 import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
@@ -121,7 +121,7 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
   }
 
   const describe = (name: string): string => {
-    const waits = (directives.get(name) ?? []).flatMap((d) => (d.kind === 'after' ? [`${d.container} ${d.state === 'exit' ? 'completed' : d.state}`] : []));
+    const waits = waitsOf(directives.get(name) ?? []);
     const role = graph.sidecars.has(name) ? 'sidecar' : '';
     const inside = [role, waits.length > 0 ? `after ${waits.join(', ')}` : ''].filter((s) => s !== '').join(', ');
     return inside === '' ? name : `${name}(${inside})`;

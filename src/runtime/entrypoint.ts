@@ -24,6 +24,11 @@ export type Directive =
   | { readonly kind: 'sidecar'; readonly graceSeconds: number; readonly mains: readonly string[] }
   | { readonly kind: 'job'; readonly restartPolicy: 'Never' | 'OnFailure' };
 
+/** What a wrapper waits for, as people say it: `migrate completed`, `proxy ready`. */
+export function waitsOf(directives: readonly Directive[]): string[] {
+  return directives.flatMap((d) => (d.kind === 'after' ? [`${d.container} ${d.state === 'exit' ? 'completed' : d.state}`] : []));
+}
+
 export interface Wrapper {
   readonly container: string;
   readonly timeoutSeconds: number;

@@ -64,6 +64,17 @@ mains_done() {
   done
 }
 
+# keep PREFIX COUNT ARG...: the first COUNT arguments into PREFIX_1 ... PREFIX_COUNT (PREFIX is ours).
+keep() {
+  prefix=$1 count=$2 i=1
+  shift 2
+  while [ "$i" -le "$count" ]; do
+    eval "${prefix}_$i=\$1"
+    shift
+    i=$((i + 1))
+  done
+}
+
 exitfile='' ck_n='' side_n='' job=''
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   case $1 in
@@ -74,12 +85,8 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
   ready)
     attempt_s=$2 kind=$3 ck_n=$4
     shift 4
-    i=1
-    while [ "$i" -le "$ck_n" ]; do
-      eval "ck_$i=\$1"
-      shift
-      i=$((i + 1))
-    done
+    keep ck "$ck_n" "$@"
+    shift "$ck_n"
     ;;
   exit)
     exitfile=1
@@ -88,12 +95,8 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
   sidecar)
     grace=$2 side_n=$3
     shift 3
-    i=1
-    while [ "$i" -le "$side_n" ]; do
-      eval "main_$i=\$1"
-      shift
-      i=$((i + 1))
-    done
+    keep main "$side_n" "$@"
+    shift "$side_n"
     ;;
   job)
     job=$2

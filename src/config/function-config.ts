@@ -38,7 +38,7 @@ const StringList = t.array(t.string, 'list of strings');
 
 const Entrypoint = strictObject(
   'Entrypoint',
-  { command: t.array(t.string, 'list of strings') },
+  { command: StringList },
   { container: ContainerName, image: matching('ImagePattern', /^[^\s]+$/, 'an image reference, with * for any text'), args: StringList },
 );
 const Entrypoints = t.array(Entrypoint);

@@ -8,11 +8,9 @@ import { planPod } from '../src/plan/plan.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { wrapperCommand } from '../src/runtime/entrypoint.js';
 import { RUN_SCRIPT } from '../src/runtime/helper.js';
-import { requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 import { expand, kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
 
-const BUSYBOX_CANDIDATES = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'];
-const DASH_CANDIDATES = ['/usr/bin/dash', '/bin/dash'];
 
 interface PodInput {
   readonly containers: V1Container[];

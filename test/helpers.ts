@@ -28,6 +28,10 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `order-containers-${prefix}-`));
 }
 
+/** The shells the scripts in pods must run under: busybox sh (what the helper copies in) and dash. */
+export const BUSYBOX_CANDIDATES = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'];
+export const DASH_CANDIDATES = ['/usr/bin/dash', '/bin/dash'];
+
 export const KPT_CANDIDATES = [process.env.KPT, '/usr/lib/google-cloud-sdk/bin/kpt', '/usr/bin/kpt', '/usr/local/bin/kpt'];
 
 /**

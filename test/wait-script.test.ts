@@ -6,11 +6,9 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUSYBOX, waitCommand, type ReadinessCheck } from '../src/runtime/helper.js';
-import { requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
-const BUSYBOX_CANDIDATES = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'];
-const DASH_CANDIDATES = ['/usr/bin/dash', '/bin/dash'];
 
 /**
  * Runs the wait script exactly as the postStart hook would, under a real shell, with the busybox path

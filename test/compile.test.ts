@@ -9,7 +9,7 @@ import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { parseWrapper } from '../src/runtime/entrypoint.js';
 
 function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
-  return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [] };
+  return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [], presets: [] };
 }
 
 const ready = { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 10, timeoutSeconds: 2 };

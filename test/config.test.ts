@@ -34,6 +34,7 @@ describe('functionConfig', () => {
       helperImage: 'busybox:1.36.1-musl',
       workloadKinds: [],
       entrypoints: [],
+      presets: [],
     });
   });
 
@@ -61,7 +62,7 @@ describe('functionConfig', () => {
     assert.deepEqual(
       problems({ ...CR, spec: { sidecar: [], sidecars: [{ name: 'Proxy' }, { name: 'x', waitFor: 'Later' }], kubernetesVersion: 1.3, timeoutSeconds: 0 } }),
       [
-        { path: 'spec.sidecar', message: 'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, workloadKinds' },
+        { path: 'spec.sidecar', message: 'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, workloadKinds' },
         { path: 'spec.kubernetesVersion', message: 'write the version as a quoted string such as "1.30" (an unquoted 1.3 reads as a number)' },
         { path: 'spec.sidecars[0].name', message: 'expected a container name (lowercase letters, digits and "-"), got "Proxy"' },
         { path: 'spec.sidecars[1].waitFor', message: 'expected "Started" | "Ready", got "Later"' },

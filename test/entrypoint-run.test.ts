@@ -29,6 +29,7 @@ function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: str
     rules: order.order ? parseOrder(order.order) : [],
     workloadKinds: [],
     entrypoints: [],
+    presets: [],
   };
   const template = { spec: structuredClone(pod) };
   const plan = planPod(spec, order.kind ?? 'Pod', template.spec, spec.sidecars, spec.rules, {});

@@ -1,8 +1,10 @@
 import * as t from 'io-ts';
 import { parse as parseYaml } from 'yaml';
-import { matching, problemsOf, strictObject, type DecodeProblem } from './io-ts-helpers.js';
+import { matching, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from './io-ts-helpers.js';
 import { DEFAULTS, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
 import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
+import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
+import type { Preset } from '../presets/preset.js';
 
 export const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
 export const CONTAINER_ORDER_KIND = 'ContainerOrder';
@@ -34,7 +36,6 @@ const ModeC = t.keyof({ apply: null, validate: null }, '"apply" | "validate"');
 const Strategy = t.keyof({ auto: null, native: null, postStart: null, entrypoint: null }, '"auto" | "native" | "postStart" | "entrypoint"');
 const ConditionC = t.keyof({ Started: null, Ready: null, Completed: null }, '"Started" | "Ready" | "Completed"');
 const SidecarWaitC = t.keyof({ Started: null, Ready: null }, '"Started" | "Ready"');
-const StringList = t.array(t.string, 'list of strings');
 
 const Entrypoint = strictObject(
   'Entrypoint',
@@ -75,6 +76,7 @@ const ContainerOrderSpec = strictObject(
     timeoutSeconds: TimeoutSeconds,
     helperImage: Image,
     entrypoints: Entrypoints,
+    presets: PresetEntries,
     workloadKinds: t.array(
       strictObject('WorkloadKind', { apiVersion: t.string, kind: t.string, podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template') }, {}),
     ),
@@ -89,7 +91,7 @@ const ContainerOrder = strictObject(
   { metadata: Metadata, spec: ContainerOrderSpec },
 );
 
-const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage', 'entrypoints'] as const;
+const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage', 'entrypoints', 'presets'] as const;
 
 /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
 const DataString = new t.Type<string, string, unknown>(
@@ -144,14 +146,15 @@ function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): 
   return problems.length > 0 ? problems : known;
 }
 
-function isProblems(v: KnownEntrypoint[] | DecodeProblem[]): v is DecodeProblem[] {
+function isProblems<A extends object>(v: A[] | DecodeProblem[]): v is DecodeProblem[] {
   return v.some((x) => 'message' in x);
 }
 
 function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionConfig {
   const spec = value.spec ?? {};
   const entrypoints = knownEntrypoints(spec.entrypoints ?? [], 'spec.entrypoints');
-  if (isProblems(entrypoints)) return invalid(entrypoints);
+  const presets = resolvePresets(spec.presets ?? [], 'spec.presets');
+  if (isProblems(entrypoints) || isProblems(presets)) return invalid([...(isProblems(entrypoints) ? entrypoints : []), ...(isProblems(presets) ? presets : [])]);
   const selector = spec.selector ?? {};
   const labels = selector.labelSelector ?? {};
   return {
@@ -175,6 +178,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
       helperImage: spec.helperImage ?? DEFAULTS.helperImage,
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
       entrypoints,
+      presets,
     },
   };
 }
@@ -203,7 +207,7 @@ function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[]
     return [{ path: 'data.entrypoints', message: `not YAML: ${(e as Error).message.split('\n')[0]}` }];
   }
   const decoded = Entrypoints.decode(value);
-  if (decoded._tag === 'Left') return problemsOf(decoded.left).map((p) => ({ path: p.path ? `data.entrypoints${p.path.startsWith('[') ? '' : '.'}${p.path}` : 'data.entrypoints', message: p.message }));
+  if (decoded._tag === 'Left') return problemsUnder('data.entrypoints', decoded.left);
   return knownEntrypoints(decoded.right, 'data.entrypoints');
 }
 
@@ -244,6 +248,12 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
     if (isProblems(known)) problems.push(...known);
     else entrypoints = known;
   }
+  let presets: Preset[] = [];
+  if (data.presets !== undefined) {
+    const resolved = parsePresetsText(data.presets);
+    if (isProblems(resolved)) problems.push(...resolved);
+    else presets = resolved;
+  }
   if (problems.length > 0) return invalid(problems);
   return {
     kind: 'spec',
@@ -258,6 +268,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       helperImage: helperImage ?? DEFAULTS.helperImage,
       workloadKinds: [],
       entrypoints,
+      presets,
     },
   };
 }

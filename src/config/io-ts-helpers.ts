@@ -27,6 +27,8 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
   );
 }
 
+export const StringList = t.array(t.string, 'list of strings');
+
 /** A string that matches `pattern`, with a message that says what was expected. */
 export function matching(name: string, pattern: RegExp, expected: string) {
   return new t.Type<string, string, unknown>(
@@ -67,4 +69,9 @@ export function problemsOf(errors: t.Errors): DecodeProblem[] {
     seen.set(path, { path, message });
   }
   return [...seen.values()];
+}
+
+/** Problems of a value decoded on its own (the YAML text of a ConfigMap key), placed under `prefix`. */
+export function problemsUnder(prefix: string, errors: t.Errors): DecodeProblem[] {
+  return problemsOf(errors).map((p) => ({ path: p.path ? `${prefix}${p.path.startsWith('[') ? '' : '.'}${p.path}` : prefix, message: p.message }));
 }

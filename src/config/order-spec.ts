@@ -1,3 +1,5 @@
+import type { Preset } from '../presets/preset.js';
+
 /** The one internal form every config source (ContainerOrder, ConfigMap, annotations) decodes into. */
 export type Strategy = 'auto' | 'native' | 'postStart' | 'entrypoint';
 export type Condition = 'Started' | 'Ready' | 'Completed';
@@ -70,6 +72,7 @@ export interface OrderSpec {
   readonly helperImage: string;
   readonly workloadKinds: readonly WorkloadKind[];
   readonly entrypoints: readonly KnownEntrypoint[];
+  readonly presets: readonly Preset[];
 }
 
 export const DEFAULTS = {

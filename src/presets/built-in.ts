@@ -1,0 +1,98 @@
+import type { InjectionMarker, MarkerSource, Preset } from './preset.js';
+
+function marker(source: MarkerSource, key: string, value: string): InjectionMarker {
+  return { source, key, value };
+}
+
+/**
+ * The sidecars order-containers knows. Ports, paths and commands are each project's defaults; a config
+ * entry with the same name replaces any field (README: Presets). Versions are in the README's table.
+ */
+export const BUILT_IN_PRESETS: readonly Preset[] = [
+  {
+    name: 'istio',
+    containers: ['istio-proxy'],
+    images: [],
+    ready: { port: 15021, path: '/healthz/ready' },
+    waitCommand: ['pilot-agent', 'wait', '--timeoutSeconds', '{timeoutSeconds}'],
+    entrypoint: ['/usr/local/bin/pilot-agent'],
+    quit: { port: 15020, path: '/quitquitquit' },
+    injection: {
+      enabledBy: [
+        marker('podLabel', 'sidecar.istio.io/inject', 'true'),
+        marker('podAnnotation', 'sidecar.istio.io/inject', 'true'),
+        marker('namespaceLabel', 'istio-injection', 'enabled'),
+        marker('namespaceLabel', 'istio.io/rev', '*'),
+      ],
+      disabledBy: [
+        marker('podLabel', 'sidecar.istio.io/inject', 'false'),
+        marker('podAnnotation', 'sidecar.istio.io/inject', 'false'),
+        marker('namespaceLabel', 'istio-injection', 'disabled'),
+      ],
+      nativeAnnotations: { 'sidecar.istio.io/nativeSidecar': 'true' },
+      postStartAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}' },
+    },
+  },
+  {
+    name: 'linkerd',
+    containers: ['linkerd-proxy'],
+    images: [],
+    ready: { port: 4191, path: '/ready' },
+    waitCommand: ['/usr/lib/linkerd/linkerd-await', '--timeout={timeoutSeconds}s', '--port=4191'],
+    injection: {
+      enabledBy: [
+        marker('podAnnotation', 'linkerd.io/inject', 'enabled'),
+        marker('podAnnotation', 'linkerd.io/inject', 'ingress'),
+        marker('namespaceAnnotation', 'linkerd.io/inject', 'enabled'),
+      ],
+      disabledBy: [marker('podAnnotation', 'linkerd.io/inject', 'disabled')],
+      nativeAnnotations: { 'config.linkerd.io/proxy-enable-native-sidecar': 'true' },
+      postStartAnnotations: { 'config.linkerd.io/proxy-await': 'enabled' },
+    },
+  },
+  {
+    name: 'vault',
+    containers: ['vault-agent'],
+    images: [],
+    injection: {
+      enabledBy: [marker('podAnnotation', 'vault.hashicorp.com/agent-inject', 'true')],
+      disabledBy: [],
+      nativeAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
+      postStartAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
+      warning:
+        'the Vault injector has no native sidecar mode: its vault-agent-init container (now first among the init containers) fetches the secrets before the app starts, but the vault-agent sidecar is a regular container, stopped with the app, and keeps a Job\'s pod running unless vault.hashicorp.com/agent-pre-populate-only is "true"',
+    },
+  },
+  {
+    name: 'cloud-sql-proxy',
+    containers: ['cloud-sql-proxy', 'cloudsql-proxy'],
+    images: ['*cloud-sql-connectors/cloud-sql-proxy*'],
+    ready: { port: 9090, path: '/startup' },
+    waitCommand: ['/cloud-sql-proxy', 'wait', '--max', '{timeoutSeconds}s'],
+    entrypoint: ['/cloud-sql-proxy'],
+    // The health endpoints exist only with --health-check, and kubelet's probes reach the pod's IP.
+    requiredArgs: ['--health-check', '--http-address=0.0.0.0'],
+    quit: { port: 9091, path: '/quitquitquit', arg: '--quitquitquit' },
+  },
+  {
+    name: 'envoy',
+    containers: ['envoy'],
+    images: ['*envoyproxy/envoy*'],
+    ready: { port: 9901, path: '/ready' },
+    quit: { port: 9901, path: '/quitquitquit' },
+  },
+  {
+    name: 'oauth2-proxy',
+    containers: ['oauth2-proxy'],
+    images: ['*oauth2-proxy/oauth2-proxy*'],
+    ready: { port: 4180, path: '/ping' },
+    entrypoint: ['/bin/oauth2-proxy'],
+  },
+  {
+    name: 'otel-collector',
+    containers: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
+    images: ['*opentelemetry-collector*'],
+    // The health_check extension's default port; the collector must enable it.
+    ready: { port: 13133, path: '/' },
+  },
+];

@@ -1,0 +1,124 @@
+import * as t from 'io-ts';
+import { parse as parseYaml } from 'yaml';
+import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../config/io-ts-helpers.js';
+import { CONTAINER_NAME } from '../config/order-syntax.js';
+import { BUILT_IN_PRESETS } from './built-in.js';
+import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
+
+const Port = new t.Type<number, number, unknown>(
+  'Port',
+  (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
+  (u, c) => (Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535 ? t.success(u as number) : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`)),
+  t.identity,
+);
+const UrlPath = matching('UrlPath', /^\/\S*$/, 'a URL path starting with /');
+const StringMap = t.record(t.string, t.string, 'map of strings');
+const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
+const PresetName = matching('PresetName', CONTAINER_NAME, 'a preset name (lowercase letters, digits and "-")');
+const Pattern = matching('ImagePattern', /^\S+$/, 'an image reference, with * for any text');
+
+const Endpoint = strictObject('Endpoint', { port: Port }, { path: UrlPath });
+const QuitEndpoint = strictObject('QuitEndpoint', { port: Port, path: UrlPath }, { arg: t.string });
+const Marker = strictObject('InjectionMarker', { value: t.string }, Object.fromEntries(MARKER_SOURCES.map((s) => [s, t.string])) as Record<(typeof MARKER_SOURCES)[number], t.StringC>);
+const InjectionC = strictObject(
+  'Injection',
+  {},
+  { enabledBy: t.array(Marker), disabledBy: t.array(Marker), nativeAnnotations: StringMap, postStartAnnotations: StringMap, warning: t.string },
+);
+const PresetFields = {
+  containers: t.array(ContainerName),
+  images: t.array(Pattern),
+  ready: Endpoint,
+  waitCommand: StringList,
+  entrypoint: StringList,
+  requiredArgs: StringList,
+  quit: QuitEndpoint,
+  injection: InjectionC,
+};
+const PresetObject = strictObject('Preset', { name: PresetName }, PresetFields);
+/** A built-in preset by name, or a preset of the config's own (or a built-in's fields replaced). */
+export const PresetEntry = new t.Type<string | t.TypeOf<typeof PresetObject>, unknown, unknown>(
+  'PresetEntry',
+  (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
+  // Only an object can be a preset of one's own: its problems are the ones worth reporting.
+  (u, c) => (typeof u === 'string' ? t.success(u) : typeof u === 'object' && u !== null ? PresetObject.validate(u, c) : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`)),
+  t.identity,
+);
+export const PresetEntries = t.array(PresetEntry, 'list of presets');
+export type PresetEntry = t.TypeOf<typeof PresetEntry>;
+
+const KNOWN = BUILT_IN_PRESETS.map((p) => p.name).join(', ');
+
+function markersOf(entries: readonly t.TypeOf<typeof Marker>[], at: string, problems: DecodeProblem[]): InjectionMarker[] {
+  return entries.flatMap((m, i): InjectionMarker[] => {
+    const sources = MARKER_SOURCES.filter((s) => m[s] !== undefined);
+    if (sources.length !== 1) {
+      problems.push({ path: `${at}[${i}]`, message: `give exactly one of ${MARKER_SOURCES.join(', ')}, with its value` });
+      return [];
+    }
+    const source = sources[0]!;
+    return [{ source, key: m[source]!, value: m.value }];
+  });
+}
+
+function injectionOf(base: Injection | undefined, given: t.TypeOf<typeof InjectionC>, at: string, problems: DecodeProblem[]): Injection {
+  return {
+    enabledBy: given.enabledBy ? markersOf(given.enabledBy, `${at}.enabledBy`, problems) : (base?.enabledBy ?? []),
+    disabledBy: given.disabledBy ? markersOf(given.disabledBy, `${at}.disabledBy`, problems) : (base?.disabledBy ?? []),
+    nativeAnnotations: given.nativeAnnotations ?? base?.nativeAnnotations ?? {},
+    postStartAnnotations: given.postStartAnnotations ?? base?.postStartAnnotations ?? {},
+    ...((given.warning ?? base?.warning) !== undefined ? { warning: (given.warning ?? base?.warning)! } : {}),
+  };
+}
+
+/**
+ * The presets a config names: built-ins by name; an object with a built-in's name replaces the fields
+ * it gives (within `injection`, field by field); any other object is a preset of its own.
+ */
+export function resolvePresets(entries: readonly PresetEntry[], path: string): Preset[] | DecodeProblem[] {
+  const problems: DecodeProblem[] = [];
+  const seen = new Set<string>();
+  const presets = entries.flatMap((entry, i): Preset[] => {
+    const at = `${path}[${i}]`;
+    const name = typeof entry === 'string' ? entry : entry.name;
+    const builtIn = BUILT_IN_PRESETS.find((p) => p.name === name);
+    if (seen.has(name)) {
+      problems.push({ path: at, message: `preset ${name} is named twice` });
+      return [];
+    }
+    seen.add(name);
+    if (typeof entry === 'string') {
+      if (builtIn) return [builtIn];
+      problems.push({ path: at, message: `no built-in preset is called ${JSON.stringify(entry)}; the built-in presets are ${KNOWN}, or define one with name, containers and ready` });
+      return [];
+    }
+    const { injection, ...fields } = entry;
+    const merged: Preset = {
+      ...(builtIn ?? { containers: [], images: [] }),
+      ...fields,
+      ...(injection ? { injection: injectionOf(builtIn?.injection, injection, `${at}.injection`, problems) } : {}),
+    };
+    if (!builtIn && merged.containers.length === 0 && merged.images.length === 0 && merged.injection === undefined) {
+      problems.push({ path: at, message: `preset ${name} matches nothing: give containers, images or injection` });
+    }
+    if (merged.waitCommand?.length === 0 || merged.entrypoint?.length === 0) {
+      problems.push({ path: at, message: `preset ${name}: a waitCommand or entrypoint must name a program` });
+    }
+    return [merged];
+  });
+  return problems.length > 0 ? problems : presets;
+}
+
+/** The ConfigMap `presets` key: built-in names separated by commas, or the same list as YAML. */
+export function parsePresetsText(text: string): Preset[] | DecodeProblem[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (e) {
+    return [{ path: 'data.presets', message: `not YAML: ${(e as Error).message.split('\n')[0]}` }];
+  }
+  if (typeof value === 'string') value = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const decoded = PresetEntries.decode(value);
+  if (decoded._tag === 'Left') return problemsUnder('data.presets', decoded.left);
+  return resolvePresets(decoded.right, 'data.presets');
+}

@@ -1,0 +1,56 @@
+/**
+ * A preset: what order-containers knows of one widely used sidecar, so that its users need not write
+ * probes, wait commands or injector annotations. Built-in presets and the ones a config defines have
+ * this one shape; nothing about a particular sidecar lives in code.
+ */
+export interface Preset {
+  readonly name: string;
+  /** Container names it is, in a pod template. */
+  readonly containers: readonly string[];
+  /** Image patterns (`*` for any text) it is, whatever the container is called. */
+  readonly images: readonly string[];
+  /** Where it says it is ready: HTTP GET when a path is given, a TCP connect otherwise. */
+  readonly ready?: Endpoint;
+  /**
+   * A command in its own image that blocks until it is ready: the postStart gate, with no helper.
+   * `{timeoutSeconds}` in an argument becomes the config's timeoutSeconds.
+   */
+  readonly waitCommand?: readonly string[];
+  /** Its image's ENTRYPOINT, for the entrypoint strategy, which must know the program to wrap. */
+  readonly entrypoint?: readonly string[];
+  /** Flags it needs for `ready` or `waitCommand` to work; added to its args when absent. */
+  readonly requiredArgs?: readonly string[];
+  /** An endpoint that makes it exit (HTTP POST), and the flag that turns that endpoint on, if any. */
+  readonly quit?: Endpoint & { readonly arg?: string };
+  /** Set when an admission webhook adds it: how a workload opts in, and what to tell the injector. */
+  readonly injection?: Injection;
+}
+
+export interface Endpoint {
+  readonly port: number;
+  readonly path?: string;
+}
+
+export type MarkerSource = 'podLabel' | 'podAnnotation' | 'namespaceLabel' | 'namespaceAnnotation';
+export const MARKER_SOURCES: readonly MarkerSource[] = ['podLabel', 'podAnnotation', 'namespaceLabel', 'namespaceAnnotation'];
+
+/** A label or annotation an injector reads; `value` may use `*` for any text. */
+export interface InjectionMarker {
+  readonly source: MarkerSource;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface Injection {
+  /** Any of these on the pod template or its namespace opts in (the pod's own word wins). */
+  readonly enabledBy: readonly InjectionMarker[];
+  readonly disabledBy: readonly InjectionMarker[];
+  /** Pod template annotations that make the injected sidecar a native sidecar (Kubernetes 1.29+). */
+  readonly nativeAnnotations: Readonly<Record<string, string>>;
+  /** Pod template annotations that hold the app until the injected sidecar is ready, on any version. */
+  readonly postStartAnnotations: Readonly<Record<string, string>>;
+  /** What the annotations cannot do, said as a warning whenever the preset applies. */
+  readonly warning?: string;
+}
+
+export const TIMEOUT_PLACEHOLDER = '{timeoutSeconds}';

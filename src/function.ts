@@ -1,7 +1,8 @@
 import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
 import { DEFAULTS, type OrderSpec } from './config/order-spec.js';
-import { planPod } from './plan/plan.js';
+import { clusterStrategy, planPod } from './plan/plan.js';
+import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type TemplateView } from './presets/apply.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
@@ -47,7 +48,7 @@ function configResult(config: unknown, severity: Result['severity'], message: st
 }
 
 /** With no functionConfig, only workloads that declare their own order are ordered, with the defaults. */
-const NO_CONFIG: OrderSpec = { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [], entrypoints: [] };
+const NO_CONFIG: OrderSpec = { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [], entrypoints: [], presets: [] };
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */
 export function runFunction(list: ResourceList, functionConfig: unknown = list.functionConfig): FunctionRun {
@@ -55,6 +56,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const config = decodeFunctionConfig(functionConfig);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
   const results: Result[] = [];
+  const namespaces = spec.presets.length > 0 ? namespacesIn(list) : new Map<string, NamespaceMeta>();
   let considered = 0;
   for (const listed of list.items) {
     // Every item is read, even when there is nothing to do: a malformed one must fail the run.
@@ -62,7 +64,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
     if (config.kind === 'invalid') continue;
     const own = workloadOrderOf(item.value.metadata);
     if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item.value))) continue;
-    if (orderWorkload(spec, item, own, writer, results)) considered++;
+    if (orderWorkload(spec, item, own, namespaces, writer, results)) considered++;
   }
 
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
@@ -86,11 +88,34 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   return finish(hasErrors(results) ? 1 : 0, results);
 }
 
+function stringMap(v: unknown): Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
+}
+
+/** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
+function namespacesIn(list: ResourceList): Map<string, NamespaceMeta> {
+  const found = new Map<string, NamespaceMeta>();
+  for (const { value } of list.items) {
+    if (value.apiVersion !== 'v1' || value.kind !== 'Namespace') continue;
+    const metadata = stringMap(value.metadata) as Record<string, unknown>;
+    if (typeof metadata.name !== 'string') continue;
+    found.set(metadata.name, { name: metadata.name, labels: stringMap(metadata.labels), annotations: stringMap(metadata.annotations) });
+  }
+  return found;
+}
+
 /**
  * Plans and edits one workload; true when it is a workload with a pod template. The order it declares
- * in its own annotations replaces that part of the functionConfig.
+ * in its own annotations replaces that part of the functionConfig; the presets that apply add to it.
  */
-function orderWorkload(spec: OrderSpec, item: Item, own: WorkloadOrder | undefined, writer: ResourceListWriter, results: Result[]): boolean {
+function orderWorkload(
+  spec: OrderSpec,
+  item: Item,
+  own: WorkloadOrder | undefined,
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+  writer: ResourceListWriter,
+  results: Result[],
+): boolean {
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return false;
   if (!('template' in found)) {
@@ -101,13 +126,28 @@ function orderWorkload(spec: OrderSpec, item: Item, own: WorkloadOrder | undefin
     for (const p of own.problems) results.push(itemResult(item.value, 'error', `${p.path}: ${p.message}`, p.path));
     return true;
   }
+  const { template } = found;
+  const declaredSidecars = own?.sidecars ?? spec.sidecars;
+  const pod: TemplateView = {
+    labels: template.metadata?.labels ?? {},
+    annotations: template.metadata?.annotations ?? {},
+    containers: template.spec.containers,
+    initContainers: template.spec.initContainers ?? [],
+  };
+  const namespace = (item.value.metadata as { namespace?: unknown } | undefined)?.namespace;
+  const matches = spec.presets.length > 0 ? matchPresets(spec.presets, pod, namespaces.get(String(namespace))) : [];
+  const injectionMode = spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : clusterStrategy(spec);
+  const presets = matches.length > 0 ? planPresets(matches, { timeoutSeconds: spec.timeoutSeconds, injectionMode, declaredSidecars, workloadKind: String(item.value.kind) }, pod) : NO_PRESETS;
+  for (const note of presets.notes) results.push(itemResult(item.value, note.severity, note.message, fieldOf(found.path, note.field)));
+  if (presets.notes.some((n) => n.severity === 'error')) return true;
   const plan = planPod(
     spec,
     String(item.value.kind),
-    found.template.spec,
-    own?.sidecars ?? spec.sidecars,
+    template.spec,
+    [...declaredSidecars, ...presets.sidecars],
     own?.rules ?? spec.rules,
-    found.template.metadata?.annotations ?? {},
+    template.metadata?.annotations ?? {},
+    presets,
   );
   // A workload that names itself, or declares its own order, asked for exactly these containers.
   const asked = own !== undefined || namesExactly(spec.selector, item.value);
@@ -119,13 +159,16 @@ function orderWorkload(spec: OrderSpec, item: Item, own: WorkloadOrder | undefin
   for (const w of plan.warnings) results.push(itemResult(item.value, 'warning', w.message, fieldOf(found.path, w.field)));
   const { strategy } = plan;
   if (plan.fallbackReason) results.push(itemResult(item.value, 'info', `strategy auto chose entrypoint for this pod: ${plan.fallbackReason}`));
-  if (plan.edits.length === 0) return true;
+  // Preset edits name containers where they are now: they go before the plan's moves.
+  const edits = [...presets.edits, ...plan.edits];
+  if (edits.length === 0) return true;
+  const startOrder = [...presets.injected, plan.startOrder].filter((s) => s !== '').join(' -> ');
   if (spec.mode === 'validate') {
-    results.push(itemResult(item.value, 'error', `the declared order is not realised; applying it would give ${strategy}: ${plan.startOrder}`, found.path.join('.') || undefined));
+    results.push(itemResult(item.value, 'error', `the declared order is not realised; applying it would give ${strategy}: ${startOrder}`, found.path.join('.') || undefined));
     return true;
   }
-  const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${plan.startOrder}` };
-  writer.edit(item.index, item.value, [...plan.edits, applied].map((e) => prefixed(found.path, e)));
-  results.push(itemResult(item.value, 'info', `start order (${strategy}): ${plan.startOrder}`));
+  const applied: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: `${strategy}: ${startOrder}` };
+  writer.edit(item.index, item.value, [...edits, applied].map((e) => prefixed(found.path, e)));
+  results.push(itemResult(item.value, 'info', `start order (${strategy}): ${startOrder}`));
   return true;
 }

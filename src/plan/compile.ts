@@ -3,14 +3,13 @@ import type { OrderSpec } from '../config/order-spec.js';
 import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, isOurHook, waitCommand, type ReadinessCheck } from '../runtime/helper.js';
+import { JOB_KINDS } from '../workloads/kinds.js';
 import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const;
-
-const JOB_KINDS = new Set(['Job', 'CronJob']);
 
 /**
  * Compiles a checked order graph into edits of one pod template, with the mechanisms kubelet has.
@@ -34,6 +33,7 @@ export function compileKubeletOrder(
   podSpec: PodSpecView,
   graph: OrderGraph,
   annotations: Readonly<Record<string, string>>,
+  ownWaits: ReadonlyMap<string, readonly string[]> = new Map(),
 ): PodPlan {
   const problems: PlanProblem[] = [];
   const none = (): PodPlan => ({ strategy, edits: [], startOrder: '', problems, notes: [], warnings: [] });
@@ -78,15 +78,21 @@ export function compileKubeletOrder(
   // Main containers others wait on to be Ready are gated by a postStart hook.
   const gated = [...new Set(graph.edges.filter((e) => e.condition === 'Ready' && !initLevel.has(e.from)).map((e) => e.from))];
   const checks = new Map<string, ReadinessCheck>();
+  const waits = new Map<string, readonly string[]>();
   for (const name of gated) {
     const n = node(name);
     const hook = n.container.lifecycle?.postStart;
-    if (hook && !isOurHook(hook.exec?.command)) {
+    const own = ownWaits.get(name);
+    if (hook && !isOurHook(hook.exec?.command) && !sameCommand(hook.exec?.command, own)) {
       problems.push({
         message: `${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`,
         field: `${field(n)}.lifecycle.postStart`,
         entrypointCan: true,
       });
+      continue;
+    }
+    if (own) {
+      waits.set(name, own);
       continue;
     }
     const probe = n.container.readinessProbe ?? n.container.startupProbe!;
@@ -138,7 +144,7 @@ export function compileKubeletOrder(
       edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbeFrom(container.readinessProbe!, spec.timeoutSeconds) });
     }
   });
-  edits.push(...gateEdits(podSpec, finalMains, checks, spec, (name) => node(name).container));
+  edits.push(...gateEdits(podSpec, finalMains, checks, waits, spec, (name) => node(name).container));
 
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.
@@ -170,28 +176,38 @@ export function compileKubeletOrder(
   return { strategy, edits, startOrder, problems, notes: [], warnings };
 }
 
+function sameCommand(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
- * The postStart gates: a blocking wait in each gated container, run by the static helper, whose volume
- * each gated container mounts read-only. Paths are positions after the reorder.
+ * The postStart gates: a blocking wait in each gated container, either the container's own wait
+ * command (a preset's) or a poll of its readiness check run by the static helper, whose volume the
+ * container then mounts read-only. Paths are positions after the reorder.
  */
 function gateEdits(
   podSpec: PodSpecView,
   finalMains: readonly string[],
   checks: ReadonlyMap<string, ReadinessCheck>,
+  ownWaits: ReadonlyMap<string, readonly string[]>,
   spec: OrderSpec,
   containerOf: (name: string) => V1Container,
 ): Edit[] {
-  if (checks.size === 0) return [];
   const edits: Edit[] = [];
+  const setHook = (name: string, command: readonly string[]): number => {
+    const position = finalMains.indexOf(name);
+    if (!sameCommand(containerOf(name).lifecycle?.postStart?.exec?.command, command)) {
+      edits.push({ op: 'set', path: ['spec', 'containers', position, 'lifecycle', 'postStart'], value: { exec: { command } } });
+    }
+    return position;
+  };
+  for (const [name, command] of ownWaits) setHook(name, command);
+  if (checks.size === 0) return edits;
   const mounts: { position: number; container: V1Container }[] = [];
   for (const [name, check] of checks) {
-    const position = finalMains.indexOf(name);
     const container = containerOf(name);
     const attempt = Math.max(1, container.readinessProbe?.timeoutSeconds ?? 1);
-    const command = waitCommand(name, check, spec.timeoutSeconds, attempt);
-    const current = container.lifecycle?.postStart?.exec?.command;
-    if (JSON.stringify(current) !== JSON.stringify(command)) edits.push({ op: 'set', path: ['spec', 'containers', position, 'lifecycle', 'postStart'], value: { exec: { command } } });
-    mounts.push({ position, container });
+    mounts.push({ position: setHook(name, waitCommand(name, check, spec.timeoutSeconds, attempt)), container });
   }
   return [...edits, ...helperEdits(podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], spec.helperImage)];
 }

@@ -1,0 +1,206 @@
+import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import type { KnownEntrypoint, Sidecar } from '../config/order-spec.js';
+import type { Edit } from '../resource-list/edit.js';
+import { JOB_KINDS } from '../workloads/kinds.js';
+import { globMatches } from '../workloads/selector.js';
+import { mergeAnnotation } from './annotations.js';
+import { TIMEOUT_PLACEHOLDER, type Endpoint, type InjectionMarker, type Preset } from './preset.js';
+
+/** Labels and annotations of a Namespace in the same ResourceList. */
+export interface NamespaceMeta {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface TemplateView {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly containers: readonly V1Container[];
+  readonly initContainers: readonly V1Container[];
+}
+
+type List = 'containers' | 'initContainers';
+
+/** A preset that applies to a pod template, and why. */
+export type PresetMatch =
+  | { readonly preset: Preset; readonly kind: 'container'; readonly container: V1Container; readonly list: List; readonly index: number; readonly why: string }
+  | { readonly preset: Preset; readonly kind: 'injected'; readonly why: string };
+
+export interface PresetNote {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly message: string;
+  /** Relative to the pod template. */
+  readonly field?: string;
+}
+
+/** What the presets that apply to one pod template add to its declared order. */
+export interface PresetPlan {
+  readonly sidecars: readonly Sidecar[];
+  /** Readiness of matched sidecars that have no probe of their own, for planning only. */
+  readonly probes: ReadonlyMap<string, V1Probe>;
+  /** postStart gates that run in the sidecar's own image. */
+  readonly waits: ReadonlyMap<string, readonly string[]>;
+  readonly entrypoints: readonly KnownEntrypoint[];
+  /** Annotations and args, relative to the pod template; applied before the plan's own edits. */
+  readonly edits: readonly Edit[];
+  readonly notes: readonly PresetNote[];
+  /** Sidecars an injector adds, for the start order: `istio-proxy(injected)`. */
+  readonly injected: readonly string[];
+}
+
+export const NO_PRESETS: PresetPlan = { sidecars: [], probes: new Map(), waits: new Map(), entrypoints: [], edits: [], notes: [], injected: [] };
+
+function describeMarker(m: InjectionMarker, actual: string, namespace?: string): string {
+  const what = m.source.endsWith('Label') ? 'label' : 'annotation';
+  const owner = m.source.startsWith('pod') ? 'the pod template has' : `namespace ${namespace} (in this ResourceList) has`;
+  return `${owner} ${what} ${m.key}=${actual}`;
+}
+
+function markerHit(markers: readonly InjectionMarker[], pod: TemplateView, namespace: NamespaceMeta | undefined, level: 'pod' | 'namespace'): string | undefined {
+  for (const m of markers) {
+    if (!m.source.startsWith(level)) continue;
+    const source = level === 'pod' ? pod : namespace;
+    if (!source) continue;
+    const values = m.source.endsWith('Label') ? source.labels : source.annotations;
+    const actual = values[m.key];
+    if (actual !== undefined && globMatches(m.value, actual)) return describeMarker(m, actual, namespace?.name);
+  }
+  return undefined;
+}
+
+/**
+ * Which presets apply: a preset's container in the template (by name, else by image), or, for a
+ * sidecar an injector adds, the opt-in an injector reads. The pod's own label or annotation decides
+ * before its namespace's, as the injectors do; a sidecar already in the manifest is not injected again.
+ */
+export function matchPresets(presets: readonly Preset[], pod: TemplateView, namespace: NamespaceMeta | undefined): PresetMatch[] {
+  const matches: PresetMatch[] = [];
+  const taken = new Set<string>();
+  const listed: { container: V1Container; list: List; index: number }[] = [
+    ...pod.initContainers.map((container, index) => ({ container, list: 'initContainers' as const, index })),
+    ...pod.containers.map((container, index) => ({ container, list: 'containers' as const, index })),
+  ];
+  for (const preset of presets) {
+    const byName = listed.filter((c) => !taken.has(c.container.name) && preset.containers.includes(c.container.name));
+    const byImage = listed.filter((c) => !taken.has(c.container.name) && !byName.includes(c) && preset.images.some((g) => c.container.image !== undefined && globMatches(g, c.container.image)));
+    for (const c of byName) matches.push({ preset, kind: 'container', ...c, why: `container ${c.container.name} is in the pod template` });
+    for (const c of byImage) matches.push({ preset, kind: 'container', ...c, why: `container ${c.container.name} runs image ${c.container.image}` });
+    for (const c of [...byName, ...byImage]) taken.add(c.container.name);
+    if (byName.length + byImage.length > 0 || !preset.injection) continue;
+    const { enabledBy, disabledBy } = preset.injection;
+    if (markerHit(disabledBy, pod, namespace, 'pod')) continue;
+    const podOptIn = markerHit(enabledBy, pod, namespace, 'pod');
+    if (podOptIn) {
+      matches.push({ preset, kind: 'injected', why: podOptIn });
+      continue;
+    }
+    if (markerHit(disabledBy, pod, namespace, 'namespace')) continue;
+    const namespaceOptIn = markerHit(enabledBy, pod, namespace, 'namespace');
+    if (namespaceOptIn) matches.push({ preset, kind: 'injected', why: namespaceOptIn });
+  }
+  return matches;
+}
+
+export function probeOf(endpoint: Endpoint): V1Probe {
+  return endpoint.path === undefined ? { tcpSocket: { port: endpoint.port } } : { httpGet: { port: endpoint.port, path: endpoint.path } };
+}
+
+function filled(command: readonly string[], timeoutSeconds: number): string[] {
+  return command.map((arg) => arg.split(TIMEOUT_PLACEHOLDER).join(String(timeoutSeconds)));
+}
+
+/** The flag's name: `--http-address` of `--http-address=0.0.0.0`. */
+function flagName(arg: string): string {
+  return arg.split('=')[0]!;
+}
+
+/** True when the container passes the flag already, in its command or args, alone or with a value. */
+export function hasFlag(container: V1Container, arg: string): boolean {
+  const name = flagName(arg);
+  return [...(container.command ?? []), ...(container.args ?? [])].some((a) => a === name || a.startsWith(`${name}=`));
+}
+
+/** Edits that append the missing flags to a container's args. */
+export function argEdits(match: Extract<PresetMatch, { kind: 'container' }>, flags: readonly string[]): Edit[] {
+  const missing = flags.filter((f) => !hasFlag(match.container, f));
+  if (missing.length === 0) return [];
+  const path = ['spec', match.list, match.index, 'args'];
+  const args = match.container.args;
+  if (args === undefined || args === null) return [{ op: 'set', path, value: missing }];
+  return missing.map((value, i) => ({ op: 'insert', path, index: args.length + i, value }));
+}
+
+export interface PresetSettings {
+  readonly timeoutSeconds: number;
+  /** What the injected sidecars can be: native sidecars (Kubernetes 1.29+) or held by postStart. */
+  readonly injectionMode: 'native' | 'postStart';
+  /** Sidecars the config or the workload declares: their declaration stands. */
+  readonly declaredSidecars: readonly Sidecar[];
+  readonly workloadKind: string;
+}
+
+/**
+ * What the matched presets add. A sidecar in the manifest becomes a declared sidecar (ready first,
+ * stopped last) with the preset's readiness and wait command where its spec has none; an injected one
+ * gets the annotations its injector reads, merged into the pod template's, never a container.
+ */
+export function planPresets(matches: readonly PresetMatch[], settings: PresetSettings, pod: TemplateView): PresetPlan {
+  const sidecars: Sidecar[] = [];
+  const probes = new Map<string, V1Probe>();
+  const waits = new Map<string, readonly string[]>();
+  const entrypoints: KnownEntrypoint[] = [];
+  const edits: Edit[] = [];
+  const notes: PresetNote[] = [];
+  const injected: string[] = [];
+  const annotationsSet = new Map<string, string>();
+
+  for (const match of matches) {
+    const { preset } = match;
+    const said = `preset ${preset.name} (${match.why})`;
+    if (match.kind === 'container') {
+      const { container } = match;
+      const name = container.name;
+      const field = `spec.${match.list}[${match.index}]`;
+      const ownProbe = container.readinessProbe ?? container.startupProbe;
+      if (!ownProbe && preset.ready) probes.set(name, probeOf(preset.ready));
+      if (preset.waitCommand) waits.set(name, filled(preset.waitCommand, settings.timeoutSeconds));
+      const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
+      if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
+      if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
+      const flags = (preset.requiredArgs ?? []).filter((f) => !hasFlag(container, f));
+      edits.push(...argEdits(match, flags));
+      const how = canTellReady ? 'a sidecar, ready before the others start' : 'a sidecar, started before the others (the preset knows no readiness check)';
+      notes.push({ severity: 'info', message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health endpoints` : ''}`, field });
+      continue;
+    }
+
+    const injection = preset.injection!;
+    const wanted = settings.injectionMode === 'native' ? injection.nativeAnnotations : injection.postStartAnnotations;
+    const set: string[] = [];
+    for (const [key, value] of Object.entries(wanted)) {
+      const field = `metadata.annotations.${key}`;
+      const existing = annotationsSet.get(key) ?? pod.annotations[key];
+      const merge = mergeAnnotation(value, existing);
+      if (merge.kind === 'set') {
+        annotationsSet.set(key, merge.value);
+        edits.push({ op: 'set', path: ['metadata', 'annotations', key], value: merge.value });
+        set.push(`${key}: ${JSON.stringify(merge.value)}`);
+      } else if (merge.kind === 'conflict') {
+        const what = merge.keys.length > 0 ? `${merge.keys.join(', ')} in ${key}` : `${key}: ${JSON.stringify(existing)}`;
+        notes.push({ severity: 'warning', message: `${said}: the pod template sets ${what}, not what the preset would set (${value}); left as it is, so ${preset.containers[0] ?? preset.name} may not be ready before the app starts`, field });
+      } else if (merge.kind === 'unreadable') {
+        notes.push({ severity: 'error', message: `${said}: cannot merge ${value} into ${key}: ${merge.reason}`, field });
+      }
+    }
+    const which = settings.injectionMode === 'native' ? 'nativeAnnotations, for native sidecars (Kubernetes 1.29+)' : 'postStartAnnotations, for clusters before Kubernetes 1.29';
+    notes.push({ severity: 'info', message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})` });
+    if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
+    if (settings.injectionMode === 'postStart' && JOB_KINDS.has(settings.workloadKind)) {
+      const stop = preset.quit ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done` : '';
+      notes.push({ severity: 'warning', message: `preset ${preset.name}: this ${settings.workloadKind}'s pods will not complete while the injected ${preset.containers[0] ?? preset.name} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
+    }
+    injected.push(`${preset.containers[0] ?? preset.name}(injected)`);
+  }
+  return { sidecars, probes, waits, entrypoints, edits, notes, injected };
+}

@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import jsYaml from 'js-yaml';
+import { decodeFunctionConfig } from '../src/config/function-config.js';
+import { runFunction } from '../src/function.js';
+import { BUILT_IN_PRESETS } from '../src/presets/built-in.js';
+import { readResourceList } from '../src/resource-list/read.js';
+import { isOurHook } from '../src/runtime/helper.js';
+import { violationsIn } from './api-rules.js';
+
+interface Container {
+  name: string;
+  image?: string;
+  args?: string[];
+  restartPolicy?: string;
+  startupProbe?: Record<string, unknown>;
+  readinessProbe?: Record<string, unknown>;
+  lifecycle?: { postStart?: { exec?: { command: string[] } } };
+}
+interface Template {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Container[]; initContainers?: Container[] };
+}
+type Resource = Record<string, unknown>;
+interface Result {
+  message: string;
+  severity: string;
+  field?: { path: string };
+}
+
+function workload(kind: 'Deployment' | 'Job', template: Template, namespace = 'shop'): Resource {
+  return { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: { name: 'web', namespace }, spec: { template } };
+}
+
+function namespace(name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): Resource {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
+}
+
+function config(presets: unknown, version: string, extra: Record<string, unknown> = {}): Resource {
+  return { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', metadata: { name: 'order' }, spec: { presets, kubernetesVersion: version, ...extra } };
+}
+
+function run(items: Resource[], functionConfig: Resource) {
+  const text = jsYaml.dump({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig });
+  const list = readResourceList(Buffer.from(text));
+  const r = runFunction(list);
+  const parsed = jsYaml.load(r.chunks.join('')) as { items: Resource[]; results: Result[] };
+  const again = runFunction(readResourceList(Buffer.from(jsYaml.dump({ ...parsed, results: undefined }))));
+  return { exitCode: r.exitCode, items: parsed.items, results: parsed.results, secondRunEdits: again.results.filter((x) => x.message.startsWith('start order')) };
+}
+
+function templateOf(item: Resource): Template {
+  return (item.spec as { template: Template }).template;
+}
+
+function names(list: readonly Container[] | undefined): string[] {
+  return (list ?? []).map((c) => c.name);
+}
+
+const APP: Container = { name: 'app', image: 'example/app:1', args: ['serve'] };
+
+function filled(command: readonly string[]): string[] {
+  return command.map((a) => a.replace('{timeoutSeconds}', '120'));
+}
+
+describe('presets: sidecars in the manifest', () => {
+  for (const preset of BUILT_IN_PRESETS.filter((p) => p.containers.length > 0)) {
+    const sidecar: Container = { name: preset.containers[0]!, image: 'example/sidecar:1' };
+
+    it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
+      const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.28'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      const spec = templateOf(r.items[0]!).spec;
+      assert.deepEqual(names(spec.containers), [sidecar.name, 'app'], 'the sidecar starts first');
+      const hook = spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+      if (preset.waitCommand) assert.deepEqual(hook, filled(preset.waitCommand), "the gate is the sidecar's own wait command");
+      else if (preset.ready) {
+        assert.ok(isOurHook(hook), 'the gate polls the preset readiness endpoint');
+        assert.ok(hook!.some((a) => a.includes(`:${preset.ready!.port}${preset.ready!.path ?? ''}`)), `the gate checks port ${preset.ready.port}: ${hook!.join(' ')}`);
+      } else assert.equal(hook, undefined, 'no readiness is known: started first, not gated');
+      assert.equal(spec.containers[0]!.readinessProbe, undefined, 'no readinessProbe is written into the container');
+      assert.ok(r.results.some((x) => x.severity === 'info' && x.message.startsWith(`preset ${preset.name} (container ${sidecar.name} is in the pod template)`)), 'the result says which preset matched and why');
+      assert.deepEqual(violationsIn(r.items), []);
+      assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
+    });
+
+    it(`${preset.name}: native (1.30) makes ${sidecar.name} a native sidecar with the preset's startupProbe`, () => {
+      const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.30'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      const spec = templateOf(r.items[0]!).spec;
+      assert.deepEqual(names(spec.initContainers), [sidecar.name]);
+      assert.deepEqual(names(spec.containers), ['app']);
+      const native = spec.initContainers![0]!;
+      assert.equal(native.restartPolicy, 'Always');
+      if (preset.ready) {
+        const handler = preset.ready.path === undefined ? { tcpSocket: { port: preset.ready.port } } : { httpGet: { port: preset.ready.port, path: preset.ready.path } };
+        assert.deepEqual(native.startupProbe, { ...handler, periodSeconds: 1, failureThreshold: 120 });
+      } else assert.equal(native.startupProbe, undefined);
+      assert.deepEqual(violationsIn(r.items), []);
+      assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
+    });
+  }
+
+  it('a sidecar is found by its image whatever its name, and gets the flags it needs, once', () => {
+    const proxy: Container = { name: 'db', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check=true', 'shop:eu:orders'] };
+    const r = run([workload('Deployment', { spec: { containers: [APP, proxy] } })], config(['cloud-sql-proxy'], '1.30'));
+    const db = templateOf(r.items[0]!).spec.initContainers![0]!;
+    assert.deepEqual(db.args, ['--health-check=true', 'shop:eu:orders', '--http-address=0.0.0.0']);
+    const info = r.results.find((x) => x.message.startsWith('preset cloud-sql-proxy'))!;
+    assert.match(info.message, /container db runs image gcr\.io\/cloud-sql-connectors\/cloud-sql-proxy:2\.11\.0/);
+    assert.match(info.message, /added --http-address=0\.0\.0\.0 to its args/);
+    assert.equal(info.field?.path, 'spec.template.spec.containers[1]');
+    assert.deepEqual(r.secondRunEdits, []);
+  });
+
+  it("the container's own probe and the config's sidecar declaration win over the preset", () => {
+    const proxy: Container = { name: 'istio-proxy', image: 'istio/proxyv2:1.24.0', readinessProbe: { httpGet: { port: 15021, path: '/custom' } } };
+    const r = run(
+      [workload('Deployment', { spec: { containers: [APP, proxy] } })],
+      config(['istio'], '1.30', { sidecars: [{ name: 'istio-proxy', waitFor: 'Started' }] }),
+    );
+    const native = templateOf(r.items[0]!).spec.initContainers![0]!;
+    assert.equal(native.startupProbe, undefined, 'waitFor: Started needs no startupProbe');
+    assert.deepEqual(native.readinessProbe, { httpGet: { port: 15021, path: '/custom' } });
+  });
+
+  it('the entrypoint strategy wraps a preset sidecar without a command through the preset entrypoint', () => {
+    const proxy: Container = { name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check', '--http-address=0.0.0.0', 'shop:eu:orders'] };
+    const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'serve'] } };
+    const r = run([workload('Job', { spec: { containers: [app, proxy] } })], config(['cloud-sql-proxy'], '1.27'));
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'cloud-sql-proxy') as Container & { command: string[] };
+    assert.deepEqual(wrapped.command.slice(wrapped.command.indexOf('--') + 1), ['/cloud-sql-proxy'], 'the program is the image entrypoint; args stay as they were');
+    assert.ok(r.results.some((x) => x.message.startsWith('strategy auto chose entrypoint')));
+  });
+});
+
+describe('presets: sidecars injected at admission', () => {
+  const injected = BUILT_IN_PRESETS.filter((p) => p.injection);
+  for (const preset of injected) {
+    const optIn = preset.injection!.enabledBy[0]!;
+    const where = optIn.value === '*' ? 'rev-1' : optIn.value;
+    const template = (): Template => ({
+      metadata: optIn.source === 'podLabel' ? { labels: { [optIn.key]: where } } : optIn.source === 'podAnnotation' ? { annotations: { [optIn.key]: where } } : {},
+      spec: { containers: [APP] },
+    });
+    const items = (): Resource[] => [
+      ...(optIn.source.startsWith('namespace') ? [namespace('shop', optIn.source === 'namespaceLabel' ? { [optIn.key]: where } : {}, optIn.source === 'namespaceAnnotation' ? { [optIn.key]: where } : {})] : []),
+      workload('Deployment', template()),
+    ];
+    for (const [version, mode] of [
+      ['1.28', 'postStart'],
+      ['1.30', 'native'],
+    ] as const) {
+      it(`${preset.name} (${optIn.source} ${optIn.key}): ${mode} sets ${mode === 'native' ? 'nativeAnnotations' : 'postStartAnnotations'} and adds no container`, () => {
+        const r = run(items(), config([preset.name], version));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const out = templateOf(r.items.find((i) => i.kind === 'Deployment')!);
+        const wanted = mode === 'native' ? preset.injection!.nativeAnnotations : preset.injection!.postStartAnnotations;
+        for (const [key, value] of Object.entries(wanted)) assert.equal(out.metadata?.annotations?.[key], value, key);
+        assert.deepEqual(out.spec, template().spec, 'injected sidecars never add containers or change the spec');
+        assert.ok(r.results.some((x) => x.message.startsWith(`preset ${preset.name} (`) && x.message.includes(`${optIn.key}=${where}`)), 'the result says why the preset matched');
+        assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
+      });
+    }
+  }
+
+  it('the namespace opts in through a label, and the pod opts out over it', () => {
+    const inNamespace = run([namespace('shop', { 'istio.io/rev': 'canary' }), workload('Deployment', { spec: { containers: [APP] } })], config(['istio'], '1.30'));
+    assert.equal(templateOf(inNamespace.items[1]!).metadata?.annotations?.['sidecar.istio.io/nativeSidecar'], 'true');
+    assert.ok(inNamespace.results.some((x) => x.message.includes('namespace shop (in this ResourceList) has label istio.io/rev=canary')));
+
+    const optedOut = run(
+      [namespace('shop', { 'istio-injection': 'enabled' }), workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'false' } }, spec: { containers: [APP] } })],
+      config(['istio'], '1.30'),
+    );
+    assert.equal(templateOf(optedOut.items[1]!).metadata?.annotations, undefined);
+    assert.ok(!optedOut.results.some((x) => x.message.startsWith('preset istio')));
+
+    const otherNamespace = run([namespace('other', { 'istio-injection': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } })], config(['istio'], '1.30'));
+    assert.equal(templateOf(otherNamespace.items[1]!).metadata?.annotations, undefined, "another namespace's label does not count");
+  });
+
+  it("merges holdApplicationUntilProxyStarts into an existing proxy.istio.io/config, keeping its keys, format and comments", () => {
+    const cases: [string, string][] = [
+      ['{"terminationDrainDuration": "30s"}', '{"terminationDrainDuration":"30s","holdApplicationUntilProxyStarts":true}'],
+      ['terminationDrainDuration: 30s # long drains\n', 'terminationDrainDuration: 30s # long drains\nholdApplicationUntilProxyStarts: true\n'],
+      ['holdApplicationUntilProxyStarts: true\n', 'holdApplicationUntilProxyStarts: true\n'],
+    ];
+    for (const [existing, merged] of cases) {
+      const r = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': existing } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+      assert.equal(templateOf(r.items[0]!).metadata!.annotations!['proxy.istio.io/config'], merged, existing);
+    }
+  });
+
+  it('leaves a value the workload chose, with a warning; an unreadable one is an error naming the field', () => {
+    const chosen = run(
+      [workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false', 'x/y': 'z' } }, spec: { containers: [APP] } })],
+      config(['istio'], '1.28'),
+    );
+    assert.equal(chosen.exitCode, 0);
+    assert.equal(templateOf(chosen.items[0]!).metadata!.annotations!['proxy.istio.io/config'], 'holdApplicationUntilProxyStarts: false');
+    const warning = chosen.results.find((x) => x.severity === 'warning')!;
+    assert.match(warning.message, /sets holdApplicationUntilProxyStarts in proxy\.istio\.io\/config, not what the preset would set/);
+    assert.equal(warning.field?.path, 'spec.template.metadata.annotations.proxy.istio.io/config');
+
+    const broken = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': '[1, 2' } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    assert.equal(broken.exitCode, 1);
+    const error = broken.results.find((x) => x.severity === 'error')!;
+    assert.match(error.message, /^preset istio \(the pod template has label sidecar\.istio\.io\/inject=true\): cannot merge/);
+    assert.equal(error.field?.path, 'spec.template.metadata.annotations.proxy.istio.io/config');
+  });
+
+  it("a Job with an injected sidecar and no native sidecars is warned how the sidecar must be stopped", () => {
+    const r = run([workload('Job', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));
+  });
+
+  it('a built-in preset field is replaced from the config: older Linkerd native sidecar keys', () => {
+    const alpha = { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' };
+    const r = run(
+      [namespace('shop', {}, { 'linkerd.io/inject': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } })],
+      config([{ name: 'linkerd', injection: { nativeAnnotations: alpha } }], '1.30'),
+    );
+    const annotations = templateOf(r.items[1]!).metadata!.annotations!;
+    assert.deepEqual(annotations['config.alpha.linkerd.io/proxy-enable-native-sidecar'], 'true');
+    assert.equal(annotations['config.linkerd.io/proxy-enable-native-sidecar'], undefined);
+  });
+});
+
+describe('presets: config', () => {
+  const problems = (c: unknown) => {
+    const d = decodeFunctionConfig(c);
+    return d.kind === 'invalid' ? d.problems : [];
+  };
+
+  it('names the built-in presets when one is unknown', () => {
+    assert.deepEqual(problems(config(['istoi'], '1.30')), [
+      { path: 'spec.presets[0]', message: 'no built-in preset is called "istoi"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready' },
+    ]);
+  });
+
+  it('checks a preset of the config own: its fields, its markers, that it matches something', () => {
+    assert.deepEqual(problems(config([{ name: 'pgbouncer', ready: { port: 70000 } }], '1.30')), [{ path: 'spec.presets[0].ready.port', message: 'expected a port number from 1 to 65535, got 70000' }]);
+    assert.deepEqual(problems(config([{ name: 'pgbouncer' }], '1.30')), [{ path: 'spec.presets[0]', message: 'preset pgbouncer matches nothing: give containers, images or injection' }]);
+    assert.deepEqual(problems(config([{ name: 'mesh', injection: { enabledBy: [{ podLabel: 'a', namespaceLabel: 'b', value: 'x' }] } }], '1.30')), [
+      { path: 'spec.presets[0].injection.enabledBy[0]', message: 'give exactly one of podLabel, podAnnotation, namespaceLabel, namespaceAnnotation, with its value' },
+    ]);
+    assert.deepEqual(problems(config(['istio', 'istio'], '1.30')), [{ path: 'spec.presets[1]', message: 'preset istio is named twice' }]);
+  });
+
+  it('a preset of the config own orders its sidecar like a built-in one', () => {
+    const pgbouncer: Container = { name: 'pgbouncer', image: 'example/pgbouncer:1' };
+    const r = run([workload('Deployment', { spec: { containers: [APP, pgbouncer] } })], config([{ name: 'pgbouncer', containers: ['pgbouncer'], ready: { port: 6432 } }], '1.30'));
+    const native = templateOf(r.items[0]!).spec.initContainers![0]!;
+    assert.deepEqual(native.startupProbe, { tcpSocket: { port: 6432 }, periodSeconds: 1, failureThreshold: 120 });
+  });
+
+  it('the ConfigMap key takes names separated by commas, or YAML', () => {
+    const comma = decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: 'istio, linkerd' } });
+    assert.equal(comma.kind, 'spec');
+    assert.deepEqual(comma.kind === 'spec' && comma.spec.presets.map((p) => p.name), ['istio', 'linkerd']);
+    const yaml = decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[{name: pgbouncer, containers: [pgbouncer], ready: {port: 6432}}]' } });
+    assert.deepEqual(yaml.kind === 'spec' && yaml.spec.presets[0], { name: 'pgbouncer', containers: ['pgbouncer'], images: [], ready: { port: 6432 } });
+    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: 'istio, nope' } }), [
+      { path: 'data.presets[1]', message: 'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready' },
+    ]);
+  });
+});

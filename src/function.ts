@@ -2,7 +2,7 @@ import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
 import { DEFAULTS, type OrderSpec } from './config/order-spec.js';
 import { clusterStrategy, planPod } from './plan/plan.js';
-import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type TemplateView } from './presets/apply.js';
+import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetSettings, type TemplateView } from './presets/apply.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
@@ -136,8 +136,17 @@ function orderWorkload(
   };
   const namespace = (item.value.metadata as { namespace?: unknown } | undefined)?.namespace;
   const matches = spec.presets.length > 0 ? matchPresets(spec.presets, pod, namespaces.get(String(namespace))) : [];
-  const injectionMode = spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : clusterStrategy(spec);
-  const presets = matches.length > 0 ? planPresets(matches, { timeoutSeconds: spec.timeoutSeconds, injectionMode, declaredSidecars, workloadKind: String(item.value.kind) }, pod) : NO_PRESETS;
+  const cluster = clusterStrategy(spec);
+  const settings: PresetSettings = {
+    timeoutSeconds: spec.timeoutSeconds,
+    strategy: spec.strategy === 'auto' ? cluster : spec.strategy,
+    // Injectors know native sidecars and postStart holds; wrappers cannot reach an injected container.
+    injectionMode: spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : cluster,
+    declaredSidecars,
+    workloadKind: String(item.value.kind),
+    runsToCompletion: template.spec.restartPolicy === 'Never' || template.spec.restartPolicy === 'OnFailure',
+  };
+  const presets = matches.length > 0 ? planPresets(matches, settings, pod) : NO_PRESETS;
   for (const note of presets.notes) results.push(itemResult(item.value, note.severity, note.message, fieldOf(found.path, note.field)));
   if (presets.notes.some((n) => n.severity === 'error')) return true;
   const plan = planPod(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
 import { DEFAULTS, type OrderSpec, type Sidecar } from '../src/config/order-spec.js';
@@ -8,7 +9,7 @@ import { planPod } from '../src/plan/plan.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { wrapperCommand } from '../src/runtime/entrypoint.js';
 import { RUN_SCRIPT } from '../src/runtime/helper.js';
-import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 import { expand, kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
 
 
@@ -19,7 +20,7 @@ interface PodInput {
 }
 
 /** Plans a pod with the entrypoint strategy and returns its main containers as they would be applied. */
-function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: string; timeoutSeconds?: number; kind?: string }): V1Container[] {
+function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: string; timeoutSeconds?: number; kind?: string; quits?: Record<string, string> }): V1Container[] {
   const spec: OrderSpec = {
     ...DEFAULTS,
     strategy: 'entrypoint',
@@ -32,11 +33,20 @@ function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: str
     presets: [],
   };
   const template = { spec: structuredClone(pod) };
-  const plan = planPod(spec, order.kind ?? 'Pod', template.spec, spec.sidecars, spec.rules, {});
+  const hints = { probes: new Map(), waits: new Map(), entrypoints: [], quits: new Map(Object.entries(order.quits ?? {})) };
+  const plan = planPod(spec, order.kind ?? 'Pod', template.spec, spec.sidecars, spec.rules, {}, hints);
   assert.deepEqual(plan.problems, []);
   assert.equal(plan.strategy, 'entrypoint');
   applyEditsToObject(template, plan.edits);
   return template.spec.containers;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function byName(runs: readonly ContainerRun[], name: string): ContainerRun {
@@ -209,6 +219,38 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         assert.equal(proxy!.stderr, 'order-containers: proxy: stopped once the main containers were done (the program exited with 143)\n');
         assert.deepEqual(logged(), ['work done', 'proxy got TERM']);
         assert.ok(existsSync(join(dir, 'proxy.stopped')));
+      });
+
+      it("asks a Job's sidecar to quit through its quit endpoint before any signal", async function () {
+        requireBinary(this, 'GNU wget', ['/usr/bin/wget', '/bin/wget']);
+        const port = await freePort();
+        // Like pilot-agent or cloud-sql-proxy --quitquitquit: a POST stops it; SIGTERM alone would not.
+        const server = `const fs = require('fs');
+          const log = (line) => fs.appendFileSync(process.env.EVENTS, line + '\\n');
+          process.on('SIGTERM', () => log('proxy got TERM'));
+          require('http').createServer((req, res) => {
+            res.end();
+            if (req.method === 'POST' && req.url === '/quitquitquit') { log('proxy quit'); process.exit(0); }
+          }).listen(${port}, '127.0.0.1');`;
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'work', command: program('sleep 1; echo "work done" >>"$EVENTS"'), env: env() },
+              { name: 'proxy', command: [process.execPath, '-e', server], env: env() },
+            ],
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 10,
+          },
+          { sidecars: [{ name: 'proxy', waitFor: 'Started' }], kind: 'Job', quits: { proxy: `http://127.0.0.1:${port}/quitquitquit` } },
+        );
+        const runs = startContainers(containers, { shell, busybox: busyboxWithGnuWget(dir, busybox), runDir: dir });
+        const started = Date.now();
+        const [work, proxy] = await Promise.all(runs.map((r) => r.exited));
+        assert.equal(work!.code, 0, work!.stderr);
+        assert.equal(proxy!.code, 0, proxy!.stderr);
+        assert.equal(proxy!.stderr, 'order-containers: proxy: stopped once the main containers were done (the program exited with 0)\n');
+        assert.deepEqual(logged(), ['work done', 'proxy quit'], 'the POST stopped it; no signal was needed');
+        assert.ok(Date.now() - started < 9_000, 'it did not wait out the grace period');
       });
 
       it('stops a sidecar after the main containers when the pod is deleted (SIGTERM to all at once)', async () => {

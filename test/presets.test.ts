@@ -18,7 +18,7 @@ interface Container {
 }
 interface Template {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Container[]; initContainers?: Container[] };
+  spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string };
 }
 type Resource = Record<string, unknown>;
 interface Result {
@@ -126,10 +126,13 @@ describe('presets: sidecars in the manifest', () => {
   it('the entrypoint strategy wraps a preset sidecar without a command through the preset entrypoint', () => {
     const proxy: Container = { name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check', '--http-address=0.0.0.0', 'shop:eu:orders'] };
     const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'serve'] } };
-    const r = run([workload('Job', { spec: { containers: [app, proxy] } })], config(['cloud-sql-proxy'], '1.27'));
+    const r = run([workload('Job', { spec: { containers: [app, proxy], restartPolicy: 'Never' } })], config(['cloud-sql-proxy'], '1.27'));
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'cloud-sql-proxy') as Container & { command: string[] };
-    assert.deepEqual(wrapped.command.slice(wrapped.command.indexOf('--') + 1), ['/cloud-sql-proxy'], 'the program is the image entrypoint; args stay as they were');
+    const end = wrapped.command.indexOf('--');
+    assert.deepEqual(wrapped.command.slice(end + 1), ['/cloud-sql-proxy'], 'the program is the image entrypoint, run with the args kubelet passes');
+    assert.deepEqual(wrapped.command.slice(end - 2, end), ['quit', 'http://127.0.0.1:9091/quitquitquit'], 'once the work is done the wrapper asks it to quit');
+    assert.deepEqual(wrapped.args, [...proxy.args!, '--quitquitquit'], 'which needs its quit endpoint on');
     assert.ok(r.results.some((x) => x.message.startsWith('strategy auto chose entrypoint')));
   });
 });

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUSYBOX, waitCommand, type ReadinessCheck } from '../src/runtime/helper.js';
-import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
-/**
- * Runs the wait script exactly as the postStart hook would, under a real shell, with the busybox path
- * pointing at a stand-in: Debian's static busybox has a wget that crashes on this machine kind, so the
- * stand-in sends `wget` to GNU wget and every other applet to busybox.
- */
-function applets(dir: string, busybox: string): string {
-  const shim = join(dir, 'bb');
-  writeFileSync(shim, `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`);
-  chmodSync(shim, 0o755);
-  return shim;
-}
-
+/** Runs the wait script exactly as the postStart hook would, under a real shell, with a stand-in busybox. */
 async function wait(shell: string[], bb: string, name: string, check: ReadinessCheck, timeout = 2): Promise<{ code: number; stderr: string; seconds: number }> {
   const command = waitCommand(name, check, timeout, 1);
   assert.equal(command[0], BUSYBOX);
@@ -75,7 +64,7 @@ describe('the wait script (dash and busybox sh)', function () {
       let bb: string;
       beforeEach(function () {
         const busybox = requireBinary(this, 'busybox (Debian package busybox-static)', BUSYBOX_CANDIDATES);
-        bb = applets(dir, busybox);
+        bb = busyboxWithGnuWget(dir, busybox);
         shell = shellName === 'dash' ? [requireBinary(this, 'dash', DASH_CANDIDATES)] : [busybox, 'sh'];
         requireBinary(this, 'GNU wget', ['/usr/bin/wget', '/bin/wget']);
       });

@@ -35,7 +35,7 @@ function programOf(container: V1Container, known: readonly KnownEntrypoint[]): r
  * A sidecar outlives the main containers when the pod stops, and in a pod that runs to completion it
  * stops once they are done. Init containers keep their place: kubelet already runs them first.
  */
-export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph: OrderGraph): PodPlan {
+export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph: OrderGraph, quits: ReadonlyMap<string, string> = new Map()): PodPlan {
   const problems: PlanProblem[] = [];
   const node = (name: string): ContainerNode => graph.nodes.get(name)!;
   const field = (n: ContainerNode): string => `spec.${n.list}[${n.index}]`;
@@ -78,6 +78,8 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
     if (graph.sidecars.has(name)) {
       list.push({ kind: 'sidecar', graceSeconds: grace, mains: workMains });
       if (runsToCompletion) list.push({ kind: 'job', restartPolicy: runsToCompletion });
+      const quit = quits.get(name);
+      if (runsToCompletion && quit) list.push({ kind: 'quit', url: quit });
     }
     if (list.length > 0) directives.set(name, list);
   }

@@ -13,9 +13,11 @@ export interface SidecarHints {
   readonly waits: ReadonlyMap<string, readonly string[]>;
   /** Image entrypoints, after the config's own. */
   readonly entrypoints: readonly KnownEntrypoint[];
+  /** URLs a sidecar stops on when POSTed to, for a wrapped Job sidecar. */
+  readonly quits: ReadonlyMap<string, string>;
 }
 
-const NO_HINTS: SidecarHints = { probes: new Map(), waits: new Map(), entrypoints: [] };
+const NO_HINTS: SidecarHints = { probes: new Map(), waits: new Map(), entrypoints: [], quits: new Map() };
 
 function withReadiness(podSpec: PodSpecView, probes: ReadonlyMap<string, V1Probe>): PodSpecView {
   if (probes.size === 0) return podSpec;
@@ -53,13 +55,13 @@ export function planPod(
   const notes = build.missing;
   const strategy = spec.strategy === 'auto' ? clusterStrategy(spec) : spec.strategy;
   if (build.problems.length > 0) return { strategy, edits: [], startOrder: '', problems: build.problems, notes, warnings: [] };
-  if (strategy === 'entrypoint') return { ...compileEntrypoints(spec, podSpec, build.graph), notes };
+  if (strategy === 'entrypoint') return { ...compileEntrypoints(spec, podSpec, build.graph, hints.quits), notes };
 
   const plan = compileKubeletOrder(strategy, spec, workloadKind, podSpec, build.graph, annotations, hints.waits);
   const limits = plan.problems.length > 0 ? plan.problems : plan.warnings.filter((w) => w.entrypointCan);
   if (spec.strategy !== 'auto' || limits.length === 0 || !limits.every((p) => p.entrypointCan)) return { ...plan, notes };
 
-  const alternative = compileEntrypoints(spec, podSpec, build.graph);
+  const alternative = compileEntrypoints(spec, podSpec, build.graph, hints.quits);
   if (alternative.problems.length === 0) return { ...alternative, notes, fallbackReason: `${strategy} cannot do it: ${sentence(limits)}` };
   const why = { message: `the entrypoint strategy could, but ${sentence(alternative.problems)}`, ...(alternative.problems[0]?.field ? { field: alternative.problems[0].field } : {}) };
   return plan.problems.length > 0 ? { ...plan, notes, problems: [...plan.problems, why] } : { ...plan, notes, warnings: [...plan.warnings, why] };

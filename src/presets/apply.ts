@@ -42,6 +42,8 @@ export interface PresetPlan {
   /** postStart gates that run in the sidecar's own image. */
   readonly waits: ReadonlyMap<string, readonly string[]>;
   readonly entrypoints: readonly KnownEntrypoint[];
+  /** Where a Job's wrapped sidecar is asked to stop. */
+  readonly quits: ReadonlyMap<string, string>;
   /** Annotations and args, relative to the pod template; applied before the plan's own edits. */
   readonly edits: readonly Edit[];
   readonly notes: readonly PresetNote[];
@@ -49,7 +51,7 @@ export interface PresetPlan {
   readonly injected: readonly string[];
 }
 
-export const NO_PRESETS: PresetPlan = { sidecars: [], probes: new Map(), waits: new Map(), entrypoints: [], edits: [], notes: [], injected: [] };
+export const NO_PRESETS: PresetPlan = { sidecars: [], probes: new Map(), waits: new Map(), entrypoints: [], quits: new Map(), edits: [], notes: [], injected: [] };
 
 function describeMarker(m: InjectionMarker, actual: string, namespace?: string): string {
   const what = m.source.endsWith('Label') ? 'label' : 'annotation';
@@ -138,6 +140,10 @@ export interface PresetSettings {
   /** Sidecars the config or the workload declares: their declaration stands. */
   readonly declaredSidecars: readonly Sidecar[];
   readonly workloadKind: string;
+  /** The strategy the config asks for, `auto` resolved to the cluster's. */
+  readonly strategy: 'native' | 'postStart' | 'entrypoint';
+  /** The pod's restartPolicy is Never or OnFailure: its sidecars must stop when the work is done. */
+  readonly runsToCompletion: boolean;
 }
 
 /**
@@ -150,6 +156,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
   const probes = new Map<string, V1Probe>();
   const waits = new Map<string, readonly string[]>();
   const entrypoints: KnownEntrypoint[] = [];
+  const quits = new Map<string, string>();
   const edits: Edit[] = [];
   const notes: PresetNote[] = [];
   const injected: string[] = [];
@@ -168,10 +175,13 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
-      const flags = (preset.requiredArgs ?? []).filter((f) => !hasFlag(container, f));
+      // Without native sidecars nothing stops a Job's sidecar but its wrapper, or the work itself.
+      const quit = settings.runsToCompletion && settings.strategy !== 'native' ? preset.quit : undefined;
+      if (quit) quits.set(name, `http://127.0.0.1:${quit.port}${quit.path ?? '/'}`);
+      const flags = [...(preset.requiredArgs ?? []), ...(quit?.arg ? [quit.arg] : [])].filter((f) => !hasFlag(container, f));
       edits.push(...argEdits(match, flags));
       const how = canTellReady ? 'a sidecar, ready before the others start' : 'a sidecar, started before the others (the preset knows no readiness check)';
-      notes.push({ severity: 'info', message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health endpoints` : ''}`, field });
+      notes.push({ severity: 'info', message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`, field });
       continue;
     }
 
@@ -202,5 +212,5 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     }
     injected.push(`${preset.containers[0] ?? preset.name}(injected)`);
   }
-  return { sidecars, probes, waits, entrypoints, edits, notes, injected };
+  return { sidecars, probes, waits, entrypoints, quits, edits, notes, injected };
 }

@@ -22,7 +22,9 @@ export type Directive =
   | { readonly kind: 'ready'; readonly attemptSeconds: number; readonly check: ReadinessCheck }
   | { readonly kind: 'exit' }
   | { readonly kind: 'sidecar'; readonly graceSeconds: number; readonly mains: readonly string[] }
-  | { readonly kind: 'job'; readonly restartPolicy: 'Never' | 'OnFailure' };
+  | { readonly kind: 'job'; readonly restartPolicy: 'Never' | 'OnFailure' }
+  /** How a Job's sidecar asks to be stopped (a preset's quit endpoint), before it is signalled. */
+  | { readonly kind: 'quit'; readonly url: string };
 
 /** What a wrapper waits for, as people say it: `migrate completed`, `proxy ready`. */
 export function waitsOf(directives: readonly Directive[]): string[] {
@@ -62,6 +64,8 @@ function directiveArgs(d: Directive): string[] {
       return ['sidecar', String(d.graceSeconds), String(d.mains.length), ...d.mains];
     case 'job':
       return ['job', d.restartPolicy];
+    case 'quit':
+      return ['quit', d.url];
   }
 }
 
@@ -96,6 +100,7 @@ export function parseWrapper(command: readonly string[] | undefined | null): Wra
     if (kind === 'after') directives.push({ kind, container: next(), state: next() as FileState });
     else if (kind === 'exit') directives.push({ kind });
     else if (kind === 'job') directives.push({ kind, restartPolicy: next() as 'Never' | 'OnFailure' });
+    else if (kind === 'quit') directives.push({ kind, url: next() });
     else if (kind === 'sidecar') {
       const graceSeconds = Number(next());
       const n = Number(next());

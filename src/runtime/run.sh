@@ -12,6 +12,7 @@
 #   exit                                 write NAME.exit
 #   sidecar GRACE COUNT MAIN...          on SIGTERM, let MAIN... exit first, for at most GRACE seconds
 #   job Never|OnFailure                  stop the program once MAIN... have exited (OnFailure: with 0)
+#   quit URL                             to stop it, POST to URL first, and signal it only if it outlives GRACE
 # Every name and argument is a positional parameter: nothing from the manifest is spliced into this
 # script, and PROGRAM receives its arguments exactly as kubelet passed them.
 bb=$1 run=$2 name=$3 timeout_s=$4
@@ -75,7 +76,7 @@ keep() {
   done
 }
 
-exitfile='' ck_n='' side_n='' job=''
+exitfile='' ck_n='' side_n='' job='' quit=''
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   case $1 in
   after)
@@ -100,6 +101,10 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
     ;;
   job)
     job=$2
+    shift 2
+    ;;
+  quit)
+    quit=$2
     shift 2
     ;;
   *)
@@ -161,6 +166,11 @@ if [ -n "$job" ]; then
     [ "$job" = OnFailure ] && policy=zero
     until mains_done "$policy"; do "$bb" sleep 1; done
     : >"$run/$name.stopped"
+    if [ -n "$quit" ]; then
+      "$bb" wget -q -O /dev/null -T 5 --post-data '' "$quit"
+      end=$(($("$bb" date +%s) + grace))
+      while kill -0 "$child" 2>/dev/null && [ "$("$bb" date +%s)" -lt "$end" ]; do "$bb" sleep 1; done
+    fi
     kill -TERM "$child" 2>/dev/null
     "$bb" sleep "$grace"
     kill -KILL "$child" 2>/dev/null

@@ -231,7 +231,7 @@ describe('native sidecars', () => {
       p.warnings.map((w) => w.message),
       [
         'postStart cannot make proxy stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)',
-        "this Job's pods will not complete while proxy keep running: postStart cannot stop a sidecar when the work is done",
+        "this Job's pods will not complete while proxy keeps running: postStart cannot stop a sidecar when the work is done",
       ],
     );
   });

@@ -161,7 +161,7 @@ export function compileKubeletOrder(
     });
     if (JOB_KINDS.has(workloadKind)) {
       warnings.push({
-        message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} keep running: postStart cannot stop a sidecar when the work is done`,
+        message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} ${mainSidecars.length === 1 ? 'keeps' : 'keep'} running: postStart cannot stop a sidecar when the work is done`,
         entrypointCan: true,
       });
     }

@@ -203,7 +203,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
         notes.push({ severity: 'error', message: `${said}: cannot merge ${value} into ${key}: ${merge.reason}`, field });
       }
     }
-    const which = settings.injectionMode === 'native' ? 'nativeAnnotations, for native sidecars (Kubernetes 1.29+)' : 'postStartAnnotations, for clusters before Kubernetes 1.29';
+    const which = settings.injectionMode === 'native' ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+' : 'postStartAnnotations: clusters before Kubernetes 1.29';
     notes.push({ severity: 'info', message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})` });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
     if (settings.injectionMode === 'postStart' && JOB_KINDS.has(settings.workloadKind)) {

@@ -50,6 +50,10 @@ describe('functionConfig', () => {
     assert.deepEqual(s.rules, [{ container: 'app', after: [{ container: 'migrate', condition: 'Completed' }] }]);
     assert.deepEqual(s.entrypoints, [{ match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] }]);
     assert.deepEqual(s.workloadKinds, [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: ['spec', 'template'] }]);
+    assert.deepEqual(s.presets.map((p) => p.name), ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer']);
+    assert.deepEqual(s.presets[2]!.injection!.nativeAnnotations, { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' });
+    assert.deepEqual(s.presets[2]!.injection!.postStartAnnotations, { 'config.linkerd.io/proxy-await': 'enabled' }, 'the fields not given stay the built-in ones');
+    assert.deepEqual(s.presets[3], { name: 'pgbouncer', containers: ['pgbouncer'], images: ['*/pgbouncer:*'], ready: { port: 6432 } });
   });
 
   it('decodes the documented ConfigMap (fn-config/configmap.yaml)', () => {

@@ -212,10 +212,16 @@ describe('ordering generated workloads (property)', () => {
         fc.constantFrom('1.27', '1.30'),
         fc.constantFrom('auto', 'entrypoint'),
         fc.option(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed')), { nil: undefined }),
-        (generated, picks, waitFor, version, strategy, rulePick) => {
+        fc.option(fc.nat(), { nil: undefined }),
+        (generated, picks, waitFor, version, strategy, rulePick, presetPick) => {
           const names = [...generated.text.matchAll(/- name: ([a-z0-9-]+)\r?$/gm)].map((m) => m[1]!);
           const pick = (n: number): string | undefined => names[n % Math.max(names.length, 1)];
           const sidecars = [...new Set(picks.map(pick).filter((n): n is string => n !== undefined))];
+          // A preset of the config's own for one more container: it becomes a sidecar that others wait
+          // for to be Ready, and gets a flag appended to its args in whatever YAML style it was written.
+          const presetContainer = presetPick === undefined ? undefined : pick(presetPick);
+          const preset = presetContainer && !sidecars.includes(presetContainer) ? presetContainer : undefined;
+          const waitsFor = new Map<string, 'Started' | 'Ready'>([...sidecars.map((n) => [n, waitFor as 'Started' | 'Ready'] as const), ...(preset ? [[preset, 'Ready'] as const] : [])]);
           const rule = rulePick && pick(rulePick[0]) && pick(rulePick[1]) ? { container: pick(rulePick[1])!, after: [{ container: pick(rulePick[0])!, condition: rulePick[2] }] } : undefined;
           const config = {
             apiVersion: 'order-containers.dev/v1alpha1',
@@ -227,6 +233,7 @@ describe('ordering generated workloads (property)', () => {
               ...(rule ? { rules: [rule] } : {}),
               // Generated containers without a command get one, so the wrapper has a program to run.
               entrypoints: [{ image: 'registry.example/*', command: ['/entrypoint'] }],
+              ...(preset ? { presets: [{ name: 'generated', containers: [preset], ready: { port: 9000, path: '/ready' }, requiredArgs: ['--health=on'] }] } : {}),
             },
           };
           const first = run(generated.text, config);
@@ -240,14 +247,14 @@ describe('ordering generated workloads (property)', () => {
               const ruled = rule ? [{ from: rule.after[0]!.container, to: rule.container, condition: rule.after[0]!.condition }] : [];
               // A sidecar starts before every other main container, as waitFor says unless a rule says otherwise.
               const edges = [
-                ...sidecars.flatMap((s) =>
-                  spec.containers
-                    .filter((c) => !sidecars.includes(c.name) && !ruled.some((r) => r.from === s && r.to === c.name))
-                    .map((c) => ({ from: s, to: c.name, condition: waitFor as 'Started' | 'Ready' })),
+                ...[...waitsFor].flatMap(([s, condition]) =>
+                  spec.containers.filter((c) => !waitsFor.has(c.name) && !ruled.some((r) => r.from === s && r.to === c.name)).map((c) => ({ from: s, to: c.name, condition })),
                 ),
                 ...ruled,
               ].filter((e) => present.has(e.from) && present.has(e.to));
               assert.deepEqual(brokenEdges(spec, edges), [], JSON.stringify(spec));
+              const presetSidecar = [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === preset);
+              if (presetSidecar) assert.ok((presetSidecar as { args?: string[] }).args?.includes('--health=on'), `the preset's flag is in ${JSON.stringify(presetSidecar)}`);
             }
           }
           const second = run(withoutResults(first.output), config);

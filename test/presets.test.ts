@@ -213,6 +213,16 @@ describe('presets: sidecars injected at admission', () => {
     assert.equal(error.field?.path, 'spec.template.metadata.annotations.proxy.istio.io/config');
   });
 
+  it('validate mode fails a workload whose injector annotations are missing, and passes it once they are set', () => {
+    const items = [workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })];
+    const missing = run(items, config(['istio'], '1.30', { mode: 'validate' }));
+    assert.equal(missing.exitCode, 1);
+    assert.ok(missing.results.some((x) => x.severity === 'error' && x.message === 'the declared order is not realised; applying it would give native: istio-proxy(injected) -> app'));
+    assert.equal(templateOf(missing.items[0]!).metadata?.annotations, undefined, 'validate changes nothing');
+    const applied = run(items, config(['istio'], '1.30'));
+    assert.equal(run(applied.items, config(['istio'], '1.30', { mode: 'validate' })).exitCode, 0);
+  });
+
   it("a Job with an injected sidecar and no native sidecars is warned how the sidecar must be stopped", () => {
     const r = run([workload('Job', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
     assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));

@@ -113,7 +113,7 @@ function logResults(results: readonly Result[]): void {
 
 function manifestFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .filter((e) => e.isFile() && (/\.ya?ml$/.test(e.name) || e.name === 'Kptfile'))
     .map((e) => join(e.parentPath, e.name))
     .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
     .sort();

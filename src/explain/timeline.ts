@@ -16,7 +16,7 @@ export interface TimelineStep {
   /** What kubelet waits for before it starts the next container. */
   readonly gate: string;
   /** How that wait is made. */
-  readonly mechanism: 'init container' | 'native sidecar' | 'postStart wait' | 'postStart hook' | 'entrypoint wrapper' | 'none';
+  readonly mechanism: 'init container' | 'native sidecar' | 'postStart wait' | 'postStart hook' | 'entrypoint wrapper' | 'injected at admission' | 'none';
   /**
    * For a wrapped container, what it waits for itself (`migrate completed`), whatever kubelet started
    * before it; the others wait for the container started before them.
@@ -63,6 +63,19 @@ function step(container: V1Container, list: 'init' | 'restartable init' | 'main'
   return { name, phase, gate: 'started', mechanism: 'none' };
 }
 
+/**
+ * Sidecars an injector adds are not in the spec: the applied annotation names them
+ * (`native: istio-proxy(injected) -> app`), and a preset set the annotations that make the injector
+ * hold the app until they are ready.
+ */
+function injectedSidecars(applied: string | undefined): TimelineStep[] {
+  const order = applied?.slice(applied.indexOf(':') + 1).split(' -> ') ?? [];
+  return order.flatMap((entry) => {
+    const m = /^\s*([a-z0-9-]+)\(injected\)$/.exec(entry);
+    return m ? [{ name: m[1]!, phase: 'sidecar' as const, gate: 'ready', mechanism: 'injected at admission' as const }] : [];
+  });
+}
+
 export function podTimeline(item: PlainObject, template: { metadata?: { annotations?: Record<string, string> | null } | null; spec: { containers: V1Container[]; initContainers?: V1Container[] | null } }): PodTimeline {
   const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
   const inits = template.spec.initContainers ?? [];
@@ -71,8 +84,10 @@ export function podTimeline(item: PlainObject, template: { metadata?: { annotati
     ...template.spec.containers.map((c) => step(c, 'main')),
   ];
   const applied = template.metadata?.annotations?.[APPLIED_ANNOTATION];
+  start.unshift(...injectedSidecars(applied));
   const mechanism = applied?.split(':')[0] ?? (start.some((s) => s.mechanism === 'native sidecar') ? 'native' : start.some((s) => s.mechanism === 'postStart wait') ? 'postStart' : start.some((s) => s.mechanism === 'entrypoint wrapper') ? 'entrypoint' : 'none');
-  const sidecars = start.filter((s) => s.phase === 'sidecar').map((s) => s.name);
+  // How an injector stops its sidecar is the injector's business: the stop order names what is in the spec.
+  const sidecars = start.filter((s) => s.phase === 'sidecar' && s.mechanism !== 'injected at admission').map((s) => s.name);
   // A wrapped sidecar stays in containers, and its wrapper lets the others stop first.
   const mains = start.filter((s) => s.phase === 'main').map((s) => s.name);
   const warnings: string[] = [];

@@ -2,13 +2,13 @@ import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
 import { DEFAULTS, type OrderSpec } from './config/order-spec.js';
 import { clusterStrategy, planPod } from './plan/plan.js';
-import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetSettings, type TemplateView } from './presets/apply.js';
+import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from './presets/apply.js';
 import type { Edit, Path } from './resource-list/edit.js';
 import type { Item, PlainObject, ResourceList } from './resource-list/read.js';
 import { hasErrors, itemResult, resourceRefOf, type Result } from './resource-list/results.js';
 import { ResourceListWriter } from './resource-list/write.js';
-import { podTemplateOf } from './workloads/pod-templates.js';
-import { namesExactly, selects } from './workloads/selector.js';
+import { podTemplateOf, type PodTemplateRef } from './workloads/pod-templates.js';
+import { namesExactly, selects, stringMap } from './workloads/selector.js';
 
 /** Records on the pod template what the function did, so a later run (or a reader) recognises it. */
 export const APPLIED_ANNOTATION = 'order-containers.dev/applied';
@@ -88,10 +88,6 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   return finish(hasErrors(results) ? 1 : 0, results);
 }
 
-function stringMap(v: unknown): Record<string, string> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
-}
-
 /** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
 function namespacesIn(list: ResourceList): Map<string, NamespaceMeta> {
   const found = new Map<string, NamespaceMeta>();
@@ -102,6 +98,40 @@ function namespacesIn(list: ResourceList): Map<string, NamespaceMeta> {
     found.set(metadata.name, { name: metadata.name, labels: stringMap(metadata.labels), annotations: stringMap(metadata.annotations) });
   }
   return found;
+}
+
+/** What the config's presets add to one pod template's order (NO_PRESETS when none applies). */
+function presetsFor(
+  spec: OrderSpec,
+  item: Item,
+  template: PodTemplateRef['template'],
+  declaredSidecars: OrderSpec['sidecars'],
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+): PresetPlan {
+  if (spec.presets.length === 0) return NO_PRESETS;
+  const pod: TemplateView = {
+    labels: template.metadata?.labels ?? {},
+    annotations: template.metadata?.annotations ?? {},
+    containers: template.spec.containers,
+    initContainers: template.spec.initContainers ?? [],
+  };
+  const namespace = (item.value.metadata as { namespace?: unknown } | undefined)?.namespace;
+  const matches = matchPresets(spec.presets, pod, typeof namespace === 'string' ? namespaces.get(namespace) : undefined);
+  if (matches.length === 0) return NO_PRESETS;
+  const cluster = clusterStrategy(spec);
+  return planPresets(
+    matches,
+    {
+      timeoutSeconds: spec.timeoutSeconds,
+      strategy: spec.strategy === 'auto' ? cluster : spec.strategy,
+      // Injectors know native sidecars and postStart holds; wrappers cannot reach an injected container.
+      injectionMode: spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : cluster,
+      declaredSidecars,
+      workloadKind: String(item.value.kind),
+      runsToCompletion: template.spec.restartPolicy === 'Never' || template.spec.restartPolicy === 'OnFailure',
+    },
+    pod,
+  );
 }
 
 /**
@@ -128,25 +158,7 @@ function orderWorkload(
   }
   const { template } = found;
   const declaredSidecars = own?.sidecars ?? spec.sidecars;
-  const pod: TemplateView = {
-    labels: template.metadata?.labels ?? {},
-    annotations: template.metadata?.annotations ?? {},
-    containers: template.spec.containers,
-    initContainers: template.spec.initContainers ?? [],
-  };
-  const namespace = (item.value.metadata as { namespace?: unknown } | undefined)?.namespace;
-  const matches = spec.presets.length > 0 ? matchPresets(spec.presets, pod, namespaces.get(String(namespace))) : [];
-  const cluster = clusterStrategy(spec);
-  const settings: PresetSettings = {
-    timeoutSeconds: spec.timeoutSeconds,
-    strategy: spec.strategy === 'auto' ? cluster : spec.strategy,
-    // Injectors know native sidecars and postStart holds; wrappers cannot reach an injected container.
-    injectionMode: spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : cluster,
-    declaredSidecars,
-    workloadKind: String(item.value.kind),
-    runsToCompletion: template.spec.restartPolicy === 'Never' || template.spec.restartPolicy === 'OnFailure',
-  };
-  const presets = matches.length > 0 ? planPresets(matches, settings, pod) : NO_PRESETS;
+  const presets = presetsFor(spec, item, template, declaredSidecars, namespaces);
   for (const note of presets.notes) results.push(itemResult(item.value, note.severity, note.message, fieldOf(found.path, note.field)));
   if (presets.notes.some((n) => n.severity === 'error')) return true;
   const plan = planPod(

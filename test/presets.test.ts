@@ -123,6 +123,15 @@ describe('presets: sidecars in the manifest', () => {
     assert.deepEqual(native.readinessProbe, { httpGet: { port: 15021, path: '/custom' } });
   });
 
+  it("keeps the sidecar's own wait command where it has one already (istioctl kube-inject with holdApplicationUntilProxyStarts)", () => {
+    const proxy: Container = { name: 'istio-proxy', image: 'istio/proxyv2:1.24.0', lifecycle: { postStart: { exec: { command: ['pilot-agent', 'wait'] } } } };
+    const r = run([workload('Deployment', { spec: { containers: [APP, proxy] } })], config(['istio'], '1.28'));
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    const spec = templateOf(r.items[0]!).spec;
+    assert.deepEqual(names(spec.containers), ['istio-proxy', 'app']);
+    assert.deepEqual(spec.containers[0]!.lifecycle, proxy.lifecycle);
+  });
+
   it('the entrypoint strategy wraps a preset sidecar without a command through the preset entrypoint', () => {
     const proxy: Container = { name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check', '--http-address=0.0.0.0', 'shop:eu:orders'] };
     const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'serve'] } };

@@ -112,6 +112,21 @@ function filled(command: readonly string[], timeoutSeconds: number): string[] {
   return command.map((arg) => arg.split(TIMEOUT_PLACEHOLDER).join(String(timeoutSeconds)));
 }
 
+/** What people call the sidecar a preset is about. */
+function sidecarName(preset: Preset): string {
+  return preset.containers[0] ?? preset.name;
+}
+
+/**
+ * The container's own postStart hook when it already runs the preset's wait command, with whatever
+ * flags (Istio writes `pilot-agent wait` itself for holdApplicationUntilProxyStarts): it is kept.
+ */
+function ownWait(container: V1Container, waitCommand: readonly string[]): readonly string[] | undefined {
+  const hook = container.lifecycle?.postStart?.exec?.command;
+  const program = waitCommand.slice(0, waitCommand.length > 1 ? 2 : 1);
+  return hook && program.every((word, i) => hook[i] === word) ? hook : undefined;
+}
+
 /** The flag's name: `--http-address` of `--http-address=0.0.0.0`. */
 function flagName(arg: string): string {
   return arg.split('=')[0]!;
@@ -171,7 +186,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const field = `spec.${match.list}[${match.index}]`;
       const ownProbe = container.readinessProbe ?? container.startupProbe;
       if (!ownProbe && preset.ready) probes.set(name, probeOf(preset.ready));
-      if (preset.waitCommand) waits.set(name, filled(preset.waitCommand, settings.timeoutSeconds));
+      if (preset.waitCommand) waits.set(name, ownWait(container, preset.waitCommand) ?? filled(preset.waitCommand, settings.timeoutSeconds));
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
@@ -198,7 +213,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
         set.push(`${key}: ${JSON.stringify(merge.value)}`);
       } else if (merge.kind === 'conflict') {
         const what = merge.keys.length > 0 ? `${merge.keys.join(', ')} in ${key}` : `${key}: ${JSON.stringify(existing)}`;
-        notes.push({ severity: 'warning', message: `${said}: the pod template sets ${what}, not what the preset would set (${value}); left as it is, so ${preset.containers[0] ?? preset.name} may not be ready before the app starts`, field });
+        notes.push({ severity: 'warning', message: `${said}: the pod template sets ${what}, not what the preset would set (${value}); left as it is, so ${sidecarName(preset)} may not be ready before the app starts`, field });
       } else if (merge.kind === 'unreadable') {
         notes.push({ severity: 'error', message: `${said}: cannot merge ${value} into ${key}: ${merge.reason}`, field });
       }
@@ -208,9 +223,9 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
     if (settings.injectionMode === 'postStart' && JOB_KINDS.has(settings.workloadKind)) {
       const stop = preset.quit ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done` : '';
-      notes.push({ severity: 'warning', message: `preset ${preset.name}: this ${settings.workloadKind}'s pods will not complete while the injected ${preset.containers[0] ?? preset.name} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
+      notes.push({ severity: 'warning', message: `preset ${preset.name}: this ${settings.workloadKind}'s pods will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
     }
-    injected.push(`${preset.containers[0] ?? preset.name}(injected)`);
+    injected.push(`${sidecarName(preset)}(injected)`);
   }
   return { sidecars, probes, waits, entrypoints, quits, edits, notes, injected };
 }

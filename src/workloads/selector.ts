@@ -24,8 +24,9 @@ function matchesExpression(labels: Readonly<Record<string, string>>, e: LabelSel
   }
 }
 
-function stringMap(v: unknown): Record<string, string> {
-  return typeof v === 'object' && v !== null ? (v as Record<string, string>) : {};
+/** Labels or annotations as a map; anything else (absent, null, a list) as none. */
+export function stringMap(v: unknown): Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
 }
 
 /** metav1.LabelSelector semantics plus kinds, names (with `*` globs) and namespaces; omitted parts match all. */

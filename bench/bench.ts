@@ -128,6 +128,15 @@ function containerOrder(selector: string): string {
 }
 
 const TOUCH_EVERY_WORKLOAD = containerOrder('kinds: [Deployment]');
+/** The same sidecar found by the cloud-sql-proxy preset (by image), with istio's injection looked up too. */
+const PRESETS_EVERY_WORKLOAD = `functionConfig:
+  apiVersion: order-containers.dev/v1alpha1
+  kind: ContainerOrder
+  metadata:
+    name: bench
+  spec:
+    presets: [istio, cloud-sql-proxy]
+`;
 const SELECT_NOTHING = containerOrder('names: [no-such-workload]');
 
 interface Sample {
@@ -173,6 +182,8 @@ function main(): void {
       writeFileSync(plain, resourceList(size, ''));
       writeFileSync(touch, resourceList(size, TOUCH_EVERY_WORKLOAD));
       writeFileSync(none, resourceList(size, SELECT_NOTHING));
+      const presets = join(dir, `presets-${size}.yaml`);
+      writeFileSync(presets, resourceList(size, PRESETS_EVERY_WORKLOAD));
       // The function's own output, run again: every workload is read and planned, none needs an edit.
       const ordered = join(dir, `ordered-${size}.yaml`);
       const again = spawnSync(process.execPath, [CLI, '-i', touch], { maxBuffer: 1 << 30, encoding: 'utf8' });
@@ -187,6 +198,7 @@ function main(): void {
         { label: 'a  pass-through, no functionConfig', script: CLI, input: plain },
         { label: "a' pass-through, selector matches none", script: CLI, input: none },
         { label: 'b  sidecar ordered in every Deployment', script: CLI, input: touch },
+        { label: 'p  the same, the sidecar found by a preset', script: CLI, input: presets },
         { label: 'e  every Deployment planned, all in order', script: CLI, input: ordered },
         { label: "e' the same list, selector matches none", script: CLI, input: orderedNone },
         { label: 'c  js-yaml load + dump (baseline)', script: JS_YAML_ROUND_TRIP, input: plain },
@@ -208,10 +220,10 @@ function main(): void {
       for (const c of cases) {
         console.log(`${c.label.padEnd(42)} ${ms(c.label).toFixed(0).padStart(10)} ${(rss(c.label) / 1024).toFixed(0).padStart(13)} ${((rss(c.label) * 1024) / bytes).toFixed(1).padStart(10)}`);
       }
-      const [a, a2, b, e, e2, c, d] = cases.map((x) => ms(x.label)) as [number, number, number, number, number, number, number];
+      const [a, a2, b, p, e, e2, c, d] = cases.map((x) => ms(x.label)) as [number, number, number, number, number, number, number, number];
       console.log(
         `ratios: a/c ${(a / c).toFixed(2)}  b/c ${(b / c).toFixed(2)}  a/d ${(a / d).toFixed(2)}  b/d ${(b / d).toFixed(2)}  ` +
-          `ordering work e/e' ${(e / e2).toFixed(2)}  edits b/a' ${(b / a2).toFixed(2)}`,
+          `ordering work e/e' ${(e / e2).toFixed(2)}  edits b/a' ${(b / a2).toFixed(2)}  presets p/b ${(p / b).toFixed(2)}`,
       );
     }
   } finally {

@@ -268,6 +268,9 @@ describe('presets: config', () => {
       { path: 'spec.presets[0].injection.enabledBy[0]', message: 'give exactly one of podLabel, podAnnotation, namespaceLabel, namespaceAnnotation, with its value' },
     ]);
     assert.deepEqual(problems(config(['istio', 'istio'], '1.30')), [{ path: 'spec.presets[1]', message: 'preset istio is named twice' }]);
+    assert.deepEqual(problems(config([42], '1.30')), [{ path: 'spec.presets[0]', message: 'expected a preset name or a preset, got 42' }]);
+    assert.deepEqual(problems(config([{ name: 'x', containers: ['x'], waitCommand: [] }], '1.30')), [{ path: 'spec.presets[0]', message: 'preset x: a waitCommand or entrypoint must name a program' }]);
+    assert.match(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[istio' } })[0]!.message, /^not YAML: /);
   });
 
   it('a preset of the config own orders its sidecar like a built-in one', () => {

@@ -1,6 +1,7 @@
 import { workloadOrderOf, type WorkloadOrder } from './config/annotations.js';
 import { decodeFunctionConfig } from './config/function-config.js';
 import { DEFAULTS, type OrderSpec } from './config/order-spec.js';
+import { runsToCompletion } from './plan/pod-plan.js';
 import { clusterStrategy, planPod } from './plan/plan.js';
 import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from './presets/apply.js';
 import type { Edit, Path } from './resource-list/edit.js';
@@ -128,7 +129,7 @@ function presetsFor(
       injectionMode: spec.strategy === 'native' || spec.strategy === 'postStart' ? spec.strategy : cluster,
       declaredSidecars,
       workloadKind: String(item.value.kind),
-      runsToCompletion: template.spec.restartPolicy === 'Never' || template.spec.restartPolicy === 'OnFailure',
+      runsToCompletion: runsToCompletion(template.spec) !== undefined,
     },
     pod,
   );

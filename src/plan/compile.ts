@@ -4,7 +4,7 @@ import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, isOurHook, waitCommand, type ReadinessCheck } from '../runtime/helper.js';
 import { JOB_KINDS } from '../workloads/kinds.js';
-import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
+import { helperEdits, reorderEdits, sameCommand, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -174,10 +174,6 @@ export function compileKubeletOrder(
   };
   const startOrder = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map(describe), ...finalMains.map(describe)].join(' -> ');
   return { strategy, edits, startOrder, problems, notes: [], warnings };
-}
-
-function sameCommand(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Edit } from '../resource-list/edit.js';
 import { parseWrapper, RUN_MOUNT, RUN_VOLUME_SPEC, waitsOf, wrapperCommand, type Directive, type FileState } from '../runtime/entrypoint.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { globMatches } from '../workloads/selector.js';
-import { helperEdits, reorderEdits, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
+import { helperEdits, reorderEdits, runsToCompletion, sameCommand, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 
@@ -57,7 +57,7 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
   const mains = podSpec.containers.map((c) => c.name);
   const sidecarMains = mains.filter((n) => graph.sidecars.has(n));
   const workMains = mains.filter((n) => !graph.sidecars.has(n));
-  const runsToCompletion = podSpec.restartPolicy === 'Never' || podSpec.restartPolicy === 'OnFailure' ? podSpec.restartPolicy : undefined;
+  const completes = runsToCompletion(podSpec);
   const grace = podSpec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
 
   const directives = new Map<string, Directive[]>();
@@ -77,9 +77,9 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
     if (waitedToComplete || (sidecarMains.length > 0 && !graph.sidecars.has(name))) list.push({ kind: 'exit' });
     if (graph.sidecars.has(name)) {
       list.push({ kind: 'sidecar', graceSeconds: grace, mains: workMains });
-      if (runsToCompletion) list.push({ kind: 'job', restartPolicy: runsToCompletion });
+      if (completes) list.push({ kind: 'job', restartPolicy: completes });
       const quit = quits.get(name);
-      if (runsToCompletion && quit) list.push({ kind: 'quit', url: quit });
+      if (completes && quit) list.push({ kind: 'quit', url: quit });
     }
     if (list.length > 0) directives.set(name, list);
   }
@@ -97,7 +97,7 @@ export function compileEntrypoints(spec: OrderSpec, podSpec: PodSpecView, graph:
       continue;
     }
     const command = wrapperCommand({ container: name, timeoutSeconds: spec.timeoutSeconds, directives: list, program });
-    if (JSON.stringify(n.container.command) !== JSON.stringify(command)) edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
+    if (!sameCommand(n.container.command, command)) edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
     mounts.push({ position: n.index, container: n.container });
   }
   if (problems.length > 0) return none();

@@ -38,6 +38,16 @@ export interface PodSpecView {
   readonly terminationGracePeriodSeconds?: number;
 }
 
+/** The restartPolicy of a pod that runs to completion (a Job's): its sidecars must stop when the work is done. */
+export function runsToCompletion(podSpec: PodSpecView): 'Never' | 'OnFailure' | undefined {
+  return podSpec.restartPolicy === 'Never' || podSpec.restartPolicy === 'OnFailure' ? podSpec.restartPolicy : undefined;
+}
+
+/** True when a container's command (or hook) is already exactly `wanted`: nothing to write. */
+export function sameCommand(current: readonly string[] | undefined | null, wanted: readonly string[] | undefined): boolean {
+  return current !== undefined && current !== null && wanted !== undefined && JSON.stringify(current) === JSON.stringify(wanted);
+}
+
 /** Kahn's algorithm, taking the lowest `rank` among the ready nodes: stable where edges allow. */
 export function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
   const inside = new Set(names);

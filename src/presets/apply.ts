@@ -104,7 +104,7 @@ export function matchPresets(presets: readonly Preset[], pod: TemplateView, name
   return matches;
 }
 
-export function probeOf(endpoint: Endpoint): V1Probe {
+function probeOf(endpoint: Endpoint): V1Probe {
   return endpoint.path === undefined ? { tcpSocket: { port: endpoint.port } } : { httpGet: { port: endpoint.port, path: endpoint.path } };
 }
 
@@ -133,14 +133,13 @@ function flagName(arg: string): string {
 }
 
 /** True when the container passes the flag already, in its command or args, alone or with a value. */
-export function hasFlag(container: V1Container, arg: string): boolean {
+function hasFlag(container: V1Container, arg: string): boolean {
   const name = flagName(arg);
   return [...(container.command ?? []), ...(container.args ?? [])].some((a) => a === name || a.startsWith(`${name}=`));
 }
 
-/** Edits that append the missing flags to a container's args. */
-export function argEdits(match: Extract<PresetMatch, { kind: 'container' }>, flags: readonly string[]): Edit[] {
-  const missing = flags.filter((f) => !hasFlag(match.container, f));
+/** Edits that append `missing` (flags the container does not pass yet) to its args. */
+function argEdits(match: Extract<PresetMatch, { kind: 'container' }>, missing: readonly string[]): Edit[] {
   if (missing.length === 0) return [];
   const path = ['spec', match.list, match.index, 'args'];
   const args = match.container.args;

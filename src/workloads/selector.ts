@@ -1,8 +1,16 @@
 import type { LabelSelectorRequirement, WorkloadSelector } from '../config/order-spec.js';
 import type { PlainObject } from '../resource-list/read.js';
 
+/** Globs come from the config, a handful per run, and are matched against every workload and container. */
+const compiled = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  let re = compiled.get(glob);
+  if (re === undefined) {
+    re = new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    compiled.set(glob, re);
+  }
+  return re;
 }
 
 /** `*` stands for any text, everything else for itself. */

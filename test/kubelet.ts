@@ -2,43 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { V1Container } from '@kubernetes/client-node';
 import { RUN_DIR, WRAPPER_NAME } from '../src/runtime/entrypoint.js';
 import { BUSYBOX } from '../src/runtime/helper.js';
+import { expand } from './bench-kubelet/expansion.js';
 
-/**
- * kubelet's `$(VAR)` expansion of a container's command and args, ported from Kubernetes'
- * third_party/forked/golang/expansion/expand.go: `$(NAME)` becomes the variable's value when it is
- * defined and stays as written when not, `$$` becomes `$`, and every other `$` stays.
- */
-export function expand(input: string, env: ReadonlyMap<string, string>): string {
-  let out = '';
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (c !== '$' || i + 1 === input.length) {
-      out += c;
-      i++;
-      continue;
-    }
-    const next = input[i + 1]!;
-    if (next === '$') {
-      out += '$';
-      i += 2;
-    } else if (next === '(') {
-      const close = input.indexOf(')', i + 2);
-      if (close < 0) {
-        out += '$(';
-        i += 2;
-      } else {
-        const name = input.slice(i + 2, close);
-        out += env.get(name) ?? `$(${name})`;
-        i = close + 1;
-      }
-    } else {
-      out += `$${next}`;
-      i += 2;
-    }
-  }
-  return out;
-}
+export { expand };
 
 function envOf(container: V1Container): Map<string, string> {
   const env = new Map<string, string>();

@@ -1,0 +1,198 @@
+/**
+ * The order a user declared, read from the functionConfig and the workloads' annotations the way the
+ * README documents them: the bench's own reading, sharing no code with src/, so that it can judge what
+ * the function made of them. From it come what each program must find when it starts (its
+ * dependencies at their conditions) and which containers are meant to finish.
+ */
+import { globMatches } from './images.js';
+import type { Condition } from './programs/lib.js';
+
+export interface Edge {
+  readonly container: string;
+  readonly condition: Condition;
+}
+
+export interface DeclaredOrder {
+  /** Sidecars, with the condition the others wait for. */
+  readonly sidecars: ReadonlyMap<string, Condition>;
+  /** container -> what it starts after. */
+  readonly edges: ReadonlyMap<string, readonly Edge[]>;
+  /** Preset names the config turns on. */
+  readonly presets: readonly string[];
+}
+
+export interface Selector {
+  readonly kinds?: readonly string[];
+  readonly names?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly labelSelector?: { readonly matchLabels?: Readonly<Record<string, string>> };
+}
+
+export interface OrderConfig {
+  readonly order: DeclaredOrder;
+  readonly selector?: Selector;
+}
+
+const CONDITIONS: readonly Condition[] = ['Started', 'Ready', 'Completed'];
+
+function condition(text: string | undefined, fallback: Condition): Condition {
+  if (text === undefined || text === '') return fallback;
+  const found = CONDITIONS.find((c) => c.toLowerCase() === text.toLowerCase());
+  if (!found) throw new Error(`declared: "${text}" is not a condition`);
+  return found;
+}
+
+/** `a > b:Completed > c; d > e`: each container after the one before it, at the condition written there (Ready). */
+export function parseOrder(text: string): Map<string, Edge[]> {
+  const edges = new Map<string, Edge[]>();
+  for (const chain of text.split(';')) {
+    const steps = chain
+      .split('>')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (let i = 1; i < steps.length; i++) {
+      const [dep, cond] = steps[i - 1]!.split(':');
+      const name = steps[i]!.split(':')[0]!;
+      edges.set(name, [...(edges.get(name) ?? []), { container: dep!, condition: condition(cond, 'Ready') }]);
+    }
+  }
+  return edges;
+}
+
+/** `a, b:Started`: sidecars, each with the condition the others wait for (Ready when none is written). */
+function sidecarList(text: string): Map<string, Condition> {
+  return new Map(
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => {
+        const [name, cond] = s.split(':');
+        return [name!.trim(), condition(cond?.trim(), 'Ready')];
+      }),
+  );
+}
+
+interface ConfigObject {
+  readonly kind?: string;
+  readonly data?: Readonly<Record<string, string>>;
+  readonly spec?: {
+    readonly sidecars?: readonly { readonly name: string; readonly waitFor?: string }[];
+    readonly rules?: readonly { readonly container: string; readonly after: readonly { readonly container: string; readonly condition?: string }[] }[];
+    readonly presets?: readonly (string | { readonly name: string })[];
+    readonly selector?: Selector;
+  };
+}
+
+/** A ContainerOrder, or a ConfigMap's data (kpt's key=value arguments), as a declared order. */
+export function orderConfigOf(config: ConfigObject | undefined): OrderConfig {
+  if (!config) return { order: { sidecars: new Map(), edges: new Map(), presets: [] } };
+  if (config.kind === 'ConfigMap' || config.data) {
+    const d = config.data ?? {};
+    return {
+      order: {
+        sidecars: sidecarList(d.sidecars ?? ''),
+        edges: parseOrder(d.order ?? ''),
+        presets: (d.presets ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      },
+    };
+  }
+  const spec = config.spec ?? {};
+  const edges = new Map<string, Edge[]>();
+  for (const rule of spec.rules ?? []) {
+    edges.set(rule.container, [...(edges.get(rule.container) ?? []), ...rule.after.map((a) => ({ container: a.container, condition: condition(a.condition, 'Ready') }))]);
+  }
+  return {
+    order: {
+      sidecars: new Map((spec.sidecars ?? []).map((s) => [s.name, condition(s.waitFor, 'Ready')])),
+      edges,
+      presets: (spec.presets ?? []).map((p) => (typeof p === 'string' ? p : p.name)),
+    },
+    ...(spec.selector ? { selector: spec.selector } : {}),
+  };
+}
+
+export interface WorkloadRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
+  if (!selector) return true;
+  if (selector.kinds && !selector.kinds.includes(w.kind)) return false;
+  if (selector.names && !selector.names.some((n) => globMatches(n, w.name))) return false;
+  if (selector.namespaces && !selector.namespaces.some((n) => globMatches(n, w.namespace))) return false;
+  for (const [k, v] of Object.entries(selector.labelSelector?.matchLabels ?? {})) if (w.labels[k] !== v) return false;
+  return true;
+}
+
+/**
+ * The sidecars of the built-in presets, by container name and image (README: Presets): the bench's own
+ * list of what a preset makes a sidecar, kept beside the README's table rather than read from src/.
+ */
+const PRESET_SIDECARS: Readonly<Record<string, { readonly names: readonly string[]; readonly images: readonly string[] }>> = {
+  istio: { names: ['istio-proxy'], images: [] },
+  linkerd: { names: ['linkerd-proxy'], images: [] },
+  vault: { names: ['vault-agent'], images: [] },
+  'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: ['*cloud-sql-connectors/cloud-sql-proxy*'] },
+  envoy: { names: ['envoy'], images: ['*envoyproxy/envoy*'] },
+  'oauth2-proxy': { names: ['oauth2-proxy'], images: ['*oauth2-proxy/oauth2-proxy*'] },
+  'otel-collector': { names: ['otel-collector', 'opentelemetry-collector', 'otc-container'], images: ['*opentelemetry-collector*'] },
+};
+
+export interface PodContainer {
+  readonly name: string;
+  readonly image?: string;
+  /** An init container in the manifest as written (runs to completion unless it is a sidecar). */
+  readonly init: boolean;
+  /** A native sidecar in the manifest as written (an init container with restartPolicy Always). */
+  readonly restartable?: boolean;
+}
+
+export interface PodExpectations {
+  readonly requires: Record<string, Edge[]>;
+  readonly runs: Record<string, 'to-completion' | 'until-stopped'>;
+  /** Containers that must stop after every other main container when the pod is deleted. */
+  readonly sidecars: string[];
+}
+
+/**
+ * What each container of one pod (as the manifest wrote it) must find when it starts, and which ones
+ * finish: the config's order when it selects the workload, the workload's own annotations over it.
+ */
+export function expectationsOf(config: OrderConfig, w: WorkloadRef, containers: readonly PodContainer[], runsToCompletion: boolean): PodExpectations {
+  const own = w.annotations;
+  const selected = selects(config.selector, w) || own['order-containers.dev/sidecars'] !== undefined || own['order-containers.dev/order'] !== undefined;
+  let sidecars = new Map<string, Condition>();
+  let edges = new Map<string, Edge[]>();
+  if (selected) {
+    sidecars = new Map(config.order.sidecars);
+    edges = new Map([...config.order.edges].map(([k, v]) => [k, [...v]]));
+    for (const preset of config.order.presets) {
+      const p = PRESET_SIDECARS[preset];
+      for (const c of containers) if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
+    }
+    if (own['order-containers.dev/sidecars'] !== undefined) sidecars = sidecarList(own['order-containers.dev/sidecars']);
+    if (own['order-containers.dev/order'] !== undefined) edges = parseOrder(own['order-containers.dev/order']);
+  }
+  const names = new Set(containers.map((c) => c.name));
+  const requires: Record<string, Edge[]> = {};
+  for (const c of containers) {
+    const list: Edge[] = [];
+    if (!c.init && !sidecars.has(c.name)) for (const [s, cond] of sidecars) if (names.has(s)) list.push({ container: s, condition: cond });
+    for (const e of edges.get(c.name) ?? []) if (names.has(e.container)) list.push(e);
+    requires[c.name] = list;
+  }
+  const completed = new Set([...edges.values()].flat().filter((e) => e.condition === 'Completed').map((e) => e.container));
+  const runs: Record<string, 'to-completion' | 'until-stopped'> = {};
+  for (const c of containers) {
+    runs[c.name] = sidecars.has(c.name) || c.restartable ? 'until-stopped' : c.init || completed.has(c.name) || runsToCompletion ? 'to-completion' : 'until-stopped';
+  }
+  return { requires, runs, sidecars: [...sidecars.keys()].filter((s) => names.has(s)) };
+}

@@ -1,0 +1,114 @@
+/**
+ * What the tests ask of the bench kubelet: run manifests (as they are, or after the function) and read
+ * the timelines back as orderings. Assertions are about the order of events and their outcomes, never
+ * about how long anything took.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions } from './bench.js';
+import { orderConfigOf } from './declared.js';
+import type { EventKind, PodEvent, PodReport } from './pod-types.js';
+
+type Item = Record<string, unknown>;
+
+const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+/**
+ * Skips the test when the bench cannot run here, naming what is missing; under REQUIRE_E2E=1 (CI) that
+ * is a failure instead.
+ */
+export function requireBench(ctx: Mocha.Context): void {
+  const missing = benchMissing();
+  if (missing === undefined) return;
+  if (process.env.REQUIRE_E2E === '1') throw new Error(`${missing} (REQUIRE_E2E=1 makes this a failure)`);
+  console.warn(`      skipped: ${missing}`);
+  ctx.skip();
+}
+
+export interface Run {
+  readonly reports: readonly PodReport[];
+  /** Containers that must stop after the other main containers, per pod. */
+  readonly sidecars: readonly (readonly string[])[];
+}
+
+export type ScenarioOptions = Omit<BenchOptions, 'config'> & { readonly functionConfig?: Item };
+
+/** Runs manifests as they are on the bench kubelet. */
+export async function runAsIs(items: readonly Item[], options: ScenarioOptions = {}): Promise<Run> {
+  return runOn(items, items, options);
+}
+
+/** The function's output items for `items` under `functionConfig` (which must succeed). */
+export function throughFunction(items: readonly Item[], functionConfig?: Item): Item[] {
+  const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, ...(functionConfig ? { functionConfig } : {}) };
+  const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`the function failed (exit ${r.status}): ${r.stdout.slice(0, 2000)}${r.stderr}`);
+  return (JSON.parse(r.stdout) as { items: Item[] }).items;
+}
+
+/** Runs manifests after the function, judged against the order they declare. */
+export async function runRendered(items: readonly Item[], options: ScenarioOptions = {}): Promise<Run> {
+  return runOn(throughFunction(items, options.functionConfig), items, options);
+}
+
+/** Runs `output` (what the function wrote) judged against `input` (what the user wrote). */
+export async function runOn(output: readonly Item[], input: readonly Item[], options: ScenarioOptions = {}): Promise<Run> {
+  const dir = benchDir();
+  try {
+    const pods = podsOf(output, input, dir, { ...options, config: orderConfigOf(options.functionConfig as Parameters<typeof orderConfigOf>[0]) });
+    const reports = await runPods(pods);
+    return { reports, sidecars: pods.map((p) => p.sidecars) };
+  } finally {
+    cleanUp(dir);
+  }
+}
+
+export function eventsOf(report: PodReport, container: string, kind?: EventKind): PodEvent[] {
+  return report.events.filter((e) => e.container === container && (kind === undefined || e.event === kind));
+}
+
+/** When `container` first reached `kind`, or Infinity when it never did. */
+export function first(report: PodReport, container: string, kind: EventKind): number {
+  return eventsOf(report, container, kind)[0]?.t ?? Number.POSITIVE_INFINITY;
+}
+
+/** When `container` last exited, or Infinity when it never did. */
+export function lastExit(report: PodReport, container: string): number {
+  return eventsOf(report, container, 'exited').at(-1)?.t ?? Number.POSITIVE_INFINITY;
+}
+
+/** The timeline as text, for assertion messages. */
+export function show(report: PodReport): string {
+  return [`${report.workload}: ${report.phase}, ready ${report.ready}`, ...report.events.map((e) => `  ${e.t} ${e.container} ${e.event}${e.code === undefined ? '' : ` ${e.code}`} ${e.detail ?? ''}`)].join('\n');
+}
+
+function runsToCompletion(report: PodReport): boolean {
+  return /^(Job|CronJob)\//.test(report.workload);
+}
+
+/**
+ * A healthy run: every program found what it depends on when it started, nothing restarted, each pod
+ * became Ready (a Job's pod Succeeded), and (unless the mechanism cannot) on deletion the declared
+ * sidecars stopped after the other main containers.
+ */
+export function assertHealthy(run: Run, options: { readonly stopOrder?: boolean } = {}): void {
+  run.reports.forEach((r, i) => {
+    assert.deepEqual(
+      r.events.filter((e) => e.event === 'violation'),
+      [],
+      `every program found what it depends on when it started:\n${show(r)}`,
+    );
+    assert.deepEqual(
+      r.events.filter((e) => e.event === 'restarted'),
+      [],
+      `nothing restarts when every program is healthy:\n${show(r)}`,
+    );
+    if (runsToCompletion(r)) assert.equal(r.phase, 'Succeeded', show(r));
+    else assert.ok(r.ready, `the pod becomes Ready:\n${show(r)}`);
+    if (options.stopOrder === false || runsToCompletion(r)) return;
+    const sidecars = run.sidecars[i]!;
+    const mains = [...new Set(r.events.map((e) => e.container))].filter((c) => !sidecars.includes(c) && eventsOf(r, c, 'killed').length > 0);
+    for (const s of sidecars) for (const m of mains) assert.ok(lastExit(r, m) <= lastExit(r, s), `${s} stops after ${m}:\n${show(r)}`);
+  });
+}

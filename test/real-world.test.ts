@@ -1,81 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { runFunction } from '../src/function.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { podTemplatePathOf } from '../src/workloads/kinds.js';
 import { valueAt } from '../src/resource-list/edit.js';
-import { BUILT_IN_PRESETS } from '../src/presets/built-in.js';
 import { violationsIn } from './api-rules.js';
-import { requireBinary, ROOT } from './helpers.js';
+import { requireBinary } from './helpers.js';
 import { brokenEdges } from './order-oracle.js';
-
-/** test/real-world/sources.yaml: where each manifest comes from, and how it is rendered. */
-interface Source {
-  readonly name: string;
-  readonly package: string;
-  readonly license: string;
-  readonly file: string;
-  readonly heredoc?: number;
-  readonly values?: Readonly<Record<string, string>>;
-  /** `empty`: backquoted text names no command, and sh substituted nothing for it. */
-  readonly backquotes?: 'empty';
-}
-
-const SOURCES = jsYaml.load(readFileSync(join(ROOT, 'test', 'real-world', 'sources.yaml'), 'utf8')) as Source[];
-const UNPACKED = join(process.env.REAL_WORLD_DIR ?? join(ROOT, '.real-world'), 'root');
-
-/** The body of the Nth `cat << EOF` / `$(cat <<EOF` here-document of a shell script. */
-function heredoc(script: string, n: number): string {
-  const lines = script.split('\n');
-  const starts = lines.flatMap((line, i) => (/cat <<\s*EOF\b/.test(line) ? [i] : []));
-  const start = starts[n - 1];
-  assert.ok(start !== undefined, `no here-document ${n} (the script has ${starts.length})`);
-  const end = lines.findIndex((line, i) => i > start && /^EOF\)?$/.test(line));
-  return lines.slice(start + 1, end).join('\n') + '\n';
-}
-
-/**
- * What sh makes of an unquoted here-document: `\$`, `` \` `` and `\\` escape, `${NAME:-default}`,
- * `${NAME}` and `$NAME` expand. A command substitution, or a name the source gives no value for, is
- * an error (the test renders, it never runs or guesses), unless the source says its backquotes name no
- * command.
- */
-function expandHeredoc(body: string, source: Source): string {
-  const values = source.values ?? {};
-  return body.replace(/\\([$`\\])|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\(|`([^`]*)`|`/g, (match, escaped, braced, fallback, bare, quoted) => {
-    if (escaped !== undefined) return escaped as string;
-    if (quoted !== undefined && source.backquotes === 'empty') return '';
-    const name = (braced ?? bare) as string | undefined;
-    if (name === undefined) throw new Error(`the here-document runs a command (${match}); it cannot be rendered safely`);
-    if (values[name] !== undefined) return values[name];
-    if (fallback !== undefined) return fallback as string;
-    throw new Error(`the here-document reads $${name}: give it a value in sources.yaml`);
-  });
-}
-
-function manifestsOf(source: Source): Record<string, unknown>[] {
-  const text = readFileSync(join(UNPACKED, source.file), 'utf8');
-  const rendered = source.heredoc === undefined ? text : expandHeredoc(heredoc(text, source.heredoc), source);
-  return (jsYaml.loadAll(rendered) as unknown[]).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null);
-}
-
-/** Helpers people run next to their workloads, under the names these manifests give them. */
-const SIDECARS = ['csi-attacher', 'csi-provisioner', 'csi-snapshotter', 'csi-resizer', 'liveness-probe', 'node-driver-registrar', 'dnsmasq', 'sidecar'];
-
-function config(version: string): Record<string, unknown> {
-  return {
-    apiVersion: 'order-containers.dev/v1alpha1',
-    kind: 'ContainerOrder',
-    metadata: { name: 'broad' },
-    spec: {
-      kubernetesVersion: version,
-      sidecars: SIDECARS.map((name) => ({ name, waitFor: 'Started' })),
-      presets: BUILT_IN_PRESETS.map((p) => p.name),
-    },
-  };
-}
+import { config, manifestsOf, SIDECARS, SOURCES, UNPACKED, VERSIONS } from './real-world/manifests.js';
 
 function run(items: readonly Record<string, unknown>[], version: string) {
   const list = readResourceList(Buffer.from(jsYaml.dump({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig: config(version) })));
@@ -90,7 +23,7 @@ function podSpecOf(item: Record<string, unknown>): { containers: { name: string 
 
 describe('real-world manifests (test/real-world/sources.yaml)', () => {
   for (const source of SOURCES) {
-    for (const version of ['1.28', '1.30']) {
+    for (const version of VERSIONS) {
       it(`${source.name} (${source.package}, ${source.license.split(' ')[0]}), Kubernetes ${version}: nothing lost, valid output, declared order realised, idempotent`, function () {
         requireBinary(this, `${source.package} unpacked by test/real-world/fetch.sh`, [join(UNPACKED, source.file)]);
         const input = manifestsOf(source);

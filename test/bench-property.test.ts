@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { benchDir, cleanUp, podsOf, runPods, type BenchPod } from './bench-kubelet/bench.js';
 import { orderConfigOf } from './bench-kubelet/declared.js';
 import type { ImageSpec } from './bench-kubelet/image-spec.js';
-import { assertHealthy, requireBench } from './bench-kubelet/scenario.js';
+import { assertHealthy, requireBench, runOf } from './bench-kubelet/scenario.js';
 import { CLI } from './helpers.js';
 
 /**
@@ -98,7 +98,7 @@ describe('generated pods on the bench kubelet (property)', function () {
       }
       assert.ok(pods.length >= RUNS, `${pods.length} runnable cases of ${RUNS}`);
       const reports = await runPods(pods);
-      assertHealthy({ reports, sidecars: pods.map((p) => p.sidecars) }, { stopOrder: false });
+      assertHealthy(runOf(pods, reports), { stopOrder: false });
     } finally {
       cleanUp(dir);
     }

@@ -156,7 +156,7 @@ function runOne(job: PodJob): Promise<PodReport> {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     // A pod's own deadline ends it; this one only guards against a bench that hangs.
-    const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), (job.deleteAtMs ?? job.runForMs) + 120_000);
+    const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), job.runForMs + 120_000);
     child.on('close', (code) => {
       clearTimeout(guard);
       try {

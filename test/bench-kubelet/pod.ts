@@ -369,7 +369,8 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     checkReady();
     if ([...slots.values()].some((s) => s.status.state === 'exited')) scheduleSync();
   }, 500);
-  timers.push(setTimeout(() => void deletePod('deleted at --delete-at'), job.deleteAtMs ?? job.runForMs));
+  const deletedOnRequest = job.deleteAtMs !== undefined && job.deleteAtMs <= job.runForMs;
+  timers.push(setTimeout(() => void deletePod(deletedOnRequest ? 'deleted' : 'deleted at the end of the run'), deletedOnRequest ? job.deleteAtMs : job.runForMs));
   scheduleSync();
   await ended;
   clearInterval(tick);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions } from './bench.js';
+import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions, type BenchPod } from './bench.js';
 import { orderConfigOf } from './declared.js';
 import type { EventKind, PodEvent, PodReport } from './pod-types.js';
 
@@ -30,6 +30,13 @@ export interface Run {
   readonly reports: readonly PodReport[];
   /** Containers that must stop after the other main containers, per pod. */
   readonly sidecars: readonly (readonly string[])[];
+  /** Whether each pod runs to completion (its restartPolicy is Never or OnFailure: a Job's, say). */
+  readonly completes: readonly boolean[];
+}
+
+/** The run of these pods with these reports. */
+export function runOf(pods: readonly BenchPod[], reports: readonly PodReport[]): Run {
+  return { reports, sidecars: pods.map((p) => p.sidecars), completes: pods.map((p) => p.job.spec.restartPolicy === 'Never' || p.job.spec.restartPolicy === 'OnFailure') };
 }
 
 export type ScenarioOptions = Omit<BenchOptions, 'config'> & { readonly functionConfig?: Item };
@@ -57,8 +64,7 @@ export async function runOn(output: readonly Item[], input: readonly Item[], opt
   const dir = benchDir();
   try {
     const pods = podsOf(output, input, dir, { ...options, config: orderConfigOf(options.functionConfig as Parameters<typeof orderConfigOf>[0]) });
-    const reports = await runPods(pods);
-    return { reports, sidecars: pods.map((p) => p.sidecars) };
+    return runOf(pods, await runPods(pods));
   } finally {
     cleanUp(dir);
   }
@@ -83,10 +89,6 @@ export function show(report: PodReport): string {
   return [`${report.workload}: ${report.phase}, ready ${report.ready}`, ...report.events.map((e) => `  ${e.t} ${e.container} ${e.event}${e.code === undefined ? '' : ` ${e.code}`} ${e.detail ?? ''}`)].join('\n');
 }
 
-function runsToCompletion(report: PodReport): boolean {
-  return /^(Job|CronJob)\//.test(report.workload);
-}
-
 /**
  * A healthy run: every program found what it depends on when it started, nothing restarted, each pod
  * became Ready (a Job's pod Succeeded), and (unless the mechanism cannot) on deletion the declared
@@ -104,9 +106,9 @@ export function assertHealthy(run: Run, options: { readonly stopOrder?: boolean 
       [],
       `nothing restarts when every program is healthy:\n${show(r)}`,
     );
-    if (runsToCompletion(r)) assert.equal(r.phase, 'Succeeded', show(r));
+    if (run.completes[i]) assert.equal(r.phase, 'Succeeded', show(r));
     else assert.ok(r.ready, `the pod becomes Ready:\n${show(r)}`);
-    if (options.stopOrder === false || runsToCompletion(r)) return;
+    if (options.stopOrder === false || run.completes[i]) return;
     const sidecars = run.sidecars[i]!;
     const mains = [...new Set(r.events.map((e) => e.container))].filter((c) => !sidecars.includes(c) && eventsOf(r, c, 'killed').length > 0);
     for (const s of sidecars) for (const m of mains) assert.ok(lastExit(r, m) <= lastExit(r, s), `${s} stops after ${m}:\n${show(r)}`);

@@ -94,6 +94,12 @@ function scenario(title: string, body: () => Promise<void>): void {
 describe('mechanisms under faults on the bench kubelet', function () {
   this.timeout(180_000);
 
+  scenario('postStart: a bare Pod that runs to completion completes, as a Job does', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'report', namespace: 'shop' }, spec: (REPORT as { spec: { template: { spec: unknown } } }).spec.template.spec };
+    const run = await runRendered([pod], { functionConfig: config('postStart'), images: IMAGES, runForMs: 40_000 });
+    assertHealthy(run);
+  });
+
   for (const mechanism of Object.keys(MECHANISMS) as Mechanism[]) {
     scenario(`${mechanism}: healthy, the web pod and the Job pod start and stop in the declared order`, async () => {
       const run = await runRendered([WEB, REPORT], { functionConfig: config(mechanism), images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 500 });

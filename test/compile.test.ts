@@ -6,7 +6,7 @@ import { planPod } from '../src/plan/plan.js';
 import { parseOrder } from '../src/config/order-syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
-import { parseWrapper } from '../src/runtime/entrypoint.js';
+import { parseWrapper, wrapperCommand, type Wrapper } from '../src/runtime/entrypoint.js';
 
 function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
   return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [], presets: [] };
@@ -23,7 +23,9 @@ function plan(
   strategy: Strategy = 'native',
   kind = 'Deployment',
 ) {
-  const template = { metadata: { annotations }, spec: { containers, ...(initContainers ? { initContainers } : {}) } };
+  // A Job's pod template must say Never or OnFailure: the API server requires it.
+  const restartPolicy = kind === 'Job' || kind === 'CronJob' ? { restartPolicy: 'Never' } : {};
+  const template = { metadata: { annotations }, spec: { containers, ...(initContainers ? { initContainers } : {}), ...restartPolicy } };
   const result = planPod(orderSpec(sidecars, strategy), kind, template.spec, sidecars, order ? parseOrder(order) : [], annotations);
   const after = structuredClone(template);
   applyEditsToObject(after, result.edits);
@@ -399,5 +401,44 @@ describe('auto falls back to entrypoint wrappers', () => {
     const deployment = autoPlan(containers, '', v127, sidecars, 'Deployment');
     assert.equal(deployment.strategy, 'postStart');
     assert.equal(deployment.warnings.length, 1);
+  });
+
+  it('for any pod that runs to completion, as its restartPolicy says: a bare Pod with restartPolicy Never is treated as a Job', () => {
+    const containers = [
+      { name: 'work', command: ['/work'] },
+      { name: 'proxy', command: ['/proxy'] },
+    ];
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    assert.equal(autoPlan(containers, '', v127, sidecars, 'Pod', { restartPolicy: 'Never' }).strategy, 'entrypoint');
+    assert.equal(autoPlan(containers, '', v127, sidecars, 'Pod', { restartPolicy: 'OnFailure' }).strategy, 'entrypoint');
+    assert.equal(autoPlan(containers, '', v127, sidecars, 'Pod').strategy, 'postStart');
+  });
+});
+
+describe('reading a wrapper back', () => {
+  const wrapper = {
+    container: 'app',
+    timeoutSeconds: 30,
+    directives: [
+      { kind: 'after', container: 'proxy', state: 'ready' },
+      { kind: 'ready', attemptSeconds: 1, check: { kind: 'exec', command: ['/check', '--', '$(HOME)', 'x'] } },
+      { kind: 'sidecar', graceSeconds: 30, mains: ['web', 'worker'] },
+      { kind: 'exit' },
+    ],
+    program: ['/app', '--', '--flag', '$(VAR)'],
+  } as const satisfies Wrapper;
+
+  it('reads back what it wrote, an exec check holding `--` and `$` included', () => {
+    assert.deepEqual(parseWrapper(wrapperCommand(wrapper)), wrapper);
+  });
+
+  it('reads a command it did not write whole as not ours, never as a guess', () => {
+    const command = wrapperCommand(wrapper);
+    const at = command.indexOf('exec');
+    assert.equal(parseWrapper([...command.slice(0, at), 'grpc', ...command.slice(at + 1)]), undefined, 'an unknown check kind');
+    const after = command.indexOf('after');
+    assert.equal(parseWrapper([...command.slice(0, after), 'before', ...command.slice(after + 1)]), undefined, 'an unknown directive');
+    assert.equal(parseWrapper(command.slice(0, command.length - wrapper.program.length - 1)), undefined, 'no program separator');
+    assert.equal(parseWrapper(command.map((a, i) => (i === 8 ? 'soon' : a))), undefined, 'a timeout that is not a number');
   });
 });

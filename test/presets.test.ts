@@ -233,7 +233,7 @@ describe('presets: sidecars injected at admission', () => {
   });
 
   it("a Job with an injected sidecar and no native sidecars is warned how the sidecar must be stopped", () => {
-    const r = run([workload('Job', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    const r = run([workload('Job', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { restartPolicy: 'Never', containers: [APP] } })], config(['istio'], '1.28'));
     assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));
   });
 

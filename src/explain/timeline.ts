@@ -1,6 +1,7 @@
 import type { V1Container } from '@kubernetes/client-node';
 import { APPLIED_ANNOTATION } from '../function.js';
 import type { PlainObject } from '../resource-list/read.js';
+import { runsToCompletion } from '../plan/pod-plan.js';
 import { parseWrapper, waitsOf } from '../runtime/entrypoint.js';
 import { isOurHook } from '../runtime/helper.js';
 
@@ -76,7 +77,10 @@ function injectedSidecars(applied: string | undefined): TimelineStep[] {
   });
 }
 
-export function podTimeline(item: PlainObject, template: { metadata?: { annotations?: Record<string, string> | null } | null; spec: { containers: V1Container[]; initContainers?: V1Container[] | null } }): PodTimeline {
+export function podTimeline(
+  item: PlainObject,
+  template: { metadata?: { annotations?: Record<string, string> | null } | null; spec: { containers: V1Container[]; initContainers?: V1Container[] | null; restartPolicy?: string } },
+): PodTimeline {
   const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
   const inits = template.spec.initContainers ?? [];
   const start = [
@@ -95,7 +99,7 @@ export function podTimeline(item: PlainObject, template: { metadata?: { annotati
   if (gatedMains.length > 0 && mains.length > 1) {
     warnings.push(`kubelet stops ${gatedMains.join(', ')} together with the other main containers: postStart cannot order the stop`);
   }
-  if ((item.kind === 'Job' || item.kind === 'CronJob') && gatedMains.length > 0 && sidecars.length === 0) {
+  if (runsToCompletion(template.spec) !== undefined && gatedMains.length > 0 && sidecars.length === 0) {
     warnings.push(`the pod completes only when every main container exits, ${gatedMains.join(', ')} included`);
   }
   return {

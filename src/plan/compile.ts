@@ -3,8 +3,7 @@ import type { OrderSpec } from '../config/order-spec.js';
 import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { checkFromProbe, HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, isOurHook, waitCommand, type ReadinessCheck } from '../runtime/helper.js';
-import { JOB_KINDS } from '../workloads/kinds.js';
-import { helperEdits, reorderEdits, sameCommand, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
+import { helperEdits, podsOf, reorderEdits, runsToCompletion, sameCommand, startupProbeFrom, topologicalOrder, type PlanProblem, type PodPlan, type PodSpecView } from './pod-plan.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -159,9 +158,9 @@ export function compileKubeletOrder(
     warnings.push({
       message: `postStart cannot make ${mainSidecars.join(', ')} stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)`,
     });
-    if (JOB_KINDS.has(workloadKind)) {
+    if (runsToCompletion(podSpec) !== undefined) {
       warnings.push({
-        message: `this ${workloadKind}'s pods will not complete while ${mainSidecars.join(', ')} ${mainSidecars.length === 1 ? 'keeps' : 'keep'} running: postStart cannot stop a sidecar when the work is done`,
+        message: `${podsOf(workloadKind)} will not complete while ${mainSidecars.join(', ')} ${mainSidecars.length === 1 ? 'keeps' : 'keep'} running: postStart cannot stop a sidecar when the work is done`,
         entrypointCan: true,
       });
     }

@@ -43,6 +43,11 @@ export function runsToCompletion(podSpec: PodSpecView): 'Never' | 'OnFailure' | 
   return podSpec.restartPolicy === 'Never' || podSpec.restartPolicy === 'OnFailure' ? podSpec.restartPolicy : undefined;
 }
 
+/** How results name the pods of a workload: "this Job's pods", or "this pod" for a bare Pod. */
+export function podsOf(workloadKind: string): string {
+  return workloadKind === 'Pod' ? 'this pod' : `this ${workloadKind}'s pods`;
+}
+
 /** True when a container's command (or hook) is already exactly `wanted`: nothing to write. */
 export function sameCommand(current: readonly string[] | undefined | null, wanted: readonly string[] | undefined): boolean {
   return current !== undefined && current !== null && wanted !== undefined && JSON.stringify(current) === JSON.stringify(wanted);

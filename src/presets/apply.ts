@@ -1,8 +1,8 @@
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { KnownEntrypoint, Sidecar } from '../config/order-spec.js';
 import type { Edit } from '../resource-list/edit.js';
-import { JOB_KINDS } from '../workloads/kinds.js';
 import { globMatches } from '../workloads/selector.js';
+import { podsOf } from '../plan/pod-plan.js';
 import { mergeAnnotation } from './annotations.js';
 import { TIMEOUT_PLACEHOLDER, type Endpoint, type InjectionMarker, type Preset } from './preset.js';
 
@@ -220,9 +220,9 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     const which = settings.injectionMode === 'native' ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+' : 'postStartAnnotations: clusters before Kubernetes 1.29';
     notes.push({ severity: 'info', message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})` });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
-    if (settings.injectionMode === 'postStart' && JOB_KINDS.has(settings.workloadKind)) {
+    if (settings.injectionMode === 'postStart' && settings.runsToCompletion) {
       const stop = preset.quit ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done` : '';
-      notes.push({ severity: 'warning', message: `preset ${preset.name}: this ${settings.workloadKind}'s pods will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
+      notes.push({ severity: 'warning', message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
     }
     injected.push(`${sidecarName(preset)}(injected)`);
   }

@@ -86,38 +86,62 @@ export function wrapperCommand(w: Wrapper): string[] {
   return [...ours.map(escapeExpansion), ...w.program];
 }
 
-/** Reads a wrapper back from a container's command; undefined when the command is not ours. */
+/**
+ * Reads a wrapper back from a container's command; undefined when the command is not ours. The
+ * directives are read in order, each taking the arguments it says it has (as run.sh reads them), so an
+ * exec check may hold `--` itself; the program starts after the `--` that follows the last directive.
+ * Anything this version did not write (an unknown directive or check kind) is not ours, never a guess.
+ */
 export function parseWrapper(command: readonly string[] | undefined | null): Wrapper | undefined {
   if (!command || command[0] !== BUSYBOX || command[4] !== WRAPPER_NAME) return undefined;
-  const end = command.indexOf('--', 9);
-  if (end < 0) return undefined;
-  const args = command.slice(9, end).map(unescapeExpansion);
+  const args = command.map(unescapeExpansion);
+  let at = 9;
+  const next = (): string | undefined => (at < args.length ? args[at++] : undefined);
+  const count = (): number | undefined => {
+    const n = next();
+    return n !== undefined && /^\d+$/.test(n) ? Number(n) : undefined;
+  };
+  const take = (n: number): string[] | undefined => (at + n <= args.length ? args.slice(at, (at += n)) : undefined);
   const directives: Directive[] = [];
-  let at = 0;
-  const next = (): string => args[at++] ?? '';
-  while (at < args.length) {
+  for (;;) {
     const kind = next();
-    if (kind === 'after') directives.push({ kind, container: next(), state: next() as FileState });
-    else if (kind === 'exit') directives.push({ kind });
-    else if (kind === 'job') directives.push({ kind, restartPolicy: next() as 'Never' | 'OnFailure' });
-    else if (kind === 'quit') directives.push({ kind, url: next() });
-    else if (kind === 'sidecar') {
-      const graceSeconds = Number(next());
-      const n = Number(next());
-      directives.push({ kind, graceSeconds, mains: Array.from({ length: n }, next) });
+    if (kind === undefined) return undefined;
+    if (kind === '--') break;
+    if (kind === 'after') {
+      const container = next();
+      const state = next();
+      if (container === undefined || (state !== 'started' && state !== 'ready' && state !== 'exit')) return undefined;
+      directives.push({ kind, container, state });
+    } else if (kind === 'exit') directives.push({ kind });
+    else if (kind === 'job') {
+      const restartPolicy = next();
+      if (restartPolicy !== 'Never' && restartPolicy !== 'OnFailure') return undefined;
+      directives.push({ kind, restartPolicy });
+    } else if (kind === 'quit') {
+      const url = next();
+      if (url === undefined) return undefined;
+      directives.push({ kind, url });
+    } else if (kind === 'sidecar') {
+      const graceSeconds = count();
+      const n = count();
+      const mains = n === undefined ? undefined : take(n);
+      if (graceSeconds === undefined || mains === undefined) return undefined;
+      directives.push({ kind, graceSeconds, mains });
     } else if (kind === 'ready') {
-      const attemptSeconds = Number(next());
+      const attemptSeconds = count();
       const checkKind = next();
-      const n = Number(next());
-      const values = Array.from({ length: n }, next);
-      const check: ReadinessCheck =
-        checkKind === 'http'
-          ? { kind: 'http', url: values[0] ?? '', headers: values.slice(1) }
-          : checkKind === 'tcp'
-            ? { kind: 'tcp', host: values[0] ?? '', port: Number(values[1]) }
-            : { kind: 'exec', command: values };
+      const n = count();
+      const values = n === undefined ? undefined : take(n);
+      if (attemptSeconds === undefined || values === undefined) return undefined;
+      let check: ReadinessCheck;
+      if (checkKind === 'http' && values.length >= 1) check = { kind: 'http', url: values[0]!, headers: values.slice(1) };
+      else if (checkKind === 'tcp' && values.length === 2 && /^\d+$/.test(values[1]!)) check = { kind: 'tcp', host: values[0]!, port: Number(values[1]) };
+      else if (checkKind === 'exec' && values.length >= 1) check = { kind: 'exec', command: values };
+      else return undefined;
       directives.push({ kind, attemptSeconds, check });
     } else return undefined;
   }
-  return { container: unescapeExpansion(command[7] ?? ''), timeoutSeconds: Number(unescapeExpansion(command[8] ?? '')), directives, program: command.slice(end + 1) };
+  const timeoutSeconds = args[8] !== undefined && /^\d+$/.test(args[8]) ? Number(args[8]) : undefined;
+  if (timeoutSeconds === undefined) return undefined;
+  return { container: args[7] ?? '', timeoutSeconds, directives, program: command.slice(at) };
 }

@@ -4,9 +4,6 @@ import type { WorkloadKind } from '../config/order-spec.js';
  * Where each built-in kind keeps its pod template. The API group is checked too, so that a custom
  * resource that happens to be called `Job` (Volcano's, say) is not mistaken for batch/v1 Job.
  */
-/** Kinds whose pods run to completion: a sidecar that keeps running keeps them from completing. */
-export const JOB_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
-
 interface BuiltInKind {
   readonly kind: string;
   readonly groups: readonly string[];

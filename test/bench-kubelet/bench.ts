@@ -47,7 +47,7 @@ const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The pod templates of a manifest's items, with the workload each belongs to. */
-export function templatesOf(items: readonly Item[]): Template[] {
+function templatesOf(items: readonly Item[]): Template[] {
   return items.flatMap((item) => {
     const kind = item.kind as string;
     const path = TEMPLATE_PATHS[kind];
@@ -67,7 +67,7 @@ export function templatesOf(items: readonly Item[]): Template[] {
   });
 }
 
-export function workloadId(ref: WorkloadRef): string {
+function workloadId(ref: WorkloadRef): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 

@@ -109,7 +109,7 @@ export function containerMounts(container: V1Container): Mount[] {
 const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
 
 /** A resource.Quantity in bytes (the forms a sizeLimit takes). */
-export function quantityBytes(q: string | number): number {
+function quantityBytes(q: string | number): number {
   if (typeof q === 'number') return q;
   const m = /^(\d+(?:\.\d+)?)([kMGT]i?|)$/.exec(q.trim());
   if (!m || UNITS[m[2]!] === undefined) throw new Error(`unreadable quantity ${JSON.stringify(q)}`);

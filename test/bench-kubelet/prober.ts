@@ -16,7 +16,7 @@ import { expand } from './expansion.js';
 import type { ContainerProbeStatus } from './pod-types.js';
 
 /** The kubelet version the probes claim (request.go userAgent: "kube-probe/<major>.<minor>"). */
-export const KUBE_VERSION = '1.33';
+const KUBE_VERSION = '1.33';
 /** http.go maxRespBodyLength and exec.go maxReadLength: 10 KiB of body or output is read. */
 const MAX_READ_BYTES = 10 * 1024;
 /** prober.go maxProbeRetries: a probe that errors (not one that fails) is retried this many times. */
@@ -310,7 +310,7 @@ function runTCP(host: string, port: number, timeoutMs: number): Promise<ProbeOut
  * as written (v1EnvVarsToMap: name → value, a later entry winning). A valueFrom entry has no value, so
  * `$(POD_NAME)` from the downward API expands to the empty string; values are not expanded themselves.
  */
-export function expandProbeCommand(command: readonly string[], container: V1Container): string[] {
+function expandProbeCommand(command: readonly string[], container: V1Container): string[] {
   const env = new Map<string, string>();
   for (const e of container.env ?? []) env.set(e.name, e.value ?? '');
   return command.map((s) => expand(s, env));

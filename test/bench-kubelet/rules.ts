@@ -22,12 +22,12 @@ import type { ContainerProbeStatus, ContainerRuntimeStatus, KillReason, PodActio
 export type { KillReason };
 
 /** kuberuntime_manager.go: "A minimal shutdown window for avoiding unnecessary SIGKILLs". */
-export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
+const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** pkg/apis/core/v1/defaults.go SetDefaults_PodSpec: v1.DefaultTerminationGracePeriodSeconds. */
-export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** kubelet.go: backOffPeriod (initialCrashLoopBackOff) and MaxContainerBackOff (MaxCrashLoopBackOff). */
-export const CRASH_LOOP_BACKOFF_INITIAL_MS = 10_000;
-export const CRASH_LOOP_BACKOFF_MAX_MS = 300_000;
+const CRASH_LOOP_BACKOFF_INITIAL_MS = 10_000;
+const CRASH_LOOP_BACKOFF_MAX_MS = 300_000;
 
 /** pkg/api/v1/pod/util.go IsRestartableInitContainer: an init container with restartPolicy Always (a sidecar). */
 export function isRestartableInit(c: V1Container): boolean {
@@ -35,7 +35,7 @@ export function isRestartableInit(c: V1Container): boolean {
 }
 
 /** The pod's restartPolicy as the API server defaults it (defaults.go SetDefaults_PodSpec: Always). */
-export function podRestartPolicy(spec: V1PodSpec): RestartPolicy {
+function podRestartPolicy(spec: V1PodSpec): RestartPolicy {
   return (spec.restartPolicy as RestartPolicy | undefined) ?? 'Always';
 }
 
@@ -407,7 +407,7 @@ export function podReady(
 // Back-off
 
 /** Go's time.Duration.String, for kubelet's "back-off 20s restarting failed container" messages. */
-export function goDuration(ms: number): string {
+function goDuration(ms: number): string {
   if (ms === 0) return '0s';
   if (ms < 1000) return `${Number(ms.toFixed(3))}ms`;
   const totalS = ms / 1000;

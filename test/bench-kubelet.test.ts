@@ -146,7 +146,7 @@ describe('bench kubelet: kubelet behaviour', function () {
   });
 
   it('restarts a container that exits 0 under restartPolicy Always, with back-off (ShouldContainerBeRestarted, doBackOff)', async () => {
-    const { reports } = await runAsIs([pod('always', { containers: [{ name: 'step', image: 'bench.test/step:1' }] })], { images: IMAGES, runForMs: 6000 });
+    const { reports } = await runAsIs([pod('always', { containers: [{ name: 'step', image: 'bench.test/step:1' }] })], { images: IMAGES, runForMs: 15_000 });
     const r = reports[0]!;
     assert.ok(eventsOf(r, 'step', 'restarted').length >= 2, show(r));
     for (const e of eventsOf(r, 'step', 'exited')) assert.equal(e.code, 0, show(r));

@@ -4,7 +4,7 @@
  * process in its own network and mount namespaces (pod-main.ts), and collects their reports.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import type { ImageSpec } from './image-spec.js';
 import { BASE_IMAGES } from './images-base.js';
 import type { ContainerFault, PodJob } from './pod.js';
 import type { PodReport, V1PodSpec } from './pod-types.js';
+import { runsToCompletion } from './rules.js';
 import { SIDECAR_IMAGES } from './images-sidecars.js';
 
 const POD_MAIN = fileURLToPath(new URL('./pod-main.js', import.meta.url));
@@ -62,8 +63,7 @@ function templatesOf(items: readonly Item[]): Template[] {
       labels: { ...(podMeta.labels ?? {}), ...(meta.labels ?? {}) },
       annotations: meta.annotations ?? {},
     };
-    const runsToCompletion = kind === 'Job' || kind === 'CronJob' || spec.restartPolicy === 'Never' || spec.restartPolicy === 'OnFailure';
-    return [{ ref, spec, runsToCompletion }];
+    return [{ ref, spec, runsToCompletion: runsToCompletion(spec) }];
   });
 }
 
@@ -164,14 +164,21 @@ function runOne(job: PodJob): Promise<PodReport> {
       } catch {
         // every process of the pod is gone
       }
-      if (code !== 0) reject(new Error(`bench pod ${job.workload} failed (exit ${code}): ${err}`));
-      else resolve(JSON.parse(out) as PodReport);
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolve(JSON.parse(out) as PodReport);
+      } catch (e) {
+        reject(new Error(`bench pod ${job.workload} failed (${(e as Error).message}): ${err}`));
+      }
     });
   });
 }
 
-/** Runs the pods, at most `concurrency` at once, and returns their reports in order. */
-export async function runPods(pods: readonly BenchPod[], concurrency = 6): Promise<PodReport[]> {
+/**
+ * Runs the pods, at most `concurrency` at once, and returns their reports in order. Pods mostly wait,
+ * but each program is a node process: four at once keeps a 2-core machine's exec probes in time.
+ */
+export async function runPods(pods: readonly BenchPod[], concurrency = 4): Promise<PodReport[]> {
   const reports: PodReport[] = new Array(pods.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -199,7 +206,7 @@ export function benchMissing(): string | undefined {
   for (const tool of ['unshare', 'nsenter', 'ip', 'mount']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `the bench kubelet needs ${tool} (util-linux, iproute2)`;
   }
-  if (!BASE_IMAGES.length || !['/usr/bin/busybox', '/bin/busybox'].some((p) => existsSync(p))) return 'the bench kubelet needs a static busybox (Debian: busybox-static) for busybox images';
+  if (BASE_IMAGES.length === 0) return 'the bench kubelet needs a static busybox (Debian: busybox-static, or $BUSYBOX) for busybox images';
   const probe = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', 'true']);
   if (probe.status !== 0) return `this machine refuses new namespaces: ${probe.stderr?.toString().trim()}`;
   return undefined;

@@ -127,7 +127,7 @@ export function selects(selector: Selector | undefined, w: WorkloadRef): boolean
   if (!selector) return true;
   if (selector.kinds && !selector.kinds.includes(w.kind)) return false;
   if (selector.names && !selector.names.some((n) => globMatches(n, w.name))) return false;
-  if (selector.namespaces && !selector.namespaces.some((n) => globMatches(n, w.namespace))) return false;
+  if (selector.namespaces && !selector.namespaces.includes(w.namespace)) return false;
   for (const [k, v] of Object.entries(selector.labelSelector?.matchLabels ?? {})) if (w.labels[k] !== v) return false;
   return true;
 }

@@ -16,7 +16,6 @@ shift 2
   while IFS='	' read -r op a b c; do
     case $op in
     tmpfs) mount -t tmpfs -o "$b" bench "$a" ;;
-    dir) mkdir -p "$a" && chmod "$b" "$a" ;;
     overlay)
       mkdir -p "$b/upper" "$b/work" "$c"
       mount -t overlay bench -o "lowerdir=$a,upperdir=$b/upper,workdir=$b/work" "$c"

@@ -4,14 +4,15 @@
  * pod's start until it has finished or been deleted. It runs in the pod's network namespace.
  */
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { V1Container, V1LifecycleHandler } from '@kubernetes/client-node';
 import { containerArgv, containerEnv, containerMounts, containerUser, podVolumes, type ManifestObjects } from './container-config.js';
 import type { ImageSpec } from './image-spec.js';
 import { ImageRegistry, type Image } from './images.js';
 import type { ContainerProbeStatus, ContainerRuntimeStatus, EventKind, PodEvent, PodPhase, PodReport, V1PodSpec } from './pod-types.js';
-import { ProbeManager, runProbe, type ProbeTarget } from './prober.js';
-import { BackOff, computePodActions, gracePeriodOf, isRestartableInit, podPhase, podReady, runsPreStop, stopGraceSeconds, terminationOrder } from './rules.js';
+import { ProbeManager, type ProbeTarget } from './prober.js';
+import { BackOff, computePodActions, gracePeriodOf, isRestartableInit, podPhase, podReady, runsPreStop, runsToCompletion, stopGraceSeconds, terminationOrder } from './rules.js';
 import { createSandbox, startContainer, type PodSandbox, type RunningContainer } from './runtime.js';
 import type { Condition, ProgramFault } from './programs/lib.js';
 
@@ -54,6 +55,8 @@ interface Slot {
   status: ContainerRuntimeStatus;
   running?: RunningContainer;
   image?: Image;
+  /** The kill under way: a second kill of the same container (the sync's and the pod's) joins it. */
+  stopping?: Promise<void>;
 }
 
 /**
@@ -122,10 +125,14 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   function scheduleSync(): void {
     if (pending || finished) return;
     pending = true;
-    syncing = syncing.then(async () => {
-      pending = false;
-      if (!terminating && !finished) await sync();
-    });
+    syncing = syncing
+      .then(async () => {
+        pending = false;
+        if (!terminating && !finished) await sync();
+      })
+      .catch((e: Error) => {
+        process.stderr.write(`bench pod ${job.workload}: a sync failed: ${e.stack ?? e.message}\n`);
+      });
   }
 
   function targetOf(slot: Slot): ProbeTarget {
@@ -147,16 +154,33 @@ export async function runPod(job: PodJob): Promise<PodReport> {
       const r = await slot.running!.exec(handler.exec.command, boundMs);
       return r.code === 0 ? undefined : `exit ${r.code}${r.timedOut ? ' (cut at the grace period)' : ''}: ${r.output.trim().slice(-300)}`;
     }
-    if (handler.httpGet) {
-      const outcome = await runProbe({ httpGet: handler.httpGet, timeoutSeconds: Math.max(1, Math.ceil((boundMs ?? 10_000) / 1000)) }, targetOf(slot));
-      return outcome.result === 'failure' ? outcome.detail : undefined;
-    }
+    if (handler.httpGet) return httpHook(handler.httpGet, slot, boundMs);
     const sleep = (handler as { sleep?: { seconds: number } }).sleep;
     if (sleep) {
       await new Promise((r) => setTimeout(r, Math.min(sleep.seconds * 1000, boundMs ?? Infinity)));
       return undefined;
     }
     return 'the handler has no action';
+  }
+
+  /**
+   * handlers.go runHTTPHandler: a GET to the host (the pod IP by default), whose answer is read and
+   * thrown away: only a request that fails is a failed hook, whatever the status code.
+   */
+  function httpHook(get: NonNullable<V1LifecycleHandler['httpGet']>, slot: Slot, boundMs?: number): Promise<string | undefined> {
+    const named = typeof get.port === 'string' && !/^\d+$/.test(get.port) ? slot.container.ports?.find((p) => p.name === get.port)?.containerPort : Number(get.port);
+    if (named === undefined) return Promise.resolve(`the hook's port ${JSON.stringify(get.port)} is not a port of the container`);
+    const path = get.path === undefined || get.path === '' ? '/' : get.path.startsWith('/') ? get.path : `/${get.path}`;
+    const headers = Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value]));
+    return new Promise((resolve) => {
+      const req = httpRequest({ host: get.host || job.podIP, port: named, path, method: 'GET', headers, agent: false, timeout: boundMs }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(undefined));
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within the grace period')));
+      req.on('error', (e) => resolve(e.message));
+      req.end();
+    });
   }
 
   function onExit(slot: Slot, instance: number, code: number): void {
@@ -189,7 +213,9 @@ export async function runPod(job: PodJob): Promise<PodReport> {
       return false;
     }
     const argv = containerArgv(c, image.spec, new Map(env));
-    const running = await startContainer(sandbox, {
+    let running: RunningContainer;
+    try {
+      running = await startContainer(sandbox, {
       name: c.name,
       instance,
       image,
@@ -208,7 +234,13 @@ export async function runPod(job: PodJob): Promise<PodReport> {
         ports: servedPorts(c),
         runs: job.runs[c.name],
       },
-    });
+      });
+    } catch (e) {
+      // The runtime could not create or start it (a mount, a path): kubelet reports RunContainerError.
+      slot.status = { ...slot.status, restartCount: Math.max(0, slot.status.restartCount), startError: 'RunContainerError' };
+      emit(c.name, 'exited', `RunContainerError: ${(e as Error).message}`);
+      return false;
+    }
     slot.running = running;
     slot.status = { name: c.name, state: 'running', startedAt: now(), restartCount: instance };
     emit(c.name, instance === 0 ? 'started' : 'restarted', instance === 0 ? undefined : `restart ${instance}`);
@@ -217,7 +249,7 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     if (fault.oomKillAfterMs !== undefined) {
       timers.push(
         setTimeout(() => {
-          if (slot.running === running) {
+          if (slot.running === running && !finished) {
             emit(c.name, 'killed', 'OOMKilled: the whole container is killed at once (memory.oom.group)');
             running.signal('SIGKILL');
           }
@@ -242,9 +274,13 @@ export async function runPod(job: PodJob): Promise<PodReport> {
    * the grace period), then, for a sidecar, its turn (termination order), then SIGTERM, and SIGKILL once
    * the rest of the grace period (at least minimumGracePeriodInSeconds) has passed.
    */
-  async function killContainer(slot: Slot, reason: string, graceSeconds: number, turn?: Promise<unknown>): Promise<void> {
-    const running = slot.running;
-    if (!running) return;
+  function killContainer(slot: Slot, reason: string, graceSeconds: number, turn?: Promise<unknown>): Promise<void> {
+    if (!slot.running) return Promise.resolve();
+    slot.stopping ??= stopContainer(slot, slot.running, reason, graceSeconds, turn).finally(() => (slot.stopping = undefined));
+    return slot.stopping;
+  }
+
+  async function stopContainer(slot: Slot, running: RunningContainer, reason: string, graceSeconds: number, turn?: Promise<unknown>): Promise<void> {
     emit(slot.container.name, 'killed', reason);
     const started = Date.now();
     if (runsPreStop(slot.container, graceSeconds)) {
@@ -302,16 +338,16 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     // kubelet.go SyncPod: a pod in a terminal phase is not synced any more; its worker terminates it.
     const phase = podPhase(job.spec, runtimeMap(), probeMap());
     if (phase === 'Succeeded' || phase === 'Failed') {
-      await finish(`the pod ${phase === 'Succeeded' ? 'succeeded' : 'failed'}`, false);
+      await finish(`the pod ${phase === 'Succeeded' ? 'succeeded' : 'failed'}`, 'done');
       return;
     }
     const actions = computePodActions(job.spec, runtimeMap(), probeMap(), (name) => backOff.inBackOffFor(name, now(), slots.get(name)?.status));
     for (const kill of actions.containersToKill) {
       const slot = slots.get(kill.name);
-      if (slot?.running) await killContainer(slot, kill.reason, gracePeriodOf(job.spec, slot.container, kill.reason));
+      if (slot?.running) await killContainer(slot, kill.reason, gracePeriodOf(job.spec, slot.container, kill.cause ?? kill.reason));
     }
     if (actions.killPod) {
-      await finish('the pod is done', false);
+      await finish('the pod is done', 'done');
       return;
     }
     // kuberuntime_manager.go SyncPod's start(): doBackOff right before each start.
@@ -319,10 +355,10 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     for (const name of actions.initContainersToStart) {
       if (terminating) return;
       const slot = slots.get(name)!;
-      if (inBackOff(slot)) return;
+      if (inBackOff(slot)) break;
       // SyncPod step 6: a regular init container that fails to start ends this sync; a sidecar that
       // fails is passed over.
-      if (!(await start(slot)) && !isRestartableInit(slot.container)) return;
+      if (!(await start(slot)) && !isRestartableInit(slot.container)) break;
     }
     for (const name of actions.containersToStart) {
       if (terminating) return;
@@ -332,48 +368,62 @@ export async function runPod(job: PodJob): Promise<PodReport> {
       await start(slot);
     }
     checkReady();
+    wakeAfterBackOff();
+  }
+
+  // kubelet requeues a pod whose container waits out its back-off; the bench syncs again when the
+  // back-off of an exited container runs out.
+  const backOffTimers = new Map<string, NodeJS.Timeout>();
+  function wakeAfterBackOff(): void {
+    for (const slot of slots.values()) {
+      const name = slot.container.name;
+      if (slot.status.state !== 'exited' || backOffTimers.has(name) || !backOff.inBackOffFor(name, now(), slot.status)) continue;
+      const wait = (slot.status.finishedAt ?? now()) + backOff.get(name) - now();
+      const timer = setTimeout(() => {
+        backOffTimers.delete(name);
+        scheduleSync();
+      }, Math.max(wait, 0) + 5);
+      backOffTimers.set(name, timer);
+      timers.push(timer);
+    }
   }
 
   function checkReady(): void {
     if (!everReady && podReady(job.spec, runtimeMap(), probeMap())) {
       everReady = true;
-      const finishes = job.spec.restartPolicy === 'Never' || job.spec.restartPolicy === 'OnFailure';
-      if (job.deleteAfterReadyMs !== undefined && !finishes) timers.push(setTimeout(() => void deletePod('deleted after it became Ready'), job.deleteAfterReadyMs));
+      if (job.deleteAfterReadyMs !== undefined && !runsToCompletion(job.spec)) timers.push(setTimeout(() => void finish('deleted after it became Ready', 'deleted'), job.deleteAfterReadyMs));
     }
   }
 
   let done!: () => void;
   const ended = new Promise<void>((r) => (done = r));
 
-  /** Ends the pod: `deleted` is a deletion (the phase is the one before it), else the pod is done (the phase after). */
-  async function finish(reason: string, deleted: boolean): Promise<void> {
+  /**
+   * Ends the pod. 'deleted': a deletion, whose phase is the one before it; it can come while a sync
+   * starts a container, so once that sync is over whatever it started is killed too. 'done': the sync
+   * found the pod finished (the phase is the one after its sidecars are stopped).
+   */
+  async function finish(reason: string, how: 'deleted' | 'done'): Promise<void> {
     if (terminating) return;
     terminating = true;
     readyAtEnd = podReady(job.spec, runtimeMap(), probeMap());
-    if (deleted) phaseAtEnd = podPhase(job.spec, runtimeMap(), probeMap());
+    if (how === 'deleted') phaseAtEnd = podPhase(job.spec, runtimeMap(), probeMap());
     await killPod(reason);
-    if (!deleted) phaseAtEnd = podPhase(job.spec, runtimeMap(), probeMap());
+    if (how === 'deleted') {
+      await syncing;
+      await killPod(reason);
+    }
+    if (how === 'done') phaseAtEnd = podPhase(job.spec, runtimeMap(), probeMap());
     finished = true;
     probes.stop();
     for (const t of timers) clearTimeout(t);
     done();
   }
 
-  async function deletePod(reason: string): Promise<void> {
-    await finish(reason, true);
-  }
-
-  // What no event announces: a back-off that ran out. kubelet requeues a pod in back-off; the bench
-  // looks twice a second whether an exited container could be restarted.
-  const tick = setInterval(() => {
-    checkReady();
-    if ([...slots.values()].some((s) => s.status.state === 'exited')) scheduleSync();
-  }, 500);
   const deletedOnRequest = job.deleteAtMs !== undefined && job.deleteAtMs <= job.runForMs;
-  timers.push(setTimeout(() => void deletePod(deletedOnRequest ? 'deleted' : 'deleted at the end of the run'), deletedOnRequest ? job.deleteAtMs : job.runForMs));
+  timers.push(setTimeout(() => void finish(deletedOnRequest ? 'deleted' : 'deleted at the end of the run', 'deleted'), deletedOnRequest ? job.deleteAtMs : job.runForMs));
   scheduleSync();
   await ended;
-  clearInterval(tick);
 
   for (const name of slots.keys()) {
     try {

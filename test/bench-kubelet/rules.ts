@@ -39,6 +39,11 @@ function podRestartPolicy(spec: V1PodSpec): RestartPolicy {
   return (spec.restartPolicy as RestartPolicy | undefined) ?? 'Always';
 }
 
+/** A pod whose containers are not restarted once they succeed (Never, OnFailure: a Job's) runs to completion. */
+export function runsToCompletion(spec: V1PodSpec): boolean {
+  return podRestartPolicy(spec) !== 'Always';
+}
+
 /** kuberuntime_manager.go shouldRestartOnFailure. */
 function shouldRestartOnFailure(policy: RestartPolicy): boolean {
   return policy !== 'Never';

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readlinkSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Image } from './images.js';
@@ -148,7 +149,10 @@ function planOf(sandbox: PodSandbox, config: ContainerConfig, ctrDir: string, se
     mkdirSync(from, { recursive: true });
     steps.push(['bind', from, inRoot(root, m.mountPath), m.readOnly ? 'ro' : 'rw']);
   }
-  if (config.readOnlyRoot) steps.push(['readonly', root]);
+  if (config.readOnlyRoot) {
+    steps.push(['readonly', root]);
+    if (image.spec.base === 'distro') for (const d of ['usr', 'etc']) steps.push(['readonly', join(root, d)]);
+  }
   return steps.map((s) => s.join('\t')).join('\n') + '\n';
 }
 
@@ -181,9 +185,7 @@ export function startContainer(sandbox: PodSandbox, config: ContainerConfig): Pr
   ];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', logFd, logFd, 'pipe'] });
   closeSync(logFd);
-  const exited = new Promise<number>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? ({ SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0 : 0))),
-  );
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(statusOf(code, signal))));
   return new Promise((resolve, reject) => {
     let pid = '';
     const pipe = child.stdio[3] as NodeJS.ReadableStream;
@@ -252,10 +254,26 @@ function execIn(hostPid: number, config: ContainerConfig, argv: readonly string[
             // already gone
           }
         }, timeoutMs);
+  // A process the command left behind may hold its output open: the exit decides, and what it wrote
+  // is taken when the pipes close or shortly after.
   return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
+    child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), output, timedOut });
+      const done = (): void => resolve({ code: statusOf(code, signal), output, timedOut });
+      const late = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done();
+      }, 200);
+      child.on('close', () => {
+        clearTimeout(late);
+        done();
+      });
     }),
   );
+}
+
+/** The status a runtime reports: the exit code, or 128+N after signal N. */
+function statusOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? osConstants.signals[signal] : 0);
 }

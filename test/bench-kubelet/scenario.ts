@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions, type BenchPod } from './bench.js';
 import { orderConfigOf } from './declared.js';
+import { runsToCompletion } from './rules.js';
 import type { EventKind, PodEvent, PodReport } from './pod-types.js';
 
 type Item = Record<string, unknown>;
@@ -36,7 +37,7 @@ export interface Run {
 
 /** The run of these pods with these reports. */
 export function runOf(pods: readonly BenchPod[], reports: readonly PodReport[]): Run {
-  return { reports, sidecars: pods.map((p) => p.sidecars), completes: pods.map((p) => p.job.spec.restartPolicy === 'Never' || p.job.spec.restartPolicy === 'OnFailure') };
+  return { reports, sidecars: pods.map((p) => p.sidecars), completes: pods.map((p) => runsToCompletion(p.job.spec)) };
 }
 
 export type ScenarioOptions = Omit<BenchOptions, 'config'> & { readonly functionConfig?: Item };

@@ -86,7 +86,11 @@ async function main(): Promise<void> {
       runForMs: seconds * 1000,
       ...(deleteAt === undefined ? {} : { deleteAtMs: deleteAt * 1000 }),
     });
-    if (pods.length === 0) fail('the manifest has no pod template', 1);
+    if (pods.length === 0) {
+      process.stderr.write('simulate: the manifest has no pod template\n');
+      process.exitCode = 1;
+      return;
+    }
     const reports = await runPods(pods);
     if (values.json) process.stdout.write(`${JSON.stringify({ pods: reports })}\n`);
     else process.stdout.write(`${reports.map((r, i) => timeline(r, pods[i]!.job.backOffScale)).join('\n\n')}\n`);

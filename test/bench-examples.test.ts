@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { ROOT } from './helpers.js';
-import { loadAll, readPackage, type Item } from './bench-kubelet/manifests.js';
+import { configMapConfig, loadAll, readPackage, type Item } from './bench-kubelet/manifests.js';
 import { assertHealthy, requireBench, runRendered } from './bench-kubelet/scenario.js';
 import { EXAMPLE_IMAGES } from './bench-kubelet/images-examples.js';
 
@@ -34,7 +34,7 @@ function inputOf(name: string): { items: Item[]; functionConfig?: Item } {
   const config = jsYaml.load(readFileSync(join(dir, '.expected', 'config.yaml'), 'utf8')) as ExampleConfig;
   const pkg = readPackage(dir);
   if (config.fnConfig) return { items: pkg.items, functionConfig: loadAll(join(dir, config.fnConfig))[0]! };
-  if (config.args) return { items: pkg.items, functionConfig: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: config.args } };
+  if (config.args) return { items: pkg.items, functionConfig: configMapConfig(config.args) };
   return pkg;
 }
 

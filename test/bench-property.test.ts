@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { benchDir, cleanUp, podsOf, runPods, type BenchPod } from './bench-kubelet/bench.js';
 import { orderConfigOf } from './bench-kubelet/declared.js';
 import type { ImageSpec } from './bench-kubelet/image-spec.js';
 import { assertHealthy, requireBench, runOf } from './bench-kubelet/scenario.js';
-import { CLI } from './helpers.js';
+import { render } from './bench-kubelet/manifests.js';
 
 /**
  * Generated pods, run as pods: a sample of workloads with sidecars and rules, under each mechanism, on
@@ -88,11 +87,10 @@ describe('generated pods on the bench kubelet (property)', function () {
         if (pods.length >= RUNS) break;
         const m = manifest(c, n);
         if (!m) continue;
-        const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: m.items, functionConfig: m.config };
-        const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8' });
+        const r = render(m.items, m.config);
         // A refusal (a sidecar to wait Ready for that has no probe, say) is the function's answer: nothing to run.
         if (r.status !== 0) continue;
-        const output = (JSON.parse(r.stdout) as { items: Item[] }).items;
+        const output = r.items;
         mkdirSync(`${dir}/case-${n}`);
         pods.push(...podsOf(output, m.items, `${dir}/case-${n}`, { config: orderConfigOf(m.config as Parameters<typeof orderConfigOf>[0]), images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 300 }));
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ImageSpec } from './bench-kubelet/image-spec.js';
+import { configMapConfig } from './bench-kubelet/manifests.js';
 import type { ContainerFault } from './bench-kubelet/pod.js';
 import type { PodReport } from './bench-kubelet/pod-types.js';
 import type { AppConfig } from './bench-kubelet/programs/app.js';
@@ -54,7 +55,7 @@ const MECHANISMS = {
 type Mechanism = keyof typeof MECHANISMS;
 
 function config(mechanism: Mechanism, extra: Record<string, string> = {}): Item {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: { sidecars: 'proxy', timeoutSeconds: '6', ...MECHANISMS[mechanism], ...extra } };
+  return configMapConfig({ sidecars: 'proxy', timeoutSeconds: '6', ...MECHANISMS[mechanism], ...extra });
 }
 
 function faults(workload: string, container: string, fault: ContainerFault): Record<string, Record<string, ContainerFault>> {

@@ -200,8 +200,15 @@ export function cleanUp(dir: string): void {
   if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 }
 
-/** Why the bench cannot run on this machine, or undefined when it can. */
+let missing: { readonly why: string | undefined } | undefined;
+
+/** Why the bench cannot run on this machine, or undefined when it can (asked once a process). */
 export function benchMissing(): string | undefined {
+  missing ??= { why: whyMissing() };
+  return missing.why;
+}
+
+function whyMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the bench kubelet needs root (Linux namespaces and mounts)';
   for (const tool of ['unshare', 'nsenter', 'ip', 'mount']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `the bench kubelet needs ${tool} (util-linux, iproute2)`;

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ImageSpec } from './image-spec.js';
+import { DEFAULT_PATH } from './images.js';
 
 const BUSYBOX = [process.env.BUSYBOX, '/usr/bin/busybox', '/bin/busybox'].find((p): p is string => p !== undefined && existsSync(p));
 
@@ -14,7 +15,7 @@ function busybox(pattern: string): ImageSpec {
     base: 'scratch',
     files: { '/bin/busybox': { hostFile: BUSYBOX! }, '/bin/sh': { symlink: 'busybox' } },
     cmd: ['sh'],
-    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+    env: { PATH: DEFAULT_PATH },
     source: 'docker-library/busybox Dockerfile (FROM scratch, ADD rootfs, CMD ["sh"])',
   };
 }

@@ -19,10 +19,8 @@
 import type { ImageFile, ImageSpec } from './image-spec.js';
 import { BASE_IMAGES } from './images-base.js';
 import type { AppConfig } from './programs/app.js';
-import { globMatches } from './images.js';
+import { DEFAULT_PATH, globMatches } from './images.js';
 
-/** Docker's default PATH, which the official base images (alpine, busybox, ubi) set. */
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const app = (config?: AppConfig): ImageFile => (config === undefined ? { program: 'app' } : { program: 'app', config });
 
@@ -57,7 +55,7 @@ const FLANNEL: ImageSpec = {
   base: 'distro',
   files: { '/opt/bin/flanneld': app() },
   entrypoint: ['/opt/bin/flanneld'],
-  env: { PATH },
+  env: { PATH: DEFAULT_PATH },
   source: 'flannel-io/flannel Dockerfile.amd64 (mk-docker-opts.sh and the iptables build left out)',
 };
 
@@ -75,7 +73,7 @@ const CALICO_NODE: ImageSpec = {
   base: 'distro',
   files: { '/usr/sbin/start_runit': app(), '/bin/calico-node': app() },
   cmd: ['start_runit'],
-  env: { PATH },
+  env: { PATH: DEFAULT_PATH },
   source: 'projectcalico/node Dockerfile.amd64 (CMD ["start_runit"], COPY dist/bin/calico-node-amd64 /bin/calico-node)',
 };
 
@@ -90,7 +88,7 @@ const CALICO_CNI: ImageSpec = {
   base: 'distro',
   files: { '/opt/cni/bin/calico': app(), '/opt/cni/bin/calico-ipam': app(), '/opt/cni/bin/install': app() },
   cmd: ['/opt/cni/bin/calico'],
-  env: { PATH: `${PATH}:/opt/cni/bin` },
+  env: { PATH: `${DEFAULT_PATH}:/opt/cni/bin` },
   workingDir: '/opt/cni/bin',
   source: 'projectcalico/cni-plugin Dockerfile.amd64 (/install-cni.sh and calico.conf.tmp of later images left out)',
 };
@@ -106,7 +104,7 @@ const CALICO_FLEXVOL: ImageSpec = {
   base: 'distro',
   files: { '/usr/local/bin/flexvol.sh': app(), '/usr/local/bin/flexvol': app() },
   entrypoint: ['/usr/local/bin/flexvol.sh'],
-  env: { PATH },
+  env: { PATH: DEFAULT_PATH },
   source: 'projectcalico/pod2daemon Dockerfile.amd64, flexvol/docker/flexvol.sh',
 };
 

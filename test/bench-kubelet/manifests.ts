@@ -2,14 +2,39 @@
  * Manifests as users hand them to the bench: a ResourceList, a YAML stream, or a kpt package folder whose
  * Kptfile's first mutator names the config (configPath or configMap).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import jsYaml from 'js-yaml';
+
+const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export type Item = Record<string, unknown>;
 
 export function loadAll(file: string): Item[] {
   return (jsYaml.loadAll(readFileSync(file, 'utf8')) as unknown[]).filter((d): d is Item => d !== null && typeof d === 'object');
+}
+
+/** The functionConfig kpt makes of `key=value` arguments (and of a Kptfile's configMap). */
+export function configMapConfig(data: Readonly<Record<string, string>>): Item {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data };
+}
+
+export interface Rendered {
+  /** The function's exit code. */
+  readonly status: number | null;
+  readonly items: Item[];
+  readonly results: readonly { readonly severity?: string; readonly message: string }[];
+  readonly stderr: string;
+}
+
+/** The built function run on `items` (as its CLI, the way kpt runs it), with `functionConfig`. */
+export function render(items: readonly Item[], functionConfig?: Item): Rendered {
+  const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, ...(functionConfig ? { functionConfig } : {}) };
+  const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const out = r.stdout ? (JSON.parse(r.stdout) as { items?: Item[]; results?: Rendered['results'] }) : {};
+  return { status: r.status, items: out.items ?? [], results: out.results ?? [], stderr: r.stderr };
 }
 
 export interface Input {
@@ -27,7 +52,7 @@ export function readPackage(dir: string): Input {
   if (!existsSync(kptfile)) return { items };
   const kpt = jsYaml.load(readFileSync(kptfile, 'utf8')) as { pipeline?: { mutators?: { configPath?: string; configMap?: Record<string, string> }[] } };
   const mutator = kpt.pipeline?.mutators?.[0];
-  if (mutator?.configMap) return { items, functionConfig: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: mutator.configMap } };
+  if (mutator?.configMap) return { items, functionConfig: configMapConfig(mutator.configMap) };
   if (mutator?.configPath) {
     const configFile = join(dir, mutator.configPath);
     const config = loadAll(configFile)[0];

@@ -110,9 +110,9 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   const runtimeMap = (): Map<string, ContainerRuntimeStatus> => new Map([...slots].filter(([, s]) => s.status.restartCount >= 0).map(([n, s]) => [n, s.status]));
   const probeMap = (): Map<string, ContainerProbeStatus> => new Map([...slots.keys()].map((n) => [n, probes.status(n)]));
 
+  // Each failed attempt is a probe-failed event; reaching the threshold shows as the kill that follows.
   probes.onChange((name, what, detail) => {
     if (what === 'ready') emit(name, 'ready', detail);
-    if (what === 'failed') emit(name, 'probe-failed', detail);
     scheduleSync();
   });
   probes.onAttempt((name, kind, outcome) => {

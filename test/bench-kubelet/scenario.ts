@@ -4,16 +4,12 @@
  * about how long anything took.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions, type BenchPod } from './bench.js';
 import { orderConfigOf } from './declared.js';
+import { render, type Item } from './manifests.js';
 import { runsToCompletion } from './rules.js';
 import type { EventKind, PodEvent, PodReport } from './pod-types.js';
 
-type Item = Record<string, unknown>;
-
-const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /**
  * Skips the test when the bench cannot run here, naming what is missing; under REQUIRE_E2E=1 (CI) that
@@ -49,10 +45,9 @@ export async function runAsIs(items: readonly Item[], options: ScenarioOptions =
 
 /** The function's output items for `items` under `functionConfig` (which must succeed). */
 export function throughFunction(items: readonly Item[], functionConfig?: Item): Item[] {
-  const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, ...(functionConfig ? { functionConfig } : {}) };
-  const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`the function failed (exit ${r.status}): ${r.stdout.slice(0, 2000)}${r.stderr}`);
-  return (JSON.parse(r.stdout) as { items: Item[] }).items;
+  const r = render(items, functionConfig);
+  if (r.status !== 0) throw new Error(`the function failed (exit ${r.status}): ${JSON.stringify(r.results)}${r.stderr}`);
+  return r.items;
 }
 
 /** Runs manifests after the function, judged against the order they declare. */

@@ -5,15 +5,11 @@
  * Kptfile names the config), then every pod template of the result on the bench kubelet, and prints a
  * timeline per pod (or, with --json, one JSON document). Exit 0 when it ran, whatever the pods did.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDir, benchMissing, cleanUp, podsOf, runPods } from './bench.js';
 import { orderConfigOf } from './declared.js';
-import { loadAll, readInput, type Item } from './manifests.js';
+import { configMapConfig, loadAll, readInput, render } from './manifests.js';
 import type { PodReport } from './pod-types.js';
-
-const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 const USAGE = 'usage: npm run --silent simulate -- -i FILE|DIR [-f CONFIG | -d KEY=VALUE ...] [--as-is] [--seconds N] [--delete-at N] [--json]';
 
@@ -66,17 +62,15 @@ async function main(): Promise<void> {
         return [kv.slice(0, at), kv.slice(at + 1)];
       }),
     );
-    functionConfig = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data };
+    functionConfig = configMapConfig(data);
   }
 
   let output = input.items;
   if (!values['as-is']) {
-    const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: input.items, ...(functionConfig ? { functionConfig } : {}) };
-    const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const result = r.stdout ? (JSON.parse(r.stdout) as { items?: Item[]; results?: { severity?: string; message: string }[] }) : {};
-    for (const res of result.results ?? []) if (res.severity === 'error' || res.severity === undefined) process.stderr.write(`function: error: ${res.message}\n`);
+    const r = render(input.items, functionConfig);
+    for (const res of r.results) if (res.severity === 'error' || res.severity === undefined) process.stderr.write(`function: error: ${res.message}\n`);
     if (r.status !== 0) fail(`the function refused this manifest (exit ${r.status}); nothing to run\n${r.stderr}`, 1);
-    output = result.items ?? [];
+    output = r.items;
   }
 
   const dir = benchDir();

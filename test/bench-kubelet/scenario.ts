@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions, type BenchPod } from './bench.js';
+import { skipOrFail } from '../helpers.js';
 import { orderConfigOf } from './declared.js';
 import { render, type Item } from './manifests.js';
 import { runsToCompletion } from './rules.js';
@@ -17,10 +18,7 @@ import type { EventKind, PodEvent, PodReport } from './pod-types.js';
  */
 export function requireBench(ctx: Mocha.Context): void {
   const missing = benchMissing();
-  if (missing === undefined) return;
-  if (process.env.REQUIRE_E2E === '1') throw new Error(`${missing} (REQUIRE_E2E=1 makes this a failure)`);
-  console.warn(`      skipped: ${missing}`);
-  ctx.skip();
+  if (missing !== undefined) skipOrFail(ctx, missing);
 }
 
 export interface Run {

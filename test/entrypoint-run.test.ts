@@ -10,7 +10,8 @@ import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { wrapperCommand } from '../src/runtime/entrypoint.js';
 import { RUN_SCRIPT } from '../src/runtime/helper.js';
 import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
-import { expand, kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
+import { expand } from './bench-kubelet/expansion.js';
+import { kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
 
 
 interface PodInput {

@@ -4,8 +4,6 @@ import { RUN_DIR, WRAPPER_NAME } from '../src/runtime/entrypoint.js';
 import { BUSYBOX } from '../src/runtime/helper.js';
 import { expand } from './bench-kubelet/expansion.js';
 
-export { expand };
-
 function envOf(container: V1Container): Map<string, string> {
   const env = new Map<string, string>();
   for (const e of container.env ?? []) if (e.value !== undefined) env.set(e.name, expand(e.value, env));

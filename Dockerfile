@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && cp src/runtime/*.sh dist/src/runtime/ \
+RUN npx tsc -p tsconfig.build.json && cp -r src/runtime/*.sh src/runtime/checks dist/src/runtime/ \
  && npm prune --omit=dev \
  && chmod -R a+rX package.json node_modules dist
 

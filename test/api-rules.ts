@@ -1,6 +1,5 @@
 import { PodSpec } from 'kubernetes-models/v1/PodSpec';
-import { RUN_VOLUME } from '../src/runtime/entrypoint.js';
-import { HELPER_CONTAINER, HELPER_VOLUME } from '../src/runtime/helper.js';
+import { HELPER_CONTAINER, HELPER_VOLUME, RUN_VOLUME } from '../src/runtime/helper.js';
 import { podTemplatePathOf } from '../src/workloads/kinds.js';
 
 /**

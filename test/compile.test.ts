@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import type { V1Container } from '@kubernetes/client-node';
-import { DEFAULTS, type OrderSpec, type Sidecar, type Strategy } from '../src/config/order-spec.js';
-import { startupProbeFrom, type PlanProblem } from '../src/plan/pod-plan.js';
-import { planPod } from '../src/plan/plan.js';
+import { orderSpec as fullSpec, type OrderSpec, type Sidecar, type Strategy } from '../src/config/order-spec.js';
+import { decodeWaitHook } from '../src/protocol/wait-hook.js';
+import { decodeWrapper, encodeWrapper, type Wrapper } from '../src/protocol/wrapper.js';
+import { startupProbeFrom } from '../src/readiness/readiness.js';
 import { parseOrder } from '../src/config/order-syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
-import { parseWrapper, wrapperCommand, type Wrapper } from '../src/runtime/entrypoint.js';
+import { BUSYBOX } from '../src/runtime/helper.js';
+import { planPodView as planPod } from './plan-view.js';
 
 function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
-  return { ...DEFAULTS, strategy, selector: {}, sidecars, rules: [], workloadKinds: [], entrypoints: [], presets: [] };
+  return fullSpec({ strategy, sidecars });
 }
 
 const ready = { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 10, timeoutSeconds: 2 };
@@ -33,7 +35,7 @@ function plan(
 }
 
 /** The problems as a person reads them; whether auto may switch strategy is tested on its own. */
-const withoutFallback = (problems: readonly PlanProblem[]) => problems.map(({ message, field }) => ({ message, ...(field ? { field } : {}) }));
+const withoutFallback = (problems: readonly { message: string; field?: string }[]) => problems.map(({ message, field }) => ({ message, ...(field ? { field } : {}) }));
 
 const names = (list: V1Container[] | undefined): string[] => (list ?? []).map((c) => c.name);
 
@@ -188,7 +190,25 @@ describe('native sidecars', () => {
     const cache = p.spec.containers[0]!;
     const command = cache.lifecycle!.postStart!.exec!.command!;
     assert.deepEqual(command.slice(0, 3), ['/order-containers/bin/busybox', 'sh', '-c']);
-    assert.deepEqual(command.slice(4), ['order-containers-wait', '/order-containers/bin/busybox', 'cache', '120', '2', 'tcp', '127.0.0.1', '6379']);
+    // The wire format: named flags, each value after its flag (runtime/wait.sh and check.sh read them).
+    assert.deepEqual(command.slice(4), [
+      'order-containers-wait',
+      '--busybox',
+      BUSYBOX,
+      '--name',
+      'cache',
+      '--timeout',
+      '120',
+      '--ready',
+      'tcp',
+      '--attempt',
+      '2',
+      '--check-arg',
+      '127.0.0.1',
+      '--check-arg',
+      '6379',
+    ]);
+    assert.deepEqual(decodeWaitHook(command), { container: 'cache', timeoutSeconds: 120, readiness: { check: { kind: 'tcp', host: '127.0.0.1', port: 6379 }, attemptSeconds: 2 } });
     assert.deepEqual(cache.volumeMounts, [{ name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true }]);
     assert.deepEqual((p.spec as { volumes?: unknown }).volumes, [{ name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }]);
     assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'app' });
@@ -226,7 +246,7 @@ describe('native sidecars', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'report' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart', 'Job');
     assert.deepEqual(p.problems, []);
     assert.deepEqual(names(p.spec.containers), ['proxy', 'report']);
-    assert.deepEqual(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command!.slice(-2), ['http', 'http://127.0.0.1:9090/ready']);
+    assert.deepEqual(decodeWaitHook(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, { kind: 'http', url: 'http://127.0.0.1:9090/ready', headers: [] });
     assert.equal(p.spec.containers[0]!.restartPolicy, undefined);
     assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'report' });
     assert.deepEqual(
@@ -302,8 +322,8 @@ describe('entrypoint wrappers', () => {
     assert.equal(p.startOrder, 'migrate -> test(after migrate completed) -> logs');
     assert.deepEqual(names(p.spec.containers), ['test', 'migrate', 'logs'], 'main containers keep their places');
     const [test, migrate, logs] = p.spec.containers;
-    assert.deepEqual(parseWrapper(test!.command), { container: 'test', timeoutSeconds: 120, directives: [{ kind: 'after', container: 'migrate', state: 'exit' }], program: ['/bin/test'] });
-    assert.deepEqual(parseWrapper(migrate!.command)?.directives, [{ kind: 'exit' }]);
+    assert.deepEqual(decodeWrapper(test!.command), { container: 'test', timeoutSeconds: 120, after: [{ container: 'migrate', state: 'exit' }], recordExit: false, program: ['/bin/test'] });
+    assert.deepEqual(decodeWrapper(migrate!.command), { container: 'migrate', timeoutSeconds: 120, after: [], recordExit: true, program: ['/bin/migrate'] });
     assert.deepEqual(logs, withCommand('logs'));
     for (const c of [test!, migrate!]) {
       assert.deepEqual(c.volumeMounts, [
@@ -323,12 +343,16 @@ describe('entrypoint wrappers', () => {
     const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 15001 } } });
     const p = entrypointPlan([withCommand('app'), proxy], '', { sidecars: [{ name: 'proxy', waitFor: 'Ready' }] }, { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 45 }, 'Job');
     assert.deepEqual(p.problems, []);
-    assert.deepEqual(parseWrapper(p.spec.containers[0]!.command)?.directives, [{ kind: 'after', container: 'proxy', state: 'ready' }, { kind: 'exit' }]);
-    assert.deepEqual(parseWrapper(p.spec.containers[1]!.command)?.directives, [
-      { kind: 'ready', attemptSeconds: 1, check: { kind: 'tcp', host: '127.0.0.1', port: 15001 } },
-      { kind: 'sidecar', graceSeconds: 45, mains: ['app'] },
-      { kind: 'job', restartPolicy: 'OnFailure' },
-    ]);
+    assert.deepEqual(decodeWrapper(p.spec.containers[0]!.command), { container: 'app', timeoutSeconds: 120, after: [{ container: 'proxy', state: 'ready' }], recordExit: true, program: ['/bin/app'] });
+    assert.deepEqual(decodeWrapper(p.spec.containers[1]!.command), {
+      container: 'proxy',
+      timeoutSeconds: 120,
+      after: [],
+      ready: { attemptSeconds: 1, check: { kind: 'tcp', host: '127.0.0.1', port: 15001 } },
+      recordExit: false,
+      sidecar: { graceSeconds: 45, mains: ['app'], job: 'OnFailure' },
+      program: ['/bin/proxy'],
+    });
   });
 
   it('refuses a container without a command, naming the field, unless entrypoints gives its image entrypoint', () => {
@@ -350,8 +374,8 @@ describe('entrypoint wrappers', () => {
       ],
     });
     assert.deepEqual(known.problems, []);
-    assert.deepEqual(parseWrapper(known.spec.containers[0]!.command)?.program, ['/entrypoint', 'serve'], "the image's CMD is kept: a command in the spec would drop it");
-    assert.deepEqual(parseWrapper(known.spec.containers[1]!.command)?.program, ['/migrate'], 'the container args replace the CMD, as before');
+    assert.deepEqual(decodeWrapper(known.spec.containers[0]!.command)?.program, ['/entrypoint', 'serve'], "the image's CMD is kept: a command in the spec would drop it");
+    assert.deepEqual(decodeWrapper(known.spec.containers[1]!.command)?.program, ['/migrate'], 'the container args replace the CMD, as before');
     assert.deepEqual(known.spec.containers[1]!.args, ['--once']);
   });
 
@@ -419,26 +443,29 @@ describe('reading a wrapper back', () => {
   const wrapper = {
     container: 'app',
     timeoutSeconds: 30,
-    directives: [
-      { kind: 'after', container: 'proxy', state: 'ready' },
-      { kind: 'ready', attemptSeconds: 1, check: { kind: 'exec', command: ['/check', '--', '$(HOME)', 'x'] } },
-      { kind: 'sidecar', graceSeconds: 30, mains: ['web', 'worker'] },
-      { kind: 'exit' },
-    ],
+    after: [{ container: 'proxy', state: 'ready' }],
+    ready: { attemptSeconds: 1, check: { kind: 'exec', command: ['/check', '--', '$(HOME)', 'x'] } },
+    recordExit: true,
+    sidecar: { graceSeconds: 30, mains: ['web', 'worker'], job: 'Never', quit: 'http://127.0.0.1:9091/quitquitquit' },
     program: ['/app', '--', '--flag', '$(VAR)'],
   } as const satisfies Wrapper;
 
   it('reads back what it wrote, an exec check holding `--` and `$` included', () => {
-    assert.deepEqual(parseWrapper(wrapperCommand(wrapper)), wrapper);
+    assert.deepEqual(decodeWrapper(encodeWrapper(wrapper)), wrapper);
+    const plain = { container: 'app', timeoutSeconds: 5, after: [], recordExit: false, program: ['/app'] } as const satisfies Wrapper;
+    assert.deepEqual(decodeWrapper(encodeWrapper(plain)), plain);
   });
 
   it('reads a command it did not write whole as not ours, never as a guess', () => {
-    const command = wrapperCommand(wrapper);
-    const at = command.indexOf('exec');
-    assert.equal(parseWrapper([...command.slice(0, at), 'grpc', ...command.slice(at + 1)]), undefined, 'an unknown check kind');
-    const after = command.indexOf('after');
-    assert.equal(parseWrapper([...command.slice(0, after), 'before', ...command.slice(after + 1)]), undefined, 'an unknown directive');
-    assert.equal(parseWrapper(command.slice(0, command.length - wrapper.program.length - 1)), undefined, 'no program separator');
-    assert.equal(parseWrapper(command.map((a, i) => (i === 8 ? 'soon' : a))), undefined, 'a timeout that is not a number');
+    const command = encodeWrapper(wrapper);
+    const valueOf = (flag: string): number => command.indexOf(flag) + 1;
+    const replaced = (at: number, value: string): string[] => command.map((a, i) => (i === at ? value : a));
+    assert.equal(decodeWrapper(replaced(valueOf('--ready'), 'grpc')), undefined, 'an unknown check kind');
+    assert.equal(decodeWrapper(replaced(command.indexOf('--after'), '--before')), undefined, 'an unknown flag');
+    assert.equal(decodeWrapper(replaced(valueOf('--after'), 'proxy:done')), undefined, 'an unknown state');
+    assert.equal(decodeWrapper(replaced(valueOf('--job'), 'Always')), undefined, 'an unknown restart policy');
+    assert.equal(decodeWrapper(command.slice(0, command.length - wrapper.program.length - 1)), undefined, 'no program separator');
+    assert.equal(decodeWrapper(replaced(valueOf('--timeout'), 'soon')), undefined, 'a timeout that is not a number');
+    assert.equal(decodeWrapper([...command.slice(0, valueOf('--name')), ...command.slice(valueOf('--name') + 1)]), undefined, 'a flag without its value');
   });
 });

@@ -110,7 +110,7 @@ describe('functionConfig', () => {
 
   it('names the ConfigMap key of each problem', () => {
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'fast', timeoutSeconds: 'soon', sidecars: 'a:Done', order: 'a >' } }), [
-      { path: 'data.strategy', message: 'expected "auto" | "native" | "postStart" | "entrypoint", got "fast"' },
+      { path: 'data.strategy', message: 'expected "auto" | "native" | "entrypoint" | "postStart", got "fast"' },
       { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
       { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
       { path: 'data.order', message: 'expected a container name at the end at column 4' },

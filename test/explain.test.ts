@@ -77,10 +77,10 @@ spec:
 `;
     const r = runCli(['explain', '--format', 'json'], manifest);
     assert.equal(r.code, 0, r.stderr);
-    const [t] = JSON.parse(r.stdout) as { mechanism: string; start: { name: string; phase: string; gate: string; mechanism: string }[]; stop: string[][] }[];
+    const [t] = JSON.parse(r.stdout) as { mechanism: string; start: { name: string; phase: string; gate: string; how: string; mechanism?: string }[]; stop: string[][] }[];
     assert.equal(t!.mechanism, 'native');
     assert.deepEqual(
-      t!.start.map((s) => [s.name, s.phase, s.gate, s.mechanism]),
+      t!.start.map((s) => [s.name, s.phase, s.gate, s.how]),
       [
         ['setup', 'init', 'completed', 'init container'],
         ['proxy', 'sidecar', 'ready (startupProbe)', 'native sidecar'],

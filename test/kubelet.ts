@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { V1Container } from '@kubernetes/client-node';
-import { RUN_DIR, WRAPPER_NAME } from '../src/runtime/entrypoint.js';
-import { BUSYBOX } from '../src/runtime/helper.js';
+import { decodeWrapper, encodeWrapper } from '../src/protocol/wrapper.js';
 import { expand } from './bench-kubelet/expansion.js';
 
 function envOf(container: V1Container): Map<string, string> {
@@ -39,12 +38,10 @@ export interface Node {
  */
 export function startContainers(containers: readonly V1Container[], node: Node): ContainerRun[] {
   return containers.map((container) => {
-    let argv = kubeletArgv(container);
-    if (argv[0] === BUSYBOX && argv[4] === WRAPPER_NAME) {
-      const end = argv.indexOf('--');
-      const ours = argv.slice(3, end).map((a, i) => (i === 2 && a === BUSYBOX ? node.busybox : i === 3 && a === RUN_DIR ? node.runDir : a));
-      argv = [...node.shell, '-c', ...ours, ...argv.slice(end)];
-    }
+    const wrapper = decodeWrapper(container.command);
+    // Our wrapper's paths are pointed at the node's stand-ins, and its shell is the one under test.
+    const command = wrapper ? [...node.shell, '-c', ...encodeWrapper(wrapper, { busybox: node.busybox, runDir: node.runDir }).slice(3)] : container.command;
+    const argv = kubeletArgv({ ...container, command });
     const env = Object.fromEntries(envOf(container));
     const child = spawn(argv[0]!, argv.slice(1), { cwd: node.runDir, env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
     const input = node.stdin?.[container.name];

@@ -18,35 +18,28 @@ interface Times {
   completed: number;
 }
 
-/** Our wrapper's waits and what it writes, read from the command's own layout (see run.sh). */
+/**
+ * Our wrapper's waits and what it writes, read from its named flags (see run.sh): every flag takes one
+ * value but the two switches, and the flags end at `--`.
+ */
 function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
   if (!command || !command[0]?.endsWith('/busybox') || command[4] !== 'order-containers-run') return undefined;
-  const end = command.indexOf('--', 9);
-  const t = command.slice(9, end);
   const result = { after: [] as [string, string][], ready: false, exit: false };
-  for (let i = 0; i < t.length; ) {
-    switch (t[i]) {
-      case 'after':
-        result.after.push([t[i + 1]!, t[i + 2]!]);
-        i += 3;
-        break;
-      case 'ready':
-        result.ready = true;
-        i += 4 + Number(t[i + 3]);
-        break;
-      case 'exit':
-        result.exit = true;
-        i += 1;
-        break;
-      case 'sidecar':
-        i += 3 + Number(t[i + 2]);
-        break;
-      case 'job':
-        i += 2;
-        break;
-      default:
-        throw new Error(`unreadable wrapper at ${t[i]}`);
+  for (let i = 5; command[i] !== '--'; ) {
+    const flag = command[i];
+    if (flag === undefined) throw new Error('a wrapper without --');
+    if (flag === '--record-exit' || flag === '--sidecar') {
+      if (flag === '--record-exit') result.exit = true;
+      i += 1;
+      continue;
     }
+    const value = command[i + 1]!;
+    if (flag === '--after') {
+      const colon = value.lastIndexOf(':');
+      result.after.push([value.slice(0, colon), value.slice(colon + 1)]);
+    } else if (flag === '--ready') result.ready = true;
+    else if (!flag.startsWith('--')) throw new Error(`unreadable wrapper at ${flag}`);
+    i += 2;
   }
   return result;
 }

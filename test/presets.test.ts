@@ -4,7 +4,8 @@ import { decodeFunctionConfig } from '../src/config/function-config.js';
 import { runFunction } from '../src/function.js';
 import { BUILT_IN_PRESETS } from '../src/presets/built-in.js';
 import { readResourceList } from '../src/resource-list/read.js';
-import { isOurHook } from '../src/runtime/helper.js';
+import { decodeWaitHook } from '../src/protocol/wait-hook.js';
+import { decodeWrapper } from '../src/protocol/wrapper.js';
 import { violationsIn } from './api-rules.js';
 
 interface Container {
@@ -74,7 +75,7 @@ describe('presets: sidecars in the manifest', () => {
       const hook = spec.containers[0]!.lifecycle?.postStart?.exec?.command;
       if (preset.waitCommand) assert.deepEqual(hook, filled(preset.waitCommand), "the gate is the sidecar's own wait command");
       else if (preset.ready) {
-        assert.ok(isOurHook(hook), 'the gate polls the preset readiness endpoint');
+        assert.ok(decodeWaitHook(hook), 'the gate polls the preset readiness endpoint');
         assert.ok(hook!.some((a) => a.includes(`:${preset.ready!.port}${preset.ready!.path ?? ''}`)), `the gate checks port ${preset.ready.port}: ${hook!.join(' ')}`);
       } else assert.equal(hook, undefined, 'no readiness is known: started first, not gated');
       assert.equal(spec.containers[0]!.readinessProbe, undefined, 'no readinessProbe is written into the container');
@@ -138,9 +139,9 @@ describe('presets: sidecars in the manifest', () => {
     const r = run([workload('Job', { spec: { containers: [app, proxy], restartPolicy: 'Never' } })], config(['cloud-sql-proxy'], '1.27'));
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'cloud-sql-proxy') as Container & { command: string[] };
-    const end = wrapped.command.indexOf('--');
-    assert.deepEqual(wrapped.command.slice(end + 1), ['/cloud-sql-proxy'], 'the program is the image entrypoint, run with the args kubelet passes');
-    assert.deepEqual(wrapped.command.slice(end - 2, end), ['quit', 'http://127.0.0.1:9091/quitquitquit'], 'once the work is done the wrapper asks it to quit');
+    const wrapper = decodeWrapper(wrapped.command);
+    assert.deepEqual(wrapper?.program, ['/cloud-sql-proxy'], 'the program is the image entrypoint, run with the args kubelet passes');
+    assert.equal(wrapper?.sidecar?.quit, 'http://127.0.0.1:9091/quitquitquit', 'once the work is done the wrapper asks it to quit');
     assert.deepEqual(wrapped.args, [...proxy.args!, '--quitquitquit'], 'which needs its quit endpoint on');
     assert.ok(r.results.some((x) => x.message.startsWith('strategy auto chose entrypoint')));
   });

@@ -5,20 +5,19 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUSYBOX, waitCommand, type ReadinessCheck } from '../src/runtime/helper.js';
+import { encodeWaitHook } from '../src/protocol/wait-hook.js';
+import type { ReadinessCheck } from '../src/readiness/kinds.js';
 import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
 /** Runs the wait script exactly as the postStart hook would, under a real shell, with a stand-in busybox. */
 async function wait(shell: string[], bb: string, name: string, check: ReadinessCheck, timeout = 2): Promise<{ code: number; stderr: string; seconds: number }> {
-  const command = waitCommand(name, check, timeout, 1);
-  assert.equal(command[0], BUSYBOX);
-  // command: BUSYBOX sh -c SCRIPT $0 BUSYBOX NAME ... — run SCRIPT under the shell under test, same arguments.
-  const [, , , script, zero, , ...rest] = command;
+  // BUSYBOX sh -c SCRIPT NAME FLAG...: run under the shell under test, with the stand-in busybox.
+  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness: { check, attemptSeconds: 1 } }, bb);
   const started = Date.now();
   try {
-    const r = await run(shell[0]!, [...shell.slice(1), '-c', script!, zero!, bb, ...rest], { timeout: 20_000 });
+    const r = await run(shell[0]!, [...shell.slice(1), ...command.slice(2)], { timeout: 20_000 });
     return { code: 0, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
     const err = e as { code: number; stderr: string };

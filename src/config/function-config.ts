@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { parse as parseYaml } from 'yaml';
-import { matching, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from './io-ts-helpers.js';
-import { DEFAULTS, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
+import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from './io-ts-helpers.js';
+import { CONDITIONS, DEFAULT_CONDITION, MODES, orderSpec, SIDECAR_WAITS, STRATEGIES, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
 import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
 import type { Preset } from '../presets/preset.js';
@@ -32,10 +32,10 @@ const TimeoutSeconds = new t.Type<number, number, unknown>(
   t.identity,
 );
 const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
-const ModeC = t.keyof({ apply: null, validate: null }, '"apply" | "validate"');
-const Strategy = t.keyof({ auto: null, native: null, postStart: null, entrypoint: null }, '"auto" | "native" | "postStart" | "entrypoint"');
-const ConditionC = t.keyof({ Started: null, Ready: null, Completed: null }, '"Started" | "Ready" | "Completed"');
-const SidecarWaitC = t.keyof({ Started: null, Ready: null }, '"Started" | "Ready"');
+const ModeC = oneOf(MODES);
+const Strategy = oneOf(STRATEGIES);
+const ConditionC = oneOf(CONDITIONS);
+const SidecarWaitC = oneOf(SIDECAR_WAITS);
 
 const Entrypoint = strictObject(
   'Entrypoint',
@@ -159,10 +159,10 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
   const labels = selector.labelSelector ?? {};
   return {
     kind: 'spec',
-    spec: {
-      mode: spec.mode ?? DEFAULTS.mode,
-      strategy: spec.strategy ?? DEFAULTS.strategy,
-      kubernetesVersion: spec.kubernetesVersion ? parseVersion(spec.kubernetesVersion) : DEFAULTS.kubernetesVersion,
+    spec: orderSpec({
+      mode: spec.mode,
+      strategy: spec.strategy,
+      kubernetesVersion: spec.kubernetesVersion ? parseVersion(spec.kubernetesVersion) : undefined,
       selector: {
         ...(selector.kinds ? { kinds: selector.kinds } : {}),
         ...(selector.names ? { names: selector.names } : {}),
@@ -170,16 +170,16 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
         ...(labels.matchLabels ? { matchLabels: labels.matchLabels } : {}),
         ...(labels.matchExpressions ? { matchExpressions: labels.matchExpressions.map((e) => ({ ...e, values: e.values ?? [] })) } : {}),
       },
-      sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({ name: s.name, waitFor: s.waitFor ?? 'Ready' })),
+      sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({ name: s.name, waitFor: s.waitFor ?? DEFAULT_CONDITION })),
       rules: (spec.rules ?? []).map(
-        (r): Rule => ({ container: r.container, after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? 'Ready' })) }),
+        (r): Rule => ({ container: r.container, after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? DEFAULT_CONDITION })) }),
       ),
-      timeoutSeconds: spec.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
-      helperImage: spec.helperImage ?? DEFAULTS.helperImage,
+      timeoutSeconds: spec.timeoutSeconds,
+      helperImage: spec.helperImage,
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
       entrypoints,
       presets,
-    },
+    }),
   };
 }
 
@@ -191,7 +191,7 @@ export function parseSidecarList(text: string): Sidecar[] | DecodeProblem {
     if (entry === '') continue;
     const [name, wait, extra] = entry.split(':');
     if (!CONTAINER_NAME.test(name!) || extra !== undefined) return { path: 'sidecars', message: `"${entry}" is not a container name (optionally :Started or :Ready)` };
-    const waitFor = wait === undefined ? 'Ready' : SidecarWaitC.is(wait) ? wait : undefined;
+    const waitFor = wait === undefined ? DEFAULT_CONDITION : SidecarWaitC.is(wait) ? wait : undefined;
     if (!waitFor) return { path: 'sidecars', message: `"${wait}" in "${entry}" is not a sidecar condition (Started, Ready)` };
     sidecars.push({ name: name!, waitFor });
   }
@@ -257,19 +257,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
   if (problems.length > 0) return invalid(problems);
   return {
     kind: 'spec',
-    spec: {
-      mode: mode ?? DEFAULTS.mode,
-      strategy: strategy ?? DEFAULTS.strategy,
-      kubernetesVersion: version ? parseVersion(version) : DEFAULTS.kubernetesVersion,
-      selector: {},
-      sidecars,
-      rules,
-      timeoutSeconds: timeout ?? DEFAULTS.timeoutSeconds,
-      helperImage: helperImage ?? DEFAULTS.helperImage,
-      workloadKinds: [],
-      entrypoints,
-      presets,
-    },
+    spec: orderSpec({ mode, strategy, kubernetesVersion: version ? parseVersion(version) : undefined, sidecars, rules, timeoutSeconds: timeout, helperImage, entrypoints, presets }),
   };
 }
 

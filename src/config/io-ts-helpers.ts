@@ -27,6 +27,11 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
   );
 }
 
+/** One of a list of strings: the codec of an enum defined once as an `as const` list. */
+export function oneOf<const V extends string>(values: readonly V[]): t.Type<V, V, unknown> {
+  return t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>, values.map((v) => `"${v}"`).join(' | ')) as unknown as t.Type<V, V, unknown>;
+}
+
 export const StringList = t.array(t.string, 'list of strings');
 
 /** A string that matches `pattern`, with a message that says what was expected. */

@@ -1,9 +1,26 @@
+import { MECHANISM_NAMES, type MechanismName } from '../mechanisms/index.js';
 import type { Preset } from '../presets/preset.js';
 
-/** The one internal form every config source (ContainerOrder, ConfigMap, annotations) decodes into. */
-export type Strategy = 'auto' | 'native' | 'postStart' | 'entrypoint';
-export type Condition = 'Started' | 'Ready' | 'Completed';
-export type SidecarWait = 'Started' | 'Ready';
+/**
+ * The one internal form every config source (ContainerOrder, ConfigMap, annotations) decodes into.
+ * Each enum is one list; its type and its codec (function-config.ts) are derived from it.
+ */
+export const STRATEGIES: readonly Strategy[] = ['auto', ...MECHANISM_NAMES];
+/** `auto` picks a mechanism per pod (plan/plan-pod.ts); the others name one. */
+export type Strategy = 'auto' | MechanismName;
+
+export const CONDITIONS = ['Started', 'Ready', 'Completed'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+
+export const SIDECAR_WAITS = ['Started', 'Ready'] as const satisfies readonly Condition[];
+export type SidecarWait = (typeof SIDECAR_WAITS)[number];
+
+/** What a dependency, or a sidecar, is waited for when the declaration does not say. */
+export const DEFAULT_CONDITION = 'Ready' satisfies SidecarWait;
+
+/** apply: write the order; validate: change nothing and fail when a workload does not realise its order. */
+export const MODES = ['apply', 'validate'] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface KubernetesVersion {
   readonly major: number;
@@ -58,9 +75,6 @@ export interface KnownEntrypoint {
   readonly args?: readonly string[];
 }
 
-/** apply: write the order; validate: change nothing and fail when a workload does not realise its order. */
-export type Mode = 'apply' | 'validate';
-
 export interface OrderSpec {
   readonly mode: Mode;
   readonly strategy: Strategy;
@@ -75,7 +89,8 @@ export interface OrderSpec {
   readonly presets: readonly Preset[];
 }
 
-export const DEFAULTS = {
+/** The value of each setting a config leaves out. */
+const DEFAULTS = {
   mode: 'apply',
   strategy: 'auto',
   kubernetesVersion: { major: 1, minor: 29 },
@@ -84,4 +99,11 @@ export const DEFAULTS = {
   helperImage: 'busybox:1.36.1-musl',
 } as const satisfies Partial<OrderSpec>;
 
-export const CONDITIONS: readonly Condition[] = ['Started', 'Ready', 'Completed'];
+/**
+ * A whole OrderSpec from the settings given: the one place defaults are filled, for every config source
+ * (ContainerOrder, ConfigMap, none at all) and for the tests.
+ */
+export function orderSpec(given: Partial<OrderSpec> = {}): OrderSpec {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<OrderSpec>;
+  return { ...DEFAULTS, selector: {}, sidecars: [], rules: [], workloadKinds: [], entrypoints: [], presets: [], ...defined };
+}

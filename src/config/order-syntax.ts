@@ -1,4 +1,4 @@
-import { CONDITIONS, type Condition, type Rule } from './order-spec.js';
+import { CONDITIONS, DEFAULT_CONDITION, type Condition, type Rule } from './order-spec.js';
 
 /**
  * The compact order syntax of the ConfigMap key and the workload annotation:
@@ -6,8 +6,6 @@ import { CONDITIONS, type Condition, type Rule } from './order-spec.js';
  * Each `>` makes the right-hand container start after the left-hand one reaches the condition written
  * after its name (Ready when none is written). `;` separates independent chains.
  */
-export const DEFAULT_CONDITION: Condition = 'Ready';
-
 export const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export class OrderSyntaxError extends Error {

@@ -1,8 +1,15 @@
+/**
+ * explain: each workload's start and stop order, as the function would leave it. The planning core runs
+ * on plain objects (no ResourceList is written), its edits are applied to copies, and the timelines are
+ * read from the resulting pod specs, so that hand-ordered manifests are explained the same way.
+ */
 import { CONTAINER_ORDER_KIND, decodeFunctionConfig } from '../config/function-config.js';
-import { runFunction, type ExitCode } from '../function.js';
-import { valueAt } from '../resource-list/edit.js';
-import { readResourceList, type PlainObject } from '../resource-list/read.js';
-import type { Result } from '../resource-list/results.js';
+import type { ExitCode } from '../function.js';
+import { namespacesIn, planList } from '../plan/plan-list.js';
+import { configResult, workloadResults } from '../plan/results.js';
+import { applyEditsToObject, cloneData, valueAt } from '../resource-list/edit.js';
+import type { PlainObject } from '../resource-list/read.js';
+import { hasErrors, type Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from '../workloads/kinds.js';
 import { podTimeline, type PodTimeline } from './timeline.js';
 
@@ -33,27 +40,34 @@ function kptfileConfig(resources: readonly PlainObject[]): unknown {
 }
 
 /**
- * Explains resources as the function leaves them: the function runs first (with the functionConfig
- * given, or a ContainerOrder found among the resources, or a Kptfile's inline configMap for it, or none,
- * when only workloads that declare their own order change) and the explanation reads its output. On
- * manifests already in order, or with no order declared, the function changes nothing and this
- * explains them as they are.
+ * Explains resources as the function leaves them, with the functionConfig given, or a ContainerOrder
+ * found among the resources, or a Kptfile's inline configMap for it, or none (then only workloads that
+ * declare their own order change). On manifests already in order, or with no order declared, nothing
+ * changes and this explains them as they are.
  */
 export function explainResources(resources: readonly PlainObject[], functionConfig: unknown): Explanation {
-  const config = functionConfig ?? resources.find((r) => r.kind === CONTAINER_ORDER_KIND) ?? kptfileConfig(resources);
-  const list = readResourceList(Buffer.from(JSON.stringify({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: resources })));
-  const run = runFunction(list, config);
-  const items = (JSON.parse(run.chunks.join('')) as { items: PlainObject[] }).items;
-  const { results, exitCode } = run;
-  const decoded = decodeFunctionConfig(config);
-  const kinds = decoded.kind === 'spec' ? decoded.spec.workloadKinds : [];
-  const timelines: PodTimeline[] = [];
-  for (const item of items) {
-    const path = podTemplatePathOf(item.apiVersion, item.kind, kinds);
-    if (path === undefined) continue;
-    const template = valueAt(item, path) as Parameters<typeof podTimeline>[1] | undefined;
-    if (!template?.spec?.containers) continue;
-    timelines.push(podTimeline(item, template));
+  const given = functionConfig ?? resources.find((r) => r.kind === CONTAINER_ORDER_KIND) ?? kptfileConfig(resources);
+  const config = decodeFunctionConfig(given);
+  const items = resources.map((value, index) => ({ index, value: cloneData(value) }));
+  const results: Result[] = [];
+  if (config.kind === 'invalid') {
+    // The resources are explained as they are, after the config's problems.
+    results.push(...config.problems.map((p) => configResult(given, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)));
+  } else {
+    const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(resources) : new Map();
+    for (const outcome of planList(items, config, namespaces)) {
+      applyEditsToObject(items[outcome.index]!.value, outcome.edits);
+      results.push(...workloadResults(outcome));
+    }
   }
-  return { timelines, results, exitCode };
+  const kinds = config.kind === 'spec' ? config.spec.workloadKinds : [];
+  const timelines: PodTimeline[] = [];
+  for (const { value } of items) {
+    const path = podTemplatePathOf(value.apiVersion, value.kind, kinds);
+    if (path === undefined) continue;
+    const template = valueAt(value, path) as Parameters<typeof podTimeline>[1] | undefined;
+    if (!template?.spec?.containers) continue;
+    timelines.push(podTimeline(value, template));
+  }
+  return { timelines, results, exitCode: config.kind === 'invalid' ? 3 : hasErrors(results) ? 1 : 0 };
 }

@@ -1,7 +1,7 @@
 import type { PodTimeline, TimelineStep } from './timeline.js';
 
-export type ExplainFormat = 'text' | 'mermaid' | 'dot' | 'json';
-export const EXPLAIN_FORMATS: readonly ExplainFormat[] = ['text', 'mermaid', 'dot', 'json'];
+export const EXPLAIN_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const;
+export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
 
 function title(t: PodTimeline): string {
   const { kind, name, namespace } = t.workload;
@@ -30,12 +30,11 @@ function edges(start: readonly TimelineStep[]): [number, number, string][] {
       return;
     }
     for (const wait of step.after) {
-      const [dependency, state] = wait.split(' ');
-      const from = start.findIndex((s) => s.name === dependency);
-      if (from >= 0) out.push([from, i, state!]);
+      const from = start.findIndex((s) => s.name === wait.container);
+      if (from >= 0) out.push([from, i, wait.gate]);
     }
     if (step.after.length === 0) {
-      const lastInit = start.slice(0, i).findLastIndex((s) => s.mechanism === 'init container' || s.mechanism === 'native sidecar');
+      const lastInit = start.slice(0, i).findLastIndex((s) => s.phase === 'init' || (s.phase === 'sidecar' && s.mechanism === 'native'));
       if (lastInit >= 0) out.push([lastInit, i, start[lastInit]!.gate]);
     }
   });
@@ -59,7 +58,7 @@ export function renderText(timelines: readonly PodTimeline[], colour: boolean): 
     const after = waits(t.start);
     const width = Math.max(...t.start.map((x) => x.name.length));
     t.start.forEach((x, i) => {
-      const how = x.mechanism === 'none' ? '' : `  ${s.dim(x.mechanism)}`;
+      const how = x.how === 'none' ? '' : `  ${s.dim(x.how)}`;
       out.push(`  ${String(i + 1).padStart(2)}. ${x.name.padEnd(width)}  ${x.phase.padEnd(7)}${after[i] ? `  ${after[i]}` : ''}${how}`.trimEnd());
     });
     out.push(`  stop: ${t.stop.map((group) => group.join(' + ')).join(', then ')}`);

@@ -1,5 +1,7 @@
-import type { V1Container } from '@kubernetes/client-node';
+import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { Condition, Rule, Sidecar, SidecarWait } from '../config/order-spec.js';
+import { readinessProbeOf } from '../readiness/readiness.js';
+import { containerField } from '../workloads/pods.js';
 
 /**
  * The declared order of one pod: its containers as nodes, "B starts after A reaches a condition" as
@@ -45,11 +47,7 @@ export interface GraphBuild {
 }
 
 function fieldOf(node: ContainerNode): string {
-  return `spec.${node.list}[${node.index}]`;
-}
-
-function hasReadiness(c: V1Container): boolean {
-  return c.readinessProbe !== undefined || c.startupProbe !== undefined;
+  return containerField(node.list, node.index);
 }
 
 /** A cycle in the edges, as the names along it (`a -> b -> a`), or undefined. */
@@ -82,6 +80,8 @@ export function buildOrderGraph(
   podSpec: { containers: V1Container[]; initContainers?: V1Container[] | null },
   sidecarList: readonly Sidecar[],
   rules: readonly Rule[],
+  /** Readiness a preset knows for containers without a probe. */
+  presetProbes: ReadonlyMap<string, V1Probe> = new Map(),
 ): GraphBuild {
   const nodes = new Map<string, ContainerNode>();
   const problems: GraphProblem[] = [];
@@ -152,7 +152,7 @@ export function buildOrderGraph(
     const waitedOn = `${edge.to} waits for ${edge.from} to be ${edge.condition}`;
     if (edge.condition === 'Completed' && (sidecars.has(edge.from) || from.restartable)) {
       problems.push({ message: `${waitedOn}, but ${edge.from} is a sidecar: it keeps running and never completes`, field: fieldOf(from) });
-    } else if (edge.condition === 'Ready' && !hasReadiness(from.container)) {
+    } else if (edge.condition === 'Ready' && !readinessProbeOf(from.container, presetProbes.get(from.name))) {
       problems.push({
         message: sidecars.has(edge.from)
           ? `sidecar ${edge.from} must be Ready before the others start, but it has no readinessProbe or startupProbe to tell; add one, or set waitFor: Started`
@@ -166,4 +166,19 @@ export function buildOrderGraph(
   const cycle = findCycle([...nodes.keys()], edges);
   if (cycle) unique.push({ message: `the declared order has a cycle: ${cycle.join(' -> ')}` });
   return { graph: { nodes, edges, sidecars }, problems: unique, missing };
+}
+
+/** Kahn's algorithm, taking the lowest `rank` among the ready nodes: stable where edges allow. */
+export function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
+  const inside = new Set(names);
+  const relevant = edges.filter((e) => inside.has(e.from) && inside.has(e.to));
+  const waiting = new Map(names.map((n) => [n, relevant.filter((e) => e.to === n).length]));
+  const order: string[] = [];
+  while (order.length < names.length) {
+    const next = names.filter((n) => waiting.get(n) === 0 && !order.includes(n)).sort((a, b) => rank(a) - rank(b))[0];
+    if (next === undefined) throw new Error('cycle in an order graph that was checked for cycles');
+    order.push(next);
+    for (const e of relevant) if (e.from === next) waiting.set(e.to, waiting.get(e.to)! - 1);
+  }
+  return order;
 }

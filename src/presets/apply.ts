@@ -1,8 +1,12 @@
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { KnownEntrypoint, Sidecar } from '../config/order-spec.js';
+import type { MechanismName } from '../mechanisms/index.js';
+import type { InjectionMode, SidecarHints } from '../mechanisms/mechanism.js';
+import type { Diagnostic } from '../diagnostic.js';
+import type { AppliedStep } from '../protocol/applied.js';
 import type { Edit } from '../resource-list/edit.js';
+import { podsOf } from '../workloads/pods.js';
 import { globMatches } from '../workloads/selector.js';
-import { podsOf } from '../plan/pod-plan.js';
 import { mergeAnnotation } from './annotations.js';
 import { TIMEOUT_PLACEHOLDER, type Endpoint, type InjectionMarker, type Preset } from './preset.js';
 
@@ -27,28 +31,16 @@ export type PresetMatch =
   | { readonly preset: Preset; readonly kind: 'container'; readonly container: V1Container; readonly list: List; readonly index: number; readonly why: string }
   | { readonly preset: Preset; readonly kind: 'injected'; readonly why: string };
 
-export interface PresetNote {
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly message: string;
-  /** Relative to the pod template. */
-  readonly field?: string;
-}
-
 /** What the presets that apply to one pod template add to its declared order. */
-export interface PresetPlan {
+export interface PresetPlan extends SidecarHints {
   readonly sidecars: readonly Sidecar[];
-  /** Readiness of matched sidecars that have no probe of their own, for planning only. */
-  readonly probes: ReadonlyMap<string, V1Probe>;
-  /** postStart gates that run in the sidecar's own image. */
-  readonly waits: ReadonlyMap<string, readonly string[]>;
   readonly entrypoints: readonly KnownEntrypoint[];
-  /** Where a Job's wrapped sidecar is asked to stop. */
-  readonly quits: ReadonlyMap<string, string>;
   /** Annotations and args, relative to the pod template; applied before the plan's own edits. */
   readonly edits: readonly Edit[];
-  readonly notes: readonly PresetNote[];
+  /** Fields relative to the pod template. */
+  readonly notes: readonly Diagnostic[];
   /** Sidecars an injector adds, for the start order: `istio-proxy(injected)`. */
-  readonly injected: readonly string[];
+  readonly injected: readonly AppliedStep[];
 }
 
 export const NO_PRESETS: PresetPlan = { sidecars: [], probes: new Map(), waits: new Map(), entrypoints: [], quits: new Map(), edits: [], notes: [], injected: [] };
@@ -150,12 +142,12 @@ function argEdits(match: Extract<PresetMatch, { kind: 'container' }>, missing: r
 export interface PresetSettings {
   readonly timeoutSeconds: number;
   /** What the injected sidecars can be: native sidecars (Kubernetes 1.29+) or held by postStart. */
-  readonly injectionMode: 'native' | 'postStart';
+  readonly injectionMode: InjectionMode;
   /** Sidecars the config or the workload declares: their declaration stands. */
   readonly declaredSidecars: readonly Sidecar[];
   readonly workloadKind: string;
-  /** The strategy the config asks for, `auto` resolved to the cluster's. */
-  readonly strategy: 'native' | 'postStart' | 'entrypoint';
+  /** The mechanism the config asks for, `auto` resolved to the cluster's default. */
+  readonly strategy: MechanismName;
   /** The pod's restartPolicy is Never or OnFailure: its sidecars must stop when the work is done. */
   readonly runsToCompletion: boolean;
 }
@@ -172,8 +164,8 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
   const entrypoints: KnownEntrypoint[] = [];
   const quits = new Map<string, string>();
   const edits: Edit[] = [];
-  const notes: PresetNote[] = [];
-  const injected: string[] = [];
+  const notes: Diagnostic[] = [];
+  const injected: AppliedStep[] = [];
   const annotationsSet = new Map<string, string>();
 
   for (const match of matches) {
@@ -224,7 +216,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const stop = preset.quit ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done` : '';
       notes.push({ severity: 'warning', message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
     }
-    injected.push(`${sidecarName(preset)}(injected)`);
+    injected.push({ container: sidecarName(preset), injected: true });
   }
   return { sidecars, probes, waits, entrypoints, quits, edits, notes, injected };
 }

@@ -1,7 +1,7 @@
+import type { Severity } from '../diagnostic.js';
 import type { PlainObject } from './read.js';
 
 /** The KRM Functions Specification's result, v1 shape. */
-export type Severity = 'error' | 'warning' | 'info';
 
 export interface ResourceRef {
   readonly apiVersion: string;

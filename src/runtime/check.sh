@@ -1,31 +1,37 @@
-# order-containers check: one attempt at a container's readiness check, shared by wait.sh and run.sh.
-# Uses $bb (the busybox path), $kind and $attempt_s; the check's arguments are its own parameters:
-# KIND http URL [HEADER...] | tcp HOST PORT | exec COMMAND [ARG...]
-check() {
-  case $kind in
-  http)
-    url=$1
-    shift
-    n=$#
-    while [ "$n" -gt 0 ]; do
-      set -- "$@" --header "$1"
-      shift
-      n=$((n - 1))
-    done
-    "$bb" timeout "$attempt_s" "$bb" wget -q -O /dev/null -T "$attempt_s" "$@" "$url" >/dev/null 2>&1
+# order-containers check: the readiness check shared by wait.sh and run.sh. Its flags:
+#   --ready KIND --attempt SECONDS --check-arg ARG...
+# KIND names a function check_KIND (runtime/checks/KIND.sh) that makes one attempt with the ARGs,
+# as its module under src/readiness/kinds/ writes them. Uses $bb, the busybox path.
+kind='' attempt_s=1 ck_n=0
+
+# check_flag FLAG VALUE: keeps a flag of the check; status 1 when FLAG is not one of its flags.
+check_flag() {
+  case $1 in
+  --ready) kind=$2 ;;
+  --attempt) attempt_s=$2 ;;
+  --check-arg)
+    ck_n=$((ck_n + 1))
+    eval "ck_$ck_n=\$2"
     ;;
-  tcp)
-    # busybox nc stays connected until the peer closes: a connection is a success even when the
-    # attempt's timeout has to end it; only nc's own failure (exit 1) means not ready.
-    "$bb" timeout "$attempt_s" "$bb" nc -w "$attempt_s" "$1" "$2" </dev/null >/dev/null 2>&1
-    [ $? -ne 1 ]
-    ;;
-  exec)
-    "$bb" timeout "$attempt_s" "$@" >/dev/null 2>&1
-    ;;
-  *)
-    echo "order-containers: unknown check $kind" >&2
-    return 2
-    ;;
+  *) return 1 ;;
   esac
+}
+
+# check: one attempt; status 0 when the container is ready.
+check() {
+  set --
+  i=1
+  while [ "$i" -le "$ck_n" ]; do
+    eval "set -- \"\$@\" \"\$ck_$i\""
+    i=$((i + 1))
+  done
+  case $kind in
+  '' | *[!a-z0-9]*) ;;
+  *) command -v "check_$kind" >/dev/null && {
+    "check_$kind" "$@"
+    return
+  } ;;
+  esac
+  echo "order-containers: unknown check ${kind:-(none)}" >&2
+  return 2
 }

@@ -5,18 +5,61 @@
 #   NAME.exit     the program's exit code (written atomically)
 #   NAME.stopped  a Job's sidecar was stopped because the main containers were done
 # It is the container's command, run by the static busybox the helper init container copied:
-#   BUSYBOX sh -c "$(cat check.sh run.sh)" order-containers-run BUSYBOX RUN NAME TIMEOUT DIRECTIVE... -- PROGRAM [ARG...]
-# DIRECTIVE is one of
-#   after DEPENDENCY started|ready|exit  start only once DEPENDENCY got there (exit: with code 0)
-#   ready ATTEMPT KIND COUNT ARG...      write NAME.ready once the check (check.sh) passes
-#   exit                                 write NAME.exit
-#   sidecar GRACE COUNT MAIN...          on SIGTERM, let MAIN... exit first, for at most GRACE seconds
-#   job Never|OnFailure                  stop the program once MAIN... have exited (OnFailure: with 0)
-#   quit URL                             to stop it, POST to URL first, and signal it only if it outlives GRACE
-# Every name and argument is a positional parameter: nothing from the manifest is spliced into this
-# script, and PROGRAM receives its arguments exactly as kubelet passed them.
-bb=$1 run=$2 name=$3 timeout_s=$4
-shift 4
+#   BUSYBOX sh -c "$(cat check.sh checks/*.sh run.sh)" order-containers-run FLAG... -- PROGRAM [ARG...]
+# src/protocol/wrapper.ts writes the flags; each takes one value unless said otherwise:
+#   --busybox PATH --run-dir DIR --name NAME --timeout SECONDS    always
+#   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0)
+#   --ready KIND --attempt S --check-arg ARG...  write NAME.ready once the check (check.sh) passes
+#   --record-exit                          (no value) write NAME.exit
+#   --sidecar                              (no value) on SIGTERM, let the --main containers exit first,
+#   --grace SECONDS --main MAIN...           for at most --grace seconds
+#   --job Never|OnFailure                  stop the program once the --main containers have exited
+#                                          (OnFailure: each with 0)
+#   --quit URL                             to stop it, POST to URL first, and signal it only if it
+#                                          outlives the grace
+# Every name and argument is a flag's value: nothing from the manifest is spliced into this script,
+# and PROGRAM receives its arguments exactly as kubelet passed them.
+bb='' run='' name='' timeout_s='' after_n=0 exitfile='' sidecar='' grace=30 side_n=0 job='' quit=''
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+  case $1 in
+  --record-exit | --sidecar)
+    [ "$1" = --sidecar ] && sidecar=1 || exitfile=1
+    shift
+    continue
+    ;;
+  esac
+  if [ $# -lt 2 ]; then
+    echo "order-containers: $1 has no value" >&2
+    exit 2
+  fi
+  case $1 in
+  --busybox) bb=$2 ;;
+  --run-dir) run=$2 ;;
+  --name) name=$2 ;;
+  --timeout) timeout_s=$2 ;;
+  --after)
+    after_n=$((after_n + 1))
+    eval "after_$after_n=\$2"
+    ;;
+  --grace) grace=$2 ;;
+  --main)
+    side_n=$((side_n + 1))
+    eval "main_$side_n=\$2"
+    ;;
+  --job) job=$2 ;;
+  --quit) quit=$2 ;;
+  *) check_flag "$1" "$2" || {
+    echo "order-containers: unknown flag $1" >&2
+    exit 2
+  } ;;
+  esac
+  shift 2
+done
+if [ $# -eq 0 ]; then
+  echo "order-containers: no -- before the program" >&2
+  exit 2
+fi
+shift
 
 say() {
   echo "order-containers: $name: $*" >&2
@@ -31,12 +74,6 @@ give_up() {
   record 1
   exit 1
 }
-
-# Files left by an earlier run of this container (kubelet restarted it) describe that run, not this one.
-"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped"
-
-# date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
-deadline=$(($("$bb" date +%s) + timeout_s))
 
 await() {
   what=$2
@@ -65,57 +102,21 @@ mains_done() {
   done
 }
 
-# keep PREFIX COUNT ARG...: the first COUNT arguments into PREFIX_1 ... PREFIX_COUNT (PREFIX is ours).
-keep() {
-  prefix=$1 count=$2 i=1
-  shift 2
-  while [ "$i" -le "$count" ]; do
-    eval "${prefix}_$i=\$1"
-    shift
-    i=$((i + 1))
-  done
-}
+# Files left by an earlier run of this container (kubelet restarted it) describe that run, not this one.
+"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped"
 
-exitfile='' ck_n='' side_n='' job='' quit=''
-while [ $# -gt 0 ] && [ "$1" != -- ]; do
-  case $1 in
-  after)
-    await "$2" "$3"
-    shift 3
-    ;;
-  ready)
-    attempt_s=$2 kind=$3 ck_n=$4
-    shift 4
-    keep ck "$ck_n" "$@"
-    shift "$ck_n"
-    ;;
-  exit)
-    exitfile=1
-    shift
-    ;;
-  sidecar)
-    grace=$2 side_n=$3
-    shift 3
-    keep main "$side_n" "$@"
-    shift "$side_n"
-    ;;
-  job)
-    job=$2
-    shift 2
-    ;;
-  quit)
-    quit=$2
-    shift 2
-    ;;
-  *)
-    give_up "unknown directive $1"
-    ;;
-  esac
+# date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
+deadline=$(($("$bb" date +%s) + timeout_s))
+
+i=1
+while [ "$i" -le "$after_n" ]; do
+  eval "dependency=\$after_$i"
+  await "${dependency%:*}" "${dependency##*:}"
+  i=$((i + 1))
 done
-shift
 
 : >"$run/$name.started"
-[ -z "$exitfile$ck_n$side_n" ] && exec "$@"
+[ -z "$exitfile$kind$sidecar" ] && exec "$@"
 child=''
 
 # Traps are set before the program starts, so a signal that comes early is not lost: it is passed on
@@ -127,7 +128,7 @@ forward() {
     pending=$1
     return
   fi
-  if [ "$1" = TERM ] && [ -n "$side_n" ]; then
+  if [ "$1" = TERM ] && [ -n "$sidecar" ]; then
     # A sidecar outlives the main containers: kubelet stops them all at once, so wait for them here.
     end=$(($("$bb" date +%s) + grace))
     until mains_done any || [ "$("$bb" date +%s)" -ge "$end" ]; do "$bb" sleep 1; done
@@ -147,15 +148,9 @@ exec 3<&-
 [ -n "$pending" ] && forward "$pending"
 
 poller='' stopper=''
-if [ -n "$ck_n" ]; then
+if [ -n "$kind" ]; then
   (
-    set --
-    i=1
-    while [ "$i" -le "$ck_n" ]; do
-      eval "set -- \"\$@\" \"\$ck_$i\""
-      i=$((i + 1))
-    done
-    until check "$@"; do "$bb" sleep 1; done
+    until check; do "$bb" sleep 1; done
     : >"$run/$name.ready"
   ) </dev/null >/dev/null 2>&1 &
   poller=$!

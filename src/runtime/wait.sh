@@ -1,16 +1,31 @@
 # order-containers wait: blocks until a readiness check passes, or fails after a deadline.
 # Runs as a postStart hook, under the static busybox the helper init container copied into the pod:
-#   BUSYBOX sh -c "$(cat check.sh wait.sh)" order-containers-wait BUSYBOX NAME TIMEOUT ATTEMPT KIND ARG...
-# KIND and ARG... as in check.sh.
-# Every name, URL, header and command arrives as a positional parameter: nothing is spliced into
-# this script, so no manifest content is ever read as shell code.
-bb=$1 name=$2 timeout_s=$3 attempt_s=$4 kind=$5
-shift 5
+#   BUSYBOX sh -c "$(cat check.sh checks/*.sh wait.sh)" order-containers-wait \
+#     --busybox BUSYBOX --name NAME --timeout SECONDS --ready KIND --attempt SECONDS --check-arg ARG...
+# Every name, URL, header and command arrives as a flag's value: nothing is spliced into this script,
+# so no manifest content is ever read as shell code. src/protocol/wait-hook.ts writes these flags.
+bb='' name='' timeout_s=''
+while [ $# -gt 0 ]; do
+  if [ $# -lt 2 ]; then
+    echo "order-containers: $1 has no value" >&2
+    exit 2
+  fi
+  case $1 in
+  --busybox) bb=$2 ;;
+  --name) name=$2 ;;
+  --timeout) timeout_s=$2 ;;
+  *) check_flag "$1" "$2" || {
+    echo "order-containers: unknown flag $1" >&2
+    exit 2
+  } ;;
+  esac
+  shift 2
+done
 
 # date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
 deadline=$(($("$bb" date +%s) + timeout_s))
 while :; do
-  check "$@" && exit 0
+  check && exit 0
   if [ "$("$bb" date +%s)" -gt "$deadline" ]; then
     echo "order-containers: $name was not ready after ${timeout_s}s; the containers after it were not started" >&2
     exit 1

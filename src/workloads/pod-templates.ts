@@ -2,16 +2,15 @@ import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import * as t from 'io-ts';
 import type { WorkloadKind } from '../config/order-spec.js';
 import { problemsOf } from '../config/io-ts-helpers.js';
+import { error, type Diagnostic } from '../diagnostic.js';
 import { valueAt, type Path } from '../resource-list/edit.js';
-import type { Item, PlainObject } from '../resource-list/read.js';
-import { itemResult, type Result } from '../resource-list/results.js';
+import type { PlainObject } from '../resource-list/read.js';
 import { podTemplatePathOf } from './kinds.js';
 
 export const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
 
 /** A pod template found in an item: where it is, and its content as Kubernetes types. */
 export interface PodTemplateRef {
-  readonly item: Item;
   /** From the item root to the template (the object with metadata and spec); empty for a Pod. */
   readonly path: Path;
   readonly template: V1PodTemplateSpec & { spec: NonNullable<V1PodTemplateSpec['spec']> };
@@ -35,20 +34,22 @@ function isLocalConfig(item: PlainObject): boolean {
 
 /**
  * The pod template of one item, if it is a workload this function may change: local-config resources
- * are never mutated. A template not shaped as Kubernetes requires gives error results instead.
+ * are never mutated. A template not shaped as Kubernetes requires gives problems (fields relative to
+ * the item) instead.
  */
-export function podTemplateOf(item: Item, custom: readonly WorkloadKind[]): PodTemplateRef | readonly Result[] | undefined {
-  const path = podTemplatePathOf(item.value.apiVersion, item.value.kind, custom);
-  if (path === undefined || isLocalConfig(item.value)) return undefined;
-  const raw = valueAt(item.value, path);
+export function podTemplateOf(item: PlainObject, custom: readonly WorkloadKind[]): PodTemplateRef | { readonly problems: readonly Diagnostic[] } | undefined {
+  const path = podTemplatePathOf(item.apiVersion, item.kind, custom);
+  if (path === undefined || isLocalConfig(item)) return undefined;
+  const raw = valueAt(item, path);
   // A workload without a template (a partial manifest) has nothing to order.
   if (raw === undefined || raw === null) return undefined;
   const decoded = PodTemplate.decode(raw);
   if (decoded._tag === 'Left') {
-    return problemsOf(decoded.left).map((p) => {
+    const problems = problemsOf(decoded.left).map((p) => {
       const field = [...path, p.path].filter((s) => s !== '').join('.');
-      return itemResult(item.value, 'error', `pod template field ${field}: ${p.message}`, field);
+      return error(`pod template field ${field}: ${p.message}`, field);
     });
+    return { problems };
   }
-  return { item, path, template: raw as PodTemplateRef['template'] };
+  return { path, template: raw as PodTemplateRef['template'] };
 }

@@ -1,0 +1,192 @@
+/**
+ * The order kubelet itself keeps, shared by the native and postStart mechanisms.
+ *
+ * A container others wait on to complete becomes a regular init container, placed after what it needs;
+ * new init containers go after the existing ones (which ran before them when they were main containers)
+ * unless an edge says otherwise; main containers are reordered, stably, so that every dependency starts
+ * first; and a main container others wait on to be Ready gets a blocking postStart hook (kubelet starts
+ * the next container only when the hook returns: kubelet's startContainer runs the postStart handler
+ * before it returns, pkg/kubelet/kuberuntime/kuberuntime_container.go) that polls its readiness check
+ * with a deadline, run by the static helper. Sidecars, when `sidecarsAsInit`, become init containers
+ * with `restartPolicy: Always`, gated by a startupProbe when others wait for them to be Ready.
+ */
+import type { V1Container } from '@kubernetes/client-node';
+import type { ContainerNode } from '../order/graph.js';
+import { topologicalOrder } from '../order/graph.js';
+import { error, type Diagnostic } from '../diagnostic.js';
+import type { AppliedStep } from '../protocol/applied.js';
+import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
+import { readinessOf, readinessProbeOf, startupProbeFrom, type Readiness } from '../readiness/readiness.js';
+import type { Edit, Path } from '../resource-list/edit.js';
+import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
+import { containerField } from '../workloads/pods.js';
+import type { MechanismPlan, PodContext } from './mechanism.js';
+import { helperEdits, reorderEdits, sameCommand } from './pod-edits.js';
+
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/** Fields the API server forbids on a regular (run-to-completion) init container. */
+const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const;
+
+/** The kubelet order of one pod, and what is left for the mechanism to say. */
+export interface KubeletOrder extends MechanismPlan {
+  /** Main containers that stay main containers, in their new order. */
+  readonly mains: readonly string[];
+}
+
+export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletOrder {
+  const { graph, podSpec } = pod;
+  const problems: Diagnostic[] = [];
+  const none = (): KubeletOrder => ({ edits: [], steps: [], diagnostics: problems, mains: [] });
+  const node = (name: string): ContainerNode => graph.nodes.get(name)!;
+  const field = (n: ContainerNode): string => containerField(n.list, n.index);
+
+  const completedDeps = new Set(graph.edges.filter((e) => e.condition === 'Completed').map((e) => e.from));
+  const initLevel = new Set<string>();
+  for (const n of graph.nodes.values()) {
+    if (n.list === 'initContainers' || (sidecarsAsInit && graph.sidecars.has(n.name)) || completedDeps.has(n.name)) initLevel.add(n.name);
+  }
+
+  for (const name of completedDeps) {
+    const n = node(name);
+    if (n.list !== 'containers') continue;
+    for (const key of INIT_FORBIDDEN) {
+      if (n.container[key] !== undefined) {
+        problems.push(
+          error(
+            `${name} must complete before others start, so it becomes an init container, where Kubernetes forbids ${key}; remove it or wait for ${name} differently`,
+            `${field(n)}.${key}`,
+          ),
+        );
+      }
+    }
+  }
+  for (const e of graph.edges) {
+    if (!initLevel.has(e.from) && initLevel.has(e.to)) {
+      problems.push(error(`${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field(node(e.to))));
+    }
+  }
+  if (podSpec.containers.every((c) => initLevel.has(c.name))) {
+    problems.push(
+      error(
+        `every main container (${podSpec.containers.map((c) => c.name).join(', ')}) would become an init container, and a pod needs at least one main container`,
+        'spec.containers',
+      ),
+    );
+  }
+
+  // Main containers others wait on to be Ready are gated by a postStart hook.
+  const gated = [...new Set(graph.edges.filter((e) => e.condition === 'Ready' && !initLevel.has(e.from)).map((e) => e.from))];
+  const checks = new Map<string, Readiness>();
+  const waits = new Map<string, readonly string[]>();
+  for (const name of gated) {
+    const n = node(name);
+    const hook = n.container.lifecycle?.postStart;
+    const own = pod.hints.waits.get(name);
+    if (hook && !decodeWaitHook(hook.exec?.command) && !sameCommand(hook.exec?.command, own)) {
+      problems.push(
+        error(`${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`, `${field(n)}.lifecycle.postStart`),
+      );
+      continue;
+    }
+    if (own) {
+      waits.set(name, own);
+      continue;
+    }
+    const readiness = readinessOf(n.container, pod.hints.probes.get(name));
+    if (readiness.kind === 'problem') {
+      problems.push(error(`others wait for ${name} to be Ready, but ${readiness.message}`, readiness.field === undefined ? field(n) : `${field(n)}.${readiness.field}`));
+    } else {
+      checks.set(name, readiness);
+    }
+  }
+  if (problems.length > 0) return none();
+
+  const inits = (podSpec.initContainers ?? []).map((c) => c.name);
+  const mains = podSpec.containers.map((c) => c.name);
+  const rank = (name: string): number => (node(name).list === 'initContainers' ? node(name).index : inits.length + node(name).index);
+  const finalInits = topologicalOrder([...initLevel], graph.edges, rank);
+  const finalMains = topologicalOrder(
+    mains.filter((n) => !initLevel.has(n)),
+    graph.edges,
+    (n) => node(n).index,
+  );
+
+  const edits: Edit[] = [];
+  const initsPath: Path = ['spec', 'initContainers'];
+  const mainsPath: Path = ['spec', 'containers'];
+  const currentInits = [...inits];
+  const currentMains = [...mains];
+  finalInits.forEach((name, position) => {
+    if (currentInits[position] === name) return;
+    const inInits = currentInits.indexOf(name);
+    if (inInits >= 0) {
+      edits.push({ op: 'move', from: initsPath, fromIndex: inInits, to: initsPath, toIndex: position });
+      currentInits.splice(inInits, 1);
+    } else {
+      const inMains = currentMains.indexOf(name);
+      edits.push({ op: 'move', from: mainsPath, fromIndex: inMains, to: initsPath, toIndex: position });
+      currentMains.splice(inMains, 1);
+    }
+    currentInits.splice(position, 0, name);
+  });
+  edits.push(...reorderEdits(mainsPath, currentMains, finalMains));
+
+  const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
+  const restartable = (name: string): boolean => graph.sidecars.has(name) || node(name).restartable;
+  finalInits.forEach((name, position) => {
+    const { container } = node(name);
+    if (!restartable(name)) return;
+    if (container.restartPolicy !== 'Always') edits.push({ op: 'set', path: [...initsPath, position, 'restartPolicy'], value: 'Always' });
+    if (waitedOnReady.has(name) && !container.startupProbe) {
+      const readiness = readinessProbeOf(container, pod.hints.probes.get(name))!;
+      edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbeFrom(readiness.probe, pod.timeoutSeconds) });
+    }
+  });
+  edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container));
+
+  // kubectl exec/logs default to the first main container: when a reorder puts another one first,
+  // name the application container (the first one that was not a sidecar) unless the user named one.
+  const firstApp = mains.find((n) => !graph.sidecars.has(n) && !initLevel.has(n));
+  if (firstApp !== undefined && finalMains[0] !== mains[0] && pod.annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) {
+    edits.push({ op: 'set', path: ['metadata', 'annotations', DEFAULT_CONTAINER_ANNOTATION], value: firstApp });
+  }
+
+  const step = (container: string): AppliedStep => {
+    if (initLevel.has(container) && !restartable(container)) return { container, gate: 'completed' };
+    if (!waitedOnReady.has(container) && !restartable(container)) return { container };
+    return { container, gate: waitedOnReady.has(container) ? 'ready' : 'started' };
+  };
+  const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER), ...finalMains].map(step);
+  return { edits, steps, diagnostics: [], mains: finalMains };
+}
+
+/**
+ * The postStart gates: a blocking wait in each gated container, either the container's own wait
+ * command (a preset's) or a poll of its readiness check run by the static helper, whose volume the
+ * container then mounts read-only. Paths are positions after the reorder.
+ */
+function gateEdits(
+  pod: PodContext,
+  finalMains: readonly string[],
+  checks: ReadonlyMap<string, Readiness>,
+  ownWaits: ReadonlyMap<string, readonly string[]>,
+  containerOf: (name: string) => V1Container,
+): Edit[] {
+  const edits: Edit[] = [];
+  const setHook = (name: string, command: readonly string[]): number => {
+    const position = finalMains.indexOf(name);
+    if (!sameCommand(containerOf(name).lifecycle?.postStart?.exec?.command, command)) {
+      edits.push({ op: 'set', path: ['spec', 'containers', position, 'lifecycle', 'postStart'], value: { exec: { command } } });
+    }
+    return position;
+  };
+  for (const [name, command] of ownWaits) setHook(name, command);
+  if (checks.size === 0) return edits;
+  const mounts: { position: number; container: V1Container }[] = [];
+  for (const [name, readiness] of checks) {
+    const command = encodeWaitHook({ container: name, timeoutSeconds: pod.timeoutSeconds, readiness });
+    mounts.push({ position: setHook(name, command), container: containerOf(name) });
+  }
+  return [...edits, ...helperEdits(pod.podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], pod.helperImage)];
+}

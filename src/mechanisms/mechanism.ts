@@ -1,0 +1,74 @@
+/**
+ * A mechanism is one way of making kubelet start (and stop) containers in a declared order: native
+ * sidecars, postStart gates, entrypoint wrappers. Each lives in its own folder behind this interface;
+ * index.ts lists them, and that list drives the config's strategies, `auto`, explain and the docs.
+ */
+import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import type { KnownEntrypoint, KubernetesVersion } from '../config/order-spec.js';
+import type { OrderGraph } from '../order/graph.js';
+import type { Diagnostic } from '../diagnostic.js';
+import type { AppliedStep, StepGate } from '../protocol/applied.js';
+import type { Edit } from '../resource-list/edit.js';
+import type { ContainerList, PodSpecView } from '../workloads/pods.js';
+
+/** What presets know of sidecars that their pod specs do not say (presets/apply.ts). */
+export interface SidecarHints {
+  /** Readiness of sidecars without a probe: planned with, never written as a readinessProbe. */
+  readonly probes: ReadonlyMap<string, V1Probe>;
+  /** postStart gates in the sidecar's own image, used instead of the helper's poll. */
+  readonly waits: ReadonlyMap<string, readonly string[]>;
+  /** URLs a sidecar stops on when POSTed to, for a wrapped Job sidecar. */
+  readonly quits: ReadonlyMap<string, string>;
+}
+
+export const NO_HINTS: SidecarHints = { probes: new Map(), waits: new Map(), quits: new Map() };
+
+/** One pod template to order: everything a mechanism may read, nothing it may change. */
+export interface PodContext {
+  /** The workload's kind, for messages ("this Job's pods"). */
+  readonly workloadKind: string;
+  readonly podSpec: PodSpecView;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The declared order, built and checked against this pod. */
+  readonly graph: OrderGraph;
+  readonly timeoutSeconds: number;
+  readonly helperImage: string;
+  /** Image entrypoints: the config's, then the presets'. */
+  readonly entrypoints: readonly KnownEntrypoint[];
+  readonly hints: SidecarHints;
+}
+
+/** What a mechanism would do to one pod template, before anything is written. */
+export interface MechanismPlan {
+  /** Relative to the pod template (its metadata and spec). */
+  readonly edits: readonly Edit[];
+  /** The start order it realises, for results and the applied annotation. */
+  readonly steps: readonly AppliedStep[];
+  /** Fields relative to the pod template. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A container a mechanism recognises as its own work, read back from the pod spec (explain). */
+export interface Recognised {
+  readonly phase: 'sidecar' | 'main';
+  /** What kubelet, or the container's wrapper, waits for before the next one starts. */
+  readonly gate: string;
+  /** How that wait is made, as explain says it: `native sidecar`, `postStart wait`. */
+  readonly how: string;
+  /** For a wrapped container, what it waits for itself, whatever kubelet started before it. */
+  readonly after?: readonly { readonly container: string; readonly gate: StepGate }[];
+}
+
+/** What an injector (Istio, Linkerd) can be told to make of the sidecar it adds. */
+export type InjectionMode = 'native' | 'postStart';
+
+export interface Mechanism<Name extends string = string> {
+  readonly name: Name;
+  /** Whether the cluster's kubelets have what it needs. */
+  available(cluster: KubernetesVersion): boolean;
+  /** Pure: the edits and diagnostics for one pod. */
+  compile(pod: PodContext): MechanismPlan;
+  recognise(container: V1Container, list: ContainerList): Recognised | undefined;
+  /** What injected sidecars become under it; none when it cannot reach them (wrappers). */
+  readonly injection?: InjectionMode;
+}

@@ -1,0 +1,57 @@
+/** Edits the mechanisms share: the static helper (runtime/helper.ts), reorders, unchanged commands. */
+import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { Edit, Path } from '../resource-list/edit.js';
+import { HELPER_CONTAINER, helperContainer } from '../runtime/helper.js';
+import type { PodSpecView } from '../workloads/pods.js';
+
+/**
+ * Mounts the helper's volumes into the main containers at `positions` (after any reorder), adds the
+ * volumes, and puts the helper init container first in line. The helper goes in last so that no
+ * position an earlier edit used moves.
+ */
+export function helperEdits(
+  podSpec: PodSpecView,
+  mounts: readonly { readonly position: number; readonly container: V1Container }[],
+  volumes: readonly { readonly volume: V1Volume; readonly mount: V1VolumeMount }[],
+  helperImage: string,
+): Edit[] {
+  const edits: Edit[] = [];
+  for (const { position, container } of mounts) {
+    const present = container.volumeMounts ?? [];
+    const missing = volumes.filter(({ volume }) => !present.some((m) => m.name === volume.name));
+    missing.forEach(({ mount }, i) => {
+      const path: Path = ['spec', 'containers', position, 'volumeMounts'];
+      edits.push({ op: 'insert', path, index: present.length + i, value: mount });
+    });
+  }
+  const existing = podSpec.volumes ?? [];
+  volumes
+    .filter(({ volume }) => !existing.some((v) => v.name === volume.name))
+    .forEach(({ volume }, i) => edits.push({ op: 'insert', path: ['spec', 'volumes'], index: existing.length + i, value: volume }));
+  if (!(podSpec.initContainers ?? []).some((c) => c.name === HELPER_CONTAINER)) {
+    edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: helperContainer(helperImage), before: ['containers'] });
+  }
+  return edits;
+}
+
+/** True when a container's command (or hook) is already exactly `wanted`: nothing to write. */
+export function sameCommand(current: readonly string[] | undefined | null, wanted: readonly string[] | undefined): boolean {
+  return current !== undefined && current !== null && wanted !== undefined && JSON.stringify(current) === JSON.stringify(wanted);
+}
+
+/**
+ * The moves that turn the list at `path`, holding `current` (by name), into `final`, one position at a
+ * time from the front; each move's indices are those of the list as the moves before it left it.
+ */
+export function reorderEdits(path: Path, current: readonly string[], final: readonly string[]): Edit[] {
+  const now = [...current];
+  const edits: Edit[] = [];
+  final.forEach((name, position) => {
+    const at = now.indexOf(name);
+    if (at === position) return;
+    edits.push({ op: 'move', from: path, fromIndex: at, to: path, toIndex: position });
+    now.splice(at, 1);
+    now.splice(position, 0, name);
+  });
+  return edits;
+}

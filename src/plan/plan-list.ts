@@ -1,0 +1,153 @@
+/**
+ * The pure core: items and a decoded config in, one outcome per workload out (its edits and
+ * diagnostics), nothing written. The function writes the edits and turns the diagnostics into results
+ * (function.ts); explain applies the edits to plain objects (explain/explain.ts).
+ */
+import { workloadOrderOf } from '../config/annotations.js';
+import type { FunctionConfig } from '../config/function-config.js';
+import { orderSpec, type OrderSpec } from '../config/order-spec.js';
+import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
+import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from '../presets/apply.js';
+import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
+import type { Edit, Path } from '../resource-list/edit.js';
+import type { Item, PlainObject } from '../resource-list/read.js';
+import { podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
+import { runsToCompletion } from '../workloads/pods.js';
+import { namesExactly, selects, stringMap } from '../workloads/selector.js';
+import { error, under, type Diagnostic } from '../diagnostic.js';
+import { planPod } from './plan-pod.js';
+
+/** What the planner decided for one workload (an item with a pod template). */
+export interface WorkloadOutcome {
+  readonly index: number;
+  /** The item as read: results name it. */
+  readonly item: PlainObject;
+  /** Relative to the item. */
+  readonly edits: readonly Edit[];
+  /** Fields relative to the item, in the order they were found. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The workload asked for exactly these containers (it names itself, or declares its own order). */
+  readonly asked: boolean;
+  /** What the edits realise, or, in validate mode, what applying them would. */
+  readonly applied?: Applied;
+}
+
+/** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
+export function namespacesIn(values: Iterable<PlainObject>): Map<string, NamespaceMeta> {
+  const found = new Map<string, NamespaceMeta>();
+  for (const value of values) {
+    if (value.apiVersion !== 'v1' || value.kind !== 'Namespace') continue;
+    const metadata = stringMap(value.metadata) as Record<string, unknown>;
+    if (typeof metadata.name !== 'string') continue;
+    found.set(metadata.name, { name: metadata.name, labels: stringMap(metadata.labels), annotations: stringMap(metadata.annotations) });
+  }
+  return found;
+}
+
+function prefixed(prefix: Path, edit: Edit): Edit {
+  switch (edit.op) {
+    case 'set':
+    case 'insert':
+      return { ...edit, path: [...prefix, ...edit.path] };
+    case 'move':
+      return { ...edit, from: [...prefix, ...edit.from], to: [...prefix, ...edit.to] };
+  }
+}
+
+/** What the config's presets add to one pod template's order (NO_PRESETS when none applies). */
+function presetsFor(spec: OrderSpec, item: PlainObject, template: PodTemplateRef['template'], declared: OrderSpec['sidecars'], namespaces: ReadonlyMap<string, NamespaceMeta>): PresetPlan {
+  if (spec.presets.length === 0) return NO_PRESETS;
+  const pod: TemplateView = {
+    labels: template.metadata?.labels ?? {},
+    annotations: template.metadata?.annotations ?? {},
+    containers: template.spec.containers,
+    initContainers: template.spec.initContainers ?? [],
+  };
+  const namespace = (item.metadata as { namespace?: unknown } | undefined)?.namespace;
+  const matches = matchPresets(spec.presets, pod, typeof namespace === 'string' ? namespaces.get(namespace) : undefined);
+  if (matches.length === 0) return NO_PRESETS;
+  const cluster = clusterDefault(spec.kubernetesVersion);
+  const mechanism = spec.strategy === 'auto' ? cluster : mechanismNamed(spec.strategy);
+  return planPresets(
+    matches,
+    {
+      timeoutSeconds: spec.timeoutSeconds,
+      strategy: mechanism.name,
+      // Wrappers cannot reach a container an injector adds: it is told what the cluster's default can do.
+      injectionMode: ('injection' in mechanism ? mechanism.injection : undefined) ?? cluster.injection!,
+      declaredSidecars: declared,
+      workloadKind: String(item.kind),
+      runsToCompletion: runsToCompletion(template.spec) !== undefined,
+    },
+    pod,
+  );
+}
+
+/**
+ * Plans one workload, if the item is one. The order it declares in its own annotations replaces that
+ * part of the config; the presets that apply add to it.
+ */
+function planWorkload(config: PlanConfig, index: number, item: PlainObject, namespaces: ReadonlyMap<string, NamespaceMeta>): WorkloadOutcome | undefined {
+  const own = workloadOrderOf(item.metadata);
+  const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
+  if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item))) return undefined;
+  const found = podTemplateOf(item, spec.workloadKinds);
+  if (found === undefined) return undefined;
+  const asked = own !== undefined || namesExactly(spec.selector, item);
+  const outcome = (diagnostics: readonly Diagnostic[], edits: readonly Edit[] = [], applied?: Applied): WorkloadOutcome => ({
+    index,
+    item,
+    edits,
+    diagnostics,
+    asked,
+    ...(applied ? { applied } : {}),
+  });
+  if (!('template' in found)) return outcome(found.problems);
+  if (own && own.problems.length > 0) return outcome(own.problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));
+
+  const at = found.path.join('.');
+  const { template } = found;
+  const declared = own?.sidecars ?? spec.sidecars;
+  const presets = presetsFor(spec, item, template, declared, namespaces);
+  const presetNotes = under(at, presets.notes);
+  if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
+  const plan = planPod(spec, {
+    workloadKind: String(item.kind),
+    podSpec: template.spec,
+    annotations: template.metadata?.annotations ?? {},
+    sidecars: [...declared, ...presets.sidecars],
+    rules: own?.rules ?? spec.rules,
+    hints: presets,
+    entrypoints: presets.entrypoints,
+  });
+  const diagnostics = [...presetNotes, ...under(at, plan.diagnostics)];
+  // Preset edits name containers where they are now: they go before the plan's moves.
+  const edits = [...presets.edits, ...plan.edits];
+  if (plan.diagnostics.some((d) => d.severity === 'error') || edits.length === 0) return outcome(diagnostics);
+  const applied: Applied = { mechanism: plan.mechanism, steps: [...presets.injected, ...plan.steps] };
+  const said = formatApplied(applied);
+  if (spec.mode === 'validate') return outcome([...diagnostics, error(`the declared order is not realised; applying it would give ${said}`, at || undefined)], [], applied);
+  const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: said };
+  return outcome(
+    [...diagnostics, { severity: 'info', message: `start order (${applied.mechanism}): ${formatSteps(applied.steps)}` }],
+    [...edits, annotate].map((e) => prefixed(found.path, e)),
+    applied,
+  );
+}
+
+/** A config that decoded: with none, only workloads that declare their own order are planned. */
+export type PlanConfig = Exclude<FunctionConfig, { kind: 'invalid' }>;
+
+/** With no functionConfig, workloads that declare their own order get the defaults for the rest. */
+const NO_CONFIG: OrderSpec = orderSpec();
+
+/**
+ * Every workload's outcome, item by item, so that an item can be written (and let go) at once. Every
+ * item is read, even when there is nothing to do: a malformed one must fail the run.
+ */
+export function* planList(items: Iterable<Item>, config: PlanConfig, namespaces: ReadonlyMap<string, NamespaceMeta>): Generator<WorkloadOutcome> {
+  for (const { index, value } of items) {
+    const outcome = planWorkload(config, index, value, namespaces);
+    if (outcome) yield outcome;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * kubelet expands `$(VAR)` in a container's command and args and in exec hooks and probes, and turns
+ * `$$` into `$` (third_party/forked/golang/expansion in kubernetes/kubernetes). What we write is
+ * escaped so that it reaches the shell byte for byte; a program's own words keep their expansion.
+ */
+export function escapeExpansion(s: string): string {
+  return s.split('$').join('$$');
+}
+
+export function unescapeExpansion(s: string): string {
+  return s.split('$$').join('$');
+}

@@ -7,8 +7,9 @@ import jsYaml from 'js-yaml';
 import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines, type ExplainFormat } from './explain/formats.js';
 import { runFunction, type ExitCode } from './function.js';
-import { DEFAULT_LIMITS, InputError, loadYaml, readResourceList, type PlainObject } from './resource-list/read.js';
+import { readResourceList, type PlainObject } from './resource-list/read.js';
 import type { Result } from './resource-list/results.js';
+import { DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
 
 const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
        order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format text|mermaid|dot|json]
@@ -75,7 +76,7 @@ function configFromFile(path: string): unknown {
     throw new UsageError(`cannot read function config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return loadYaml(text, 1, `function config ${path}`, DEFAULT_LIMITS);
+    return loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
   } catch (e) {
     if (e instanceof InputError) throw new ConfigFileError(e.message);
     throw e;

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
-import { DEFAULT_LIMITS, loadYaml, readResourceList, standaloneItemText } from '../src/resource-list/read.js';
+import { readResourceList, standaloneItemText } from '../src/resource-list/read.js';
+import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import { writeResourceList } from '../src/resource-list/write.js';
 import { resourceList } from './generators.js';
 
@@ -71,7 +72,7 @@ describe('the in-place editor (property)', () => {
           const edited = BlockText.edit(standaloneItemText(list.text, list.split.items[index]!), item.value, edits, list.style);
           const expected = structuredClone(item.value);
           applyEditsToObject(expected, edits);
-          assert.deepEqual(loadYaml(edited.text, 1, 'item', DEFAULT_LIMITS), expected);
+          assert.deepEqual(loadOne(edited.text, 'item', DEFAULT_LIMITS), expected);
         });
       }),
       { numRuns: RUNS },

@@ -1,9 +1,10 @@
 import { BlockText, deepEqualUnordered, Unsupported } from './block-text.js';
 import { applyToNode, documentToStringOptions, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, type Edit } from './edit.js';
-import { loadYaml, standaloneItemText, type BlockResourceList, type PlainObject, type ResourceList } from './read.js';
+import { standaloneItemText, type BlockResourceList, type PlainObject, type ResourceList } from './read.js';
 import { renderLines } from './render.js';
 import type { Result } from './results.js';
+import { loadOne } from '../yaml/load.js';
 
 /** Edits planned per item, keyed by the item's index; an item without an entry is written as it came. */
 export type ItemEdits = ReadonlyMap<number, readonly Edit[]>;
@@ -35,7 +36,7 @@ function editBlockItem(list: BlockResourceList, index: number, value: PlainObjec
   const standalone = standaloneItemText(list.text, span);
   const readsAs = (text: string, expected: unknown): boolean => {
     try {
-      return deepEqualUnordered(loadYaml(text, span.line + 1, `items[${index}]`, list.limits), expected);
+      return deepEqualUnordered(loadOne(text, `items[${index}]`, list.limits, span.line + 1), expected);
     } catch {
       return false;
     }

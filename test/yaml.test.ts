@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readResourceList } from '../src/resource-list/read.js';
+import { DEFAULT_LIMITS, InputError, loadOne } from '../src/yaml/load.js';
+
+const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
+
+function nested(levels: number): string {
+  return '['.repeat(levels) + ']'.repeat(levels);
+}
+
+function messageOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (e) {
+    assert.ok(e instanceof InputError, `expected InputError, got ${String(e)}`);
+    assert.ok(!e.message.includes('\n'), `message is one line: ${e.message}`);
+    return e.message;
+  }
+  assert.fail('expected an InputError');
+}
+
+describe('the YAML front door (src/yaml/)', () => {
+  describe('nesting depth is one limit on every path', () => {
+    // The fast path (js-yaml) and the alias path (the yaml package) give the same answer at the same place.
+    const item = (levels: number, alias: boolean) => `a: ${alias ? '&x 1' : '1'}\nb: ${alias ? '*x' : '2'}\nc: ${nested(levels)}\n`;
+
+    for (const alias of [false, true]) {
+      it(`${alias ? 'text with aliases' : 'plain text'}: 99 nested sequences under the root mapping pass, 100 do not`, () => {
+        assert.ok(loadOne(item(99, alias), 'item', DEFAULT_LIMITS));
+        assert.equal(messageOf(() => loadOne(item(100, alias), 'item', DEFAULT_LIMITS, 5)), 'item (line 7, column 103): nesting exceeded maxDepth (100)');
+      });
+    }
+
+    it('a text deep enough to exhaust the stack is rejected at the limit, at once', () => {
+      const started = Date.now();
+      assert.equal(messageOf(() => loadOne(item(200_000, true), 'item', DEFAULT_LIMITS)), 'item (line 3, column 103): nesting exceeded maxDepth (100)');
+      assert.ok(Date.now() - started < 2000, 'stops at the limit, without reading the rest');
+    });
+
+    it('a ResourceList only the full parser reads (flow style) has the limit too', () => {
+      const list = `{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: [{kind: ConfigMap, data: ${nested(200)}}]}`;
+      assert.match(messageOf(() => readResourceList(Buffer.from(list))), /^input \(line 1, column \d+\): nesting exceeded maxDepth \(100\)$/);
+    });
+
+    it('follows the configured limit', () => {
+      const limits = { ...DEFAULT_LIMITS, maxDepth: 3 };
+      assert.deepEqual(loadOne('a: [[]]', 'x', limits), { a: [[]] });
+      assert.deepEqual(loadOne('a: &y [[]]\nb: *y', 'x', limits), { a: [[]], b: [[]] });
+      assert.equal(messageOf(() => loadOne('a: [[[]]]', 'x', limits)), 'x (line 1, column 6): nesting exceeded maxDepth (3)');
+      assert.equal(messageOf(() => loadOne('a: &y [[[]]]\nb: *y', 'x', limits)), 'x (line 1, column 9): nesting exceeded maxDepth (3)');
+    });
+  });
+
+  it('names the text and its size when it is over the byte limit', () => {
+    const limits = { ...DEFAULT_LIMITS, maxInputBytes: 16 };
+    assert.equal(messageOf(() => loadOne('a: "ééééééééé"', 'function config f.yaml', limits)), 'function config f.yaml is larger than the limit of 16 bytes (0.0000152587890625 MiB)');
+    assert.deepEqual(loadOne('a: "éé"', 'x', limits), { a: 'éé' });
+  });
+
+  it('reads items of a ResourceList with the limits of the list', () => {
+    const text = `${HEADER}items:\n- a: ${nested(3)}\n`;
+    const list = readResourceList(Buffer.from(text), { limits: { ...DEFAULT_LIMITS, maxDepth: 3 } });
+    assert.equal(messageOf(() => list.items[0]!.value), 'items[0] (line 4, column 8): nesting exceeded maxDepth (3)');
+  });
+});

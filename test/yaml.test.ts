@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readResourceList } from '../src/resource-list/read.js';
-import { DEFAULT_LIMITS, InputError, loadOne } from '../src/yaml/load.js';
+import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from '../src/yaml/load.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
@@ -55,6 +55,15 @@ describe('the YAML front door (src/yaml/)', () => {
     const limits = { ...DEFAULT_LIMITS, maxInputBytes: 16 };
     assert.equal(messageOf(() => loadOne('a: "ééééééééé"', 'function config f.yaml', limits)), 'function config f.yaml is larger than the limit of 16 bytes (0.0000152587890625 MiB)');
     assert.deepEqual(loadOne('a: "éé"', 'x', limits), { a: 'éé' });
+  });
+
+  it('reads every document of a stream, with the alias limit on each (explain has no other reader)', () => {
+    assert.deepEqual(loadStream('a: 1\n---\nb: 2\n', 'f.yaml', DEFAULT_LIMITS), [{ a: 1 }, { b: 2 }]);
+    assert.deepEqual(loadStream('a: 1\n---\nb: &x 2\nc: *x\n', 'f.yaml', DEFAULT_LIMITS), [{ a: 1 }, { b: 2, c: 2 }]);
+    assert.equal(messageOf(() => loadStream('a: &x 1\n---\nb: [\n', 'f.yaml', DEFAULT_LIMITS)), 'f.yaml (line 4, column 1): Flow sequence in block collection must be sufficiently indented and end with a ]');
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    assert.equal(messageOf(() => loadStream(`kind: A\n---\n${levels.join('\n')}\n`, 'f.yaml', DEFAULT_LIMITS)), 'f.yaml: Excessive alias count indicates a resource exhaustion attack');
   });
 
   it('reads items of a ResourceList with the limits of the list', () => {

@@ -1,5 +1,5 @@
 import { applyEditsToObject, cloneData, placementOf, valueAt, type Edit, type Path } from './edit.js';
-import { renderKeyLine, renderLines, type SequenceStyle } from './render.js';
+import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not

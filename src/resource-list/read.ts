@@ -1,6 +1,6 @@
-import { isMap, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
-import type { SequenceStyle } from './render.js';
+import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
+import type { SequenceStyle } from '../yaml/render.js';
 import { splitBlockResourceList, type BlockSplit } from './split.js';
 
 export const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;

@@ -1,10 +1,10 @@
 import { BlockText, deepEqualUnordered, Unsupported } from './block-text.js';
-import { applyToNode, documentToStringOptions, editWithDocument } from './document-edit.js';
+import { applyToNode, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, type Edit } from './edit.js';
 import { standaloneItemText, type BlockResourceList, type PlainObject, type ResourceList } from './read.js';
-import { renderLines } from './render.js';
 import type { Result } from './results.js';
-import { loadOne } from '../yaml/load.js';
+import { loadDocuments, loadOne } from '../yaml/load.js';
+import { printDocument, renderLines } from '../yaml/render.js';
 
 /** Edits planned per item, keyed by the item's index; an item without an entry is written as it came. */
 export type ItemEdits = ReadonlyMap<number, readonly Edit[]>;
@@ -49,7 +49,8 @@ function editBlockItem(list: BlockResourceList, index: number, value: PlainObjec
     if (!(e instanceof Unsupported)) throw e;
   }
   if (edited === undefined) {
-    const rewritten = editWithDocument(standalone, edits, list.style);
+    const what = `items[${index}]`;
+    const rewritten = editWithDocument(loadDocuments(standalone, what, list.limits, span.line + 1)[0]!, edits, list.style);
     const pad = ' '.repeat(span.dashColumn + 2);
     const candidate = rewritten
       .replace(/\n$/, '')
@@ -107,7 +108,7 @@ export class ResourceListWriter {
         return blockChunks(list, this.replaced, grew ? results : undefined);
       case 'document':
         if (grew) list.document.set('results', list.document.createNode(results));
-        return [list.document.toString(documentToStringOptions(list.style))];
+        return [printDocument(list.document, list.style)];
       case 'json': {
         const root = this.jsonRoot!;
         if (grew) root.results = results;

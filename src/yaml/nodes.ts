@@ -5,4 +5,4 @@
  * moved in here. They work in the terms of the rest of src/ (a ResourceList's items and edits, a
  * preset's annotations), and keeping them out keeps src/yaml/ a leaf that imports nothing from src/.
  */
-export { isMap } from 'yaml';
+export { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';

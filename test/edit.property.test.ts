@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
-import { readResourceList, standaloneItemText } from '../src/resource-list/read.js';
-import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
+import { standaloneItemText } from '../src/resource-list/item-editor.js';
+import { readResourceList } from '../src/resource-list/read.js';
 import { writeResourceList } from '../src/resource-list/write.js';
+import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import { resourceList } from './generators.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);

@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
 import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
 import type { SequenceStyle } from '../yaml/render.js';
+import { standaloneItemText } from './item-editor.js';
 import { splitBlockResourceList, type BlockSplit } from './split.js';
 
 export const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
@@ -91,12 +92,6 @@ function styleOf(text: string, split?: BlockSplit): SequenceStyle {
 
 function listBase(apiVersion: string, root: PlainObject, items: readonly Item[], style: SequenceStyle, limits: ReadLimits): ResourceListBase {
   return { apiVersion, items, functionConfig: root.functionConfig ?? undefined, results: resultsOf(root), style, limits };
-}
-
-/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
-export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
-  const col = span.start + span.dashColumn;
-  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
 }
 
 function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockResourceList {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { readResourceList } from '../src/resource-list/read.js';
 import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from '../src/yaml/load.js';
+import { ROOT } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
@@ -20,6 +23,16 @@ function messageOf(load: () => unknown): string {
 }
 
 describe('the YAML front door (src/yaml/)', () => {
+  it('is the only way in: no module of src/ outside src/yaml/ imports js-yaml or yaml', () => {
+    const src = join(ROOT, 'src');
+    const importsYaml = /(?:\bfrom|\bimport)\s*\(?\s*['"](?:js-yaml|yaml)(?:\/[^'"]*)?['"]/;
+    const offenders = readdirSync(src, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => relative(src, join(e.parentPath, e.name)))
+      .filter((path) => path.split(sep)[0] !== 'yaml' && importsYaml.test(readFileSync(join(src, path), 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
   describe('nesting depth is one limit on every path', () => {
     // The fast path (js-yaml) and the alias path (the yaml package) give the same answer at the same place.
     const item = (levels: number, alias: boolean) => `a: ${alias ? '&x 1' : '1'}\nb: ${alias ? '*x' : '2'}\nc: ${nested(levels)}\n`;

@@ -2,7 +2,7 @@
  * The one front door for reading YAML. Every text the function parses comes through here: the
  * ResourceList and its items, a function config file, explain's manifests, ConfigMap and annotation
  * values. So every parse carries the same limits on size, aliases and nesting, and the errors all
- * follow one pattern. Outside src/yaml/, no module imports js-yaml or yaml.
+ * follow one pattern. Outside src/yaml/, no module imports js-yaml or yaml (test/yaml.test.ts checks this).
  *
  * js-yaml reads where it is safe, because it is an order of magnitude faster than the yaml package's
  * document model. Text that may hold anchors or aliases goes through the yaml package, because its
@@ -19,7 +19,10 @@ export class InputError extends Error {
 
 export interface ReadLimits {
   readonly maxInputBytes: number;
-  /** Aliases allowed in one item (or the whole input on the parser path); caps billion-laughs expansion. */
+  /**
+   * Aliases allowed in one parsed document: an item, the whole input on the full-parser path, one
+   * document of a stream, or a value. This caps billion-laughs expansion.
+   */
   readonly maxAliasCount: number;
   /**
    * How deep nodes may nest. Both parsers recurse once per level, so without a limit a deep enough text
@@ -129,9 +132,9 @@ function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
 }
 
 /**
- * One document as plain data. On the yaml path only the first document counts, while js-yaml rejects
- * a second document.
- * `what` names the text in messages, and `firstLine` is where the text starts in its file.
+ * One document as plain data. `what` names the text in messages, and `firstLine` is where the text
+ * starts in its file. A second document is an error on the js-yaml path but ignored on the yaml path,
+ * as it always has been. The ResourceList reader checks the document count itself.
  */
 export function loadOne(text: string, what: string, limits: ReadLimits, firstLine = 1): unknown {
   if (MAYBE_ALIAS.test(text)) {

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import jsYaml from 'js-yaml';
 import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines, type ExplainFormat } from './explain/formats.js';
 import { runFunction, type ExitCode } from './function.js';
-import { DEFAULT_LIMITS, InputError, loadYaml, readResourceList, type PlainObject } from './resource-list/read.js';
+import { readResourceList, type PlainObject } from './resource-list/read.js';
 import type { Result } from './resource-list/results.js';
+import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from './yaml/load.js';
 
 const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
        order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format text|mermaid|dot|json]
@@ -75,7 +75,7 @@ function configFromFile(path: string): unknown {
     throw new UsageError(`cannot read function config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return loadYaml(text, 1, `function config ${path}`, DEFAULT_LIMITS);
+    return loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
   } catch (e) {
     if (e instanceof InputError) throw new ConfigFileError(e.message);
     throw e;
@@ -130,13 +130,7 @@ async function explainInput(path: string | undefined): Promise<{ resources: Plai
   const resources: PlainObject[] = [];
   let functionConfig: unknown;
   for (const { name, text } of texts) {
-    let docs: unknown[];
-    try {
-      docs = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
-    } catch (e) {
-      throw new InputError(`${name}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    for (const doc of docs) {
+    for (const doc of loadStream(text, name, DEFAULT_LIMITS)) {
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
       const resource = doc as PlainObject;
       if (resource.kind === 'ResourceList') {

@@ -130,6 +130,27 @@ describe('command line', () => {
     });
   }
 
+  it('explain reads manifests with the same limits: an alias bomb is one line and exit 2, at once', () => {
+    // The bad-input alias bomb as a plain manifest, which explain parses itself (not as a ResourceList).
+    const list = readFileSync(join(ROOT, 'test', 'bad-input', 'alias-bomb.yaml'), 'utf8');
+    const file = join(tempDir('cli'), 'bomb.yaml');
+    writeFileSync(file, list.slice(list.indexOf('- apiVersion')).replace(/^(?:- | {2})/gm, ''));
+    const started = Date.now();
+    const r = runCli(['explain', '-i', file]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `order-containers: ${file}: Excessive alias count indicates a resource exhaustion attack\n`);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+
+  it('explain names the file, line and column of a manifest that does not parse', () => {
+    const file = join(tempDir('cli'), 'bad.yaml');
+    writeFileSync(file, 'kind: A\n---\na: 1\na: 2\n');
+    const r = runCli(['explain', '-i', file]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `order-containers: ${file} (line 4, column 1): duplicated mapping key\n`);
+  });
+
   it('exits 2 on an unknown flag, a missing input file, and -f with -d', () => {
     for (const args of [['--frobnicate'], ['-i', '/no/such/file.yaml'], ['-f', 'x.yaml', '-d', 'a=b']]) {
       const r = runCli(args, LIST);

@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
-import { DEFAULT_LIMITS, loadYaml, readResourceList, standaloneItemText } from '../src/resource-list/read.js';
+import { standaloneItemText } from '../src/resource-list/item-editor.js';
+import { readResourceList } from '../src/resource-list/read.js';
 import { writeResourceList } from '../src/resource-list/write.js';
+import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import { resourceList } from './generators.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -71,7 +73,7 @@ describe('the in-place editor (property)', () => {
           const edited = BlockText.edit(standaloneItemText(list.text, list.split.items[index]!), item.value, edits, list.style);
           const expected = structuredClone(item.value);
           applyEditsToObject(expected, edits);
-          assert.deepEqual(loadYaml(edited.text, 1, 'item', DEFAULT_LIMITS), expected);
+          assert.deepEqual(loadOne(edited.text, 'item', DEFAULT_LIMITS), expected);
         });
       }),
       { numRuns: RUNS },

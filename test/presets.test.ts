@@ -223,6 +223,14 @@ describe('presets: sidecars injected at admission', () => {
     assert.equal(error.field?.path, 'spec.template.metadata.annotations.proxy.istio.io/config');
   });
 
+  it('an alias bomb in the annotation is an unreadable value, read with the alias limit', () => {
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const r = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': levels.join('\n') } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    assert.equal(r.exitCode, 1);
+    assert.match(r.results.find((x) => x.severity === 'error')!.message, /cannot merge .* into proxy\.istio\.io\/config: Excessive alias count indicates a resource exhaustion attack$/);
+  });
+
   it('validate mode fails a workload whose injector annotations are missing, and passes it once they are set', () => {
     const items = [workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })];
     const missing = run(items, config(['istio'], '1.30', { mode: 'validate' }));
@@ -271,7 +279,9 @@ describe('presets: config', () => {
     assert.deepEqual(problems(config(['istio', 'istio'], '1.30')), [{ path: 'spec.presets[1]', message: 'preset istio is named twice' }]);
     assert.deepEqual(problems(config([42], '1.30')), [{ path: 'spec.presets[0]', message: 'expected a preset name or a preset, got 42' }]);
     assert.deepEqual(problems(config([{ name: 'x', containers: ['x'], waitCommand: [] }], '1.30')), [{ path: 'spec.presets[0]', message: 'preset x: a waitCommand or entrypoint must name a program' }]);
-    assert.match(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[istio' } })[0]!.message, /^not YAML: /);
+    assert.equal(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[istio' } })[0]!.message, 'not YAML: Flow sequence must end with a ] at line 1, column 7:');
+    // Deep enough to exhaust the stack: before the depth limit this aborted the process.
+    assert.equal(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '['.repeat(5000) } })[0]!.message, 'not YAML: nesting exceeded maxDepth (100) at line 1, column 101');
   });
 
   it('a preset of the config own orders its sidecar like a built-in one', () => {

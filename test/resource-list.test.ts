@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import jsYaml from 'js-yaml';
 import type { Edit } from '../src/resource-list/edit.js';
-import { InputError, readResourceList } from '../src/resource-list/read.js';
+import { readResourceList } from '../src/resource-list/read.js';
 import { splitBlockResourceList } from '../src/resource-list/split.js';
 import { writeResourceList } from '../src/resource-list/write.js';
+import { DEFAULT_LIMITS, InputError } from '../src/yaml/load.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
@@ -156,7 +157,7 @@ describe('reading a ResourceList', () => {
   });
 
   it('rejects input past the size limit before parsing it', () => {
-    const message = inputError(Buffer.alloc(2048, 32), { limits: { maxInputBytes: 1024, maxAliasCount: 100 } });
+    const message = inputError(Buffer.alloc(2048, 32), { limits: { ...DEFAULT_LIMITS, maxInputBytes: 1024 } });
     assert.equal(message, 'input is larger than the limit of 1024 bytes (0.0009765625 MiB); split it, or order fewer resources per run');
   });
 

@@ -1,10 +1,10 @@
 import * as t from 'io-ts';
-import { parse as parseYaml } from 'yaml';
 import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from './io-ts-helpers.js';
 import { CONDITIONS, DEFAULT_CONDITION, MODES, orderSpec, SIDECAR_WAITS, STRATEGIES, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
 import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
 import type { Preset } from '../presets/preset.js';
+import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
 export const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
 export const CONTAINER_ORDER_KIND = 'ContainerOrder';
@@ -202,9 +202,10 @@ export function parseSidecarList(text: string): Sidecar[] | DecodeProblem {
 function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[] {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = loadValue(text, DEFAULT_LIMITS);
   } catch (e) {
-    return [{ path: 'data.entrypoints', message: `not YAML: ${(e as Error).message.split('\n')[0]}` }];
+    if (!(e instanceof InputError)) throw e;
+    return [{ path: 'data.entrypoints', message: `not YAML: ${e.message}` }];
   }
   const decoded = Entrypoints.decode(value);
   if (decoded._tag === 'Left') return problemsUnder('data.entrypoints', decoded.left);

@@ -1,4 +1,5 @@
-import { isMap, parseDocument } from 'yaml';
+import { isMap } from '../yaml/nodes.js';
+import { DEFAULT_LIMITS, InputError, loadValueDocument } from '../yaml/load.js';
 
 /** What merging one preset annotation into a pod template's annotations comes to. */
 export type AnnotationMerge =
@@ -31,16 +32,22 @@ export function mergeAnnotation(wanted: string, existing: string | undefined): A
   } catch {
     json = undefined;
   }
-  const doc = json === undefined ? parseDocument(existing) : undefined;
-  if (doc && (doc.errors.length > 0 || !isMap(doc.contents))) {
-    return { kind: 'unreadable', reason: doc.errors[0]?.message.split('\n')[0] ?? 'it is not a map of settings' };
+  let yaml: ReturnType<typeof loadValueDocument> | undefined;
+  if (json === undefined) {
+    try {
+      yaml = loadValueDocument(existing, DEFAULT_LIMITS);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return { kind: 'unreadable', reason: e.message };
+    }
+    if (!isMap(yaml.document.contents)) return { kind: 'unreadable', reason: 'it is not a map of settings' };
   }
-  const current = json ?? (doc!.toJS() as Record<string, unknown>);
+  const current = json ?? (yaml!.value as Record<string, unknown>);
   const conflicts = Object.keys(add).filter((k) => k in current && JSON.stringify(current[k]) !== JSON.stringify(add[k]));
   if (conflicts.length > 0) return { kind: 'conflict', keys: conflicts };
   const missing = Object.keys(add).filter((k) => !(k in current));
   if (missing.length === 0) return { kind: 'unchanged' };
   if (json) return { kind: 'set', value: JSON.stringify({ ...json, ...Object.fromEntries(missing.map((k) => [k, add[k]])) }) };
-  for (const k of missing) doc!.set(k, add[k]);
-  return { kind: 'set', value: String(doc) };
+  for (const k of missing) yaml!.document.set(k, add[k]);
+  return { kind: 'set', value: String(yaml!.document) };
 }

@@ -1,9 +1,9 @@
 import * as t from 'io-ts';
-import { parse as parseYaml } from 'yaml';
 import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../config/io-ts-helpers.js';
 import { CONTAINER_NAME } from '../config/order-syntax.js';
 import { BUILT_IN_PRESETS } from './built-in.js';
 import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
+import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
 const Port = new t.Type<number, number, unknown>(
   'Port',
@@ -113,9 +113,10 @@ export function resolvePresets(entries: readonly PresetEntry[], path: string): P
 export function parsePresetsText(text: string): Preset[] | DecodeProblem[] {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = loadValue(text, DEFAULT_LIMITS);
   } catch (e) {
-    return [{ path: 'data.presets', message: `not YAML: ${(e as Error).message.split('\n')[0]}` }];
+    if (!(e instanceof InputError)) throw e;
+    return [{ path: 'data.presets', message: `not YAML: ${e.message}` }];
   }
   if (typeof value === 'string') value = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const decoded = PresetEntries.decode(value);

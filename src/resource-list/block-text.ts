@@ -1,5 +1,5 @@
-import { applyEditsToObject, cloneData, placementOf, valueAt, type Edit, type Path } from './edit.js';
-import { renderKeyLine, renderLines, type SequenceStyle } from './render.js';
+import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
+import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
@@ -112,20 +112,6 @@ function keyAt(line: string, at: number): { key: string; rest: string } | undefi
   }
   return { key, rest: line.slice(keyEnd + 1) };
 }
-
-function deepEqualUnordered(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqualUnordered(v, b[i]));
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  const rb = b as Record<string, unknown>;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqualUnordered((a as Record<string, unknown>)[k], rb[k]));
-}
-
-export { deepEqualUnordered };
 
 /** A line whose value is a block scalar header: `key: |`, `- >-`, `- key: |2`. */
 const BLOCK_SCALAR_HEADER = /^( *)(- +)?(?:([^#]*?): +)?[|>][1-9+-]{0,2} *(?:#.*)?$/;
@@ -449,7 +435,7 @@ export class BlockText {
       }
       case 'inline': {
         const { owner, entry: key } = target;
-        if (!deepEqualUnordered(valueAt(after, edit.to), [valueAt(after, [...edit.to, 0])])) throw new Unsupported('target sequence is not empty');
+        if (!sameData(valueAt(after, edit.to), [valueAt(after, [...edit.to, 0])])) throw new Unsupported('target sequence is not empty');
         const dashCol = owner.indent + (this.style.compact ? 0 : 2);
         const keyLine = renderKeyLine(key.key, owner.indent);
         this.splice(key.line, key.end - key.line, [this.keepDash(owner, key.line, keyLine), ...shift(dashCol)]);

@@ -1,20 +1,14 @@
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node } from '../yaml/nodes.js';
+import { printDocument, type SequenceStyle } from '../yaml/render.js';
 import { placementOf, type Edit, type Path } from './edit.js';
-import type { SequenceStyle } from './render.js';
 
 /**
- * The general editor: a full yaml Document for one item. Slower than the block-text editor but it
- * understands every YAML form (flow style, anchors, odd indentation); comments travel with their nodes.
+ * The general editor: edits a yaml Document of one item and prints it. Slower than the block-text editor
+ * but it understands every YAML form (flow style, anchors, odd indentation); comments travel with their nodes.
  */
-export function editWithDocument(text: string, edits: readonly Edit[], style: SequenceStyle): string {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) throw doc.errors[0];
+export function editWithDocument(doc: Document, edits: readonly Edit[], style: SequenceStyle): string {
   for (const edit of edits) applyToNode(doc, doc.contents, edit);
-  return doc.toString(documentToStringOptions(style));
-}
-
-export function documentToStringOptions(style: SequenceStyle) {
-  return { lineWidth: 0, indentSeq: !style.compact, compat: 'yaml-1.1', flowCollectionPadding: false } as const;
+  return printDocument(doc, style);
 }
 
 function mapAt(doc: Document, root: unknown, path: Path): YAMLMap {

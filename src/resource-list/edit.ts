@@ -49,6 +49,23 @@ export function cloneData<T>(value: T): T {
   return copy as T;
 }
 
+/**
+ * Whether two parsed values hold the same data. Every edited item is checked with it against
+ * applyEditsToObject's result. Key order is not compared: it means nothing in YAML, and each editor
+ * places keys its own way.
+ */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameData(v, b[i]));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && sameData((a as Record<string, unknown>)[k], rb[k]));
+}
+
 /** The value at `path`, or undefined where the path leaves the data. */
 export function valueAt(root: unknown, path: Path): unknown {
   let node = root;

@@ -1,20 +1,8 @@
-import jsYaml from 'js-yaml';
-import { isMap, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
-import type { SequenceStyle } from './render.js';
+import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
+import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
+import type { SequenceStyle } from '../yaml/render.js';
+import { standaloneItemText } from './item-editor.js';
 import { splitBlockResourceList, type BlockSplit } from './split.js';
-
-/** Bad input: one line for stderr, exit 2. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
-export interface ReadLimits {
-  readonly maxInputBytes: number;
-  /** Aliases allowed in one item (or the whole input on the parser path); caps billion-laughs expansion. */
-  readonly maxAliasCount: number;
-}
-
-export const DEFAULT_LIMITS: ReadLimits = { maxInputBytes: 64 * 1024 * 1024, maxAliasCount: 100 };
 
 export const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
 
@@ -61,53 +49,8 @@ export interface JsonResourceList extends ResourceListBase {
 
 export type ResourceList = BlockResourceList | DocumentResourceList | JsonResourceList;
 
-const MAYBE_ALIAS = /(?:^|[\s[{,])[&*][^\s]/m;
-
 function isPlainObject(v: unknown): v is PlainObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function where(line: number, column?: number): string {
-  return column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
-}
-
-/**
- * Parses one piece of YAML to plain data. js-yaml is used where it is safe because it is an order of
- * magnitude faster than the yaml package's document model; text that may hold anchors or aliases goes
- * through the yaml package, whose alias count stops billion-laughs expansion.
- */
-export function loadYaml(text: string, firstLine: number, what: string, limits: ReadLimits): unknown {
-  if (MAYBE_ALIAS.test(text)) {
-    const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
-    const doc = Array.isArray(docs) ? docs[0] : undefined;
-    if (!doc) return null;
-    throwFirstError(doc, firstLine, what);
-    try {
-      return doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (e) {
-      throw new InputError(`${what}: ${(e as Error).message}`);
-    }
-  }
-  try {
-    return jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
-  } catch (e) {
-    if (e instanceof jsYaml.YAMLException) {
-      const mark = e.mark as { line: number; column: number } | undefined;
-      const at = mark ? ` (${where(firstLine + mark.line, mark.column + 1)})` : '';
-      throw new InputError(`${what}${at}: ${e.reason}`);
-    }
-    if (e instanceof RangeError) throw new InputError(`${what} (${where(firstLine)}): nesting too deep`);
-    throw e;
-  }
-}
-
-function throwFirstError(doc: Document, firstLine: number, what: string): void {
-  const error = doc.errors[0];
-  if (!error) return;
-  const pos = error.linePos?.[0];
-  const at = pos ? ` (${where(firstLine - 1 + pos.line, pos.col)})` : '';
-  const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  throw new InputError(`${what}${at}: ${reason}`);
 }
 
 function checkHeader(root: PlainObject, hasItems: boolean, itemsIsSeq: boolean): string {
@@ -151,17 +94,11 @@ function listBase(apiVersion: string, root: PlainObject, items: readonly Item[],
   return { apiVersion, items, functionConfig: root.functionConfig ?? undefined, results: resultsOf(root), style, limits };
 }
 
-/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
-export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
-  const col = span.start + span.dashColumn;
-  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
-}
-
 function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockResourceList {
   const root: PlainObject = {};
   for (const entry of split.entries) {
     if (entry.key === 'items') continue;
-    const value = loadYaml(text.slice(entry.start, entry.end), entry.line + 1, `ResourceList ${entry.key}`, limits);
+    const value = loadOne(text.slice(entry.start, entry.end), `ResourceList ${entry.key}`, limits, entry.line + 1);
     if (isPlainObject(value)) Object.assign(root, value);
   }
   const apiVersion = checkHeader(root, true, true);
@@ -169,7 +106,7 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
     (span, index): Item => ({
       index,
       get value() {
-        return itemValue(loadYaml(standaloneItemText(text, span), span.line + 1, `items[${index}]`, limits), index, span.line + 1);
+        return itemValue(loadOne(standaloneItemText(text, span), `items[${index}]`, limits, span.line + 1), index, span.line + 1);
       },
     }),
   );
@@ -177,22 +114,15 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
 }
 
 function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
-  const list = Array.isArray(docs) ? docs : [];
+  const list = loadDocuments(text, 'input', limits);
   if (list.length === 0) throw new InputError('input is empty; expected a ResourceList');
   const document = list[0]!;
-  throwFirstError(document, 1, 'input');
   if (list.length > 1) {
     throw new InputError(`input has ${list.length} YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)`);
   }
   const contents = document.contents;
   if (!isMap(contents)) throw new InputError('input is not a ResourceList: the document is not a mapping');
-  let root: PlainObject;
-  try {
-    root = document.toJS({ maxAliasCount: limits.maxAliasCount }) as PlainObject;
-  } catch (e) {
-    throw new InputError(`input: ${(e as Error).message}`);
-  }
+  const root = documentData(document, 'input', limits) as PlainObject;
   const itemsNode = contents.get('items', true) as Node | undefined;
   const apiVersion = checkHeader(root, itemsNode !== undefined, isSeq(itemsNode));
   const seq = itemsNode as unknown as { items: unknown[] };

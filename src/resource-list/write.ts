@@ -1,66 +1,11 @@
-import { BlockText, deepEqualUnordered, Unsupported } from './block-text.js';
-import { applyToNode, documentToStringOptions, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, type Edit } from './edit.js';
-import { loadYaml, standaloneItemText, type BlockResourceList, type PlainObject, type ResourceList } from './read.js';
-import { renderLines } from './render.js';
+import { editBlockItem, editDocumentItem } from './item-editor.js';
+import type { BlockResourceList, PlainObject, ResourceList } from './read.js';
 import type { Result } from './results.js';
+import { printDocument, renderLines } from '../yaml/render.js';
 
 /** Edits planned per item, keyed by the item's index; an item without an entry is written as it came. */
 export type ItemEdits = ReadonlyMap<number, readonly Edit[]>;
-
-/** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
-export class EditError extends Error {
-  override readonly name = 'EditError';
-}
-
-function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject {
-  const expected = cloneData(value);
-  applyEditsToObject(expected, edits);
-  return expected;
-}
-
-/** Puts the item's `-` back where it was (or, after a full rewrite, on the first line with text). */
-function restoreDash(edited: string, original: string, dashColumn: number): string {
-  const lines = edited.split('\n');
-  const firstOriginal = original.slice(0, original.indexOf('\n') + 1 || undefined).replace(/\n$/, '');
-  let at = lines[0] === firstOriginal ? 0 : lines.findIndex((l) => l.trim() !== '');
-  if (at < 0) at = 0;
-  const line = lines[at]!.padEnd(dashColumn + 1, ' ');
-  lines[at] = line.slice(0, dashColumn) + '-' + line.slice(dashColumn + 1);
-  return lines.join('\n');
-}
-
-function editBlockItem(list: BlockResourceList, index: number, value: PlainObject, edits: readonly Edit[]): string {
-  const span = list.split.items[index]!;
-  const standalone = standaloneItemText(list.text, span);
-  const readsAs = (text: string, expected: unknown): boolean => {
-    try {
-      return deepEqualUnordered(loadYaml(text, span.line + 1, `items[${index}]`, list.limits), expected);
-    } catch {
-      return false;
-    }
-  };
-  let edited: string | undefined;
-  try {
-    const candidate = BlockText.edit(standalone, value, edits, list.style);
-    if (readsAs(candidate.text, candidate.value)) edited = candidate.text;
-  } catch (e) {
-    if (!(e instanceof Unsupported)) throw e;
-  }
-  if (edited === undefined) {
-    const rewritten = editWithDocument(standalone, edits, list.style);
-    const pad = ' '.repeat(span.dashColumn + 2);
-    const candidate = rewritten
-      .replace(/\n$/, '')
-      .split('\n')
-      .map((l) => (l === '' ? l : pad + l))
-      .join('\n');
-    if (!readsAs(candidate, expectedValue(value, edits))) throw new EditError(`items[${index}]: the edited item does not read back as planned`);
-    const eol = standalone.includes('\r\n') ? '\r\n' : '\n';
-    edited = candidate.replace(/\n/g, eol) + (/\r?\n$/.test(standalone) ? eol : '');
-  }
-  return restoreDash(edited, standalone, span.dashColumn);
-}
 
 /**
  * Collects the edits of a run and writes the list. Each item is edited as soon as its edits are known,
@@ -82,14 +27,9 @@ export class ResourceListWriter {
       case 'block':
         this.replaced.set(index, editBlockItem(list, index, value, edits));
         return;
-      case 'document': {
-        const node = list.itemNodes[index]!;
-        for (const edit of edits) applyToNode(list.document, node, edit);
-        if (!deepEqualUnordered(node.toJSON(list.document), expectedValue(value, edits))) {
-          throw new EditError(`items[${index}]: the edited item does not read back as planned`);
-        }
+      case 'document':
+        editDocumentItem(list, index, value, edits);
         return;
-      }
       case 'json':
         applyEditsToObject((this.jsonRoot!.items as PlainObject[])[index], edits);
         return;
@@ -106,7 +46,7 @@ export class ResourceListWriter {
         return blockChunks(list, this.replaced, grew ? results : undefined);
       case 'document':
         if (grew) list.document.set('results', list.document.createNode(results));
-        return [list.document.toString(documentToStringOptions(list.style))];
+        return [printDocument(list.document, list.style)];
       case 'json': {
         const root = this.jsonRoot!;
         if (grew) root.results = results;

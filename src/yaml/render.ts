@@ -1,8 +1,22 @@
-import { stringify } from 'yaml';
+/**
+ * How the function writes YAML: new values as lines (for the line editor and for results), and whole
+ * Documents after the Document editor. The print options live here, so both paths follow the file's
+ * sequence indent and never fold a line.
+ */
+import { stringify, type Document } from 'yaml';
 
 /** How the user's file writes nested sequences: `key:\n- a` (compact, kpt's style) or `key:\n  - a`. */
 export interface SequenceStyle {
   readonly compact: boolean;
+}
+
+/**
+ * A Document as text, in the style of the file it came from. `compat` is missing here because it
+ * belongs to the schema a Document was parsed with, and toString ignores it. So a word such as `on`
+ * that the Document editor adds is written plain, while renderLines quotes it (a known gap).
+ */
+export function printDocument(document: Document, style: SequenceStyle): string {
+  return document.toString({ lineWidth: 0, indentSeq: !style.compact, flowCollectionPadding: false });
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * Every edit of an item, and its proof, in one place.
+ *
+ * A block item goes the fast way first. The line editor (BlockText) edits the item's text in place, and
+ * the result is read back and compared with the planned value. When the line editor cannot make the
+ * edit, or its text reads back differently, the yaml Document editor rewrites the item. Its text is
+ * re-indented to the item's place and read back too. Then the item's `-` is put back. An item of a
+ * list that only the full parser reads is edited inside that list's Document and compared the same
+ * way. Nothing leaves here unless it reads back as planned: otherwise it is an EditError. So speed
+ * never costs correctness, and that contract has one home.
+ *
+ * This lives in resource-list/, not src/yaml/: it works in items, spans and edits. Keeping it here
+ * means src/yaml/ imports nothing from the rest of src/.
+ */
+import { BlockText, Unsupported } from './block-text.js';
+import { applyToNode, editWithDocument } from './document-edit.js';
+import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
+import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
+import { loadDocuments, loadOne } from '../yaml/load.js';
+
+/** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
+export class EditError extends Error {
+  override readonly name = 'EditError';
+}
+
+/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
+export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
+  const col = span.start + span.dashColumn;
+  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
+}
+
+function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject {
+  const expected = cloneData(value);
+  applyEditsToObject(expected, edits);
+  return expected;
+}
+
+/** Puts the item's `-` back where it was (or, after a full rewrite, on the first line with text). */
+function restoreDash(edited: string, original: string, dashColumn: number): string {
+  const lines = edited.split('\n');
+  const firstOriginal = original.slice(0, original.indexOf('\n') + 1 || undefined).replace(/\n$/, '');
+  let at = lines[0] === firstOriginal ? 0 : lines.findIndex((l) => l.trim() !== '');
+  if (at < 0) at = 0;
+  const line = lines[at]!.padEnd(dashColumn + 1, ' ');
+  lines[at] = line.slice(0, dashColumn) + '-' + line.slice(dashColumn + 1);
+  return lines.join('\n');
+}
+
+/** The new text of a block item, edited from the value the caller already read. */
+export function editBlockItem(list: BlockResourceList, index: number, value: PlainObject, edits: readonly Edit[]): string {
+  const span = list.split.items[index]!;
+  const what = `items[${index}]`;
+  const standalone = standaloneItemText(list.text, span);
+  const readsAs = (text: string, expected: unknown): boolean => {
+    try {
+      return sameData(loadOne(text, what, list.limits, span.line + 1), expected);
+    } catch {
+      return false;
+    }
+  };
+  let edited: string | undefined;
+  try {
+    const candidate = BlockText.edit(standalone, value, edits, list.style);
+    if (readsAs(candidate.text, candidate.value)) edited = candidate.text;
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+  }
+  if (edited === undefined) {
+    const rewritten = editWithDocument(loadDocuments(standalone, what, list.limits, span.line + 1)[0]!, edits, list.style);
+    const pad = ' '.repeat(span.dashColumn + 2);
+    const candidate = rewritten
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => (l === '' ? l : pad + l))
+      .join('\n');
+    if (!readsAs(candidate, expectedValue(value, edits))) throw new EditError(`${what}: the edited item does not read back as planned`);
+    const eol = standalone.includes('\r\n') ? '\r\n' : '\n';
+    edited = candidate.replace(/\n/g, eol) + (/\r?\n$/.test(standalone) ? eol : '');
+  }
+  return restoreDash(edited, standalone, span.dashColumn);
+}
+
+/** Edits an item in place in the list's Document, which is printed whole when the list is written. */
+export function editDocumentItem(list: DocumentResourceList, index: number, value: PlainObject, edits: readonly Edit[]): void {
+  const node = list.itemNodes[index]!;
+  for (const edit of edits) applyToNode(list.document, node, edit);
+  if (!sameData(node.toJSON(list.document), expectedValue(value, edits))) {
+    throw new EditError(`items[${index}]: the edited item does not read back as planned`);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The one front door for reading YAML. Every text the function parses comes through here: the
+ * ResourceList and its items, a function config file, explain's manifests, ConfigMap and annotation
+ * values. So every parse carries the same limits on size, aliases and nesting, and the errors all
+ * follow one pattern. Outside src/yaml/, no module imports js-yaml or yaml (test/yaml.test.ts checks this).
+ *
+ * js-yaml reads where it is safe, because it is an order of magnitude faster than the yaml package's
+ * document model. Text that may hold anchors or aliases goes through the yaml package, because its
+ * alias count stops billion-laughs expansion. js-yaml shares aliased nodes, so with js-yaml the
+ * expansion would happen later, in whatever code walks the value.
+ */
+import jsYaml from 'js-yaml';
+import { Composer, Lexer, LineCounter, Parser, parseDocument, type CST, type Document } from 'yaml';
+
+/** Bad input: one line for stderr, exit 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+export interface ReadLimits {
+  readonly maxInputBytes: number;
+  /**
+   * Aliases allowed in one parsed document: an item, the whole input on the full-parser path, one
+   * document of a stream, or a value. This caps billion-laughs expansion.
+   */
+  readonly maxAliasCount: number;
+  /**
+   * How deep nodes may nest. Both parsers recurse once per level, so without a limit a deep enough text
+   * exhausts the stack. In the yaml package that can happen where V8 cannot recover, and the process
+   * aborts. js-yaml also counts some scalars and keys as a level, so the two paths may stop one level
+   * apart. Both stop long before the stack runs out.
+   */
+  readonly maxDepth: number;
+}
+
+/** maxDepth is js-yaml's own default, so its message for a too-deep item stays what it has always been. */
+export const DEFAULT_LIMITS: ReadLimits = { maxInputBytes: 64 * 1024 * 1024, maxAliasCount: 100, maxDepth: 100 };
+
+const MAYBE_ALIAS = /(?:^|[\s[{,])[&*][^\s]/m;
+
+/** A position as every message gives it. */
+export function where(line: number, column?: number): string {
+  return column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
+}
+
+function checkSize(text: string, what: string, limits: ReadLimits): void {
+  const max = limits.maxInputBytes;
+  // A UTF-16 code unit is at most 3 bytes of UTF-8, so most texts need no byte count.
+  if (text.length * 3 <= max || Buffer.byteLength(text) <= max) return;
+  throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
+}
+
+interface Tokens {
+  readonly tokens: CST.Token[];
+  readonly lines: LineCounter;
+  /** Where a node first nests deeper than the limit; the tokens stop there. */
+  readonly tooDeep?: { readonly line: number; readonly col: number };
+}
+
+/**
+ * The yaml package's CST, built token by token. Its parser keeps its own stack, while the composer and
+ * toJS recurse, so checking the stack's height here stops a deep text before anything recurses.
+ */
+function tokensOf(text: string, maxDepth: number): Tokens {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    // The document is the stack's bottom entry; every entry above it is a node open at that depth.
+    if (parser.stack.length - 1 > maxDepth) return { tokens, lines, tooDeep: lines.linePos(parser.stack[parser.stack.length - 1]!.offset) };
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return { tokens, lines };
+}
+
+function nestingError(limits: ReadLimits): string {
+  return `nesting exceeded maxDepth (${limits.maxDepth})`;
+}
+
+function throwFirstError(doc: Document, lines: LineCounter, firstLine: number, what: string): void {
+  const error = doc.errors[0];
+  if (!error) return;
+  const pos = error.pos[0] === -1 ? undefined : lines.linePos(error.pos[0]);
+  const at = pos ? ` (${where(firstLine - 1 + pos.line, pos.col)})` : '';
+  throw new InputError(`${what}${at}: ${error.message.split('\n')[0]}`);
+}
+
+function composeAll(text: string, what: string, limits: ReadLimits, firstLine: number): { docs: Document.Parsed[]; lines: LineCounter } {
+  checkSize(text, what, limits);
+  const { tokens, lines, tooDeep } = tokensOf(text, limits.maxDepth);
+  if (tooDeep) throw new InputError(`${what} (${where(firstLine - 1 + tooDeep.line, tooDeep.col)}): ${nestingError(limits)}`);
+  return { docs: Array.from(new Composer({ uniqueKeys: true }).compose(tokens)), lines };
+}
+
+/**
+ * The documents of `text` as yaml Documents, for a caller that edits and prints them. The first
+ * document's errors are thrown here. Read the data through documentData, which counts aliases.
+ */
+export function loadDocuments(text: string, what: string, limits: ReadLimits, firstLine = 1): Document.Parsed[] {
+  const { docs, lines } = composeAll(text, what, limits, firstLine);
+  if (docs[0]) throwFirstError(docs[0], lines, firstLine, what);
+  return docs;
+}
+
+/** A Document's plain data, stopping at the alias limit. */
+export function documentData(doc: Document, what: string, limits: ReadLimits): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (e) {
+    throw new InputError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** js-yaml has read maxDepth since 4.3; @types/js-yaml 4.0 does not know it yet. */
+type JsYamlOptions = jsYaml.LoadOptions & { readonly maxDepth: number };
+
+function jsYamlOptions(limits: ReadLimits): JsYamlOptions {
+  return { schema: jsYaml.CORE_SCHEMA, maxDepth: limits.maxDepth };
+}
+
+function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
+  if (e instanceof jsYaml.YAMLException) {
+    const mark = e.mark as { line: number; column: number } | undefined;
+    const at = mark ? ` (${where(firstLine + mark.line, mark.column + 1)})` : '';
+    return new InputError(`${what}${at}: ${e.reason}`);
+  }
+  // Only a caller that raised maxDepth can get here: the stack ran out before the limit did.
+  if (e instanceof RangeError) return new InputError(`${what} (${where(firstLine)}): nesting too deep`);
+  return e;
+}
+
+/**
+ * One document as plain data. `what` names the text in messages, and `firstLine` is where the text
+ * starts in its file. A second document is an error on the js-yaml path but ignored on the yaml path,
+ * as it always has been. The ResourceList reader checks the document count itself.
+ */
+export function loadOne(text: string, what: string, limits: ReadLimits, firstLine = 1): unknown {
+  if (MAYBE_ALIAS.test(text)) {
+    const doc = loadDocuments(text, what, limits, firstLine)[0];
+    return doc ? documentData(doc, what, limits) : null;
+  }
+  checkSize(text, what, limits);
+  try {
+    return jsYaml.load(text, jsYamlOptions(limits));
+  } catch (e) {
+    throw jsYamlError(e, what, firstLine);
+  }
+}
+
+/** Every document of a multi-document text (a manifest file, a stream on stdin) as plain data. */
+export function loadStream(text: string, what: string, limits: ReadLimits): unknown[] {
+  if (MAYBE_ALIAS.test(text)) {
+    const { docs, lines } = composeAll(text, what, limits, 1);
+    for (const doc of docs) throwFirstError(doc, lines, 1, what);
+    return docs.map((doc) => documentData(doc, what, limits));
+  }
+  checkSize(text, what, limits);
+  try {
+    return jsYaml.loadAll(text, undefined, jsYamlOptions(limits));
+  } catch (e) {
+    throw jsYamlError(e, what, 1);
+  }
+}
+
+/**
+ * A value that is itself YAML (a ConfigMap value, an annotation), both as a Document to edit and as data.
+ * The value is read as the yaml package's `parse` reads it. The message is the yaml package's own line,
+ * which already says where in the value the problem is; the caller names the field. To get that line,
+ * the value is parsed a second time after the depth check (values are short), because only the
+ * package's parse functions write it.
+ */
+export function loadValueDocument(text: string, limits: ReadLimits): { document: Document.Parsed; value: unknown } {
+  checkSize(text, 'the value', limits);
+  const { tooDeep } = tokensOf(text, limits.maxDepth);
+  if (tooDeep) throw new InputError(`${nestingError(limits)} at ${where(tooDeep.line, tooDeep.col)}`);
+  const document = parseDocument(text);
+  const error = document.errors[0];
+  if (error) throw new InputError(error.message.split('\n')[0]!);
+  try {
+    return { document, value: document.toJS({ maxAliasCount: limits.maxAliasCount }) };
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+/** A ConfigMap value written as YAML, as plain data; errors as for loadValueDocument. */
+export function loadValue(text: string, limits: ReadLimits): unknown {
+  return loadValueDocument(text, limits).value;
+}

@@ -4,7 +4,7 @@ import { orderSpec as fullSpec, type OrderSpec, type Sidecar, type Strategy } fr
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper, encodeWrapper, type Wrapper } from '../src/protocol/wrapper.js';
 import { startupProbeFrom } from '../src/readiness/readiness.js';
-import { parseOrder } from '../src/config/order-syntax.js';
+import { parseOrder } from '../src/config/syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { BUSYBOX } from '../src/runtime/helper.js';

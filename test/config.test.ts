@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { decodeFunctionConfig, type FunctionConfig } from '../src/config/function-config.js';
-import { OrderSyntaxError, parseOrder } from '../src/config/order-syntax.js';
+import { OrderSyntaxError, parseOrder } from '../src/config/syntax.js';
 import { selects } from '../src/workloads/selector.js';
 import { ROOT } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
 import { orderSpec, type Sidecar } from '../src/config/order-spec.js';
-import { parseOrder } from '../src/config/order-syntax.js';
+import { parseOrder } from '../src/config/syntax.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { encodeWrapper } from '../src/protocol/wrapper.js';
 import { RUN_SCRIPT } from '../src/runtime/scripts.js';

@@ -1,7 +1,6 @@
-import type { DecodeProblem } from './io-ts-helpers.js';
+import type { DecodeProblem } from '../codec/io-ts.js';
 import type { Rule, Sidecar } from './order-spec.js';
-import { OrderSyntaxError, parseOrder } from './order-syntax.js';
-import { parseSidecarList } from './function-config.js';
+import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 
 export const SIDECARS_ANNOTATION = 'order-containers.dev/sidecars';
 export const ORDER_ANNOTATION = 'order-containers.dev/order';
@@ -25,27 +24,18 @@ export function workloadOrderOf(metadata: unknown): WorkloadOrder | undefined {
   const record = annotations as Record<string, unknown>;
   if (!(SIDECARS_ANNOTATION in record) && !(ORDER_ANNOTATION in record)) return undefined;
   const problems: DecodeProblem[] = [];
-  let sidecars: Sidecar[] | undefined;
-  let rules: Rule[] | undefined;
-  for (const key of [SIDECARS_ANNOTATION, ORDER_ANNOTATION]) {
+  const read = <A>(key: string, parse: (text: string) => A): A | undefined => {
     const value = record[key];
-    if (value === undefined) continue;
+    if (value === undefined) return undefined;
     if (typeof value !== 'string') {
       problems.push({ path: fieldOf(key), message: `expected a string, got ${JSON.stringify(value)}` });
-      continue;
+      return undefined;
     }
-    if (key === SIDECARS_ANNOTATION) {
-      const parsed = parseSidecarList(value);
-      if (Array.isArray(parsed)) sidecars = parsed;
-      else problems.push({ path: fieldOf(key), message: parsed.message });
-    } else {
-      try {
-        rules = parseOrder(value);
-      } catch (e) {
-        if (!(e instanceof OrderSyntaxError)) throw e;
-        problems.push({ path: fieldOf(key), message: e.message });
-      }
-    }
-  }
+    const parsed = parseField(fieldOf(key), value, parse);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    return 'value' in parsed ? parsed.value : undefined;
+  };
+  const sidecars = read(SIDECARS_ANNOTATION, parseSidecarList);
+  const rules = read(ORDER_ANNOTATION, parseOrder);
   return { ...(sidecars ? { sidecars } : {}), ...(rules ? { rules } : {}), problems };
 }

@@ -1,7 +1,8 @@
 import * as t from 'io-ts';
-import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from './io-ts-helpers.js';
+import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
 import { CONDITIONS, DEFAULT_CONDITION, MODES, orderSpec, SIDECAR_WAITS, STRATEGIES, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
-import { CONTAINER_NAME, OrderSyntaxError, parseOrder } from './order-syntax.js';
+import { CONTAINER_NAME } from '../codec/names.js';
+import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
 import type { Preset } from '../presets/preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
@@ -183,21 +184,6 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
   };
 }
 
-/** The comma list of the `sidecars` key: names, each optionally `:Started` or `:Ready`. */
-export function parseSidecarList(text: string): Sidecar[] | DecodeProblem {
-  const sidecars: Sidecar[] = [];
-  for (const raw of text.split(',')) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    const [name, wait, extra] = entry.split(':');
-    if (!CONTAINER_NAME.test(name!) || extra !== undefined) return { path: 'sidecars', message: `"${entry}" is not a container name (optionally :Started or :Ready)` };
-    const waitFor = wait === undefined ? DEFAULT_CONDITION : SidecarWaitC.is(wait) ? wait : undefined;
-    if (!waitFor) return { path: 'sidecars', message: `"${wait}" in "${entry}" is not a sidecar condition (Started, Ready)` };
-    sidecars.push({ name: name!, waitFor });
-  }
-  return sidecars;
-}
-
 /** The `entrypoints` key holds the same list as spec.entrypoints, written as YAML (flow style fits a value). */
 function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[] {
   let value: unknown;
@@ -228,21 +214,14 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       ? undefined
       : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
   const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
-  let sidecars: Sidecar[] = [];
-  if (data.sidecars !== undefined) {
-    const parsed = parseSidecarList(data.sidecars);
-    if (Array.isArray(parsed)) sidecars = parsed;
-    else problems.push({ path: 'data.sidecars', message: parsed.message });
-  }
-  let rules: Rule[] = [];
-  if (data.order !== undefined) {
-    try {
-      rules = parseOrder(data.order);
-    } catch (e) {
-      if (!(e instanceof OrderSyntaxError)) throw e;
-      problems.push({ path: 'data.order', message: e.message });
-    }
-  }
+  const field = <A>(path: string, text: string | undefined, parse: (text: string) => A): A | undefined => {
+    if (text === undefined) return undefined;
+    const parsed = parseField(path, text, parse);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    return 'value' in parsed ? parsed.value : undefined;
+  };
+  const sidecars = field('data.sidecars', data.sidecars, parseSidecarList);
+  const rules = field('data.order', data.order, parseOrder);
   let entrypoints: KnownEntrypoint[] = [];
   if (data.entrypoints !== undefined) {
     const known = parseEntrypointsText(data.entrypoints);

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
-import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../config/io-ts-helpers.js';
-import { CONTAINER_NAME } from '../config/order-syntax.js';
+import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import { CONTAINER_NAME } from '../codec/names.js';
 import { BUILT_IN_PRESETS } from './built-in.js';
 import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';

@@ -1,14 +1,22 @@
-import { CONDITIONS, DEFAULT_CONDITION, type Condition, type Rule } from './order-spec.js';
+import type { DecodeProblem } from '../codec/io-ts.js';
+import { CONTAINER_NAME } from '../codec/names.js';
+import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from './order-spec.js';
 
 /**
- * The compact order syntax of the ConfigMap key and the workload annotation:
+ * The two compact syntaxes that ConfigMap keys and workload annotations share, side by side, and the one
+ * way a field written in them is read (parseField).
+ *
+ * The order syntax:
  *   `cloud-sql-proxy > migrate:Completed > app; vault-agent > app`
  * Each `>` makes the right-hand container start after the left-hand one reaches the condition written
  * after its name (Ready when none is written). `;` separates independent chains.
  */
-export const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Text that does not follow its syntax; the message says what was expected. */
+export class DeclarationSyntaxError extends Error {
+  override readonly name: string = 'DeclarationSyntaxError';
+}
 
-export class OrderSyntaxError extends Error {
+export class OrderSyntaxError extends DeclarationSyntaxError {
   override readonly name = 'OrderSyntaxError';
   constructor(
     message: string,
@@ -86,4 +94,29 @@ export function parseOrder(text: string): Rule[] {
     }
   }
   return [...byContainer].map(([container, after]) => ({ container, after }));
+}
+
+/** The sidecar list: names separated by commas, each optionally `:Started` or `:Ready`. */
+export function parseSidecarList(text: string): Sidecar[] {
+  const sidecars: Sidecar[] = [];
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const [name, wait, extra] = entry.split(':');
+    if (!CONTAINER_NAME.test(name!) || extra !== undefined) throw new DeclarationSyntaxError(`"${entry}" is not a container name (optionally :Started or :Ready)`);
+    const waitFor = wait === undefined ? DEFAULT_CONDITION : SIDECAR_WAITS.find((w) => w === wait);
+    if (!waitFor) throw new DeclarationSyntaxError(`"${wait}" in "${entry}" is not a sidecar condition (${SIDECAR_WAITS.join(', ')})`);
+    sidecars.push({ name: name!, waitFor });
+  }
+  return sidecars;
+}
+
+/** A field written in one of these syntaxes: its value, or a problem that names the field. */
+export function parseField<A>(path: string, text: string, parse: (text: string) => A): { readonly value: A } | { readonly problem: DecodeProblem } {
+  try {
+    return { value: parse(text) };
+  } catch (e) {
+    if (!(e instanceof DeclarationSyntaxError)) throw e;
+    return { problem: { path, message: e.message } };
+  }
 }

@@ -1,3 +1,4 @@
+/** io-ts codecs the config and the presets share, and their errors as field problems. */
 import * as t from 'io-ts';
 
 /**

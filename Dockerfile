@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && cp -r src/runtime/*.sh src/runtime/checks dist/src/runtime/ \
+RUN npm run build:function \
  && npm prune --omit=dev \
  && chmod -R a+rX package.json node_modules dist
 

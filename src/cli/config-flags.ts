@@ -1,0 +1,37 @@
+/** The functionConfig the flags give (-f FILE or -d KEY=VALUE), for both commands. */
+import { DEFAULT_LIMITS, InputError, loadOne } from '../yaml/load.js';
+import { ConfigFileError, readFileOrSay, UsageError } from './io.js';
+
+export interface ConfigFlags {
+  readonly 'function-config'?: string | undefined;
+  readonly d?: readonly string[] | undefined;
+}
+
+function configFromFile(path: string): unknown {
+  const text = readFileOrSay(path, 'function config ').toString('utf8');
+  try {
+    return loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
+  } catch (e) {
+    if (e instanceof InputError) throw new ConfigFileError(e.message);
+    throw e;
+  }
+}
+
+/** `-d` pairs as kpt passes `kpt fn eval -- KEY=VALUE`: a ConfigMap called function-input. */
+function configFromPairs(pairs: readonly string[]): unknown {
+  const data: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-d ${pair}: expected KEY=VALUE`);
+    data[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data };
+}
+
+/** The config the flags name, else `given` (the ResourceList's own). */
+export function configFromFlags(flags: ConfigFlags, given: unknown): unknown {
+  if (flags['function-config'] !== undefined && flags.d !== undefined) throw new UsageError('-f and -d both give a functionConfig; use one');
+  if (flags['function-config'] !== undefined) return configFromFile(flags['function-config']);
+  if (flags.d !== undefined) return configFromPairs(flags.d);
+  return given;
+}

@@ -1,0 +1,65 @@
+/** The command line's I/O: input, output, and what it says on stderr. */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Result } from '../resource-list/results.js';
+import { DEFAULT_LIMITS } from '../yaml/load.js';
+
+/** A usage or I/O problem: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+/** A function config file that does not parse: printed as one line, exit 3. */
+export class ConfigFileError extends Error {}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Reads stdin without blocking on a non-blocking pipe, and stops past the size limit. */
+async function readStdin(limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break;
+  }
+  return Buffer.concat(chunks);
+}
+
+/** FILE, or stdin for none or `-`. */
+export async function readInput(path: string | undefined): Promise<Buffer> {
+  if (path === undefined || path === '-') {
+    if (process.stdin.isTTY) throw new UsageError('no input: pipe a ResourceList on stdin or pass -i FILE (see --help)');
+    return readStdin(DEFAULT_LIMITS.maxInputBytes);
+  }
+  return readFileOrSay(path, '');
+}
+
+/** A file's bytes, or a UsageError that names it: `cannot read function config x.yaml: ENOENT`. */
+export function readFileOrSay(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${what}${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Writes piece by piece, waiting when the pipe is full, so the output is never copied whole. */
+export async function writeChunks(chunks: readonly string[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (chunk === '') continue;
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+}
+
+/** kustomize shows only stderr, so under kustomize (LOG_TO_STDERR) warnings and errors are printed there too. */
+export function logResults(results: readonly Result[]): void {
+  if (process.env.LOG_TO_STDERR !== 'true') return;
+  for (const r of results) {
+    if (r.severity === 'info') continue;
+    const ref = r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}` : 'functionConfig';
+    const field = r.field ? ` ${r.field.path}` : '';
+    process.stderr.write(`order-containers: ${r.severity}: ${ref}${field}: ${r.message}\n`);
+  }
+}

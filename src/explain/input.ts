@@ -1,0 +1,43 @@
+/**
+ * What explain reads: a ResourceList, a multi-document YAML stream, or a folder of manifests (as kpt
+ * lays a package out: *.yaml, *.yml and the Kptfile, hidden folders left out).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { readResourceList, type PlainObject } from '../resource-list/read.js';
+import { DEFAULT_LIMITS, loadStream } from '../yaml/load.js';
+
+export interface ManifestText {
+  /** What messages call it: a file's path, or `stdin`. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export function manifestTexts(dir: string): ManifestText[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && (/\.ya?ml$/.test(e.name) || e.name === 'Kptfile'))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
+    .sort()
+    .map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
+}
+
+/** The resources in the texts, and the functionConfig of a ResourceList among them. */
+export function resourcesOf(texts: readonly ManifestText[]): { resources: PlainObject[]; functionConfig: unknown } {
+  const resources: PlainObject[] = [];
+  let functionConfig: unknown;
+  for (const { name, text } of texts) {
+    for (const doc of loadStream(text, name, DEFAULT_LIMITS)) {
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
+      const resource = doc as PlainObject;
+      if (resource.kind === 'ResourceList') {
+        const list = readResourceList(Buffer.from(text));
+        resources.push(...list.items.map((i) => i.value));
+        functionConfig = list.functionConfig;
+      } else {
+        resources.push(resource);
+      }
+    }
+  }
+  return { resources, functionConfig };
+}

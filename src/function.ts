@@ -28,14 +28,14 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const finish = (exitCode: ExitCode, all: Result[]): FunctionRun => ({ chunks: writer.chunks(all), exitCode, results: all });
   if (config.kind === 'invalid') {
     // Every item is read all the same: a malformed one must fail the run as bad input.
-    for (const item of list.items) void item.value;
+    for (const item of list.items) item.read();
     return finish(
       3,
       config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
     );
   }
 
-  const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(list.items.map((i) => i.value)) : new Map<string, NamespaceMeta>();
+  const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(list.items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
   const results: Result[] = [];
   let considered = 0;
   for (const outcome of planList(list.items, config, namespaces)) {

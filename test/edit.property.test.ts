@@ -5,9 +5,9 @@ import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
 import { standaloneItemText } from '../src/resource-list/item-editor.js';
 import { readResourceList } from '../src/resource-list/read.js';
-import { writeResourceList } from '../src/resource-list/write.js';
 import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import { resourceList } from './generators.js';
+import { writeResourceList } from './helpers.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const SPEC = ['spec', 'template', 'spec'];
@@ -26,7 +26,7 @@ describe('editing workloads (property)', () => {
         const list = readResourceList(Buffer.from(generated.text));
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
-          const containers = (item.value.spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
+          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
           if (!containers) return;
           edits.set(index, [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: pick % containers.length, to: [...SPEC, 'initContainers'], toIndex: 0 },
@@ -46,7 +46,7 @@ describe('editing workloads (property)', () => {
             from = at + generated.itemTexts[index]!.length;
             return;
           }
-          const expected = structuredClone(item.value);
+          const expected = structuredClone(item.read());
           applyEditsToObject(expected, itemEdits);
           assert.deepEqual(items[index], expected);
         });
@@ -64,14 +64,14 @@ describe('the in-place editor (property)', () => {
         const list = readResourceList(Buffer.from(generated.text));
         if (list.form !== 'block') return;
         list.items.forEach((item, index) => {
-          const containers = (item.value.spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
+          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
           if (!containers) return;
           const edits: Edit[] = [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: containers.length - 1, to: [...SPEC, 'initContainers'], toIndex: 0 },
             { op: 'set', path: [...SPEC, 'initContainers', 0, 'restartPolicy'], value: 'Always' },
           ];
-          const edited = BlockText.edit(standaloneItemText(list.text, list.split.items[index]!), item.value, edits, list.style);
-          const expected = structuredClone(item.value);
+          const edited = BlockText.edit(standaloneItemText(list.text, list.split.items[index]!), item.read(), edits, list.style);
+          const expected = structuredClone(item.read());
           applyEditsToObject(expected, edits);
           assert.deepEqual(loadOne(edited.text, 'item', DEFAULT_LIMITS), expected);
         });

@@ -3,6 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Edit } from '../src/resource-list/edit.js';
+import type { ResourceList } from '../src/resource-list/read.js';
+import type { Result } from '../src/resource-list/results.js';
+import { ResourceListWriter } from '../src/resource-list/write.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'main.js');
@@ -94,4 +98,11 @@ export function busyboxWithGnuWget(dir: string, busybox: string): string {
   writeFileSync(shim, `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`);
   chmodSync(shim, 0o755);
   return shim;
+}
+
+/** The ResourceList with the edits (per item index) made and `results` appended to those that came in. */
+export function writeResourceList(list: ResourceList, edits: ReadonlyMap<number, readonly Edit[]>, newResults: readonly Result[]): string {
+  const writer = new ResourceListWriter(list);
+  for (const [index, itemEdits] of edits) writer.edit(index, list.items[index]!.read(), itemEdits);
+  return writer.chunks(newResults).join('');
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import jsYaml from 'js-yaml';
 import type { Edit } from '../src/resource-list/edit.js';
-import { readResourceList } from '../src/resource-list/read.js';
+import { readResourceList, type ResourceList } from '../src/resource-list/read.js';
 import { splitBlockResourceList } from '../src/resource-list/split.js';
-import { writeResourceList } from '../src/resource-list/write.js';
 import { DEFAULT_LIMITS, InputError } from '../src/yaml/load.js';
+import { writeResourceList } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
@@ -21,7 +21,7 @@ function inputError(text: string | Buffer, options = {}): string {
   try {
     const list = readResourceList(typeof text === 'string' ? Buffer.from(text) : text, options);
     // Items are parsed when read, so their errors surface then.
-    for (const item of list.items) assert.ok(item.value);
+    for (const item of list.items) assert.ok(item.read());
   } catch (e) {
     assert.ok(e instanceof InputError, `expected InputError, got ${String(e)}`);
     assert.ok(!e.message.includes('\n'), `message is one line: ${e.message}`);
@@ -97,7 +97,7 @@ describe('reading a ResourceList', () => {
   it('reads items, functionConfig and earlier results', () => {
     const list = read(`${HEADER}items:\n- apiVersion: v1\n  kind: A\nfunctionConfig:\n  kind: ConfigMap\nresults:\n- message: earlier\n`);
     assert.equal(list.form, 'block');
-    assert.deepEqual(list.items[0]!.value, { apiVersion: 'v1', kind: 'A' });
+    assert.deepEqual(list.items[0]!.read(), { apiVersion: 'v1', kind: 'A' });
     assert.deepEqual(list.functionConfig, { kind: 'ConfigMap' });
     assert.deepEqual(list.results, [{ message: 'earlier' }]);
   });
@@ -109,13 +109,14 @@ describe('reading a ResourceList', () => {
     assert.equal(document.form, 'document');
     const json = read(JSON.stringify(jsYaml.load(DEPLOYMENT)));
     assert.equal(json.form, 'json');
-    assert.deepEqual(document.items, block.items);
-    assert.deepEqual(json.items, block.items);
+    const values = (list: ResourceList) => list.items.map((i) => i.read());
+    assert.deepEqual(values(document), values(block));
+    assert.deepEqual(values(json), values(block));
   });
 
   it('treats YAML 1.1 booleans as the strings they are in YAML 1.2', () => {
     const list = read(`${HEADER}items:\n- apiVersion: v1\n  kind: A\n  x: yes\n  y: on\n`);
-    assert.deepEqual(list.items[0]!.value, { apiVersion: 'v1', kind: 'A', x: 'yes', y: 'on' });
+    assert.deepEqual(list.items[0]!.read(), { apiVersion: 'v1', kind: 'A', x: 'yes', y: 'on' });
   });
 
   it('reports malformed YAML in an item with its input line and column', () => {

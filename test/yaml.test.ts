@@ -82,6 +82,6 @@ describe('the YAML front door (src/yaml/)', () => {
   it('reads items of a ResourceList with the limits of the list', () => {
     const text = `${HEADER}items:\n- a: ${nested(3)}\n`;
     const list = readResourceList(Buffer.from(text), { limits: { ...DEFAULT_LIMITS, maxDepth: 3 } });
-    assert.equal(messageOf(() => list.items[0]!.value), 'items[0] (line 4, column 8): nesting exceeded maxDepth (3)');
+    assert.equal(messageOf(() => list.items[0]!.read()), 'items[0] (line 4, column 8): nesting exceeded maxDepth (3)');
   });
 });

@@ -48,7 +48,8 @@ function kptfileConfig(resources: readonly PlainObject[]): unknown {
 export function explainResources(resources: readonly PlainObject[], functionConfig: unknown): Explanation {
   const given = functionConfig ?? resources.find((r) => r.kind === CONTAINER_ORDER_KIND) ?? kptfileConfig(resources);
   const config = decodeFunctionConfig(given);
-  const items = resources.map((value, index) => ({ index, value: cloneData(value) }));
+  const values = resources.map((value) => cloneData(value));
+  const items = values.map((value, index) => ({ index, read: () => value }));
   const results: Result[] = [];
   if (config.kind === 'invalid') {
     // The resources are explained as they are, after the config's problems.
@@ -56,13 +57,13 @@ export function explainResources(resources: readonly PlainObject[], functionConf
   } else {
     const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(resources) : new Map();
     for (const outcome of planList(items, config, namespaces)) {
-      applyEditsToObject(items[outcome.index]!.value, outcome.edits);
+      applyEditsToObject(values[outcome.index]!, outcome.edits);
       results.push(...workloadResults(outcome));
     }
   }
   const kinds = config.kind === 'spec' ? config.spec.workloadKinds : [];
   const timelines: PodTimeline[] = [];
-  for (const { value } of items) {
+  for (const value of values) {
     const path = podTemplatePathOf(value.apiVersion, value.kind, kinds);
     if (path === undefined) continue;
     const template = valueAt(value, path) as Parameters<typeof podTimeline>[1] | undefined;

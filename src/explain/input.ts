@@ -32,7 +32,7 @@ export function resourcesOf(texts: readonly ManifestText[]): { resources: PlainO
       const resource = doc as PlainObject;
       if (resource.kind === 'ResourceList') {
         const list = readResourceList(Buffer.from(text));
-        resources.push(...list.items.map((i) => i.value));
+        resources.push(...list.items.map((i) => i.read()));
         functionConfig = list.functionConfig;
       } else {
         resources.push(resource);

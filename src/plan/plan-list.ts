@@ -146,8 +146,8 @@ const NO_CONFIG: OrderSpec = orderSpec();
  * item is read, even when there is nothing to do: a malformed one must fail the run.
  */
 export function* planList(items: Iterable<Item>, config: PlanConfig, namespaces: ReadonlyMap<string, NamespaceMeta>): Generator<WorkloadOutcome> {
-  for (const { index, value } of items) {
-    const outcome = planWorkload(config, index, value, namespaces);
+  for (const item of items) {
+    const outcome = planWorkload(config, item.index, item.read(), namespaces);
     if (outcome) yield outcome;
   }
 }

@@ -12,10 +12,10 @@ export interface Item {
   /** Position in `items`, as read. */
   readonly index: number;
   /**
-   * The item as plain data. For block input it is parsed from the item's text on each access and not
-   * kept, so that a large list is never held in memory twice: read it once and pass it on.
+   * The item as plain data. For block input each call parses the item's text anew and nothing is
+   * kept, so that a large list is never held in memory twice: read it once and pass the value on.
    */
-  readonly value: PlainObject;
+  read(): PlainObject;
 }
 
 interface ResourceListBase {
@@ -105,7 +105,7 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
   const items = split.items.map(
     (span, index): Item => ({
       index,
-      get value() {
+      read() {
         return itemValue(loadOne(standaloneItemText(text, span), `items[${index}]`, limits, span.line + 1), index, span.line + 1);
       },
     }),
@@ -130,7 +130,10 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
     const range = (node as { range?: [number] }).range;
     return range ? text.slice(0, range[0]).split('\n').length : undefined;
   };
-  const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index, lineOf(seq.items[index])) }));
+  const items = (root.items as unknown[]).map((value, index): Item => {
+    const plain = itemValue(value, index, lineOf(seq.items[index]));
+    return { index, read: () => plain };
+  });
   // Every item is a mapping now (itemValue checked), so every node is a YAMLMap.
   return { form: 'document', ...listBase(apiVersion, root, items, styleOf(text), limits), document, itemNodes: seq.items as YAMLMap[] };
 }
@@ -138,7 +141,10 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
 function readJson(root: unknown, limits: ReadLimits): JsonResourceList {
   if (!isPlainObject(root)) throw new InputError('input is not a ResourceList: JSON value is not an object');
   const apiVersion = checkHeader(root, 'items' in root, Array.isArray(root.items));
-  const items = (root.items as unknown[]).map((value, index) => ({ index, value: itemValue(value, index) }));
+  const items = (root.items as unknown[]).map((value, index): Item => {
+    const plain = itemValue(value, index);
+    return { index, read: () => plain };
+  });
   return { form: 'json', ...listBase(apiVersion, root, items, { compact: true }, limits), root };
 }
 

@@ -4,9 +4,6 @@ import type { BlockResourceList, PlainObject, ResourceList } from './read.js';
 import type { Result } from './results.js';
 import { printDocument, renderLines } from '../yaml/render.js';
 
-/** Edits planned per item, keyed by the item's index; an item without an entry is written as it came. */
-export type ItemEdits = ReadonlyMap<number, readonly Edit[]>;
-
 /**
  * Collects the edits of a run and writes the list. Each item is edited as soon as its edits are known,
  * from the value the caller already read, so nothing is parsed twice and no item is kept in memory
@@ -81,11 +78,4 @@ function blockChunks(list: BlockResourceList, replaced: ReadonlyMap<number, stri
     out.push(renderLines({ results }, 0, list.style).join(eol) + eol);
   }
   return out;
-}
-
-/** The ResourceList with the edits made and `results` appended to those that came in. */
-export function writeResourceList(list: ResourceList, edits: ItemEdits, newResults: readonly Result[]): string {
-  const writer = new ResourceListWriter(list);
-  for (const [index, itemEdits] of edits) writer.edit(index, list.items[index]!.value, itemEdits);
-  return writer.chunks(newResults).join('');
 }

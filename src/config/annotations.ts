@@ -1,3 +1,7 @@
+/**
+ * The order a workload declares on itself, in its own annotations (order-containers.dev/sidecars and
+ * order-containers.dev/order), written in the syntaxes of syntax.ts.
+ */
 import type { DecodeProblem } from '../codec/io-ts.js';
 import type { Rule, Sidecar } from './order-spec.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';

@@ -1,3 +1,7 @@
+/**
+ * The functionConfig decoder: a ContainerOrder or a ConfigMap in, one OrderSpec out (defaults filled by
+ * orderSpec), or problems that name each field. Unknown fields are errors, never ignored.
+ */
 import * as t from 'io-ts';
 import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
 import { CONDITIONS, DEFAULT_CONDITION, MODES, orderSpec, SIDECAR_WAITS, STRATEGIES, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';

@@ -1,10 +1,10 @@
-import { MECHANISM_NAMES, type MechanismName } from '../mechanisms/index.js';
-import type { Preset } from '../presets/preset.js';
-
 /**
  * The one internal form every config source (ContainerOrder, ConfigMap, annotations) decodes into.
  * Each enum is one list; its type and its codec (function-config.ts) are derived from it.
  */
+import { MECHANISM_NAMES, type MechanismName } from '../mechanisms/index.js';
+import type { Preset } from '../presets/preset.js';
+
 export const STRATEGIES: readonly Strategy[] = ['auto', ...MECHANISM_NAMES];
 /** `auto` picks a mechanism per pod (plan/plan-pod.ts); the others name one. */
 export type Strategy = 'auto' | MechanismName;

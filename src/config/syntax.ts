@@ -1,7 +1,3 @@
-import type { DecodeProblem } from '../codec/io-ts.js';
-import { CONTAINER_NAME } from '../codec/names.js';
-import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from './order-spec.js';
-
 /**
  * The two compact syntaxes that ConfigMap keys and workload annotations share, side by side, and the one
  * way a field written in them is read (parseField).
@@ -11,6 +7,10 @@ import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule
  * Each `>` makes the right-hand container start after the left-hand one reaches the condition written
  * after its name (Ready when none is written). `;` separates independent chains.
  */
+import type { DecodeProblem } from '../codec/io-ts.js';
+import { CONTAINER_NAME } from '../codec/names.js';
+import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from './order-spec.js';
+
 /** Text that does not follow its syntax; the message says what was expected. */
 export class DeclarationSyntaxError extends Error {
   override readonly name: string = 'DeclarationSyntaxError';

@@ -1,3 +1,7 @@
+/**
+ * explain's output formats: text for people, Mermaid and DOT for pictures, JSON for tools. EXPLAIN_FORMATS
+ * is the one list; --help and the flag check read it.
+ */
 import type { PodTimeline, TimelineStep } from './timeline.js';
 
 export const EXPLAIN_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const;

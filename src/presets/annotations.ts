@@ -1,3 +1,6 @@
+/**
+ * Merging a preset's annotation into what a pod template already says, keeping the workload's word.
+ */
 import { isMap } from '../yaml/nodes.js';
 import { DEFAULT_LIMITS, InputError, loadValueDocument } from '../yaml/load.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Presets applied to one pod template: which ones match (a container, or an injector's opt-in), and what
+ * they add to its declared order (sidecars, readiness, wait commands, args, injector annotations).
+ */
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { KnownEntrypoint, Sidecar } from '../config/order-spec.js';
 import type { MechanismName } from '../mechanisms/index.js';

@@ -1,3 +1,6 @@
+/**
+ * The built-in presets, as data.
+ */
 import type { InjectionMarker, MarkerSource, Preset } from './preset.js';
 
 function marker(source: MarkerSource, key: string, value: string): InjectionMarker {

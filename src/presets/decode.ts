@@ -1,3 +1,6 @@
+/**
+ * Presets as a config gives them: built-in names, a built-in's fields replaced, or presets of its own.
+ */
 import * as t from 'io-ts';
 import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
 import { CONTAINER_NAME } from '../codec/names.js';

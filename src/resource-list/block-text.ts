@@ -1,3 +1,6 @@
+/**
+ * The fast editor of block-style YAML items: text edited in place, line by line.
+ */
 import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
 import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
 

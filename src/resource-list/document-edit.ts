@@ -1,3 +1,6 @@
+/**
+ * The general editor of YAML items, on the yaml package's Document model.
+ */
 import { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node } from '../yaml/nodes.js';
 import { printDocument, type SequenceStyle } from '../yaml/render.js';
 import { placementOf, type Edit, type Path } from './edit.js';

@@ -1,3 +1,7 @@
+/**
+ * Bytes in, ResourceList out: block YAML split into item texts (the fast path), any other YAML as one
+ * Document, or JSON. Every problem is an InputError with a one-line message.
+ */
 import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
 import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
 import type { SequenceStyle } from '../yaml/render.js';

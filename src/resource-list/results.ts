@@ -1,3 +1,6 @@
+/**
+ * KRM results: what a run says about each resource, with the resource and, when known, its file.
+ */
 import type { Severity } from '../diagnostic.js';
 import type { PlainObject } from './read.js';
 

@@ -1,3 +1,6 @@
+/**
+ * The ResourceList back out: untouched items as their original bytes, edited items re-rendered.
+ */
 import { applyEditsToObject, cloneData, type Edit } from './edit.js';
 import { editBlockItem, editDocumentItem } from './item-editor.js';
 import type { BlockResourceList, PlainObject, ResourceList } from './read.js';

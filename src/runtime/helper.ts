@@ -1,10 +1,10 @@
-import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-
 /**
  * The static helper: an injected first init container copies busybox from `helperImage` into a shared
  * in-memory emptyDir, so that gates run in any image, distroless ones included. The entrypoint wrappers
  * also share a second in-memory emptyDir, where containers leave the files others wait for.
  */
+import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+
 export const HELPER_CONTAINER = 'order-containers-helper';
 export const HELPER_VOLUME = 'order-containers-bin';
 export const HELPER_DIR = '/order-containers/bin';

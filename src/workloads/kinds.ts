@@ -1,3 +1,6 @@
+/**
+ * The kinds that hold a pod template, and where they hold it.
+ */
 import type { WorkloadKind } from '../config/order-spec.js';
 
 /**

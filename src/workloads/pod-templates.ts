@@ -1,3 +1,6 @@
+/**
+ * Pod templates found in items, decoded to the shapes the planner reads.
+ */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import * as t from 'io-ts';
 import type { WorkloadKind } from '../config/order-spec.js';

@@ -1,3 +1,6 @@
+/**
+ * Which workloads a config selects, and the `*` globs that selectors, presets and entrypoints use.
+ */
 import type { LabelSelectorRequirement, WorkloadSelector } from '../config/order-spec.js';
 import type { PlainObject } from '../resource-list/read.js';
 

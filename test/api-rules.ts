@@ -42,7 +42,7 @@ export function restrictedViolations(c: Container, field: string): string[] {
   return problems;
 }
 
-export function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: Record<string, unknown>[] | null }): string[] {
+function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: Record<string, unknown>[] | null }): string[] {
   const problems: string[] = [];
   const volumes = new Set<unknown>();
   (spec.volumes ?? []).forEach((v, i) => {
@@ -75,7 +75,7 @@ export function podSpecViolations(spec: { containers?: Container[]; initContaine
       });
       if (list === 'containers' && c.restartPolicy !== undefined) problems.push(`spec.containers[${i}].restartPolicy: Forbidden: may not be set for non-init containers`);
       if (list === 'initContainers' && c.restartPolicy !== undefined && c.restartPolicy !== 'Always') {
-        problems.push(`spec.initContainers[${i}].restartPolicy: Unsupported value: ${String(c.restartPolicy)}`);
+        problems.push(`spec.initContainers[${i}].restartPolicy: Unsupported value: ${c.restartPolicy as string}`);
       }
       if (list === 'initContainers' && c.restartPolicy !== 'Always') {
         for (const key of ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import type { V1Container, V1PodSpec, V1Probe } from '@kubernetes/client-node';
 import type { ContainerProbeStatus, ContainerRuntimeStatus } from './bench-kubelet/pod-types.js';
 import { ProbeManager, runProbe, type ProbeKind, type ProbeOutcome, type ProbeTarget } from './bench-kubelet/prober.js';
@@ -315,9 +315,9 @@ describe('bench kubelet prober (pkg/probe and pkg/kubelet/prober)', () => {
       ],
     });
     const calls: (readonly string[])[] = [];
-    const t = target(app, async (argv) => {
+    const t = target(app, (argv) => {
       calls.push(argv);
-      return argv[2]!.startsWith('echo') ? { code: 0, output: 'fine\n' } : { code: 1, output: 'bad\n' };
+      return Promise.resolve(argv[2]!.startsWith('echo') ? { code: 0, output: 'fine\n' } : { code: 1, output: 'bad\n' });
     });
     assert.deepEqual(await runProbe(exec('sh', '-c', 'echo $(GREETING) [$(POD)] $(MISSING) $$(GREETING)'), t), { result: 'success', detail: 'fine\n' });
     assert.deepEqual(calls[0], ['sh', '-c', 'echo hi [] $(MISSING) $(GREETING)']);

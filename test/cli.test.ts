@@ -163,8 +163,8 @@ describe('command line', () => {
   it('reads and writes JSON with --json', () => {
     const r = runCli(['--json', '-d', 'sidecars=proxy'], JSON.stringify(jsYaml.load(LIST)));
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
-    assert.equal(out.items[0].spec.template.spec.initContainers[0].name, 'proxy');
+    const out = JSON.parse(r.stdout) as { items: { spec: { template: { spec: { initContainers: { name: string }[] } } } }[] };
+    assert.equal(out.items[0]!.spec.template.spec.initContainers[0]!.name, 'proxy');
   });
 
   it('prints warnings and errors on stderr too under kustomize (LOG_TO_STDERR=true)', () => {

@@ -102,7 +102,10 @@ spec:
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Pod p (none)\n   1. app  main\n  stop: app\n');
     const timelines = (JSON.parse(runCli(['explain', '-i', file, '--format', 'json']).stdout) as PodTimeline[]);
+    // ANSI escapes are what the colour output is made of.
+    // eslint-disable-next-line no-control-regex
     assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\)\x1b\[0m/);
+    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(renderText(timelines, false), /\x1b/);
   });
 

@@ -46,7 +46,7 @@ function wrapperOf(command: string[] | undefined): { after: [string, string][]; 
 
 const NEVER = Number.POSITIVE_INFINITY;
 
-export function startTimes(spec: { containers: Container[]; initContainers?: Container[] | null }): Map<string, Times> {
+function startTimes(spec: { containers: Container[]; initContainers?: Container[] | null }): Map<string, Times> {
   const times = new Map<string, Times>();
   let t = 0;
   for (const c of spec.initContainers ?? []) {

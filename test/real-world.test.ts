@@ -31,12 +31,12 @@ describe('real-world manifests (test/real-world/sources.yaml)', () => {
         const first = run(input, version);
         assert.equal(first.exitCode, 0, JSON.stringify(first.results.filter((r) => r.severity === 'error')));
         assert.deepEqual(
-          first.items.map((i) => `${i.kind}/${(i.metadata as { name?: string }).name}`),
-          input.map((i) => `${i.kind}/${(i.metadata as { name?: string }).name}`),
+          first.items.map((i) => `${String(i.kind)}/${(i.metadata as { name?: string }).name}`),
+          input.map((i) => `${String(i.kind)}/${(i.metadata as { name?: string }).name}`),
           'every item, once, in input order',
         );
         first.items.forEach((item, i) => {
-          if (podSpecOf(input[i]!) === undefined) assert.deepEqual(item, input[i], `${item.kind} is not a workload and comes back as it was`);
+          if (podSpecOf(input[i]!) === undefined) assert.deepEqual(item, input[i], `${String(item.kind)} is not a workload and comes back as it was`);
         });
         assert.deepEqual(violationsIn(first.items), []);
         for (const item of first.items) {
@@ -45,7 +45,7 @@ describe('real-world manifests (test/real-world/sources.yaml)', () => {
           const names = new Set([...(spec.initContainers ?? []), ...spec.containers].map((c) => c.name));
           const declared = SIDECARS.filter((s) => names.has(s));
           const edges = declared.flatMap((s) => spec.containers.filter((c) => !SIDECARS.includes(c.name)).map((c) => ({ from: s, to: c.name, condition: 'Started' as const })));
-          assert.deepEqual(brokenEdges(spec as Parameters<typeof brokenEdges>[0], edges), [], `${item.kind}/${(item.metadata as { name: string }).name}`);
+          assert.deepEqual(brokenEdges(spec as Parameters<typeof brokenEdges>[0], edges), [], `${String(item.kind)}/${(item.metadata as { name: string }).name}`);
         }
         const second = run(first.items, version);
         assert.equal(second.exitCode, 0);

@@ -210,7 +210,7 @@ describe('writing a ResourceList', () => {
 
   it('adds results to JSON and to flow-style input too', () => {
     const json = writeResourceList(read('{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[]}'), new Map(), [{ message: 'm', severity: 'info' }]);
-    assert.deepEqual(JSON.parse(json).results, [{ message: 'm', severity: 'info' }]);
+    assert.deepEqual((JSON.parse(json) as { results: unknown }).results, [{ message: 'm', severity: 'info' }]);
     const flow = writeResourceList(read('{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}'), new Map(), [{ message: 'm', severity: 'info' }]);
     assert.deepEqual((jsYaml.load(flow) as { results: unknown }).results, [{ message: 'm', severity: 'info' }]);
   });
@@ -296,6 +296,6 @@ describe('editing an item in place', () => {
   it('edits JSON input and answers in JSON', () => {
     const text = JSON.stringify(jsYaml.load(DEPLOYMENT));
     const out = edit(text, [{ op: 'set', path: ['metadata', 'labels', 'x'], value: 'y' }]);
-    assert.equal(JSON.parse(out).items[0].metadata.labels.x, 'y');
+    assert.equal((JSON.parse(out) as { items: { metadata: { labels: Record<string, string> } }[] }).items[0]!.metadata.labels.x, 'y');
   });
 });

@@ -6,8 +6,8 @@ import type { DecodeProblem } from '../codec/io-ts.js';
 import type { Rule, Sidecar } from './order-spec.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 
-export const SIDECARS_ANNOTATION = 'order-containers.dev/sidecars';
-export const ORDER_ANNOTATION = 'order-containers.dev/order';
+const SIDECARS_ANNOTATION = 'order-containers.dev/sidecars';
+const ORDER_ANNOTATION = 'order-containers.dev/order';
 
 /** The order a workload declares on itself; each part present replaces that part of the functionConfig. */
 export interface WorkloadOrder {

@@ -11,7 +11,7 @@ import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/deco
 import type { Preset } from '../presets/preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
-export const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
+const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
 export const CONTAINER_ORDER_KIND = 'ContainerOrder';
 
 const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');

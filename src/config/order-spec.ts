@@ -20,7 +20,7 @@ export const DEFAULT_CONDITION = 'Ready' satisfies SidecarWait;
 
 /** apply: write the order; validate: change nothing and fail when a workload does not realise its order. */
 export const MODES = ['apply', 'validate'] as const;
-export type Mode = (typeof MODES)[number];
+type Mode = (typeof MODES)[number];
 
 export interface KubernetesVersion {
   readonly major: number;
@@ -32,7 +32,7 @@ export interface Sidecar {
   readonly waitFor: SidecarWait;
 }
 
-export interface Dependency {
+interface Dependency {
   readonly container: string;
   readonly condition: Condition;
 }
@@ -63,7 +63,7 @@ export interface WorkloadKind {
 }
 
 /** Which containers a known entrypoint is for: one container name, or images matching a `*` glob. */
-export type EntrypointMatch = { readonly container: string } | { readonly image: string };
+type EntrypointMatch = { readonly container: string } | { readonly image: string };
 
 /**
  * An image's ENTRYPOINT (and CMD, as `args`), for containers that do not spell out their command: the

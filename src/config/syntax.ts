@@ -12,7 +12,7 @@ import { CONTAINER_NAME } from '../codec/names.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from './order-spec.js';
 
 /** Text that does not follow its syntax; the message says what was expected. */
-export class DeclarationSyntaxError extends Error {
+class DeclarationSyntaxError extends Error {
   override readonly name: string = 'DeclarationSyntaxError';
 }
 

@@ -89,7 +89,7 @@ function phases(t: PodTimeline): [PodTimeline['start'][number]['phase'], number[
   return [...groups];
 }
 
-export function renderMermaid(timelines: readonly PodTimeline[]): string {
+function renderMermaid(timelines: readonly PodTimeline[]): string {
   const out = ['flowchart LR'];
   timelines.forEach((t, w) => {
     out.push(`  subgraph w${w}["${mermaidText(title(t))}"]`, '    direction LR');
@@ -108,7 +108,7 @@ function dotText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
-export function renderDot(timelines: readonly PodTimeline[]): string {
+function renderDot(timelines: readonly PodTimeline[]): string {
   const out = ['digraph order {', '  rankdir=LR;', '  node [shape=box, style=rounded];'];
   timelines.forEach((t, w) => {
     out.push(`  subgraph cluster_${w} {`, `    label="${dotText(title(t))}";`);

@@ -9,7 +9,7 @@ import { APPLIED_ANNOTATION, parseApplied, type StepGate } from '../protocol/app
 import type { PlainObject } from '../resource-list/read.js';
 import { runsToCompletion, type ContainerList } from '../workloads/pods.js';
 
-export type Phase = 'init' | 'sidecar' | 'main';
+type Phase = 'init' | 'sidecar' | 'main';
 
 export interface TimelineStep {
   readonly name: string;

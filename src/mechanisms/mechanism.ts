@@ -21,8 +21,6 @@ export interface SidecarHints {
   readonly quits: ReadonlyMap<string, string>;
 }
 
-export const NO_HINTS: SidecarHints = { probes: new Map(), waits: new Map(), quits: new Map() };
-
 /** One pod template to order: everything a mechanism may read, nothing it may change. */
 export interface PodContext {
   /** The workload's kind, for messages ("this Job's pods"). */
@@ -49,7 +47,7 @@ export interface MechanismPlan {
 }
 
 /** A container a mechanism recognises as its own work, read back from the pod spec (explain). */
-export interface Recognised {
+interface Recognised {
   readonly phase: 'sidecar' | 'main';
   /** What kubelet, or the container's wrapper, waits for before the next one starts. */
   readonly gate: string;

@@ -35,7 +35,7 @@ export interface OrderGraph {
   readonly sidecars: ReadonlyMap<string, SidecarWait>;
 }
 
-export interface GraphProblem {
+interface GraphProblem {
   readonly message: string;
   /** Relative to the pod template. */
   readonly field?: string;

@@ -7,7 +7,7 @@
 export const APPLIED_ANNOTATION = 'order-containers.dev/applied';
 
 /** What others wait for a container to do before they start. */
-export const STEP_GATES = ['started', 'ready', 'completed'] as const;
+const STEP_GATES = ['started', 'ready', 'completed'] as const;
 export type StepGate = (typeof STEP_GATES)[number];
 
 export interface AppliedStep {
@@ -25,7 +25,7 @@ export interface Applied {
   readonly steps: readonly AppliedStep[];
 }
 
-export function formatStep(step: AppliedStep): string {
+function formatStep(step: AppliedStep): string {
   const words = [step.injected ? 'injected' : '', step.sidecar ? 'sidecar' : '', step.gate ?? ''].filter((w) => w !== '');
   if (step.after && step.after.length > 0) words.push(`after ${step.after.map((d) => `${d.container} ${d.gate}`).join(', ')}`);
   return words.length === 0 ? step.container : `${step.container}(${words.join(', ')})`;

@@ -4,7 +4,7 @@
  * self-describing, so a value that looks like a flag (an exec check's `--`) is never misread. The
  * shell side (runtime/check.sh, wait.sh, run.sh) reads them the same way.
  */
-export type FlagArity = 'value' | 'values' | 'switch';
+type FlagArity = 'value' | 'values' | 'switch';
 
 export type FlagSpec = Readonly<Record<string, FlagArity>>;
 

@@ -11,7 +11,7 @@ import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
 import { scriptArgs, scriptCommand } from './script-command.js';
 
-export const WAIT_HOOK_NAME = 'order-containers-wait';
+const WAIT_HOOK_NAME = 'order-containers-wait';
 
 export interface WaitHook {
   readonly container: string;

@@ -11,14 +11,14 @@ import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
 import { scriptArgs, scriptCommand } from './script-command.js';
 
-export const WRAPPER_NAME = 'order-containers-run';
+const WRAPPER_NAME = 'order-containers-run';
 
 /** The files a container leaves, which others wait for (`exit`: it exited, with code 0 to go on). */
-export const FILE_STATES = ['started', 'ready', 'exit'] as const;
+const FILE_STATES = ['started', 'ready', 'exit'] as const;
 export type FileState = (typeof FILE_STATES)[number];
 
-export const JOB_RESTART_POLICIES = ['Never', 'OnFailure'] as const;
-export type JobRestartPolicy = (typeof JOB_RESTART_POLICIES)[number];
+const JOB_RESTART_POLICIES = ['Never', 'OnFailure'] as const;
+type JobRestartPolicy = (typeof JOB_RESTART_POLICIES)[number];
 
 export interface WrapperDependency {
   readonly container: string;
@@ -26,7 +26,7 @@ export interface WrapperDependency {
 }
 
 /** A sidecar outlives the main containers; in a pod that runs to completion it stops once they are done. */
-export interface WrapperSidecar {
+interface WrapperSidecar {
   /** How long it waits, on SIGTERM, for the main containers to exit. */
   readonly graceSeconds: number;
   readonly mains: readonly string[];

@@ -6,7 +6,7 @@ import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import { CHECK_KINDS, type ReadinessCheck } from './kinds.js';
 
 /** Where the probe that tells readiness comes from: the container's own, or a preset's. */
-export type ProbeSource = 'readinessProbe' | 'startupProbe' | 'preset';
+type ProbeSource = 'readinessProbe' | 'startupProbe' | 'preset';
 
 export interface ReadinessProbe {
   readonly probe: V1Probe;

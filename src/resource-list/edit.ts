@@ -3,7 +3,7 @@
  * block text, yaml Document) applies the same list. Paths are relative to the item root; a number is a
  * sequence index. Each edit sees the item as the previous edits left it.
  */
-export type PathSegment = string | number;
+type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
 export type Edit =

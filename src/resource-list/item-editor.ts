@@ -19,7 +19,7 @@ import type { BlockResourceList, DocumentResourceList, PlainObject } from './rea
 import { loadDocuments, loadOne } from '../yaml/load.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
-export class EditError extends Error {
+class EditError extends Error {
   override readonly name = 'EditError';
 }
 

@@ -8,7 +8,7 @@ import type { SequenceStyle } from '../yaml/render.js';
 import { standaloneItemText } from './item-editor.js';
 import { splitBlockResourceList, type BlockSplit } from './split.js';
 
-export const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
+const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
 
 export type PlainObject = Record<string, unknown>;
 
@@ -46,7 +46,7 @@ export interface DocumentResourceList extends ResourceListBase {
   readonly itemNodes: readonly YAMLMap[];
 }
 
-export interface JsonResourceList extends ResourceListBase {
+interface JsonResourceList extends ResourceListBase {
   readonly form: 'json';
   readonly root: PlainObject;
 }

@@ -5,7 +5,7 @@
  * (flow style, document markers, directives, tabs, quoted top-level keys) returns undefined, and the caller
  * uses the full parser instead.
  */
-export interface TopLevelEntry {
+interface TopLevelEntry {
   readonly key: string;
   /** Byte offsets (UTF-16 indices) of the key line's start and of the entry's end. */
   readonly start: number;
@@ -14,7 +14,7 @@ export interface TopLevelEntry {
   readonly line: number;
 }
 
-export interface ItemSpan {
+interface ItemSpan {
   readonly start: number;
   readonly end: number;
   /** Zero-based line of the item's `-`. */

@@ -7,7 +7,7 @@ import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-no
 
 export const HELPER_CONTAINER = 'order-containers-helper';
 export const HELPER_VOLUME = 'order-containers-bin';
-export const HELPER_DIR = '/order-containers/bin';
+const HELPER_DIR = '/order-containers/bin';
 export const BUSYBOX = `${HELPER_DIR}/busybox`;
 
 /** Pod Security Standard "restricted", plus a read-only root: the helper needs nothing more. */
@@ -36,7 +36,7 @@ export const HELPER_VOLUME_SPEC: V1Volume = { name: HELPER_VOLUME, emptyDir: { m
 export const HELPER_MOUNT: V1VolumeMount = { name: HELPER_VOLUME, mountPath: HELPER_DIR, readOnly: true };
 
 export const RUN_VOLUME = 'order-containers-run';
-export const RUN_DIR = '/order-containers/run';
+const RUN_DIR = '/order-containers/run';
 export const RUN_VOLUME_SPEC: V1Volume = { name: RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
 export const RUN_MOUNT: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
 

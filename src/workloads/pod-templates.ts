@@ -10,7 +10,7 @@ import { valueAt, type Path } from '../resource-list/edit.js';
 import type { PlainObject } from '../resource-list/read.js';
 import { podTemplatePathOf } from './kinds.js';
 
-export const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
+const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
 
 /** A pod template found in an item: where it is, and its content as Kubernetes types. */
 export interface PodTemplateRef {

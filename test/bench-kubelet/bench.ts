@@ -19,7 +19,7 @@ import { SIDECAR_IMAGES } from './images-sidecars.js';
 const POD_MAIN = fileURLToPath(new URL('./pod-main.js', import.meta.url));
 
 /** Every pod of the bench has the same IP: each is alone in its network namespace. */
-export const POD_IP = '127.0.100.2';
+const POD_IP = '127.0.100.2';
 
 type Item = Record<string, unknown>;
 
@@ -179,7 +179,7 @@ function runOne(job: PodJob): Promise<PodReport> {
  * but each program is a node process: four at once keeps a 2-core machine's exec probes in time.
  */
 export async function runPods(pods: readonly BenchPod[], concurrency = 4): Promise<PodReport[]> {
-  const reports: PodReport[] = new Array(pods.length);
+  const reports = new Array<PodReport>(pods.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < pods.length) {

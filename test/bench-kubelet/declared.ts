@@ -7,12 +7,12 @@
 import { globMatches } from './images.js';
 import type { Condition } from './programs/lib.js';
 
-export interface Edge {
+interface Edge {
   readonly container: string;
   readonly condition: Condition;
 }
 
-export interface DeclaredOrder {
+interface DeclaredOrder {
   /** Sidecars, with the condition the others wait for. */
   readonly sidecars: ReadonlyMap<string, Condition>;
   /** container -> what it starts after. */
@@ -21,7 +21,7 @@ export interface DeclaredOrder {
   readonly presets: readonly string[];
 }
 
-export interface Selector {
+interface Selector {
   readonly kinds?: readonly string[];
   readonly names?: readonly string[];
   readonly namespaces?: readonly string[];
@@ -43,7 +43,7 @@ function condition(text: string | undefined, fallback: Condition): Condition {
 }
 
 /** `a > b:Completed > c; d > e`: each container after the one before it, at the condition written there (Ready). */
-export function parseOrder(text: string): Map<string, Edge[]> {
+function parseOrder(text: string): Map<string, Edge[]> {
   const edges = new Map<string, Edge[]>();
   for (const chain of text.split(';')) {
     const steps = chain
@@ -123,7 +123,7 @@ export interface WorkloadRef {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-export function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
+function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
   if (!selector) return true;
   if (selector.kinds && !selector.kinds.includes(w.kind)) return false;
   if (selector.names && !selector.names.some((n) => globMatches(n, w.name))) return false;

@@ -3,9 +3,9 @@
  * their shape only), what the runtime and the prober know of each container, and the events a run
  * reports. Nothing here imports from src/: the bench judges the function's output from outside.
  */
-import type { V1Container, V1PodSpec, V1Probe } from '@kubernetes/client-node';
+import type { V1PodSpec } from '@kubernetes/client-node';
 
-export type { V1Container, V1PodSpec, V1Probe };
+export type { V1PodSpec };
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 

@@ -313,7 +313,7 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     await Promise.all(
       order.map(({ name, after }) => {
         const slot = slots.get(name)!;
-        const turn = after.length ? Promise.all(after.map((a) => exitedOf.get(a))) : undefined;
+        const turn = after.length ? Promise.all(after.map((a) => exitedOf.get(a) ?? Promise.resolve())) : undefined;
         return killContainer(slot, reason, gracePeriodOf(job.spec, slot.container), turn);
       }),
     );

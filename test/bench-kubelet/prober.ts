@@ -220,7 +220,7 @@ async function clientDo(url: URL, headers: Record<string, string[]>, hostOverrid
     try {
       next = new URL(res.location!, current);
     } catch (e) {
-      throw new Error(`failed to parse Location header "${res.location}": ${(e as Error).message}`);
+      throw new Error(`failed to parse Location header "${res.location}": ${(e as Error).message}`, { cause: e });
     }
     // RedirectChecker: "req.URL.Hostname() != via[0].URL.Hostname()" → http.ErrUseLastResponse.
     if (next.hostname !== first.hostname) return res;

@@ -19,7 +19,7 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import type { ContainerProbeStatus, ContainerRuntimeStatus, KillReason, PodActions, PodPhase, RestartPolicy } from './pod-types.js';
 
-export type { KillReason };
+
 
 /** kuberuntime_manager.go: "A minimal shutdown window for avoiding unnecessary SIGKILLs". */
 const MINIMUM_GRACE_PERIOD_SECONDS = 2;
@@ -571,7 +571,7 @@ export function terminationOrder(spec: V1PodSpec, running: readonly string[]): {
  * terminationGracePeriodSeconds when the kill is for that failed startup/liveness probe; a
  * gracePeriodOverride (eviction, hard kill) wins over all.
  */
-export function terminationGracePeriodSeconds(
+function terminationGracePeriodSeconds(
   spec: V1PodSpec,
   containerName: string,
   reason: KillReason = 'Unknown',
@@ -592,7 +592,7 @@ export function terminationGracePeriodSeconds(
 export function gracePeriodOf(
   spec: V1PodSpec,
   container: V1Container | string,
-  reason: KillReason | string = 'Unknown',
+  reason: string = 'Unknown',
   opts: { readonly deletionGracePeriodSeconds?: number; readonly gracePeriodOverride?: number } = {},
 ): number {
   const name = typeof container === 'string' ? container : container.name;

@@ -100,7 +100,7 @@ export interface ContainerConfig {
   readonly self: unknown;
 }
 
-export interface ExecResult {
+interface ExecResult {
   readonly code: number;
   readonly output: string;
   readonly timedOut: boolean;

@@ -5,7 +5,7 @@
  * A parse returns an error message instead of exiting: each program prints it as its real binary does.
  */
 
-export type FlagKind = 'bool' | 'string' | 'int' | 'uint' | 'duration' | 'list';
+type FlagKind = 'bool' | 'string' | 'int' | 'uint' | 'duration' | 'list';
 export type FlagValue = boolean | string | number | readonly string[];
 
 export interface FlagDef {

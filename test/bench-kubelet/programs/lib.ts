@@ -58,14 +58,14 @@ export const programConfig: unknown = (globalThis as { benchProgramConfig?: unkn
 /** Set by the bench kubelet on what it runs in a container beside its program: probes and hooks. */
 export const isExec = process.env.BENCH_EXEC === '1';
 
-export function now(): number {
+function now(): number {
   return Date.now() - self.podStart;
 }
 
 const MARK_OF: Record<Condition, string> = { Started: 'started', Ready: 'ready', Completed: 'completed' };
 
 /** Leaves a mark for the other containers; written whole (temporary file, then rename). */
-export function mark(condition: Condition): void {
+function mark(condition: Condition): void {
   const file = `${POD_DIR}/${self.name}.${MARK_OF[condition]}`;
   try {
     writeFileSync(`${file}.tmp`, String(now()));
@@ -80,7 +80,7 @@ export function hasMark(container: string, condition: Condition): boolean {
 }
 
 /** Records an event in this container's timeline (the bench reads them when the pod ends). */
-export function record(event: 'violation', detail: string): void {
+function record(event: 'violation', detail: string): void {
   const line = JSON.stringify({ t: now(), container: self.name, event, detail });
   try {
     appendFileSync(`${SELF_DIR}/events.jsonl`, `${line}\n`);
@@ -141,10 +141,4 @@ export function serve(host: string, port: number, handler: Handler): Promise<Ser
 export function reply(res: ServerResponse, code: number, body = ''): void {
   res.writeHead(code, { 'content-type': 'text/plain' });
   res.end(body);
-}
-
-/** Prints like the real program's logger and exits, for fatal start-up errors. */
-export function fatal(message: string, code = 1): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
 }

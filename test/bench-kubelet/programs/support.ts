@@ -3,7 +3,7 @@
  * programs resolve "localhost", listeners that hold connections (so that drains have something to
  * wait for), a small HTTP client, and a YAML reader for the configuration files they load.
  */
-import { request } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { programConfig } from './lib.js';
 
@@ -246,7 +246,7 @@ function keyEnd(text: string): number {
 
 function keyText(k: string): string {
   const v = scalar(k);
-  return typeof v === 'string' ? v : String(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 export function parseYaml(source: string): YamlValue {
@@ -359,7 +359,7 @@ export interface EnvoyAdmin {
 
 const MUTATING = new Set(['/quitquitquit', '/healthcheck/fail', '/healthcheck/ok', '/drain_listeners', '/logging', '/reset_counters', '/runtime_modify', '/cpuprofiler', '/heapprofiler']);
 
-export function envoyAdminHandler(admin: EnvoyAdmin): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void {
+export function envoyAdminHandler(admin: EnvoyAdmin): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;

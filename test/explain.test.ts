@@ -9,7 +9,7 @@ import { requireBinary, runCli, ROOT, tempDir } from './helpers.js';
 const EXAMPLES = join(ROOT, 'examples');
 const GOLDEN = join(ROOT, 'test', 'golden');
 const names = readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, '.expected', 'config.yaml')));
-const FORMATS = { text: 'txt', mermaid: 'mmd', dot: 'dot' } as const;
+const FORMATS = { text: 'txt', mermaid: 'mmd', dot: 'dot', json: 'json' } as const;
 
 /**
  * Mermaid's own parser, the one that renders diagrams in GitHub and GitLab. It needs a DOM, which jsdom
@@ -32,7 +32,7 @@ async function mermaidParse(text: string): Promise<string | undefined> {
 
 describe('explain', () => {
   for (const name of names) {
-    it(`${name}: text, mermaid and dot match their golden files, and parse`, async function () {
+    it(`${name}: text, mermaid, dot and json match their golden files, and parse`, async function () {
       for (const [format, ext] of Object.entries(FORMATS)) {
         const r = runCli(['explain', '-i', join(EXAMPLES, name), '--format', format]);
         assert.ok(r.code === 0 || r.code === 1, r.stderr);
@@ -40,6 +40,7 @@ describe('explain', () => {
         if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, r.stdout);
         assert.equal(r.stdout, readFileSync(golden, 'utf8'), `${name}.${ext}`);
         if (format === 'mermaid') assert.equal(await mermaidParse(r.stdout), undefined, 'Mermaid parses it');
+        if (format === 'json') assert.ok(Array.isArray(JSON.parse(r.stdout)), 'a JSON list of timelines');
         if (format === 'dot') {
           const dot = requireBinary(this, 'dot (Debian package graphviz)', ['/usr/bin/dot', '/usr/local/bin/dot']);
           const svg = spawnSync(dot, ['-Tsvg'], { input: r.stdout, encoding: 'utf8' });

@@ -38,7 +38,7 @@ function edges(start: readonly TimelineStep[]): [number, number, string][] {
       if (from >= 0) out.push([from, i, wait.gate]);
     }
     if (step.after.length === 0) {
-      const lastInit = start.slice(0, i).findLastIndex((s) => s.phase === 'init' || (s.phase === 'sidecar' && s.mechanism === 'native'));
+      const lastInit = start.slice(0, i).findLastIndex((s) => s.list === 'initContainers');
       if (lastInit >= 0) out.push([lastInit, i, start[lastInit]!.gate]);
     }
   });

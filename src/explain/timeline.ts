@@ -13,6 +13,8 @@ type Phase = 'init' | 'sidecar' | 'main';
 
 export interface TimelineStep {
   readonly name: string;
+  /** Where the container is in the pod spec; absent for one an injector adds. */
+  readonly list?: ContainerList;
   readonly phase: Phase;
   /** What kubelet waits for before it starts the next container. */
   readonly gate: string;
@@ -42,11 +44,11 @@ function step(container: V1Container, list: ContainerList): TimelineStep {
   const name = container.name;
   for (const m of MECHANISMS) {
     const seen = m.recognise(container, list);
-    if (seen) return { name, phase: seen.phase, gate: seen.gate, how: seen.how, mechanism: m.name, ...(seen.after ? { after: seen.after } : {}) };
+    if (seen) return { name, list, phase: seen.phase, gate: seen.gate, how: seen.how, mechanism: m.name, ...(seen.after ? { after: seen.after } : {}) };
   }
-  if (list === 'initContainers') return { name, phase: 'init', gate: 'completed', how: 'init container' };
-  if (container.lifecycle?.postStart) return { name, phase: 'main', gate: 'postStart hook returned', how: 'postStart hook' };
-  return { name, phase: 'main', gate: 'started', how: 'none' };
+  if (list === 'initContainers') return { name, list, phase: 'init', gate: 'completed', how: 'init container' };
+  if (container.lifecycle?.postStart) return { name, list, phase: 'main', gate: 'postStart hook returned', how: 'postStart hook' };
+  return { name, list, phase: 'main', gate: 'started', how: 'none' };
 }
 
 export function podTimeline(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Container } from '@kubernetes/client-node';
-import { orderSpec as fullSpec, type OrderSpec, type Sidecar, type Strategy } from '../src/config/order-spec.js';
+import { orderSpec as fullSpec, type OrderSpec, type Strategy } from '../src/config/order-spec.js';
+import type { Sidecar } from '../src/order/declaration.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper, encodeWrapper, type Wrapper } from '../src/protocol/wrapper.js';
 import { startupProbeFrom } from '../src/readiness/readiness.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
-import { standaloneItemText } from '../src/resource-list/item-editor.js';
+import { standaloneItemText } from '../src/resource-list/split.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import { resourceList } from './generators.js';

@@ -3,7 +3,9 @@
  * the declaration), warnings, the start order as results say it, and why `auto` chose another mechanism.
  */
 import type { V1Probe } from '@kubernetes/client-node';
-import type { KnownEntrypoint, OrderSpec, Rule, Sidecar } from '../src/config/order-spec.js';
+import type { OrderSpec } from '../src/config/order-spec.js';
+import type { KnownEntrypoint } from '../src/mechanisms/mechanism.js';
+import type { Rule, Sidecar } from '../src/order/declaration.js';
 import type { Diagnostic } from '../src/diagnostic.js';
 import { planPod } from '../src/plan/plan-pod.js';
 import { formatSteps } from '../src/protocol/applied.js';

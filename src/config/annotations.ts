@@ -3,7 +3,7 @@
  * order-containers.dev/order), written in the syntaxes of syntax.ts.
  */
 import type { DecodeProblem } from '../codec/io-ts.js';
-import type { Rule, Sidecar } from './order-spec.js';
+import type { Rule, Sidecar } from '../order/declaration.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 
 const SIDECARS_ANNOTATION = 'order-containers.dev/sidecars';

@@ -4,7 +4,9 @@
  */
 import * as t from 'io-ts';
 import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
-import { CONDITIONS, DEFAULT_CONDITION, MODES, orderSpec, SIDECAR_WAITS, STRATEGIES, type KnownEntrypoint, type KubernetesVersion, type OrderSpec, type Rule, type Sidecar } from './order-spec.js';
+import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
+import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Rule, type Sidecar } from '../order/declaration.js';
+import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
 import { CONTAINER_NAME } from '../codec/names.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';

@@ -9,7 +9,7 @@
  */
 import type { DecodeProblem } from '../codec/io-ts.js';
 import { CONTAINER_NAME } from '../codec/names.js';
-import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from './order-spec.js';
+import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from '../order/declaration.js';
 
 /** Text that does not follow its syntax; the message says what was expected. */
 class DeclarationSyntaxError extends Error {

@@ -3,7 +3,7 @@
  * natively, then the wrappers, which keep every promise on any version, then postStart gates, which are
  * best effort. A new mechanism is a folder beside these and one line in this list.
  */
-import type { KubernetesVersion } from '../config/order-spec.js';
+import type { KubernetesVersion } from './mechanism.js';
 import { entrypoint } from './entrypoint/entrypoint.js';
 import type { Mechanism } from './mechanism.js';
 import { native } from './native/native.js';

@@ -4,12 +4,30 @@
  * index.ts lists them, and that list drives the config's strategies, `auto`, explain and the docs.
  */
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import type { KnownEntrypoint, KubernetesVersion } from '../config/order-spec.js';
 import type { OrderGraph } from '../order/graph.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { AppliedStep, StepGate } from '../protocol/applied.js';
 import type { Edit } from '../resource-list/edit.js';
 import type { ContainerList, PodSpecView } from '../workloads/pods.js';
+
+/** The oldest kubelet minor version the workloads run on, as the config says it. */
+export interface KubernetesVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** Which containers a known entrypoint is for: one container name, or images matching a `*` glob. */
+type EntrypointMatch = { readonly container: string } | { readonly image: string };
+
+/**
+ * An image's ENTRYPOINT (and CMD, as `args`), for containers that do not spell out their command: the
+ * entrypoint strategy must know the program to wrap, and an image cannot be read offline.
+ */
+export interface KnownEntrypoint {
+  readonly match: EntrypointMatch;
+  readonly command: readonly string[];
+  readonly args?: readonly string[];
+}
 
 /** What presets know of sidecars that their pod specs do not say (presets/apply.ts). */
 export interface SidecarHints {

@@ -2,7 +2,7 @@
  * The declared order of one pod as a checked graph, and its topological order.
  */
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import type { Condition, Rule, Sidecar, SidecarWait } from '../config/order-spec.js';
+import type { Condition, Rule, Sidecar, SidecarWait } from './declaration.js';
 import { readinessProbeOf } from '../readiness/readiness.js';
 import { containerField } from '../workloads/pods.js';
 

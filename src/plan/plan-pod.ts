@@ -4,7 +4,9 @@
  * without a blocking diagnostic wins. When none does, the default's diagnostics stand, with what the
  * others would have needed.
  */
-import type { KnownEntrypoint, OrderSpec, Rule, Sidecar } from '../config/order-spec.js';
+import type { OrderSpec } from '../config/order-spec.js';
+import type { KnownEntrypoint } from '../mechanisms/mechanism.js';
+import type { Rule, Sidecar } from '../order/declaration.js';
 import { autoCandidates, mechanismNamed, type MechanismName } from '../mechanisms/index.js';
 import type { Mechanism, MechanismPlan, PodContext, SidecarHints } from '../mechanisms/mechanism.js';
 import { buildOrderGraph } from '../order/graph.js';

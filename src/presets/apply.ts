@@ -3,14 +3,15 @@
  * they add to its declared order (sidecars, readiness, wait commands, args, injector annotations).
  */
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import type { KnownEntrypoint, Sidecar } from '../config/order-spec.js';
+import type { KnownEntrypoint } from '../mechanisms/mechanism.js';
+import type { Sidecar } from '../order/declaration.js';
 import type { MechanismName } from '../mechanisms/index.js';
 import type { InjectionMode, SidecarHints } from '../mechanisms/mechanism.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import type { Edit } from '../resource-list/edit.js';
 import { podsOf } from '../workloads/pods.js';
-import { globMatches } from '../workloads/selector.js';
+import { globMatches } from '../workloads/glob.js';
 import { mergeAnnotation } from './annotations.js';
 import { TIMEOUT_PLACEHOLDER, type Endpoint, type InjectionMarker, type Preset } from './preset.js';
 

@@ -16,17 +16,12 @@ import { BlockText, Unsupported } from './block-text.js';
 import { applyToNode, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
 import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
+import { standaloneItemText } from './split.js';
 import { loadDocuments, loadOne } from '../yaml/load.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
 class EditError extends Error {
   override readonly name = 'EditError';
-}
-
-/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
-export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
-  const col = span.start + span.dashColumn;
-  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
 }
 
 function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject {

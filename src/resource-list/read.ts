@@ -5,8 +5,7 @@
 import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
 import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
 import type { SequenceStyle } from '../yaml/render.js';
-import { standaloneItemText } from './item-editor.js';
-import { splitBlockResourceList, type BlockSplit } from './split.js';
+import { splitBlockResourceList, standaloneItemText, type BlockSplit } from './split.js';
 
 const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
 

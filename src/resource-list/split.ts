@@ -132,3 +132,9 @@ export function splitBlockResourceList(text: string): BlockSplit | undefined {
   if (items.length === 0 && !/^items *: *\[\]/.test(text.slice(itemsEntry.start, itemsEntry.end))) return undefined;
   return { entries, items, itemsEnd };
 }
+
+/** Replaces an item's `-` by a space: the item's text alone is then a YAML mapping. */
+export function standaloneItemText(text: string, span: { start: number; end: number; dashColumn: number }): string {
+  const col = span.start + span.dashColumn;
+  return text.slice(span.start, col) + ' ' + text.slice(col + 1, span.end);
+}

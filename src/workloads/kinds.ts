@@ -1,7 +1,13 @@
 /**
  * The kinds that hold a pod template, and where they hold it.
  */
-import type { WorkloadKind } from '../config/order-spec.js';
+
+/** A kind the config adds: where its resources keep their pod template. */
+export interface WorkloadKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly podTemplatePath: readonly string[];
+}
 
 /**
  * Where each built-in kind keeps its pod template. The API group is checked too, so that a custom

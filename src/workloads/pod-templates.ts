@@ -3,12 +3,11 @@
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import * as t from 'io-ts';
-import type { WorkloadKind } from '../config/order-spec.js';
 import { problemsOf } from '../codec/io-ts.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import { valueAt, type Path } from '../resource-list/edit.js';
 import type { PlainObject } from '../resource-list/read.js';
-import { podTemplatePathOf } from './kinds.js';
+import { podTemplatePathOf, type WorkloadKind } from './kinds.js';
 
 const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
 

@@ -1,24 +1,22 @@
 /**
  * Which workloads a config selects, and the `*` globs that selectors, presets and entrypoints use.
  */
-import type { LabelSelectorRequirement, WorkloadSelector } from '../config/order-spec.js';
 import type { PlainObject } from '../resource-list/read.js';
+import { globMatches } from './glob.js';
 
-/** Globs come from the config, a handful per run, and are matched against every workload and container. */
-const compiled = new Map<string, RegExp>();
-
-function globToRegExp(glob: string): RegExp {
-  let re = compiled.get(glob);
-  if (re === undefined) {
-    re = new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-    compiled.set(glob, re);
-  }
-  return re;
+interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values: readonly string[];
 }
 
-/** `*` stands for any text, everything else for itself. */
-export function globMatches(glob: string, text: string): boolean {
-  return globToRegExp(glob).test(text);
+/** Which workloads a config orders; each part given must match, and an omitted part matches all. */
+export interface WorkloadSelector {
+  readonly kinds?: readonly string[];
+  readonly names?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 
 function matchesExpression(labels: Readonly<Record<string, string>>, e: LabelSelectorRequirement): boolean {

@@ -7,7 +7,7 @@
  * them first.
  */
 import type { V1Container } from '@kubernetes/client-node';
-import type { KnownEntrypoint } from '../../config/order-spec.js';
+import type { KnownEntrypoint } from '../mechanism.js';
 import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
@@ -15,7 +15,7 @@ import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type Wrappe
 import { readinessOf, startupProbeFrom } from '../../readiness/readiness.js';
 import type { Edit } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
-import { globMatches } from '../../workloads/selector.js';
+import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { helperEdits, reorderEdits, sameCommand } from '../pod-edits.js';

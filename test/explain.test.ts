@@ -5,30 +5,12 @@ import { join } from 'node:path';
 import { renderText } from '../src/explain/formats.js';
 import type { PodTimeline } from '../src/explain/timeline.js';
 import { requireBinary, runCli, ROOT, tempDir } from './helpers.js';
+import { mermaidParse } from './mermaid.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 const GOLDEN = join(ROOT, 'test', 'golden');
 const names = readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, '.expected', 'config.yaml')));
 const FORMATS = { text: 'txt', mermaid: 'mmd', dot: 'dot', json: 'json' } as const;
-
-/**
- * Mermaid's own parser, the one that renders diagrams in GitHub and GitLab. It needs a DOM, which jsdom
- * provides here; mermaid-cli would download a browser, which these machines cannot.
- */
-async function mermaidParse(text: string): Promise<string | undefined> {
-  if (!('window' in globalThis)) {
-    const { JSDOM } = await import('jsdom');
-    const dom = new JSDOM('<!doctype html><html><body></body></html>');
-    Object.assign(globalThis, { window: dom.window, document: dom.window.document });
-  }
-  const { default: mermaid } = await import('mermaid');
-  try {
-    await mermaid.parse(text);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 describe('explain', () => {
   for (const name of names) {

@@ -16,18 +16,6 @@ import { mermaidParse } from './mermaid.js';
 const SRC = join(ROOT, 'src');
 const DOC = readFileSync(join(ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8');
 
-/**
- * Where the code is not yet what the table says: the folders a change in progress adds, and the value
- * imports (`from -> to`) it removes, which are also the only ones that may close a cycle between
- * folders. The tests accept exactly these, and fail once one is no longer true, so that an entry is
- * deleted as soon as its change lands.
- */
-const PENDING: readonly { readonly adds: readonly string[]; readonly removes: readonly string[] }[] = [
-  { adds: ['codec/'], removes: ['presets/ -> config/', 'workloads/ -> config/'] }, // removed by the codec/ move (issue 14); they close the config/ cycles
-];
-const PENDING_FOLDERS = new Set(PENDING.flatMap((p) => p.adds));
-const PENDING_IMPORTS = new Set(PENDING.flatMap((p) => p.removes));
-
 /** Paths under `dir`, relative to it with `/` separators. */
 function pathsUnder(dir: string, want: 'file' | 'directory'): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -203,7 +191,7 @@ describe('docs/ARCHITECTURE.md', () => {
       'folders and modules of src/ without a row',
     );
     assert.deepEqual(
-      [...table.keys()].filter((u) => !UNITS.has(u) && !PENDING_FOLDERS.has(u)),
+      [...table.keys()].filter((u) => !UNITS.has(u)),
       [],
       'rows for nothing in src/',
     );
@@ -214,7 +202,7 @@ describe('docs/ARCHITECTURE.md', () => {
 
   it('allows every value import between folders that the code makes', () => {
     const disallowed = [...unitImports()]
-      .filter(([edge, i]) => !table.get(unitOf(i.from))?.mayImport.has(unitOf(i.to)) && !PENDING_IMPORTS.has(edge))
+      .filter(([, i]) => !table.get(unitOf(i.from))?.mayImport.has(unitOf(i.to)))
       .map(([edge, i]) => `${edge} (${i.from} imports ${i.to})`);
     assert.deepEqual(disallowed, [], 'value imports the "may import" column does not allow');
   });
@@ -222,21 +210,7 @@ describe('docs/ARCHITECTURE.md', () => {
   it('has no cycle between folders, in the table or in the code', () => {
     const allowed = [...table].flatMap(([unit, row]) => [...row.mayImport].map((to) => `${unit} -> ${to}`));
     assert.deepEqual(cyclesOf(allowed), [], 'cycles the "may import" column allows');
-    assert.deepEqual(cyclesOf([...unitImports().keys()].filter((e) => !PENDING_IMPORTS.has(e))), [], 'cycles of value imports between folders');
-  });
-
-  it('lists as pending only what the code still lacks', () => {
-    assert.deepEqual(
-      [...PENDING_FOLDERS].filter((f) => UNITS.has(f)),
-      [],
-      'folders that exist now: delete their PENDING entry',
-    );
-    const made = unitImports();
-    assert.deepEqual(
-      [...PENDING_IMPORTS].filter((e) => !made.has(e)),
-      [],
-      'imports that are gone now: delete their PENDING entry',
-    );
+    assert.deepEqual(cyclesOf([...unitImports().keys()]), [], 'cycles of value imports between folders');
   });
 
   describe('its picture', () => {
@@ -257,8 +231,7 @@ describe('docs/ARCHITECTURE.md', () => {
       else if (arrow) arrows.push([arrow[1]!, arrow[2]!]);
       else if (line !== '' && line !== 'end' && !/^subgraph \w+\["[^"]*"\]$/.test(line)) unread.push(line);
     }
-    // A box of a pending folder is drawn ahead of its code, and checked once the folder exists.
-    const modules = [...boxes.values()].flatMap((b) => (b !== undefined && !PENDING_FOLDERS.has(unitOf(b.path)) ? [b] : []));
+    const modules = [...boxes.values()].flatMap((b) => (b !== undefined ? [b] : []));
 
     it('is a Mermaid flowchart that Mermaid parses, in lines this test reads', async () => {
       assert.match(block, /^flowchart /);
@@ -288,7 +261,7 @@ describe('docs/ARCHITECTURE.md', () => {
       );
       const unrelated = arrows.filter(([a, b]) => {
         const [from, to] = [boxes.get(a), boxes.get(b)];
-        if (from === undefined || to === undefined || PENDING_FOLDERS.has(unitOf(from.path)) || PENDING_FOLDERS.has(unitOf(to.path))) return false;
+        if (from === undefined || to === undefined) return false;
         const [x, y] = [modulesOf(from.path), modulesOf(to.path)];
         return !IMPORTS.some((i) => (x.includes(i.from) && y.includes(i.to)) || (y.includes(i.from) && x.includes(i.to)));
       });
@@ -304,7 +277,6 @@ describe('docs/ARCHITECTURE.md', () => {
     const paths = backticked(DOC).filter((t) => /^[\w.-]+\/[\w./-]*$/.test(t));
     const missing = paths.filter((p) => {
       const first = unitOf(p);
-      if (PENDING_FOLDERS.has(first)) return false;
       if (UNITS.has(first)) return !pathExists(SRC, p);
       return existsSync(join(ROOT, first)) && !pathExists(ROOT, p);
     });

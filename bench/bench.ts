@@ -146,7 +146,11 @@ interface Sample {
 
 function runOnce(script: string, args: readonly string[], input: string): Sample {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, script, ...args], { stdio: ['pipe', 'ignore', 'pipe'], input: readFileSync(input), maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, script, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    input: readFileSync(input),
+    maxBuffer: 1 << 30,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const stderr = r.stderr.toString();
   if (r.status !== 0) throw new Error(`${script} exited ${r.status}: ${stderr}`);
@@ -168,7 +172,11 @@ interface Case {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1000,10000' }, 'keep-inputs': { type: 'string' } },
+    options: {
+      runs: { type: 'string', default: '5' },
+      sizes: { type: 'string', default: '1000,10000' },
+      'keep-inputs': { type: 'string' },
+    },
   });
   const runs = Number(values.runs);
   const sizes = values.sizes!.split(',').map(Number);
@@ -218,7 +226,9 @@ function main(): void {
       console.log(`\n${size} Deployments, ${(bytes / 1e6).toFixed(1)} MB, median of ${runs} runs (after one warm-up)`);
       console.log(`${'case'.padEnd(42)} ${'median ms'.padStart(10)} ${'peak RSS MiB'.padStart(13)} ${'RSS/input'.padStart(10)}`);
       for (const c of cases) {
-        console.log(`${c.label.padEnd(42)} ${ms(c.label).toFixed(0).padStart(10)} ${(rss(c.label) / 1024).toFixed(0).padStart(13)} ${((rss(c.label) * 1024) / bytes).toFixed(1).padStart(10)}`);
+        console.log(
+          `${c.label.padEnd(42)} ${ms(c.label).toFixed(0).padStart(10)} ${(rss(c.label) / 1024).toFixed(0).padStart(13)} ${((rss(c.label) * 1024) / bytes).toFixed(1).padStart(10)}`,
+        );
       }
       const [a, a2, b, p, e, e2, c, d] = cases.map((x) => ms(x.label)) as [number, number, number, number, number, number, number, number];
       console.log(

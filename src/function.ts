@@ -35,7 +35,10 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
     );
   }
 
-  const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(list.items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
+  const namespaces =
+    config.kind === 'spec' && config.spec.presets.length > 0
+      ? namespacesIn(list.items.map((i) => i.read()))
+      : new Map<string, NamespaceMeta>();
   const results: Result[] = [];
   let considered = 0;
   for (const outcome of planList(list.items, config, namespaces)) {

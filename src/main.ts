@@ -31,7 +31,10 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   const input = resourcesOf(isDir ? manifestTexts(path) : [{ name: path ?? 'stdin', text: (await readInput(path)).toString('utf8') }]);
   const explanation = explainResources(input.resources, configFromFlags(values, input.functionConfig));
   for (const r of explanation.results) {
-    if (r.severity === 'error') process.stderr.write(`order-containers: error: ${r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}: ` : ''}${r.message}\n`);
+    if (r.severity === 'error')
+      process.stderr.write(
+        `order-containers: error: ${r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}: ` : ''}${r.message}\n`,
+      );
   }
   const colour = format === 'text' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   await writeChunks([renderTimelines(explanation.timelines, format, colour)]);

@@ -37,21 +37,29 @@ export function restrictedViolations(c: Container, field: string): string[] {
   if (sc.privileged === true) problems.push(`${field}.securityContext.privileged: must not be true`);
   if (sc.allowPrivilegeEscalation !== false) problems.push(`${field}.securityContext.allowPrivilegeEscalation: must be false`);
   if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${field}.securityContext.capabilities.drop: must include ALL`);
-  if ((sc.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) problems.push(`${field}.securityContext.capabilities.add: only NET_BIND_SERVICE`);
-  if (sc.seccompProfile?.type !== 'RuntimeDefault' && sc.seccompProfile?.type !== 'Localhost') problems.push(`${field}.securityContext.seccompProfile.type: must be RuntimeDefault or Localhost`);
+  if ((sc.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE'))
+    problems.push(`${field}.securityContext.capabilities.add: only NET_BIND_SERVICE`);
+  if (sc.seccompProfile?.type !== 'RuntimeDefault' && sc.seccompProfile?.type !== 'Localhost')
+    problems.push(`${field}.securityContext.seccompProfile.type: must be RuntimeDefault or Localhost`);
   return problems;
 }
 
-function podSpecViolations(spec: { containers?: Container[]; initContainers?: Container[] | null; volumes?: Record<string, unknown>[] | null }): string[] {
+function podSpecViolations(spec: {
+  containers?: Container[];
+  initContainers?: Container[] | null;
+  volumes?: Record<string, unknown>[] | null;
+}): string[] {
   const problems: string[] = [];
   const volumes = new Set<unknown>();
   (spec.volumes ?? []).forEach((v, i) => {
     if (volumes.has(v.name)) problems.push(`spec.volumes[${i}].name: Duplicate value: ${String(v.name)}`);
     volumes.add(v.name);
     // Ours must be of a type the restricted profile allows, and small and in memory as documented.
-    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && JSON.stringify(Object.keys(v).sort()) !== '["emptyDir","name"]') problems.push(`spec.volumes[${i}]: must be only an emptyDir`);
+    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && JSON.stringify(Object.keys(v).sort()) !== '["emptyDir","name"]')
+      problems.push(`spec.volumes[${i}]: must be only an emptyDir`);
     const emptyDir = v.emptyDir as { medium?: unknown; sizeLimit?: unknown } | undefined;
-    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && (emptyDir?.medium !== 'Memory' || emptyDir.sizeLimit === undefined)) problems.push(`spec.volumes[${i}].emptyDir: must be in Memory with a sizeLimit`);
+    if ((v.name === HELPER_VOLUME || v.name === RUN_VOLUME) && (emptyDir?.medium !== 'Memory' || emptyDir.sizeLimit === undefined))
+      problems.push(`spec.volumes[${i}].emptyDir: must be in Memory with a sizeLimit`);
   });
   (spec.initContainers ?? []).forEach((c, i) => {
     if (c.name === HELPER_CONTAINER) problems.push(...restrictedViolations(c, `spec.initContainers[${i}]`));
@@ -73,13 +81,15 @@ function podSpecViolations(spec: { containers?: Container[]; initContainers?: Co
         if (paths.has(m.mountPath)) problems.push(`spec.${list}[${i}].volumeMounts[${j}].mountPath: Invalid value: must be unique`);
         paths.add(m.mountPath);
       });
-      if (list === 'containers' && c.restartPolicy !== undefined) problems.push(`spec.containers[${i}].restartPolicy: Forbidden: may not be set for non-init containers`);
+      if (list === 'containers' && c.restartPolicy !== undefined)
+        problems.push(`spec.containers[${i}].restartPolicy: Forbidden: may not be set for non-init containers`);
       if (list === 'initContainers' && c.restartPolicy !== undefined && c.restartPolicy !== 'Always') {
         problems.push(`spec.initContainers[${i}].restartPolicy: Unsupported value: ${c.restartPolicy as string}`);
       }
       if (list === 'initContainers' && c.restartPolicy !== 'Always') {
         for (const key of ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const) {
-          if (c[key] !== undefined) problems.push(`spec.initContainers[${i}].${key}: Forbidden: may not be set for init containers without restartPolicy=Always`);
+          if (c[key] !== undefined)
+            problems.push(`spec.initContainers[${i}].${key}: Forbidden: may not be set for init containers without restartPolicy=Always`);
         }
       }
     });

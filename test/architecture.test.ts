@@ -54,11 +54,17 @@ function importsOf(path: string): Import[] {
     found.push({ from: path, to: posix.join(posix.dirname(path), specifier.text).replace(/\.js$/, '.ts'), typeOnly });
   };
   const onlyTypes = (names: ts.NamedImportBindings | ts.NamedExportBindings | undefined): boolean =>
-    names !== undefined && (ts.isNamedImports(names) || ts.isNamedExports(names)) && names.elements.length > 0 && names.elements.every((e) => e.isTypeOnly);
+    names !== undefined &&
+    (ts.isNamedImports(names) || ts.isNamedExports(names)) &&
+    names.elements.length > 0 &&
+    names.elements.every((e) => e.isTypeOnly);
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
       const clause = node.importClause;
-      add(node.moduleSpecifier, clause !== undefined && (clause.isTypeOnly || (clause.name === undefined && onlyTypes(clause.namedBindings))));
+      add(
+        node.moduleSpecifier,
+        clause !== undefined && (clause.isTypeOnly || (clause.name === undefined && onlyTypes(clause.namedBindings))),
+      );
     } else if (ts.isExportDeclaration(node)) {
       add(node.moduleSpecifier, node.isTypeOnly || onlyTypes(node.exportClause));
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
@@ -287,7 +293,10 @@ describe('docs/ARCHITECTURE.md', () => {
     const folders = pathsUnder(join(SRC, 'mechanisms'), 'directory');
     assert.deepEqual(folders, MECHANISMS.map((m) => kebab(m.name)).sort(), 'one folder under src/mechanisms/ per mechanism, in kebab-case');
     for (const m of MECHANISMS) {
-      assert.ok(existsSync(join(SRC, 'mechanisms', kebab(m.name), `${kebab(m.name)}.ts`)), `src/mechanisms/${kebab(m.name)}/${kebab(m.name)}.ts`);
+      assert.ok(
+        existsSync(join(SRC, 'mechanisms', kebab(m.name), `${kebab(m.name)}.ts`)),
+        `src/mechanisms/${kebab(m.name)}/${kebab(m.name)}.ts`,
+      );
       assert.ok(DOC.includes(`\`${m.name}\``), `the page names ${m.name}`);
     }
   });

@@ -19,7 +19,12 @@ const LIMIT_MS = 30_000;
 
 function run(input: Buffer): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
   const r = spawnSync(process.execPath, [CLI], { input, encoding: 'utf8', timeout: LIMIT_MS, maxBuffer: 256 * 1024 * 1024 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' };
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
+  };
 }
 
 function assertNoCrash(r: ReturnType<typeof run>): void {
@@ -49,10 +54,15 @@ describe('the bad-input corpus (test/bad-input/cases.yaml)', function () {
 
   it('a 100 MB input: exits 2 with the limit, without reading it all', () => {
     const item = `- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {k: "${'x'.repeat(200)}"}\n`;
-    const input = Buffer.from('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n' + item.repeat(Math.ceil((100 * 1024 * 1024) / item.length)));
+    const input = Buffer.from(
+      'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n' + item.repeat(Math.ceil((100 * 1024 * 1024) / item.length)),
+    );
     const r = run(input);
     assertNoCrash(r);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'order-containers: input is larger than the limit of 67108864 bytes (64 MiB); split it, or order fewer resources per run\n');
+    assert.equal(
+      r.stderr,
+      'order-containers: input is larger than the limit of 67108864 bytes (64 MiB); split it, or order fewer resources per run\n',
+    );
   });
 });

@@ -47,7 +47,12 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
 
   it('starts all main containers in one sync, in spec order', () => {
     const spec: V1PodSpec = { containers: [c('web'), c('app'), c('log')] };
-    assert.deepEqual(computePodActions(spec, rt(), pr({}), none), { killPod: false, initContainersToStart: [], containersToStart: ['web', 'app', 'log'], containersToKill: [] });
+    assert.deepEqual(computePodActions(spec, rt(), pr({}), none), {
+      killPod: false,
+      initContainersToStart: [],
+      containersToStart: ['web', 'app', 'log'],
+      containersToKill: [],
+    });
   });
 
   it('runs regular init containers one at a time, then the main containers together', () => {
@@ -57,7 +62,12 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
     assert.deepEqual(step(rt(running('i1'))).initContainersToStart, []);
     assert.deepEqual(step(rt(running('i1'))).containersToStart, []);
     assert.deepEqual(step(rt(exited('i1', 0))).initContainersToStart, ['i2']);
-    assert.deepEqual(step(rt(exited('i1', 0), exited('i2', 0))), { killPod: false, initContainersToStart: [], containersToStart: ['m1', 'm2'], containersToKill: [] });
+    assert.deepEqual(step(rt(exited('i1', 0), exited('i2', 0))), {
+      killPod: false,
+      initContainersToStart: [],
+      containersToStart: ['m1', 'm2'],
+      containersToKill: [],
+    });
     // A failed init container is retried (not the next one) unless the policy is Never.
     assert.deepEqual(step(rt(exited('i1', 1))).initContainersToStart, ['i1']);
   });
@@ -73,7 +83,9 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
     assert.deepEqual(computePodActions(spec, r, pr({ proxy: { started: true, ready: true } }), none).initContainersToStart, ['migrate']);
     // A failed startup probe: kill and start it again, the next init container still waits.
     const failed = computePodActions(spec, r, pr({ proxy: { started: false, ready: false, failed: 'startup' } }), none);
-    assert.deepEqual(failed.containersToKill, [{ name: 'proxy', reason: 'Init container proxy failed startup probe', cause: 'StartupProbe' }]);
+    assert.deepEqual(failed.containersToKill, [
+      { name: 'proxy', reason: 'Init container proxy failed startup probe', cause: 'StartupProbe' },
+    ]);
     assert.deepEqual(failed.initContainersToStart, ['proxy']);
     // Without a startupProbe, Running is enough.
     const plain: V1PodSpec = { initContainers: [sidecar('proxy'), c('migrate')], containers: [c('app')] };
@@ -103,7 +115,9 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
     const r = rt(running('app'), running('other'));
     const p = pr({ app: { started: true, ready: true, failed: 'liveness' } });
     const always = computePodActions(spec, r, p, none);
-    assert.deepEqual(always.containersToKill, [{ name: 'app', reason: 'Container app failed liveness probe, will be restarted', cause: 'LivenessProbe' }]);
+    assert.deepEqual(always.containersToKill, [
+      { name: 'app', reason: 'Container app failed liveness probe, will be restarted', cause: 'LivenessProbe' },
+    ]);
     assert.deepEqual(always.containersToStart, ['app']);
     const never = computePodActions({ ...spec, restartPolicy: 'Never' }, r, p, none);
     assert.deepEqual(never.containersToKill, [{ name: 'app', reason: 'Container app failed liveness probe', cause: 'LivenessProbe' }]);
@@ -114,7 +128,12 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
   it('fails the pod when a regular init container fails with restartPolicy Never', () => {
     const spec: V1PodSpec = { restartPolicy: 'Never', initContainers: [c('init')], containers: [c('app')] };
     const r = rt(exited('init', 3));
-    assert.deepEqual(computePodActions(spec, r, pr({}), none), { killPod: true, initContainersToStart: [], containersToStart: [], containersToKill: [] });
+    assert.deepEqual(computePodActions(spec, r, pr({}), none), {
+      killPod: true,
+      initContainersToStart: [],
+      containersToStart: [],
+      containersToKill: [],
+    });
     assert.equal(podPhase(spec, r), 'Failed');
   });
 
@@ -158,7 +177,14 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
     const r = rt(exited('init', 0), running('s'), running('a'));
     assert.equal(podReady(spec, r, pr({ s: { started: true, ready: true }, a: { started: true, ready: true } })), true);
     assert.equal(podReady(spec, r, pr({ s: { started: true, ready: false }, a: { started: true, ready: true } })), false);
-    assert.equal(podReady({ ...spec, readinessGates: [{ conditionType: 'x' }] }, r, pr({ s: { started: true, ready: true }, a: { started: true, ready: true } })), false);
+    assert.equal(
+      podReady(
+        { ...spec, readinessGates: [{ conditionType: 'x' }] },
+        r,
+        pr({ s: { started: true, ready: true }, a: { started: true, ready: true } }),
+      ),
+      false,
+    );
   });
 
   it('orders termination: main containers at once, sidecars after them, last sidecar first', () => {
@@ -176,7 +202,10 @@ describe('bench kubelet rules (kuberuntime computePodActions and friends)', () =
   });
 
   it('gives a killed container its grace period, preStop included, and never less than 2 s', () => {
-    const spec: V1PodSpec = { terminationGracePeriodSeconds: 20, containers: [c('a', { livenessProbe: { ...exec('x'), terminationGracePeriodSeconds: 5 } })] };
+    const spec: V1PodSpec = {
+      terminationGracePeriodSeconds: 20,
+      containers: [c('a', { livenessProbe: { ...exec('x'), terminationGracePeriodSeconds: 5 } })],
+    };
     assert.equal(gracePeriodOf(spec, 'a'), 20);
     assert.equal(gracePeriodOf(spec, 'a', 'Container a failed liveness probe, will be restarted'), 5);
     assert.equal(gracePeriodOf({ containers: [c('a')] }, 'a'), 30);
@@ -319,7 +348,10 @@ describe('bench kubelet prober (pkg/probe and pkg/kubelet/prober)', () => {
       calls.push(argv);
       return Promise.resolve(argv[2]!.startsWith('echo') ? { code: 0, output: 'fine\n' } : { code: 1, output: 'bad\n' });
     });
-    assert.deepEqual(await runProbe(exec('sh', '-c', 'echo $(GREETING) [$(POD)] $(MISSING) $$(GREETING)'), t), { result: 'success', detail: 'fine\n' });
+    assert.deepEqual(await runProbe(exec('sh', '-c', 'echo $(GREETING) [$(POD)] $(MISSING) $$(GREETING)'), t), {
+      result: 'success',
+      detail: 'fine\n',
+    });
     assert.deepEqual(calls[0], ['sh', '-c', 'echo hi [] $(MISSING) $(GREETING)']);
     assert.deepEqual(await runProbe(exec('sh', '-c', 'exit 1'), t), { result: 'failure', detail: 'bad\n' });
     const broken = await runProbe(exec('x'), target(app));
@@ -407,7 +439,10 @@ describe('bench kubelet ProbeManager (worker.go)', () => {
     }
     const firstOther = fake.attempts.findIndex((a) => !a.startsWith('start'));
     assert.deepEqual(fake.attempts.slice(0, firstOther), ['start:1', 'start:1', 'start:0']);
-    assert.ok(fake.attempts.slice(firstOther).every((a) => !a.startsWith('start')), 'startup stops once started');
+    assert.ok(
+      fake.attempts.slice(firstOther).every((a) => !a.startsWith('start')),
+      'startup stops once started',
+    );
     assert.deepEqual(changes.slice(0, 2), ['started', 'ready']);
   });
 
@@ -433,7 +468,12 @@ describe('bench kubelet ProbeManager (worker.go)', () => {
     const kinds: [ProbeKind, boolean | undefined][] = [];
     m.onAttempt((_n, kind, o) => kinds.push([kind, o.errored]));
     let calls = 0;
-    m.add('app', app, Date.now(), target(app, () => (calls++, Promise.reject(new Error('runtime error')))));
+    m.add(
+      'app',
+      app,
+      Date.now(),
+      target(app, () => (calls++, Promise.reject(new Error('runtime error')))),
+    );
     try {
       await waitFor('two attempts', () => kinds.length >= 2);
       assert.ok(calls >= kinds.length * 3, 'each reported attempt was tried 3 times');

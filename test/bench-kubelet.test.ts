@@ -23,7 +23,12 @@ function pod(name: string, spec: Record<string, unknown>): Record<string, unknow
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'bench' }, spec: { terminationGracePeriodSeconds: 5, ...spec } };
 }
 
-const httpProbe = (port: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ httpGet: { path: '/', port }, periodSeconds: 1, failureThreshold: 30, ...extra });
+const httpProbe = (port: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  httpGet: { path: '/', port },
+  periodSeconds: 1,
+  failureThreshold: 30,
+  ...extra,
+});
 
 describe('bench kubelet: kubelet behaviour', function () {
   this.timeout(120_000);
@@ -46,7 +51,10 @@ describe('bench kubelet: kubelet behaviour', function () {
     );
     const r = reports[0]!;
     assert.ok(first(r, 'first', 'hook-failed') < first(r, 'second', 'started'), show(r));
-    assert.ok(first(r, 'first', 'killed') < first(r, 'second', 'started'), `the hook's container is killed before the next starts:\n${show(r)}`);
+    assert.ok(
+      first(r, 'first', 'killed') < first(r, 'second', 'started'),
+      `the hook's container is killed before the next starts:\n${show(r)}`,
+    );
     assert.ok(eventsOf(r, 'first', 'restarted').length >= 1, `restartPolicy Always restarts it:\n${show(r)}`);
   });
 
@@ -74,13 +82,24 @@ describe('bench kubelet: kubelet behaviour', function () {
       [
         pod('native', {
           initContainers: [
-            { name: 'proxy', image: 'bench.test/slow-ready:1', restartPolicy: 'Always', ports: [{ containerPort: 8080 }], startupProbe: httpProbe(8080) },
+            {
+              name: 'proxy',
+              image: 'bench.test/slow-ready:1',
+              restartPolicy: 'Always',
+              ports: [{ containerPort: 8080 }],
+              startupProbe: httpProbe(8080),
+            },
             { name: 'migrate', image: 'bench.test/step:1' },
           ],
           containers: [{ name: 'main', image: 'bench.test/server:1' }],
         }),
       ],
-      { images: IMAGES, runForMs: 20_000, deleteAfterReadyMs: 200, functionConfig: { kind: 'ConfigMap', data: { order: 'proxy > migrate:Completed > main' } } },
+      {
+        images: IMAGES,
+        runForMs: 20_000,
+        deleteAfterReadyMs: 200,
+        functionConfig: { kind: 'ConfigMap', data: { order: 'proxy > migrate:Completed > main' } },
+      },
     );
     const r = reports[0]!;
     assert.deepEqual(eventsOf(r, 'migrate', 'violation'), [], show(r));
@@ -146,7 +165,10 @@ describe('bench kubelet: kubelet behaviour', function () {
   });
 
   it('restarts a container that exits 0 under restartPolicy Always, with back-off (ShouldContainerBeRestarted, doBackOff)', async () => {
-    const { reports } = await runAsIs([pod('always', { containers: [{ name: 'step', image: 'bench.test/step:1' }] })], { images: IMAGES, runForMs: 15_000 });
+    const { reports } = await runAsIs([pod('always', { containers: [{ name: 'step', image: 'bench.test/step:1' }] })], {
+      images: IMAGES,
+      runForMs: 15_000,
+    });
     const r = reports[0]!;
     assert.ok(eventsOf(r, 'step', 'restarted').length >= 2, show(r));
     for (const e of eventsOf(r, 'step', 'exited')) assert.equal(e.code, 0, show(r));
@@ -154,7 +176,11 @@ describe('bench kubelet: kubelet behaviour', function () {
 
   it('probes the pod IP: a program bound to 127.0.0.1 is never Ready (prober.go, pkg/probe/http)', async () => {
     const { reports } = await runAsIs(
-      [pod('loopback', { containers: [{ name: 'app', image: 'bench.test/loopback:1', ports: [{ containerPort: 8080 }], readinessProbe: httpProbe(8080) }] })],
+      [
+        pod('loopback', {
+          containers: [{ name: 'app', image: 'bench.test/loopback:1', ports: [{ containerPort: 8080 }], readinessProbe: httpProbe(8080) }],
+        }),
+      ],
       { images: IMAGES, runForMs: 5000 },
     );
     const r = reports[0]!;
@@ -164,7 +190,17 @@ describe('bench kubelet: kubelet behaviour', function () {
 
   it('kills and restarts a container whose liveness probe fails (computePodActions)', async () => {
     const { reports } = await runAsIs(
-      [pod('liveness', { containers: [{ name: 'app', image: 'bench.test/server:1', livenessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1, failureThreshold: 2 } }] })],
+      [
+        pod('liveness', {
+          containers: [
+            {
+              name: 'app',
+              image: 'bench.test/server:1',
+              livenessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1, failureThreshold: 2 },
+            },
+          ],
+        }),
+      ],
       { images: IMAGES, runForMs: 10_000 },
     );
     const r = reports[0]!;
@@ -191,18 +227,28 @@ describe('bench kubelet: kubelet behaviour', function () {
   });
 
   it('sends SIGKILL at the end of the grace period to a PID 1 that ignores SIGTERM (killContainer)', async () => {
-    const { reports } = await runAsIs([pod('stubborn', { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: 'bench.test/server:1' }] })], {
-      images: IMAGES,
-      runForMs: 3000,
-      faults: { 'Pod/bench/stubborn': { app: { ignoreTerm: true } } },
-    });
+    const { reports } = await runAsIs(
+      [pod('stubborn', { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: 'bench.test/server:1' }] })],
+      {
+        images: IMAGES,
+        runForMs: 3000,
+        faults: { 'Pod/bench/stubborn': { app: { ignoreTerm: true } } },
+      },
+    );
     const r = reports[0]!;
     assert.equal(eventsOf(r, 'app', 'exited').at(-1)?.code, 137, show(r));
   });
 
   it('records a violation when a program starts before what it needs (the observable every ordering test reads)', async () => {
     const { reports } = await runAsIs(
-      [pod('unordered', { containers: [{ name: 'app', image: 'bench.test/server:1' }, { name: 'proxy', image: 'bench.test/slow-ready:1' }] })],
+      [
+        pod('unordered', {
+          containers: [
+            { name: 'app', image: 'bench.test/server:1' },
+            { name: 'proxy', image: 'bench.test/slow-ready:1' },
+          ],
+        }),
+      ],
       { images: IMAGES, runForMs: 4000, functionConfig: { kind: 'ConfigMap', data: { sidecars: 'proxy' } } },
     );
     const r = reports[0]!;

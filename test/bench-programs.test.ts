@@ -63,7 +63,10 @@ class Netns {
   }
 
   async ready(): Promise<void> {
-    await until(() => spawnSync('nsenter', [...this.enter(), 'ip', 'link', 'show', 'lo'], { encoding: 'utf8' }).stdout.includes('UP'), 'namespace up');
+    await until(
+      () => spawnSync('nsenter', [...this.enter(), 'ip', 'link', 'show', 'lo'], { encoding: 'utf8' }).stdout.includes('UP'),
+      'namespace up',
+    );
   }
 
   /** Writes this container's /.bench/self/container.json (name, faults). */
@@ -76,9 +79,18 @@ class Netns {
     let file = join(PROGRAMS, `${name}.js`);
     if (options.config !== undefined) {
       file = join(this.self, `${name}-stub.mjs`);
-      writeFileSync(file, `globalThis.benchProgramConfig = ${JSON.stringify(options.config)};\nawait import(${JSON.stringify(join(PROGRAMS, `${name}.js`))});\n`);
+      writeFileSync(
+        file,
+        `globalThis.benchProgramConfig = ${JSON.stringify(options.config)};\nawait import(${JSON.stringify(join(PROGRAMS, `${name}.js`))});\n`,
+      );
     }
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BENCH_SELF_DIR: this.self, BENCH_POD_DIR: this.pod, ...(options.exec ? { BENCH_EXEC: '1' } : {}), ...options.env };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      BENCH_SELF_DIR: this.self,
+      BENCH_POD_DIR: this.pod,
+      ...(options.exec ? { BENCH_EXEC: '1' } : {}),
+      ...options.env,
+    };
     const child = spawn('nsenter', [...this.enter(), process.execPath, file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.procs.push(child);
     let out = '';
@@ -100,7 +112,9 @@ class Netns {
   async hold(host: string, port: number): Promise<ChildProcess> {
     const end = Date.now() + 20_000;
     for (;;) {
-      const child = spawn('nsenter', [...this.enter(), process.execPath, '-e', HOLD, host, String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn('nsenter', [...this.enter(), process.execPath, '-e', HOLD, host, String(port)], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       this.procs.push(child);
       const connected = await new Promise<boolean>((resolve) => {
         child.stdout!.on('data', () => resolve(true));
@@ -161,18 +175,24 @@ describe('bench sidecar programs', function () {
       assert.equal(parseGoDuration('1m30s'), 90_000);
       assert.equal(parseGoDuration('1.5s'), 1500);
       assert.equal(parseGoDuration('10'), undefined);
-      const go = parseGoFlags(['--instances=a', '-use_http_health_check', 'rest', '-x'], [
-        { name: 'instances', kind: 'list' },
-        { name: 'use_http_health_check', kind: 'bool' },
-      ]);
+      const go = parseGoFlags(
+        ['--instances=a', '-use_http_health_check', 'rest', '-x'],
+        [
+          { name: 'instances', kind: 'list' },
+          { name: 'use_http_health_check', kind: 'bool' },
+        ],
+      );
       assert.deepEqual(go.values.get('instances'), ['a']);
       assert.equal(go.values.get('use_http_health_check'), true);
       assert.deepEqual(go.positionals, ['rest', '-x']);
       assert.equal(parseGoFlags(['-nope'], []).error, 'flag provided but not defined: -nope');
-      const pf = parsePFlags(['inst', '-p', '5000', '--health-check', 'inst2'], [
-        { name: 'port', short: 'p', kind: 'int' },
-        { name: 'health-check', kind: 'bool' },
-      ]);
+      const pf = parsePFlags(
+        ['inst', '-p', '5000', '--health-check', 'inst2'],
+        [
+          { name: 'port', short: 'p', kind: 'int' },
+          { name: 'health-check', kind: 'bool' },
+        ],
+      );
       assert.equal(pf.values.get('port'), 5000);
       assert.deepEqual(pf.positionals, ['inst', 'inst2']);
       assert.equal(parsePFlags(['--nope'], []).error, 'unknown flag: --nope');
@@ -309,7 +329,9 @@ describe('bench sidecar programs', function () {
   describe('pilot-agent (istio-proxy)', () => {
     it('answers /healthz/ready on 15020 and 15021 at the pod IP; `wait` defaults to localhost:15021', async () => {
       const waiting = ns.run('pilot-agent', ['wait', '--timeoutSeconds', '30'], { exec: true });
-      const p = ns.run('pilot-agent', ['proxy', 'sidecar', '--unknown-is-allowed', 'x'], { env: { TERMINATION_DRAIN_DURATION_SECONDS: '0' } });
+      const p = ns.run('pilot-agent', ['proxy', 'sidecar', '--unknown-is-allowed', 'x'], {
+        env: { TERMINATION_DRAIN_DURATION_SECONDS: '0' },
+      });
       assert.equal((await exitOf(waiting)).code, 0);
       assert.equal(ns.probe('GET', `http://${POD_IP}:15021/healthz/ready`).status, 200);
       assert.equal(ns.probe('GET', `http://${POD_IP}:15020/healthz/ready`).status, 200);
@@ -336,7 +358,10 @@ describe('bench sidecar programs', function () {
     });
 
     it('drains for TERMINATION_DRAIN_DURATION_SECONDS, answering readiness meanwhile, then exits 0', async () => {
-      const p = ns.run('pilot-agent', ['proxy', 'sidecar'], { env: { TERMINATION_DRAIN_DURATION_SECONDS: '600' }, config: { maxDrainMs: 1500 } });
+      const p = ns.run('pilot-agent', ['proxy', 'sidecar'], {
+        env: { TERMINATION_DRAIN_DURATION_SECONDS: '600' },
+        config: { maxDrainMs: 1500 },
+      });
       await ns.until('GET', 'http://127.0.0.1:15020/healthz/ready', 200);
       p.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
@@ -385,7 +410,7 @@ describe('bench sidecar programs', function () {
       assert.equal((await exitOf(ns.run('linkerd-await', ['--no-such-flag'], { exec: true }))).code, 2);
     });
 
-    it('linkerd-await --shutdown runs the command, shuts the proxy down and exits with the command\'s status', async () => {
+    it("linkerd-await --shutdown runs the command, shuts the proxy down and exits with the command's status", async () => {
       const p = ns.run('linkerd-proxy', [], { env: { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' } });
       const job = ns.run('linkerd-await', ['--shutdown', '--', 'sh', '-c', 'exit 3']);
       assert.equal((await exitOf(job)).code, 3);
@@ -406,7 +431,12 @@ describe('bench sidecar programs', function () {
 
     it('has no admin port without an admin block; exits 0 at once on SIGTERM whatever --drain-time-s', async () => {
       const bootstrap = join(ns.self, 'envoy.json');
-      writeFileSync(bootstrap, JSON.stringify({ static_resources: { listeners: [{ name: 'l', address: { socket_address: { address: '0.0.0.0', port_value: 10000 } } }] } }));
+      writeFileSync(
+        bootstrap,
+        JSON.stringify({
+          static_resources: { listeners: [{ name: 'l', address: { socket_address: { address: '0.0.0.0', port_value: 10000 } } }] },
+        }),
+      );
       const p = ns.run('envoy', ['--config-path', bootstrap, '--drain-time-s', '600']);
       await ns.hold(POD_IP, 10000);
       assert.equal(ns.probe('GET', 'http://127.0.0.1:9901/ready').error, 'ECONNREFUSED');
@@ -430,7 +460,14 @@ describe('bench sidecar programs', function () {
     it('with exit_after_auth renders its templates and exits 0 (a completion); without it runs until SIGTERM', async () => {
       const out = join(ns.self, 'secrets');
       const config = join(ns.self, 'config.json');
-      writeFileSync(config, JSON.stringify({ auto_auth: { method: { type: 'kubernetes' }, sink: [{ type: 'file', config: { path: join(out, 'token') } }] }, exit_after_auth: true, template: [{ destination: join(out, 'db'), contents: '{{ . }}' }] }));
+      writeFileSync(
+        config,
+        JSON.stringify({
+          auto_auth: { method: { type: 'kubernetes' }, sink: [{ type: 'file', config: { path: join(out, 'token') } }] },
+          exit_after_auth: true,
+          template: [{ destination: join(out, 'db'), contents: '{{ . }}' }],
+        }),
+      );
       const init = ns.run('vault', ['agent', `-config=${config}`]);
       assert.equal((await exitOf(init)).code, 0);
       assert.ok(existsSync(join(out, 'db')) && readFileSync(join(out, 'token'), 'utf8') !== '');
@@ -456,12 +493,20 @@ describe('bench sidecar programs', function () {
   });
 
   describe('oauth2-proxy', () => {
-    const required = { OAUTH2_PROXY_COOKIE_SECRET: '0123456789abcdef', OAUTH2_PROXY_CLIENT_ID: 'id', OAUTH2_PROXY_CLIENT_SECRET: 'secret', OAUTH2_PROXY_EMAIL_DOMAINS: '*' };
+    const required = {
+      OAUTH2_PROXY_COOKIE_SECRET: '0123456789abcdef',
+      OAUTH2_PROXY_CLIENT_ID: 'id',
+      OAUTH2_PROXY_CLIENT_SECRET: 'secret',
+      OAUTH2_PROXY_EMAIL_DOMAINS: '*',
+    };
 
     it('exits 1 with the list of missing settings, 2 on an unknown flag', async () => {
       const p = ns.run('oauth2-proxy', []);
       assert.equal((await exitOf(p)).code, 1);
-      assert.match(p.output(), /invalid configuration:\n {2}missing setting: cookie-secret\n {2}missing setting: client-id\n {2}missing setting: client-secret or client-secret-file/);
+      assert.match(
+        p.output(),
+        /invalid configuration:\n {2}missing setting: cookie-secret\n {2}missing setting: client-id\n {2}missing setting: client-secret or client-secret-file/,
+      );
       const q = ns.run('oauth2-proxy', ['--no-such-flag']);
       assert.equal((await exitOf(q)).code, 2);
       assert.match(q.output(), /unknown flag: --no-such-flag/);
@@ -516,7 +561,10 @@ describe('bench sidecar programs', function () {
       await ns.until('GET', `http://${POD_IP}:13133/`, 200);
       p.child.kill('SIGTERM');
       await exitOf(p);
-      const q = ns.run('otelcol', ['--config', write('extensions:\n  health_check:\n    endpoint: 0.0.0.0:13134\n    path: /health\nservice:\n  extensions: [health_check]\n')]);
+      const q = ns.run('otelcol', [
+        '--config',
+        write('extensions:\n  health_check:\n    endpoint: 0.0.0.0:13134\n    path: /health\nservice:\n  extensions: [health_check]\n'),
+      ]);
       await ns.until('GET', `http://${POD_IP}:13134/health`, 200);
       assert.equal(ns.probe('GET', `http://${POD_IP}:13134/`).status, 404);
       q.child.kill('SIGTERM');
@@ -548,7 +596,13 @@ describe('bench sidecar programs', function () {
         'otel/opentelemetry-collector-contrib:0.115.0': '/otelcol-contrib',
         'otel/opentelemetry-collector:0.115.0': '/otelcol',
       };
-      const glob = (pattern: string): RegExp => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const glob = (pattern: string): RegExp =>
+        new RegExp(
+          `^${pattern
+            .split('*')
+            .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        );
       for (const [ref, file] of Object.entries(refs)) {
         const spec = SIDECAR_IMAGES.find((s) => glob(s.pattern).test(ref));
         assert.ok(spec, ref);

@@ -23,7 +23,13 @@ type Item = Record<string, unknown>;
 const RUNS = Number(process.env.BENCH_PROPERTY_RUNS ?? 20);
 
 const IMAGES: readonly ImageSpec[] = [
-  { pattern: 'bench.prop/*', base: 'distroless', files: { '/entrypoint': { program: 'app', config: { readyAfterMs: 300, workMs: 800 } } }, entrypoint: ['/entrypoint'], source: 'generated' },
+  {
+    pattern: 'bench.prop/*',
+    base: 'distroless',
+    files: { '/entrypoint': { program: 'app', config: { readyAfterMs: 300, workMs: 800 } } },
+    entrypoint: ['/entrypoint'],
+    source: 'generated',
+  },
 ];
 
 const name = fc.constantFrom('api', 'proxy', 'agent', 'cache', 'worker', 'shipper');
@@ -31,13 +37,17 @@ const name = fc.constantFrom('api', 'proxy', 'agent', 'cache', 'worker', 'shippe
 const container = fc.record({ name, probe: fc.constantFrom('none', 'tcp', 'exec') });
 
 const generated = fc.record({
-    kind: fc.constantFrom('Deployment', 'Job'),
-    containers: fc.uniqueArray(container, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
-    sidecarPicks: fc.array(fc.nat(), { maxLength: 2 }),
-    waitFor: fc.constantFrom('Started', 'Ready'),
-    rule: fc.option(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed')), { nil: undefined }),
-    mechanism: fc.constantFrom({ kubernetesVersion: '1.30' }, { kubernetesVersion: '1.27' }, { kubernetesVersion: '1.30', strategy: 'entrypoint' }),
-  });
+  kind: fc.constantFrom('Deployment', 'Job'),
+  containers: fc.uniqueArray(container, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
+  sidecarPicks: fc.array(fc.nat(), { maxLength: 2 }),
+  waitFor: fc.constantFrom('Started', 'Ready'),
+  rule: fc.option(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed')), { nil: undefined }),
+  mechanism: fc.constantFrom(
+    { kubernetesVersion: '1.30' },
+    { kubernetesVersion: '1.27' },
+    { kubernetesVersion: '1.30', strategy: 'entrypoint' },
+  ),
+});
 
 type Case = typeof generated extends fc.Arbitrary<infer T> ? T : never;
 
@@ -51,25 +61,45 @@ function probeOf(kind: string, i: number): Record<string, unknown> {
 function manifest(c: Case, n: number): { items: Item[]; config: Item } | undefined {
   const names = c.containers.map((x) => x.name);
   const pick = (k: number): string => names[k % names.length]!;
-  const rule = c.rule && pick(c.rule[0]) !== pick(c.rule[1]) ? { container: pick(c.rule[1]), after: [{ container: pick(c.rule[0]), condition: c.rule[2] }] } : undefined;
+  const rule =
+    c.rule && pick(c.rule[0]) !== pick(c.rule[1])
+      ? { container: pick(c.rule[1]), after: [{ container: pick(c.rule[0]), condition: c.rule[2] }] }
+      : undefined;
   // In a Job, what others wait to be Started or Ready is a sidecar: a step that finishes may do so
   // before anyone saw it ready, and then nothing can wait for it.
   const awaited = c.kind === 'Job' && rule && rule.after[0]!.condition !== 'Completed' ? [rule.after[0]!.container] : [];
   const sidecars = [...new Set([...c.sidecarPicks.map(pick), ...awaited])];
-  if (rule?.after[0]!.condition === 'Completed' && (c.kind === 'Deployment' || sidecars.includes(rule.after[0]!.container))) return undefined;
+  if (rule?.after[0]!.condition === 'Completed' && (c.kind === 'Deployment' || sidecars.includes(rule.after[0]!.container)))
+    return undefined;
   const wrapped = 'strategy' in c.mechanism || (c.kind === 'Job' && c.mechanism.kubernetesVersion === '1.27');
   if (rule?.after[0]!.condition === 'Started' && wrapped) return undefined;
   const spec = {
     ...(c.kind === 'Job' ? { restartPolicy: 'Never' } : {}),
     terminationGracePeriodSeconds: 5,
-    containers: c.containers.map((x, i) => ({ name: x.name, image: `bench.prop/${x.name}:1`, command: ['/entrypoint'], ...probeOf(x.probe, i) })),
+    containers: c.containers.map((x, i) => ({
+      name: x.name,
+      image: `bench.prop/${x.name}:1`,
+      command: ['/entrypoint'],
+      ...probeOf(x.probe, i),
+    })),
   };
-  const workload = { apiVersion: c.kind === 'Job' ? 'batch/v1' : 'apps/v1', kind: c.kind, metadata: { name: `case-${n}`, namespace: 'prop' }, spec: { template: { spec } } };
+  const workload = {
+    apiVersion: c.kind === 'Job' ? 'batch/v1' : 'apps/v1',
+    kind: c.kind,
+    metadata: { name: `case-${n}`, namespace: 'prop' },
+    spec: { template: { spec } },
+  };
   const config = {
     apiVersion: 'order-containers.dev/v1alpha1',
     kind: 'ContainerOrder',
     metadata: { name: `case-${n}` },
-    spec: { ...c.mechanism, timeoutSeconds: 30, selector: { names: [`case-${n}`] }, sidecars: sidecars.map((s) => ({ name: s, waitFor: c.waitFor })), ...(rule ? { rules: [rule] } : {}) },
+    spec: {
+      ...c.mechanism,
+      timeoutSeconds: 30,
+      selector: { names: [`case-${n}`] },
+      sidecars: sidecars.map((s) => ({ name: s, waitFor: c.waitFor })),
+      ...(rule ? { rules: [rule] } : {}),
+    },
   };
   return { items: [workload], config };
 }
@@ -92,7 +122,14 @@ describe('generated pods on the bench kubelet (property)', function () {
         if (r.status !== 0) continue;
         const output = r.items;
         mkdirSync(`${dir}/case-${n}`);
-        pods.push(...podsOf(output, m.items, `${dir}/case-${n}`, { config: orderConfigOf(m.config as Parameters<typeof orderConfigOf>[0]), images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 300 }));
+        pods.push(
+          ...podsOf(output, m.items, `${dir}/case-${n}`, {
+            config: orderConfigOf(m.config as Parameters<typeof orderConfigOf>[0]),
+            images: IMAGES,
+            runForMs: 60_000,
+            deleteAfterReadyMs: 300,
+          }),
+        );
       }
       assert.ok(pods.length >= RUNS, `${pods.length} runnable cases of ${RUNS}`);
       const reports = await runPods(pods);

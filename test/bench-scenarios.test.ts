@@ -23,7 +23,13 @@ const IMAGES: readonly ImageSpec[] = [
   app('bench.test/proxy:*', { readyAfterMs: 800 }),
 ];
 
-const proxy = { name: 'proxy', image: 'bench.test/proxy:1', command: ['/app'], ports: [{ containerPort: 5432 }], readinessProbe: { tcpSocket: { port: 5432 }, periodSeconds: 1 } };
+const proxy = {
+  name: 'proxy',
+  image: 'bench.test/proxy:1',
+  command: ['/app'],
+  ports: [{ containerPort: 5432 }],
+  readinessProbe: { tcpSocket: { port: 5432 }, periodSeconds: 1 },
+};
 
 const WEB: Item = {
   apiVersion: 'apps/v1',
@@ -33,7 +39,16 @@ const WEB: Item = {
     template: {
       spec: {
         terminationGracePeriodSeconds: 10,
-        containers: [{ name: 'web', image: 'bench.test/web:1', command: ['/app'], ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }, proxy],
+        containers: [
+          {
+            name: 'web',
+            image: 'bench.test/web:1',
+            command: ['/app'],
+            ports: [{ containerPort: 8080 }],
+            readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+          },
+          proxy,
+        ],
       },
     },
   },
@@ -43,7 +58,15 @@ const REPORT: Item = {
   apiVersion: 'batch/v1',
   kind: 'Job',
   metadata: { name: 'report', namespace: 'shop' },
-  spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 10, containers: [{ name: 'report', image: 'bench.test/report:1', command: ['/app'] }, proxy] } } },
+  spec: {
+    template: {
+      spec: {
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 10,
+        containers: [{ name: 'report', image: 'bench.test/report:1', command: ['/app'] }, proxy],
+      },
+    },
+  },
 };
 
 const MECHANISMS = {
@@ -67,18 +90,26 @@ const violations = (r: PodReport): string[] => r.events.filter((e) => e.event ==
 /** Every container running at the deletion stops because of SIGTERM (0 or 143), not by giving up or SIGKILL. */
 function assertAnsweredSigterm(r: PodReport): void {
   const deletedAt = r.events.find((e) => e.event === 'killed')?.t ?? Number.POSITIVE_INFINITY;
-  for (const e of r.events.filter((x) => x.event === 'exited' && x.t >= deletedAt)) assert.ok(e.code === 0 || e.code === 143, `${e.container} answers SIGTERM:\n${show(r)}`);
+  for (const e of r.events.filter((x) => x.event === 'exited' && x.t >= deletedAt))
+    assert.ok(e.code === 0 || e.code === 143, `${e.container} answers SIGTERM:\n${show(r)}`);
 }
 
 /** Scenarios that today's function fails, with the defect each waits for. */
 const PENDING: Readonly<Record<string, string>> = {
-  'postStart: the proxy never becomes ready': 'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
-  'postStart: the proxy crashes before it is ready': 'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
-  'entrypoint: a main container of a Job is OOM-killed as a whole': 'issue 15 #14: no exit file is written, so the sidecar is never stopped and the Job pod runs forever',
-  'entrypoint: the pod is deleted while the web container waits for the proxy': 'issue 15 #12: a waiting wrapper has no TERM trap, so as PID 1 it ignores SIGTERM until SIGKILL',
-  'entrypoint: web starts once the proxy has started': 'issue 15 #2: a dependency waited on as Started is not wrapped, so its started file never appears and web gives up',
-  'entrypoint: a migration completes before web starts, and is not run again': 'issue 15 #1: kubelet restarts the completed migration forever (restartPolicy Always), re-running it',
-  'postStart: a migration completes before web starts, and is not run again': 'issue 15 #1: auto picks entrypoint wrappers for this pod below 1.29, and kubelet restarts the completed migration forever',
+  'postStart: the proxy never becomes ready':
+    'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
+  'postStart: the proxy crashes before it is ready':
+    'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
+  'entrypoint: a main container of a Job is OOM-killed as a whole':
+    'issue 15 #14: no exit file is written, so the sidecar is never stopped and the Job pod runs forever',
+  'entrypoint: the pod is deleted while the web container waits for the proxy':
+    'issue 15 #12: a waiting wrapper has no TERM trap, so as PID 1 it ignores SIGTERM until SIGKILL',
+  'entrypoint: web starts once the proxy has started':
+    'issue 15 #2: a dependency waited on as Started is not wrapped, so its started file never appears and web gives up',
+  'entrypoint: a migration completes before web starts, and is not run again':
+    'issue 15 #1: kubelet restarts the completed migration forever (restartPolicy Always), re-running it',
+  'postStart: a migration completes before web starts, and is not run again':
+    'issue 15 #1: auto picks entrypoint wrappers for this pod below 1.29, and kubelet restarts the completed migration forever',
 };
 
 /** BENCH_RUN_PENDING=1 runs the pending scenarios too, to watch each one fail for its defect. */
@@ -96,14 +127,24 @@ describe('mechanisms under faults on the bench kubelet', function () {
   this.timeout(180_000);
 
   scenario('postStart: a bare Pod that runs to completion completes, as a Job does', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'report', namespace: 'shop' }, spec: (REPORT as { spec: { template: { spec: unknown } } }).spec.template.spec };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'report', namespace: 'shop' },
+      spec: (REPORT as { spec: { template: { spec: unknown } } }).spec.template.spec,
+    };
     const run = await runRendered([pod], { functionConfig: config('postStart'), images: IMAGES, runForMs: 40_000 });
     assertHealthy(run);
   });
 
   for (const mechanism of Object.keys(MECHANISMS) as Mechanism[]) {
     scenario(`${mechanism}: healthy, the web pod and the Job pod start and stop in the declared order`, async () => {
-      const run = await runRendered([WEB, REPORT], { functionConfig: config(mechanism), images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 500 });
+      const run = await runRendered([WEB, REPORT], {
+        functionConfig: config(mechanism),
+        images: IMAGES,
+        runForMs: 60_000,
+        deleteAfterReadyMs: 500,
+      });
       assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
     });
 
@@ -141,26 +182,45 @@ describe('mechanisms under faults on the bench kubelet', function () {
         });
         const r = reports[0]!;
         assert.equal(r.phase, 'Failed', show(r));
-        assert.ok(lastExit(r, 'report') <= lastExit(r, 'proxy') && lastExit(r, 'proxy') < Number.POSITIVE_INFINITY, `the proxy is stopped after the report:\n${show(r)}`);
+        assert.ok(
+          lastExit(r, 'report') <= lastExit(r, 'proxy') && lastExit(r, 'proxy') < Number.POSITIVE_INFINITY,
+          `the proxy is stopped after the report:\n${show(r)}`,
+        );
       });
     }
 
     scenario(`${mechanism}: the pod is deleted while the web container waits for the proxy`, async () => {
-      const { reports } = await runRendered([WEB], { functionConfig: config(mechanism), images: IMAGES, runForMs: 30_000, deleteAtMs: 400, faults: faults('Deployment/shop/web', 'proxy', { neverReady: true }) });
+      const { reports } = await runRendered([WEB], {
+        functionConfig: config(mechanism),
+        images: IMAGES,
+        runForMs: 30_000,
+        deleteAtMs: 400,
+        faults: faults('Deployment/shop/web', 'proxy', { neverReady: true }),
+      });
       const r = reports[0]!;
       assert.deepEqual(violations(r), [], show(r));
       assertAnsweredSigterm(r);
     });
 
     scenario(`${mechanism}: the pod is deleted while every container runs`, async () => {
-      const { reports, sidecars } = await runRendered([WEB], { functionConfig: config(mechanism), images: IMAGES, runForMs: 30_000, deleteAfterReadyMs: 300 });
+      const { reports, sidecars } = await runRendered([WEB], {
+        functionConfig: config(mechanism),
+        images: IMAGES,
+        runForMs: 30_000,
+        deleteAfterReadyMs: 300,
+      });
       const r = reports[0]!;
       assertAnsweredSigterm(r);
       if (mechanism !== 'postStart') for (const s of sidecars[0]!) assert.ok(lastExit(r, 'web') <= lastExit(r, s), show(r));
     });
 
     scenario(`${mechanism}: web starts once the proxy has started`, async () => {
-      const run = await runRendered([WEB], { functionConfig: config(mechanism, { sidecars: '', order: 'proxy:Started > web' }), images: IMAGES, runForMs: 30_000, deleteAfterReadyMs: 300 });
+      const run = await runRendered([WEB], {
+        functionConfig: config(mechanism, { sidecars: '', order: 'proxy:Started > web' }),
+        images: IMAGES,
+        runForMs: 30_000,
+        deleteAfterReadyMs: 300,
+      });
       assertHealthy(run, { stopOrder: false });
     });
 
@@ -168,7 +228,12 @@ describe('mechanisms under faults on the bench kubelet', function () {
       const migrate = { name: 'migrate', image: 'bench.test/report:1', command: ['/app'] };
       const web = structuredClone(WEB) as { spec: { template: { spec: { containers: unknown[] } } } };
       web.spec.template.spec.containers.push(migrate);
-      const run = await runRendered([web as Item], { functionConfig: config(mechanism, { order: 'proxy > migrate:Completed > web' }), images: IMAGES, runForMs: 40_000, deleteAfterReadyMs: 3000 });
+      const run = await runRendered([web as Item], {
+        functionConfig: config(mechanism, { order: 'proxy > migrate:Completed > web' }),
+        images: IMAGES,
+        runForMs: 40_000,
+        deleteAfterReadyMs: 3000,
+      });
       assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
     });
 
@@ -176,7 +241,12 @@ describe('mechanisms under faults on the bench kubelet', function () {
       const once = throughFunction([WEB, REPORT], config(mechanism));
       const twice = throughFunction(once, config(mechanism));
       assert.deepEqual(twice, once, 'the second render changes nothing');
-      const run = await runOn(twice, [WEB, REPORT], { functionConfig: config(mechanism), images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 500 });
+      const run = await runOn(twice, [WEB, REPORT], {
+        functionConfig: config(mechanism),
+        images: IMAGES,
+        runForMs: 60_000,
+        deleteAfterReadyMs: 500,
+      });
       assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
       assert.deepEqual(
         run.reports.map((r) => eventsOf(r, 'proxy', 'violation').length),

@@ -35,7 +35,8 @@ describe('command line', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const out = parse(r.stdout);
-    const spec = (out.items[0] as { spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } } }).spec.template.spec;
+    const spec = (out.items[0] as { spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } } }).spec
+      .template.spec;
     assert.deepEqual(
       spec.initContainers.map((c) => [c.name, c.restartPolicy]),
       [['proxy', 'Always']],
@@ -60,7 +61,9 @@ describe('command line', () => {
     };
     const input = LIST.replace(
       "    annotations:\n      internal.config.kubernetes.io/path: web.yaml\n      internal.config.kubernetes.io/index: '0'\n",
-      `    annotations:\n${Object.entries(annotations).map(([k, v]) => `      ${k}: '${v}'`).join('\n')}\n`,
+      `    annotations:\n${Object.entries(annotations)
+        .map(([k, v]) => `      ${k}: '${v}'`)
+        .join('\n')}\n`,
     );
     const r = runCli(['-d', 'sidecars=proxy'], input);
     assert.equal(r.code, 0, r.stderr);
@@ -72,7 +75,10 @@ describe('command line', () => {
   it('reads -i and -f, and writes -o', () => {
     const dir = tempDir('cli');
     writeFileSync(join(dir, 'in.yaml'), LIST);
-    writeFileSync(join(dir, 'order.yaml'), 'apiVersion: order-containers.dev/v1alpha1\nkind: ContainerOrder\nmetadata: {name: o}\nspec:\n  sidecars: [{name: proxy}]\n');
+    writeFileSync(
+      join(dir, 'order.yaml'),
+      'apiVersion: order-containers.dev/v1alpha1\nkind: ContainerOrder\nmetadata: {name: o}\nspec:\n  sidecars: [{name: proxy}]\n',
+    );
     const r = runCli(['-i', join(dir, 'in.yaml'), '-f', join(dir, 'order.yaml'), '-o', join(dir, 'out.yaml')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
@@ -101,7 +107,8 @@ describe('command line', () => {
     assert.equal(r.code, 3);
     const [result] = parse(r.stdout).results;
     assert.deepEqual(result, {
-      message: 'functionConfig data.sidecar: unknown field; expected one of mode, strategy, kubernetesVersion, sidecars, order, timeoutSeconds, helperImage, entrypoints, presets',
+      message:
+        'functionConfig data.sidecar: unknown field; expected one of mode, strategy, kubernetesVersion, sidecars, order, timeoutSeconds, helperImage, entrypoints, presets',
       severity: 'error',
       resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'function-input' },
       field: { path: 'data.sidecar' },
@@ -118,9 +125,21 @@ describe('command line', () => {
   });
 
   for (const [what, input, message] of [
-    ['malformed YAML', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: 1\n  a: 2\n', 'items[0] (line 5, column 3): duplicated mapping key'],
-    ['a bare list of documents', 'kind: A\n---\nkind: B\n', 'input has 2 YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)'],
-    ['an item that is not a mapping', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- 42\n', 'items[0] (line 4) is not a mapping (found number)'],
+    [
+      'malformed YAML',
+      'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: 1\n  a: 2\n',
+      'items[0] (line 5, column 3): duplicated mapping key',
+    ],
+    [
+      'a bare list of documents',
+      'kind: A\n---\nkind: B\n',
+      'input has 2 YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)',
+    ],
+    [
+      'an item that is not a mapping',
+      'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- 42\n',
+      'items[0] (line 4) is not a mapping (found number)',
+    ],
   ] as const) {
     it(`exits 2 with one line on stderr and nothing on stdout for ${what}`, () => {
       const r = runCli(['-d', 'sidecars=proxy'], input);
@@ -170,7 +189,10 @@ describe('command line', () => {
   it('prints warnings and errors on stderr too under kustomize (LOG_TO_STDERR=true)', () => {
     const r = runCli(['-d', 'sidecars=app'], LIST, { LOG_TO_STDERR: 'true' });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^order-containers: error: Deployment\/web spec\.template\.spec\.containers\[0\]\.readinessProbe: sidecar app must be Ready/);
+    assert.match(
+      r.stderr,
+      /^order-containers: error: Deployment\/web spec\.template\.spec\.containers\[0\]\.readinessProbe: sidecar app must be Ready/,
+    );
   });
 
   it('prints --help and --version', () => {

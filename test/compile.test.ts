@@ -36,7 +36,8 @@ function plan(
 }
 
 /** The problems as a person reads them; whether auto may switch strategy is tested on its own. */
-const withoutFallback = (problems: readonly { message: string; field?: string }[]) => problems.map(({ message, field }) => ({ message, ...(field ? { field } : {}) }));
+const withoutFallback = (problems: readonly { message: string; field?: string }[]) =>
+  problems.map(({ message, field }) => ({ message, ...(field ? { field } : {}) }));
 
 const names = (list: V1Container[] | undefined): string[] => (list ?? []).map((c) => c.name);
 
@@ -90,7 +91,11 @@ describe('native sidecars', () => {
   });
 
   it('changes nothing in a pod that is already in order (idempotent)', () => {
-    const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }], [{ name: 'proxy', restartPolicy: 'Always', readinessProbe: ready, startupProbe: ready }]);
+    const p = plan(
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [{ name: 'app' }],
+      [{ name: 'proxy', restartPolicy: 'Always', readinessProbe: ready, startupProbe: ready }],
+    );
     assert.deepEqual(p.edits, []);
     assert.equal(p.startOrder, 'proxy(ready) -> app');
   });
@@ -100,7 +105,8 @@ describe('native sidecars', () => {
     assert.deepEqual(p.edits, []);
     assert.deepEqual(p.problems, [
       {
-        message: 'sidecar proxy must be Ready before the others start, but it has no readinessProbe or startupProbe to tell; add one, or set waitFor: Started',
+        message:
+          'sidecar proxy must be Ready before the others start, but it has no readinessProbe or startupProbe to tell; add one, or set waitFor: Started',
         field: 'spec.containers[1].readinessProbe',
       },
     ]);
@@ -128,21 +134,46 @@ describe('native sidecars', () => {
   });
 
   it('places a sidecar ahead of an existing init container that needs it', () => {
-    const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'app' }, { name: 'proxy' }], [{ name: 'schema' }, { name: 'seed' }], 'proxy:Started > seed');
+    const p = plan(
+      [{ name: 'proxy', waitFor: 'Started' }],
+      [{ name: 'app' }, { name: 'proxy' }],
+      [{ name: 'schema' }, { name: 'seed' }],
+      'proxy:Started > seed',
+    );
     assert.deepEqual(names(p.spec.initContainers), ['schema', 'proxy', 'seed']);
   });
 
-  it('reorders main containers for Started edges and keeps kubectl\'s default container', () => {
+  it("reorders main containers for Started edges and keeps kubectl's default container", () => {
     const p = plan([], [{ name: 'app' }, { name: 'logger' }], undefined, 'logger:Started > app');
     assert.deepEqual(names(p.spec.containers), ['logger', 'app']);
     assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'app' });
-    const kept = plan([], [{ name: 'app' }, { name: 'logger' }], undefined, 'logger:Started > app', { 'kubectl.kubernetes.io/default-container': 'logger' });
-    assert.deepEqual(kept.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'logger' }, 'an annotation the user set is left alone');
+    const kept = plan([], [{ name: 'app' }, { name: 'logger' }], undefined, 'logger:Started > app', {
+      'kubectl.kubernetes.io/default-container': 'logger',
+    });
+    assert.deepEqual(
+      kept.metadata.annotations,
+      { 'kubectl.kubernetes.io/default-container': 'logger' },
+      'an annotation the user set is left alone',
+    );
   });
 
   for (const [what, sidecars, containers, order, message, field] of [
-    ['a cycle, printed', [], [{ name: 'a' }, { name: 'b' }, { name: 'c' }], 'a:Started > b:Started > c:Started > a', 'the declared order has a cycle: a -> b -> c -> a', undefined],
-    ['a container after itself', [], [{ name: 'a' }, { name: 'b' }], 'a:Started > a', 'container a cannot start after itself', 'spec.containers[0]'],
+    [
+      'a cycle, printed',
+      [],
+      [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+      'a:Started > b:Started > c:Started > a',
+      'the declared order has a cycle: a -> b -> c -> a',
+      undefined,
+    ],
+    [
+      'a container after itself',
+      [],
+      [{ name: 'a' }, { name: 'b' }],
+      'a:Started > a',
+      'container a cannot start after itself',
+      'spec.containers[0]',
+    ],
     [
       'Completed asked of a sidecar',
       [{ name: 'proxy', waitFor: 'Started' }],
@@ -184,7 +215,12 @@ describe('native sidecars', () => {
   }
 
   it('gates a main container others wait on to be Ready with a postStart wait, run by the static helper', () => {
-    const p = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: { tcpSocket: { port: 6379 }, timeoutSeconds: 2 } }], undefined, 'cache > app');
+    const p = plan(
+      [],
+      [{ name: 'app' }, { name: 'cache', readinessProbe: { tcpSocket: { port: 6379 }, timeoutSeconds: 2 } }],
+      undefined,
+      'cache > app',
+    );
     assert.deepEqual(p.problems, []);
     assert.deepEqual(names(p.spec.initContainers), ['order-containers-helper']);
     assert.deepEqual(names(p.spec.containers), ['cache', 'app']);
@@ -209,9 +245,15 @@ describe('native sidecars', () => {
       '--check-arg',
       '6379',
     ]);
-    assert.deepEqual(decodeWaitHook(command), { container: 'cache', timeoutSeconds: 120, readiness: { check: { kind: 'tcp', host: '127.0.0.1', port: 6379 }, attemptSeconds: 2 } });
+    assert.deepEqual(decodeWaitHook(command), {
+      container: 'cache',
+      timeoutSeconds: 120,
+      readiness: { check: { kind: 'tcp', host: '127.0.0.1', port: 6379 }, attemptSeconds: 2 },
+    });
     assert.deepEqual(cache.volumeMounts, [{ name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true }]);
-    assert.deepEqual((p.spec as { volumes?: unknown }).volumes, [{ name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }]);
+    assert.deepEqual((p.spec as { volumes?: unknown }).volumes, [
+      { name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+    ]);
     assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'app' });
     assert.equal(p.startOrder, 'cache(ready) -> app');
   });
@@ -233,21 +275,42 @@ describe('native sidecars', () => {
     const grpc = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: { grpc: { port: 9 } } }], undefined, 'cache > app');
     assert.deepEqual(grpc.problems, [
       {
-        message: 'others wait for cache to be Ready, but a grpc probe cannot be checked by the static helper; give the container an http, tcp or exec readinessProbe',
+        message:
+          'others wait for cache to be Ready, but a grpc probe cannot be checked by the static helper; give the container an http, tcp or exec readinessProbe',
         field: 'spec.containers[1].readinessProbe',
       },
     ]);
-    const hooked = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: ready, lifecycle: { postStart: { exec: { command: ['warm-up'] } } } }], undefined, 'cache > app');
+    const hooked = plan(
+      [],
+      [{ name: 'app' }, { name: 'cache', readinessProbe: ready, lifecycle: { postStart: { exec: { command: ['warm-up'] } } } }],
+      undefined,
+      'cache > app',
+    );
     assert.deepEqual(withoutFallback(hooked.problems), [
-      { message: 'cache already has a postStart hook, which order-containers will not replace; others wait for cache to be Ready', field: 'spec.containers[1].lifecycle.postStart' },
+      {
+        message: 'cache already has a postStart hook, which order-containers will not replace; others wait for cache to be Ready',
+        field: 'spec.containers[1].lifecycle.postStart',
+      },
     ]);
   });
 
   it('postStart: keeps sidecars as main containers, first and gated, and warns about what it cannot do', () => {
-    const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'report' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart', 'Job');
+    const p = plan(
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [{ name: 'report' }, { name: 'proxy', readinessProbe: ready }],
+      undefined,
+      undefined,
+      {},
+      'postStart',
+      'Job',
+    );
     assert.deepEqual(p.problems, []);
     assert.deepEqual(names(p.spec.containers), ['proxy', 'report']);
-    assert.deepEqual(decodeWaitHook(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, { kind: 'http', url: 'http://127.0.0.1:9090/ready', headers: [] });
+    assert.deepEqual(decodeWaitHook(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, {
+      kind: 'http',
+      url: 'http://127.0.0.1:9090/ready',
+      headers: [],
+    });
     assert.equal(p.spec.containers[0]!.restartPolicy, undefined);
     assert.deepEqual(p.metadata.annotations, { 'kubectl.kubernetes.io/default-container': 'report' });
     assert.deepEqual(
@@ -260,22 +323,42 @@ describe('native sidecars', () => {
   });
 
   it('postStart: a second run finds its own gates and changes nothing', () => {
-    const first = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart');
-    const again = planPod(orderSpec([{ name: 'proxy', waitFor: 'Ready' }], 'postStart'), 'Deployment', first.spec, [{ name: 'proxy', waitFor: 'Ready' }], [], first.metadata.annotations);
+    const first = plan(
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }],
+      undefined,
+      undefined,
+      {},
+      'postStart',
+    );
+    const again = planPod(
+      orderSpec([{ name: 'proxy', waitFor: 'Ready' }], 'postStart'),
+      'Deployment',
+      first.spec,
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [],
+      first.metadata.annotations,
+    );
     assert.deepEqual(again.edits, []);
   });
 
   it('refuses to leave a pod without a main container', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'proxy' }]);
     assert.deepEqual(withoutFallback(p.problems), [
-      { message: 'every main container (proxy) would become an init container, and a pod needs at least one main container', field: 'spec.containers' },
+      {
+        message: 'every main container (proxy) would become an init container, and a pod needs at least one main container',
+        field: 'spec.containers',
+      },
     ]);
   });
 
   it('refuses Completed asked of a restartable init container, and a sidecar declared twice differently', () => {
     const restartable = plan([], [{ name: 'app' }], [{ name: 'agent', restartPolicy: 'Always' }], 'agent:Completed > app');
     assert.deepEqual(restartable.problems, [
-      { message: 'app waits for agent to be Completed, but agent is a sidecar: it keeps running and never completes', field: 'spec.initContainers[0]' },
+      {
+        message: 'app waits for agent to be Completed, but agent is a sidecar: it keeps running and never completes',
+        field: 'spec.initContainers[0]',
+      },
     ]);
     const twice = plan(
       [
@@ -284,12 +367,16 @@ describe('native sidecars', () => {
       ],
       [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }],
     );
-    assert.deepEqual(twice.problems, [{ message: 'sidecar proxy is declared twice, with waitFor Started and Ready', field: 'spec.containers[1]' }]);
+    assert.deepEqual(twice.problems, [
+      { message: 'sidecar proxy is declared twice, with waitFor Started and Ready', field: 'spec.containers[1]' },
+    ]);
   });
 
   it('refuses an init container waiting for a main container', () => {
     const p = plan([], [{ name: 'app' }], [{ name: 'setup' }], 'app:Started > setup');
-    assert.deepEqual(p.problems, [{ message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' }]);
+    assert.deepEqual(p.problems, [
+      { message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' },
+    ]);
   });
 
   it('skips, with a note, a rule that names a container the pod does not have', () => {
@@ -306,14 +393,29 @@ describe('native sidecars', () => {
 });
 
 describe('entrypoint wrappers', () => {
-  const withCommand = (name: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image: `example/${name}:1`, command: [`/bin/${name}`], ...extra });
-  const entrypointPlan = (containers: V1Container[], order: string, extra: Partial<OrderSpec> = {}, pod: Record<string, unknown> = {}, kind = 'Deployment') => {
+  const withCommand = (name: string, extra: Partial<V1Container> = {}): V1Container => ({
+    name,
+    image: `example/${name}:1`,
+    command: [`/bin/${name}`],
+    ...extra,
+  });
+  const entrypointPlan = (
+    containers: V1Container[],
+    order: string,
+    extra: Partial<OrderSpec> = {},
+    pod: Record<string, unknown> = {},
+    kind = 'Deployment',
+  ) => {
     const spec: OrderSpec = { ...orderSpec([], 'entrypoint'), rules: parseOrder(order), ...extra };
     const template = { metadata: { annotations: {} }, spec: { containers, ...pod } };
     const result = planPod(spec, kind, template.spec, spec.sidecars, spec.rules, {});
     const after = structuredClone(template);
     applyEditsToObject(after, result.edits);
-    return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[]; volumes?: unknown[] }, again: () => planPod(spec, kind, after.spec, spec.sidecars, spec.rules, {}) };
+    return {
+      ...result,
+      spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[]; volumes?: unknown[] },
+      again: () => planPod(spec, kind, after.spec, spec.sidecars, spec.rules, {}),
+    };
   };
 
   it('wraps the containers that wait or are waited on, mounts the helper and run volumes, and leaves the rest alone', () => {
@@ -323,8 +425,20 @@ describe('entrypoint wrappers', () => {
     assert.equal(p.startOrder, 'migrate -> test(after migrate completed) -> logs');
     assert.deepEqual(names(p.spec.containers), ['test', 'migrate', 'logs'], 'main containers keep their places');
     const [test, migrate, logs] = p.spec.containers;
-    assert.deepEqual(decodeWrapper(test!.command), { container: 'test', timeoutSeconds: 120, after: [{ container: 'migrate', state: 'exit' }], recordExit: false, program: ['/bin/test'] });
-    assert.deepEqual(decodeWrapper(migrate!.command), { container: 'migrate', timeoutSeconds: 120, after: [], recordExit: true, program: ['/bin/migrate'] });
+    assert.deepEqual(decodeWrapper(test!.command), {
+      container: 'test',
+      timeoutSeconds: 120,
+      after: [{ container: 'migrate', state: 'exit' }],
+      recordExit: false,
+      program: ['/bin/test'],
+    });
+    assert.deepEqual(decodeWrapper(migrate!.command), {
+      container: 'migrate',
+      timeoutSeconds: 120,
+      after: [],
+      recordExit: true,
+      program: ['/bin/migrate'],
+    });
     assert.deepEqual(logs, withCommand('logs'));
     for (const c of [test!, migrate!]) {
       assert.deepEqual(c.volumeMounts, [
@@ -342,9 +456,21 @@ describe('entrypoint wrappers', () => {
 
   it('writes a ready file from the readiness probe, and makes sidecars outlive the main containers and end a Job', () => {
     const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 15001 } } });
-    const p = entrypointPlan([withCommand('app'), proxy], '', { sidecars: [{ name: 'proxy', waitFor: 'Ready' }] }, { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 45 }, 'Job');
+    const p = entrypointPlan(
+      [withCommand('app'), proxy],
+      '',
+      { sidecars: [{ name: 'proxy', waitFor: 'Ready' }] },
+      { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 45 },
+      'Job',
+    );
     assert.deepEqual(p.problems, []);
-    assert.deepEqual(decodeWrapper(p.spec.containers[0]!.command), { container: 'app', timeoutSeconds: 120, after: [{ container: 'proxy', state: 'ready' }], recordExit: true, program: ['/bin/app'] });
+    assert.deepEqual(decodeWrapper(p.spec.containers[0]!.command), {
+      container: 'app',
+      timeoutSeconds: 120,
+      after: [{ container: 'proxy', state: 'ready' }],
+      recordExit: true,
+      program: ['/bin/app'],
+    });
     assert.deepEqual(decodeWrapper(p.spec.containers[1]!.command), {
       container: 'proxy',
       timeoutSeconds: 120,
@@ -375,19 +501,36 @@ describe('entrypoint wrappers', () => {
       ],
     });
     assert.deepEqual(known.problems, []);
-    assert.deepEqual(decodeWrapper(known.spec.containers[0]!.command)?.program, ['/entrypoint', 'serve'], "the image's CMD is kept: a command in the spec would drop it");
-    assert.deepEqual(decodeWrapper(known.spec.containers[1]!.command)?.program, ['/migrate'], 'the container args replace the CMD, as before');
+    assert.deepEqual(
+      decodeWrapper(known.spec.containers[0]!.command)?.program,
+      ['/entrypoint', 'serve'],
+      "the image's CMD is kept: a command in the spec would drop it",
+    );
+    assert.deepEqual(
+      decodeWrapper(known.spec.containers[1]!.command)?.program,
+      ['/migrate'],
+      'the container args replace the CMD, as before',
+    );
     assert.deepEqual(known.spec.containers[1]!.args, ['--once']);
   });
 
   it('refuses an init container that waits for a main container', () => {
     const p = entrypointPlan([withCommand('app')], 'app:Started > setup', {}, { initContainers: [withCommand('setup')] });
-    assert.deepEqual(p.problems, [{ message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' }]);
+    assert.deepEqual(p.problems, [
+      { message: 'setup runs before the main containers start, so it cannot wait for main container app', field: 'spec.initContainers[0]' },
+    ]);
   });
 });
 
 describe('auto falls back to entrypoint wrappers', () => {
-  const autoPlan = (containers: V1Container[], order: string, version: { major: number; minor: number }, sidecars: Sidecar[] = [], kind = 'Deployment', pod: Record<string, unknown> = {}) => {
+  const autoPlan = (
+    containers: V1Container[],
+    order: string,
+    version: { major: number; minor: number },
+    sidecars: Sidecar[] = [],
+    kind = 'Deployment',
+    pod: Record<string, unknown> = {},
+  ) => {
     const spec: OrderSpec = { ...orderSpec(sidecars, 'auto'), kubernetesVersion: version, rules: order ? parseOrder(order) : [] };
     return planPod(spec, kind, { containers, ...pod }, sidecars, spec.rules, {});
   };
@@ -399,11 +542,21 @@ describe('auto falls back to entrypoint wrappers', () => {
     const p = autoPlan([{ name: 'app', command: ['/app'] }, migrate], 'migrate:Completed > app', v130);
     assert.equal(p.strategy, 'entrypoint');
     assert.deepEqual(p.problems, []);
-    assert.equal(p.fallbackReason, 'native cannot do it: migrate must complete before others start, so it becomes an init container, where Kubernetes forbids livenessProbe; remove it or wait for migrate differently');
+    assert.equal(
+      p.fallbackReason,
+      'native cannot do it: migrate must complete before others start, so it becomes an init container, where Kubernetes forbids livenessProbe; remove it or wait for migrate differently',
+    );
   });
 
   it('and reports both reasons when the wrappers cannot be written either', () => {
-    const p = autoPlan([{ name: 'app', command: ['/app'] }, { name: 'migrate', livenessProbe: { exec: { command: ['true'] } } }], 'migrate:Completed > app', v130);
+    const p = autoPlan(
+      [
+        { name: 'app', command: ['/app'] },
+        { name: 'migrate', livenessProbe: { exec: { command: ['true'] } } },
+      ],
+      'migrate:Completed > app',
+      v130,
+    );
     assert.equal(p.strategy, 'native');
     assert.deepEqual(
       p.problems.map((x) => x.message),
@@ -467,6 +620,10 @@ describe('reading a wrapper back', () => {
     assert.equal(decodeWrapper(replaced(valueOf('--job'), 'Always')), undefined, 'an unknown restart policy');
     assert.equal(decodeWrapper(command.slice(0, command.length - wrapper.program.length - 1)), undefined, 'no program separator');
     assert.equal(decodeWrapper(replaced(valueOf('--timeout'), 'soon')), undefined, 'a timeout that is not a number');
-    assert.equal(decodeWrapper([...command.slice(0, valueOf('--name')), ...command.slice(valueOf('--name') + 1)]), undefined, 'a flag without its value');
+    assert.equal(
+      decodeWrapper([...command.slice(0, valueOf('--name')), ...command.slice(valueOf('--name') + 1)]),
+      undefined,
+      'a flag without its value',
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('the Config Sync route (render in CI, sync the hydrated folder)', () =>
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     symlinkSync(CLI, join(bin, 'order-containers'));
-    const r = spawnSync(join(copy, 'hydrate.sh'), [], { encoding: 'utf8', env: { ...process.env, KPT: kpt, PATH: `${bin}:${process.env.PATH}` } });
+    const r = spawnSync(join(copy, 'hydrate.sh'), [], {
+      encoding: 'utf8',
+      env: { ...process.env, KPT: kpt, PATH: `${bin}:${process.env.PATH}` },
+    });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /realise their declared order/, 'the validator ran after the mutator');
     const committed = files(join(EXAMPLE, 'hydrated'));

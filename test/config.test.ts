@@ -48,11 +48,20 @@ describe('functionConfig', () => {
     });
     assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready' }]);
     assert.deepEqual(s.rules, [{ container: 'app', after: [{ container: 'migrate', condition: 'Completed' }] }]);
-    assert.deepEqual(s.entrypoints, [{ match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] }]);
+    assert.deepEqual(s.entrypoints, [
+      { match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] },
+    ]);
     assert.deepEqual(s.workloadKinds, [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: ['spec', 'template'] }]);
-    assert.deepEqual(s.presets.map((p) => p.name), ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer']);
+    assert.deepEqual(
+      s.presets.map((p) => p.name),
+      ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer'],
+    );
     assert.deepEqual(s.presets[2]!.injection!.nativeAnnotations, { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' });
-    assert.deepEqual(s.presets[2]!.injection!.postStartAnnotations, { 'config.linkerd.io/proxy-await': 'enabled' }, 'the fields not given stay the built-in ones');
+    assert.deepEqual(
+      s.presets[2]!.injection!.postStartAnnotations,
+      { 'config.linkerd.io/proxy-await': 'enabled' },
+      'the fields not given stay the built-in ones',
+    );
     assert.deepEqual(s.presets[3], { name: 'pgbouncer', containers: ['pgbouncer'], images: ['*/pgbouncer:*'], ready: { port: 6432 } });
   });
 
@@ -64,10 +73,20 @@ describe('functionConfig', () => {
 
   it('names the field of every problem, unknown fields included', () => {
     assert.deepEqual(
-      problems({ ...CR, spec: { sidecar: [], sidecars: [{ name: 'Proxy' }, { name: 'x', waitFor: 'Later' }], kubernetesVersion: 1.3, timeoutSeconds: 0 } }),
+      problems({
+        ...CR,
+        spec: { sidecar: [], sidecars: [{ name: 'Proxy' }, { name: 'x', waitFor: 'Later' }], kubernetesVersion: 1.3, timeoutSeconds: 0 },
+      }),
       [
-        { path: 'spec.sidecar', message: 'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, workloadKinds' },
-        { path: 'spec.kubernetesVersion', message: 'write the version as a quoted string such as "1.30" (an unquoted 1.3 reads as a number)' },
+        {
+          path: 'spec.sidecar',
+          message:
+            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, workloadKinds',
+        },
+        {
+          path: 'spec.kubernetesVersion',
+          message: 'write the version as a quoted string such as "1.30" (an unquoted 1.3 reads as a number)',
+        },
         { path: 'spec.sidecars[0].name', message: 'expected a container name (lowercase letters, digits and "-"), got "Proxy"' },
         { path: 'spec.sidecars[1].waitFor', message: 'expected "Started" | "Ready", got "Later"' },
         { path: 'spec.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got 0' },
@@ -83,18 +102,34 @@ describe('functionConfig', () => {
 
   it('refuses a functionConfig of another kind', () => {
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'Secret' }), [
-      { path: 'kind', message: 'functionConfig must be a ContainerOrder (order-containers.dev/v1alpha1) or a ConfigMap, got kind "Secret"' },
+      {
+        path: 'kind',
+        message: 'functionConfig must be a ContainerOrder (order-containers.dev/v1alpha1) or a ConfigMap, got kind "Secret"',
+      },
     ]);
   });
 
   it('treats no config and the empty function-input ConfigMap as nothing to do', () => {
     assert.equal(decodeFunctionConfig(undefined).kind, 'none');
     assert.equal(decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' } }).kind, 'none');
-    assert.equal(decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: null }).kind, 'none');
+    assert.equal(
+      decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: null }).kind,
+      'none',
+    );
   });
 
   it('decodes the ConfigMap keys with the same meaning as the ContainerOrder fields', () => {
-    const fromMap = spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy:Started, vault', strategy: 'native', kubernetesVersion: 'v1.31', timeoutSeconds: '30', order: 'proxy > app' } });
+    const fromMap = spec({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: {
+        sidecars: 'proxy:Started, vault',
+        strategy: 'native',
+        kubernetesVersion: 'v1.31',
+        timeoutSeconds: '30',
+        order: 'proxy > app',
+      },
+    });
     const fromCr = spec({
       ...CR,
       spec: {
@@ -109,12 +144,19 @@ describe('functionConfig', () => {
   });
 
   it('names the ConfigMap key of each problem', () => {
-    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'fast', timeoutSeconds: 'soon', sidecars: 'a:Done', order: 'a >' } }), [
-      { path: 'data.strategy', message: 'expected "auto" | "native" | "entrypoint" | "postStart", got "fast"' },
-      { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
-      { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
-      { path: 'data.order', message: 'expected a container name at the end at column 4' },
-    ]);
+    assert.deepEqual(
+      problems({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        data: { strategy: 'fast', timeoutSeconds: 'soon', sidecars: 'a:Done', order: 'a >' },
+      }),
+      [
+        { path: 'data.strategy', message: 'expected "auto" | "native" | "entrypoint" | "postStart", got "fast"' },
+        { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
+        { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
+        { path: 'data.order', message: 'expected a container name at the end at column 4' },
+      ],
+    );
   });
 });
 
@@ -142,13 +184,20 @@ describe('order syntax', () => {
     ['a > b, c', '"b," is not a container name (lowercase letters, digits and "-", at most 63) at column 5'],
   ] as const) {
     it(`points at the offending token: ${JSON.stringify(text)}`, () => {
-      assert.throws(() => parseOrder(text), (e: unknown) => e instanceof OrderSyntaxError && e.message === message);
+      assert.throws(
+        () => parseOrder(text),
+        (e: unknown) => e instanceof OrderSyntaxError && e.message === message,
+      );
     });
   }
 });
 
 describe('workload selector', () => {
-  const item = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'report-daily', namespace: 'shop', labels: { tier: 'batch', team: 'a' } } };
+  const item = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'report-daily', namespace: 'shop', labels: { tier: 'batch', team: 'a' } },
+  };
 
   it('matches on omitted parts, kinds, name globs, namespaces and labels', () => {
     assert.ok(selects({}, item));
@@ -161,7 +210,9 @@ describe('workload selector', () => {
   });
 
   it('evaluates matchExpressions as metav1.LabelSelector does', () => {
-    const e = (operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values: string[] = []) => ({ matchExpressions: [{ key: 'tier', operator, values }] });
+    const e = (operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values: string[] = []) => ({
+      matchExpressions: [{ key: 'tier', operator, values }],
+    });
     assert.ok(selects(e('In', ['batch', 'web']), item));
     assert.ok(!selects(e('NotIn', ['batch']), item));
     assert.ok(selects(e('Exists'), item));
@@ -182,15 +233,30 @@ describe('entrypoints (for the entrypoint strategy)', () => {
     ];
     assert.deepEqual(spec({ ...CR, spec: { entrypoints: entries } }).entrypoints, expected);
     const text = '[{image: "ghcr.io/acme/*", command: [/entrypoint], args: [serve]}, {container: migrate, command: [/migrate]}]';
-    assert.deepEqual(spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'entrypoint', entrypoints: text } }).entrypoints, expected);
+    assert.deepEqual(
+      spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'entrypoint', entrypoints: text } }).entrypoints,
+      expected,
+    );
   });
 
   it('names the entry that gives both or neither match, an empty command, an unknown field, or YAML that does not parse', () => {
-    assert.deepEqual(problems({ ...CR, spec: { entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [] }] } }), [
-      { path: 'spec.entrypoints[0]', message: 'give either container (a container name) or image (an image pattern), not both or neither' },
-      { path: 'spec.entrypoints[1]', message: 'give either container (a container name) or image (an image pattern), not both or neither' },
-      { path: 'spec.entrypoints[2].command', message: 'the command must name a program' },
-    ]);
+    assert.deepEqual(
+      problems({
+        ...CR,
+        spec: { entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [] }] },
+      }),
+      [
+        {
+          path: 'spec.entrypoints[0]',
+          message: 'give either container (a container name) or image (an image pattern), not both or neither',
+        },
+        {
+          path: 'spec.entrypoints[1]',
+          message: 'give either container (a container name) or image (an image pattern), not both or neither',
+        },
+        { path: 'spec.entrypoints[2].command', message: 'the command must name a program' },
+      ],
+    );
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { entrypoints: '[{container: a, cmd: [/x]}]' } }), [
       { path: 'data.entrypoints[0].cmd', message: 'unknown field; expected one of command, container, image, args' },
       { path: 'data.entrypoints[0].command', message: 'required field is missing (expected list of strings)' },

@@ -26,7 +26,8 @@ describe('editing workloads (property)', () => {
         const list = readResourceList(Buffer.from(generated.text));
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
-          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
+          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
+            ?.containers;
           if (!containers) return;
           edits.set(index, [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: pick % containers.length, to: [...SPEC, 'initContainers'], toIndex: 0 },
@@ -64,7 +65,8 @@ describe('the in-place editor (property)', () => {
         const list = readResourceList(Buffer.from(generated.text));
         if (list.form !== 'block') return;
         list.items.forEach((item, index) => {
-          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec?.containers;
+          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
+            ?.containers;
           if (!containers) return;
           const edits: Edit[] = [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: containers.length - 1, to: [...SPEC, 'initContainers'], toIndex: 0 },

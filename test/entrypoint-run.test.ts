@@ -14,7 +14,6 @@ import { expand } from './bench-kubelet/expansion.js';
 import { kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
 import { planPodView as planPod } from './plan-view.js';
 
-
 interface PodInput {
   readonly containers: V1Container[];
   readonly restartPolicy?: string;
@@ -22,8 +21,16 @@ interface PodInput {
 }
 
 /** Plans a pod with the entrypoint strategy and returns its main containers as they would be applied. */
-function entrypointPod(pod: PodInput, order: { sidecars?: Sidecar[]; order?: string; timeoutSeconds?: number; kind?: string; quits?: Record<string, string> }): V1Container[] {
-  const spec = orderSpec({ strategy: 'entrypoint', timeoutSeconds: order.timeoutSeconds ?? 20, sidecars: order.sidecars ?? [], rules: order.order ? parseOrder(order.order) : [] });
+function entrypointPod(
+  pod: PodInput,
+  order: { sidecars?: Sidecar[]; order?: string; timeoutSeconds?: number; kind?: string; quits?: Record<string, string> },
+): V1Container[] {
+  const spec = orderSpec({
+    strategy: 'entrypoint',
+    timeoutSeconds: order.timeoutSeconds ?? 20,
+    sidecars: order.sidecars ?? [],
+    rules: order.order ? parseOrder(order.order) : [],
+  });
   const template = { spec: structuredClone(pod) };
   const hints = { quits: new Map(Object.entries(order.quits ?? {})) };
   const plan = planPod(spec, order.kind ?? 'Pod', template.spec, spec.sidecars, spec.rules, {}, hints);
@@ -60,7 +67,21 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
     const env = new Map([['HOME', '/home/app']]);
     const expanded = command.map((s) => expand(s, env));
     assert.equal(expanded[3], RUN_SCRIPT);
-    assert.deepEqual(expanded.slice(-13), ['--ready', 'exec', '--attempt', '1', '--check-arg', 'sh', '--check-arg', '-c', '--check-arg', 'test -f $(HOME)/x && echo $$', '--', '/app', '--home=/home/app']);
+    assert.deepEqual(expanded.slice(-13), [
+      '--ready',
+      'exec',
+      '--attempt',
+      '1',
+      '--check-arg',
+      'sh',
+      '--check-arg',
+      '-c',
+      '--check-arg',
+      'test -f $(HOME)/x && echo $$',
+      '--',
+      '/app',
+      '--home=/home/app',
+    ]);
   });
 
   it('expands as kubelet does (cases from Kubernetes expand_test.go)', () => {
@@ -111,7 +132,10 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
           env: env(),
         });
         // Listed in reverse: kubelet starts step-3 first, and the wrappers still hold it back.
-        const containers = entrypointPod({ containers: [step(3), step(2), step(1)], restartPolicy: 'Never' }, { order: 'step-1:Completed > step-2:Completed > step-3' });
+        const containers = entrypointPod(
+          { containers: [step(3), step(2), step(1)], restartPolicy: 'Never' },
+          { order: 'step-1:Completed > step-2:Completed > step-3' },
+        );
         const runs = start(containers);
         const exits = await Promise.all(runs.map((r) => r.exited));
         assert.deepEqual(
@@ -176,7 +200,9 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
               },
               {
                 name: 'db',
-                command: program(`trap 'echo "db got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 1; echo "db ready" >>"$EVENTS"; : >"${flag}"; sleep 30 & wait`),
+                command: program(
+                  `trap 'echo "db got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 1; echo "db ready" >>"$EVENTS"; : >"${flag}"; sleep 30 & wait`,
+                ),
                 env: env(),
                 readinessProbe: { exec: { command: ['test', '-f', flag] } },
               },
@@ -199,7 +225,11 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
           {
             containers: [
               { name: 'work', command: program('sleep 0.5; echo "work done" >>"$EVENTS"'), env: env() },
-              { name: 'proxy', command: program(`trap 'echo "proxy got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 30 & wait`), env: env() },
+              {
+                name: 'proxy',
+                command: program(`trap 'echo "proxy got TERM" >>"$EVENTS"; kill $!; exit 143' TERM; sleep 30 & wait`),
+                env: env(),
+              },
             ],
             restartPolicy: 'Never',
             terminationGracePeriodSeconds: 5,
@@ -251,8 +281,20 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         const containers = entrypointPod(
           {
             containers: [
-              { name: 'app', command: program(`trap 'sleep 1; echo "app stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "app up" >>"$EVENTS"; sleep 30 & wait`), env: env() },
-              { name: 'proxy', command: program(`trap 'echo "proxy stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "proxy up" >>"$EVENTS"; sleep 30 & wait`), env: env() },
+              {
+                name: 'app',
+                command: program(
+                  `trap 'sleep 1; echo "app stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "app up" >>"$EVENTS"; sleep 30 & wait`,
+                ),
+                env: env(),
+              },
+              {
+                name: 'proxy',
+                command: program(
+                  `trap 'echo "proxy stopped" >>"$EVENTS"; kill $!; exit 0' TERM; echo "proxy up" >>"$EVENTS"; sleep 30 & wait`,
+                ),
+                env: env(),
+              },
             ],
             terminationGracePeriodSeconds: 10,
           },
@@ -274,7 +316,19 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
 
       it('hands names, arguments, stdin and $(VAR) references to the program exactly as kubelet would, running none of them', async () => {
         const marker = join(dir, 'pwned');
-        const evil = [`a b`, `"q" 'q'`, `$(touch ${marker})`, `\`touch ${marker}\``, `x;touch ${marker}`, 'line\nbreak', '$(GREETING)', '$$(GREETING)', '$HOME', '', '*'];
+        const evil = [
+          `a b`,
+          `"q" 'q'`,
+          `$(touch ${marker})`,
+          `\`touch ${marker}\``,
+          `x;touch ${marker}`,
+          'line\nbreak',
+          '$(GREETING)',
+          '$$(GREETING)',
+          '$HOME',
+          '',
+          '*',
+        ];
         const out = join(dir, 'argv.json');
         const write = `const fs = require('fs'); fs.writeFileSync(process.env.OUT, JSON.stringify({ argv: process.argv.slice(1), stdin: fs.readFileSync(0, 'utf8') }))`;
         const original: V1Container = {

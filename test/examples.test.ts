@@ -32,7 +32,10 @@ function resourcesIn(dir: string): Record<string, unknown>[] {
 }
 
 function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'core.autocrlf=false', ...args], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'core.autocrlf=false', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -75,7 +78,8 @@ describe('examples under the real kpt', () => {
 
       const first = runKpt(kpt, pkg, config);
       assert.equal(first.code, config.exitCode, first.output);
-      for (const line of config.output ?? []) assert.ok(first.output.includes(line), `kpt output has ${JSON.stringify(line)}:\n${first.output}`);
+      for (const line of config.output ?? [])
+        assert.ok(first.output.includes(line), `kpt output has ${JSON.stringify(line)}:\n${first.output}`);
       git(pkg, 'add', '-A');
       const diff = git(pkg, 'diff', '--cached', '--no-color');
       const expectedPath = join(source, '.expected', 'diff.patch');

@@ -33,13 +33,16 @@ describe('explain', () => {
     });
   }
 
-  it('reads the function\'s own output and gives the same order without the config', () => {
+  it("reads the function's own output and gives the same order without the config", () => {
     const applied = runCli(['-f', join(EXAMPLES, 'migrate-then-serve', 'container-order.yaml')], resourceListOf('migrate-then-serve'));
     assert.equal(applied.code, 0, applied.stderr);
     const withoutConfig = applied.stdout.replace(/\nfunctionConfig:[\s\S]*$/, '\n');
     const r = runCli(['explain'], withoutConfig);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.replace(/\(native\)/, ''), readFileSync(join(GOLDEN, 'migrate-then-serve.txt'), 'utf8').replace(/\(native\)/, ''));
+    assert.equal(
+      r.stdout.replace(/\(native\)/, ''),
+      readFileSync(join(GOLDEN, 'migrate-then-serve.txt'), 'utf8').replace(/\(native\)/, ''),
+    );
   });
 
   it('recognises orders written by hand: native sidecars, postStart hooks, init containers', () => {
@@ -60,7 +63,11 @@ spec:
 `;
     const r = runCli(['explain', '--format', 'json'], manifest);
     assert.equal(r.code, 0, r.stderr);
-    const [t] = JSON.parse(r.stdout) as { mechanism: string; start: { name: string; phase: string; gate: string; how: string; mechanism?: string }[]; stop: string[][] }[];
+    const [t] = JSON.parse(r.stdout) as {
+      mechanism: string;
+      start: { name: string; phase: string; gate: string; how: string; mechanism?: string }[];
+      stop: string[][];
+    }[];
     assert.equal(t!.mechanism, 'native');
     assert.deepEqual(
       t!.start.map((s) => [s.name, s.phase, s.gate, s.how]),
@@ -80,11 +87,14 @@ spec:
 
   it('reads a multi-document YAML file, and colours text only when asked (a TTY)', () => {
     const file = join(tempDir('explain'), 'stream.yaml');
-    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: app}]}\n');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: app}]}\n',
+    );
     const r = runCli(['explain', '-i', file]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Pod p (none)\n   1. app  main\n  stop: app\n');
-    const timelines = (JSON.parse(runCli(['explain', '-i', file, '--format', 'json']).stdout) as PodTimeline[]);
+    const timelines = JSON.parse(runCli(['explain', '-i', file, '--format', 'json']).stdout) as PodTimeline[];
     // ANSI escapes are what the colour output is made of.
     // eslint-disable-next-line no-control-regex
     assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\)\x1b\[0m/);
@@ -112,6 +122,13 @@ function resourceListOf(name: string): string {
   const docs = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('container-order'))
     .map((f) => readFileSync(join(dir, f), 'utf8'));
-  const items = docs.map((d) => d.split('\n').filter((l) => !l.startsWith('#')).map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join('\n').trimEnd());
+  const items = docs.map((d) =>
+    d
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`))
+      .join('\n')
+      .trimEnd(),
+  );
   return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}\n`;
 }

@@ -56,7 +56,10 @@ const initNames = (item: Record<string, unknown>) =>
 describe('orders declared on the workload itself', () => {
   it('are honoured with no functionConfig at all', () => {
     const r = run(
-      deployment('    annotations:\n      order-containers.dev/sidecars: proxy\n      order-containers.dev/order: "proxy > migrate:Completed > app"\n', CONTAINERS),
+      deployment(
+        '    annotations:\n      order-containers.dev/sidecars: proxy\n      order-containers.dev/order: "proxy > migrate:Completed > app"\n',
+        CONTAINERS,
+      ),
     );
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     assert.deepEqual(initNames(r.items[0]!), ['proxy', 'migrate']);
@@ -126,27 +129,34 @@ items:
     };
     const r = run(two, config);
     assert.equal(r.exitCode, 0);
-    assert.deepEqual(
-      r.items.map(initNames),
-      [['proxy'], [], [], ['proxy']],
-    );
+    assert.deepEqual(r.items.map(initNames), [['proxy'], [], [], ['proxy']]);
   });
 
-  it('reports a broad selector\'s missing container as info, an exactly named workload\'s as an error', () => {
+  it("reports a broad selector's missing container as info, an exactly named workload's as an error", () => {
     const broad = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy' } });
     assert.equal(broad.exitCode, 0);
     assert.equal(broad.results[0]!.severity, 'info');
-    const named = run(two, { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', spec: { selector: { names: ['web'] }, sidecars: [{ name: 'envoy' }] } });
+    const named = run(two, {
+      apiVersion: 'order-containers.dev/v1alpha1',
+      kind: 'ContainerOrder',
+      spec: { selector: { names: ['web'] }, sidecars: [{ name: 'envoy' }] },
+    });
     assert.equal(named.exitCode, 1);
     assert.equal(named.results[0]!.severity, 'error');
   });
 
   it('uses postStart gates below Kubernetes 1.29, with a warning for what they cannot do', () => {
-    const r = run(two.replace('{name: app}, {name: proxy}]}}}\n- apiVersion: batch.volcano.sh', '{name: app}, {name: proxy, readinessProbe: {tcpSocket: {port: 1}}}]}}}\n- apiVersion: batch.volcano.sh'), {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      data: { sidecars: 'proxy', kubernetesVersion: '1.27' },
-    });
+    const r = run(
+      two.replace(
+        '{name: app}, {name: proxy}]}}}\n- apiVersion: batch.volcano.sh',
+        '{name: app}, {name: proxy, readinessProbe: {tcpSocket: {port: 1}}}]}}}\n- apiVersion: batch.volcano.sh',
+      ),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        data: { sidecars: 'proxy', kubernetesVersion: '1.27' },
+      },
+    );
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     const web = r.items[0] as { spec: { template: { spec: { containers: { name: string; lifecycle?: unknown }[] } } } };
     assert.deepEqual(
@@ -221,8 +231,14 @@ describe('ordering generated workloads (property)', () => {
           // for to be Ready, and gets a flag appended to its args in whatever YAML style it was written.
           const presetContainer = presetPick === undefined ? undefined : pick(presetPick);
           const preset = presetContainer && !sidecars.includes(presetContainer) ? presetContainer : undefined;
-          const waitsFor = new Map<string, 'Started' | 'Ready'>([...sidecars.map((n) => [n, waitFor as 'Started' | 'Ready'] as const), ...(preset ? [[preset, 'Ready'] as const] : [])]);
-          const rule = rulePick && pick(rulePick[0]) && pick(rulePick[1]) ? { container: pick(rulePick[1])!, after: [{ container: pick(rulePick[0])!, condition: rulePick[2] }] } : undefined;
+          const waitsFor = new Map<string, 'Started' | 'Ready'>([
+            ...sidecars.map((n) => [n, waitFor as 'Started' | 'Ready'] as const),
+            ...(preset ? [[preset, 'Ready'] as const] : []),
+          ]);
+          const rule =
+            rulePick && pick(rulePick[0]) && pick(rulePick[1])
+              ? { container: pick(rulePick[1])!, after: [{ container: pick(rulePick[0])!, condition: rulePick[2] }] }
+              : undefined;
           const config = {
             apiVersion: 'order-containers.dev/v1alpha1',
             kind: 'ContainerOrder',
@@ -233,7 +249,13 @@ describe('ordering generated workloads (property)', () => {
               ...(rule ? { rules: [rule] } : {}),
               // Generated containers without a command get one, so the wrapper has a program to run.
               entrypoints: [{ image: 'registry.example/*', command: ['/entrypoint'] }],
-              ...(preset ? { presets: [{ name: 'generated', containers: [preset], ready: { port: 9000, path: '/ready' }, requiredArgs: ['--health=on'] }] } : {}),
+              ...(preset
+                ? {
+                    presets: [
+                      { name: 'generated', containers: [preset], ready: { port: 9000, path: '/ready' }, requiredArgs: ['--health=on'] },
+                    ],
+                  }
+                : {}),
             },
           };
           const first = run(generated.text, config);
@@ -248,13 +270,19 @@ describe('ordering generated workloads (property)', () => {
               // A sidecar starts before every other main container, as waitFor says unless a rule says otherwise.
               const edges = [
                 ...[...waitsFor].flatMap(([s, condition]) =>
-                  spec.containers.filter((c) => !waitsFor.has(c.name) && !ruled.some((r) => r.from === s && r.to === c.name)).map((c) => ({ from: s, to: c.name, condition })),
+                  spec.containers
+                    .filter((c) => !waitsFor.has(c.name) && !ruled.some((r) => r.from === s && r.to === c.name))
+                    .map((c) => ({ from: s, to: c.name, condition })),
                 ),
                 ...ruled,
               ].filter((e) => present.has(e.from) && present.has(e.to));
               assert.deepEqual(brokenEdges(spec, edges), [], JSON.stringify(spec));
               const presetSidecar = [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === preset);
-              if (presetSidecar) assert.ok((presetSidecar as { args?: string[] }).args?.includes('--health=on'), `the preset's flag is in ${JSON.stringify(presetSidecar)}`);
+              if (presetSidecar)
+                assert.ok(
+                  (presetSidecar as { args?: string[] }).args?.includes('--health=on'),
+                  `the preset's flag is in ${JSON.stringify(presetSidecar)}`,
+                );
             }
           }
           const second = run(withoutResults(first.output), config);
@@ -268,14 +296,20 @@ describe('ordering generated workloads (property)', () => {
 
 describe('the restricted Pod Security profile, as test/api-rules.ts applies it to every output', () => {
   it('finds what a container that is not restricted lacks', () => {
-    assert.deepEqual(restrictedViolations({ name: 'x', securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } }, 'spec.initContainers[0]'), [
-      'spec.initContainers[0].securityContext.runAsNonRoot: must be true',
-      'spec.initContainers[0].securityContext.runAsUser: must not be 0',
-      'spec.initContainers[0].securityContext.allowPrivilegeEscalation: must be false',
-      'spec.initContainers[0].securityContext.capabilities.drop: must include ALL',
-      'spec.initContainers[0].securityContext.capabilities.add: only NET_BIND_SERVICE',
-      'spec.initContainers[0].securityContext.seccompProfile.type: must be RuntimeDefault or Localhost',
-    ]);
+    assert.deepEqual(
+      restrictedViolations(
+        { name: 'x', securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } },
+        'spec.initContainers[0]',
+      ),
+      [
+        'spec.initContainers[0].securityContext.runAsNonRoot: must be true',
+        'spec.initContainers[0].securityContext.runAsUser: must not be 0',
+        'spec.initContainers[0].securityContext.allowPrivilegeEscalation: must be false',
+        'spec.initContainers[0].securityContext.capabilities.drop: must include ALL',
+        'spec.initContainers[0].securityContext.capabilities.add: only NET_BIND_SERVICE',
+        'spec.initContainers[0].securityContext.seccompProfile.type: must be RuntimeDefault or Localhost',
+      ],
+    );
   });
 
   it('passes the injected helper', () => {

@@ -32,8 +32,14 @@ function pad(n: number): string {
   return ' '.repeat(n);
 }
 
-const maybeComment = fc.option(commentText.map((c) => ` # ${c}`.replace(/ $/, '')), { nil: '' });
-const maybeCommentLine = fc.option(commentText.map((c) => `# ${c}`.trimEnd()), { nil: undefined });
+const maybeComment = fc.option(
+  commentText.map((c) => ` # ${c}`.replace(/ $/, '')),
+  { nil: '' },
+);
+const maybeCommentLine = fc.option(
+  commentText.map((c) => `# ${c}`.trimEnd()),
+  { nil: undefined },
+);
 
 /** Lines of `key: value` pairs for a small mapping at `indent`. */
 const labels = fc.uniqueArray(fc.tuple(word, scalar, maybeComment), { minLength: 0, maxLength: 3, selector: ([k]) => k });
@@ -80,7 +86,10 @@ const other = fc.record({
   flow: fc.boolean(),
 });
 
-const item = fc.oneof(workload.map((w) => ({ type: 'workload' as const, ...w })), other.map((o) => ({ type: 'other' as const, ...o })));
+const item = fc.oneof(
+  workload.map((w) => ({ type: 'workload' as const, ...w })),
+  other.map((o) => ({ type: 'other' as const, ...o })),
+);
 
 type GeneratedItem = typeof item extends fc.Arbitrary<infer T> ? T : never;
 
@@ -130,7 +139,8 @@ export const resourceList: fc.Arbitrary<GeneratedList> = fc
       const comment = between[n];
       return [...itemLines(it, dash, ctx), ...(comment !== undefined ? [`${pad(dash)}${comment}`] : [])].join(eol) + eol;
     });
-    const functionConfig = ['functionConfig:', '  apiVersion: v1', '  kind: ConfigMap', '  metadata: {name: function-input}'].join(eol) + eol;
+    const functionConfig =
+      ['functionConfig:', '  apiVersion: v1', '  kind: ConfigMap', '  metadata: {name: function-input}'].join(eol) + eol;
     const head = [...(leading !== undefined ? [leading] : []), 'apiVersion: config.kubernetes.io/v1', 'kind: ResourceList'].join(eol) + eol;
     const itemsBlock = (items.length === 0 ? 'items: []' : 'items:') + eol + itemTexts.join('');
     const text = head + (functionConfigFirst ? functionConfig + itemsBlock : itemsBlock + functionConfig);

@@ -86,7 +86,9 @@ export function imageEntrypoint(appDir: string): string[] {
   const final = stages[stages.length - 1]!;
   const workdir = instruction(final, 'WORKDIR').pop()!;
   const entrypoint = JSON.parse(instruction(final, 'ENTRYPOINT')[0]!) as string[];
-  return entrypoint.map((arg) => (arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg));
+  return entrypoint.map((arg) =>
+    arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg,
+  );
 }
 
 /**
@@ -95,7 +97,10 @@ export function imageEntrypoint(appDir: string): string[] {
  */
 export function busyboxWithGnuWget(dir: string, busybox: string): string {
   const shim = join(dir, 'bb');
-  writeFileSync(shim, `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`);
+  writeFileSync(
+    shim,
+    `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`,
+  );
   chmodSync(shim, 0o755);
   return shim;
 }

@@ -17,11 +17,25 @@ describe('the container image', () => {
 
   it('is a multi-stage build on an official Node 20 or 22 image, pinned, without dev dependencies', () => {
     assert.ok(all.length >= 2, 'multi-stage');
-    for (const s of all) assert.match(s.from, /^node:(20|22)(\.\d+)*-[a-z-]+$/, `${s.from}: an official Node image with a pinned major and variant, not latest`);
+    for (const s of all)
+      assert.match(
+        s.from,
+        /^node:(20|22)(\.\d+)*-[a-z-]+$/,
+        `${s.from}: an official Node image with a pinned major and variant, not latest`,
+      );
     const build = all[0]!;
-    assert.ok(instruction(build, 'RUN').some((r) => r.includes('npm ci')), 'npm ci');
-    assert.ok(instruction(build, 'RUN').some((r) => r.includes('npm prune --omit=dev')), 'dev dependencies pruned');
-    assert.ok(instruction(build, 'RUN').some((r) => r.includes('chmod -R a+rX')), 'files readable by every user');
+    assert.ok(
+      instruction(build, 'RUN').some((r) => r.includes('npm ci')),
+      'npm ci',
+    );
+    assert.ok(
+      instruction(build, 'RUN').some((r) => r.includes('npm prune --omit=dev')),
+      'dev dependencies pruned',
+    );
+    assert.ok(
+      instruction(build, 'RUN').some((r) => r.includes('chmod -R a+rX')),
+      'files readable by every user',
+    );
   });
 
   it('runs as a non-root user with an exec-form ENTRYPOINT', () => {
@@ -32,7 +46,7 @@ describe('the container image', () => {
     assert.ok(Array.isArray(JSON.parse(entrypoint!)), 'exec form: a JSON array, no shell');
   });
 
-  it("runs the ENTRYPOINT on the pruned build as nobody, with no network, and orders the quick start", function () {
+  it('runs the ENTRYPOINT on the pruned build as nobody, with no network, and orders the quick start', function () {
     if (process.getuid?.() !== 0) {
       if (process.env.REQUIRE_E2E === '1') throw new Error('running as nobody needs root (setpriv); REQUIRE_E2E=1 makes this a failure');
       console.warn('      skipped: running as nobody needs root (setpriv)');
@@ -40,7 +54,8 @@ describe('the container image', () => {
     }
     const stage = tempDir('image');
     chmodSync(stage, 0o755);
-    for (const path of ['package.json', 'package-lock.json', 'node_modules', 'dist/src']) cpSync(join(ROOT, path), join(stage, path), { recursive: true });
+    for (const path of ['package.json', 'package-lock.json', 'node_modules', 'dist/src'])
+      cpSync(join(ROOT, path), join(stage, path), { recursive: true });
     const prune = spawnSync('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], { cwd: stage, encoding: 'utf8' });
     assert.equal(prune.status, 0, prune.stderr);
     assert.equal(spawnSync('chmod', ['-R', 'a+rX', stage]).status, 0);

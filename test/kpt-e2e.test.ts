@@ -6,7 +6,7 @@ import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js'
 
 /** A package with what kpt must not lose: comments everywhere, several resources in one file, subfolders. */
 const FILES: Readonly<Record<string, string>> = {
-  'Kptfile': `apiVersion: kpt.dev/v1
+  Kptfile: `apiVersion: kpt.dev/v1
 kind: Kptfile
 metadata:
   name: shop
@@ -91,7 +91,10 @@ function filesUnder(dir: string): string[] {
 }
 
 function commentsOf(text: string): string[] {
-  return text.split('\n').filter((l) => /^\s*#|\s#\s/.test(l)).map((l) => l.slice(l.indexOf('#')));
+  return text
+    .split('\n')
+    .filter((l) => /^\s*#|\s#\s/.test(l))
+    .map((l) => l.slice(l.indexOf('#')));
 }
 
 function checkPackage(dir: string, added: readonly string[] = []): void {
@@ -145,15 +148,27 @@ describe('end to end under the real kpt', () => {
     const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
     const dir = tempDir('validate');
     writePackage(dir);
-    writeFileSync(join(dir, 'validate.yaml'), FILES['order.yaml']!.replace('spec:\n', 'spec:\n  mode: validate\n').replace('name: shop', 'name: shop-validate'));
-    const validatorOnly = FILES['Kptfile']!.replace(/mutators:\n[\s\S]*$/, `validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`);
+    writeFileSync(
+      join(dir, 'validate.yaml'),
+      FILES['order.yaml']!.replace('spec:\n', 'spec:\n  mode: validate\n').replace('name: shop', 'name: shop-validate'),
+    );
+    const validatorOnly = FILES['Kptfile']!.replace(
+      /mutators:\n[\s\S]*$/,
+      `validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`,
+    );
     writeFileSync(join(dir, 'Kptfile'), validatorOnly);
     const failed = spawnSync(bin, ['fn', 'render', dir, '--allow-exec'], { cwd: ROOT, encoding: 'utf8' });
     assert.notEqual(failed.status, 0);
     assert.match(failed.stdout + failed.stderr, /the declared order is not realised/);
     assert.equal(readFileSync(join(dir, 'apps/web.yaml'), 'utf8'), FILES['apps/web.yaml'], 'a validator changes nothing');
 
-    writeFileSync(join(dir, 'Kptfile'), FILES['Kptfile']!.replace('    configPath: order.yaml\n', `    configPath: order.yaml\n  validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`));
+    writeFileSync(
+      join(dir, 'Kptfile'),
+      FILES['Kptfile']!.replace(
+        '    configPath: order.yaml\n',
+        `    configPath: order.yaml\n  validators:\n  - exec: ${CLI}\n    configPath: validate.yaml\n`,
+      ),
+    );
     kpt(bin, ['fn', 'render', dir, '--allow-exec']);
     checkPackage(dir, ['validate.yaml']);
   });

@@ -18,7 +18,12 @@ export function kubeletArgv(container: V1Container): string[] {
 export interface ContainerRun {
   readonly name: string;
   readonly process: ChildProcess;
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stderr: string; readonly at: number }>;
+  readonly exited: Promise<{
+    readonly code: number | null;
+    readonly signal: NodeJS.Signals | null;
+    readonly stderr: string;
+    readonly at: number;
+  }>;
 }
 
 export interface Node {
@@ -40,10 +45,16 @@ export function startContainers(containers: readonly V1Container[], node: Node):
   return containers.map((container) => {
     const wrapper = decodeWrapper(container.command);
     // Our wrapper's paths are pointed at the node's stand-ins, and its shell is the one under test.
-    const command = wrapper ? [...node.shell, '-c', ...encodeWrapper(wrapper, { busybox: node.busybox, runDir: node.runDir }).slice(3)] : container.command;
+    const command = wrapper
+      ? [...node.shell, '-c', ...encodeWrapper(wrapper, { busybox: node.busybox, runDir: node.runDir }).slice(3)]
+      : container.command;
     const argv = kubeletArgv({ ...container, command });
     const env = Object.fromEntries(envOf(container));
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: node.runDir, env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: node.runDir,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     const input = node.stdin?.[container.name];
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();

@@ -29,7 +29,9 @@ while [ $# -gt 1 ]; do
     -e) shift; env_args="$env_args $1" ;;
   esac
 done
-exec env $env_args ${imageEntrypoint(ROOT).map((a) => `"${a}"`).join(' ')}
+exec env $env_args ${imageEntrypoint(ROOT)
+      .map((a) => `"${a}"`)
+      .join(' ')}
 `,
   );
   chmodSync(shim, 0o755);
@@ -37,7 +39,11 @@ exec env $env_args ${imageEntrypoint(ROOT).map((a) => `"${a}"`).join(' ')}
 }
 
 /** Runs `kubectl kustomize` on an app of one example's deployment.yaml, ordered with `sidecar`. */
-function kustomize(kubectl: string, example: string, sidecar: string): { status: number | null; stdout: string; stderr: string; dockerArgs: string[] } {
+function kustomize(
+  kubectl: string,
+  example: string,
+  sidecar: string,
+): { status: number | null; stdout: string; stderr: string; dockerArgs: string[] } {
   const dir = tempDir('kustomize');
   const app = join(dir, 'app');
   mkdirSync(app);
@@ -59,7 +65,10 @@ spec:
 `,
   );
   const bin = dockerShim(dir);
-  const r = spawnSync(kubectl, ['kustomize', '--enable-alpha-plugins', app], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  const r = spawnSync(kubectl, ['kustomize', '--enable-alpha-plugins', app], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
   const dockerArgs = readFileSync(join(dir, 'docker-args'), 'utf8').trim().split(' ');
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, dockerArgs };
 }
@@ -73,7 +82,9 @@ describe('end to end under the real kustomize (kubectl kustomize)', () => {
       assert.ok(r.dockerArgs.includes(expected), `kustomize passed ${expected}: ${r.dockerArgs.join(' ')}`);
     }
     assert.equal(r.dockerArgs[r.dockerArgs.length - 1], IMAGE);
-    const deployment = jsYaml.load(r.stdout) as { spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } } };
+    const deployment = jsYaml.load(r.stdout) as {
+      spec: { template: { spec: { initContainers: { name: string; restartPolicy: string }[] } } };
+    };
     assert.deepEqual(
       deployment.spec.template.spec.initContainers.map((c) => [c.name, c.restartPolicy]),
       [['cloud-sql-proxy', 'Always']],
@@ -84,6 +95,9 @@ describe('end to end under the real kustomize (kubectl kustomize)', () => {
     const kubectl = requireBinary(this, 'kubectl', KUBECTL_CANDIDATES);
     const r = kustomize(kubectl, 'error-sidecar-not-ready', 'vault-agent');
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /order-containers: error: Deployment\/payments spec\.template\.spec\.containers\[1\]\.readinessProbe: sidecar vault-agent must be Ready/);
+    assert.match(
+      r.stderr,
+      /order-containers: error: Deployment\/payments spec\.template\.spec\.containers\[1\]\.readinessProbe: sidecar vault-agent must be Ready/,
+    );
   });
 });

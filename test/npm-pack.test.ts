@@ -14,16 +14,24 @@ describe('the npm package', () => {
     const tarball = readdirSync(dir).find((f) => /^order-containers-.*\.tgz$/.test(f));
     assert.ok(tarball, 'npm pack wrote a tarball');
     const prefix = join(dir, 'prefix');
-    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball!)], { encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball!)], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const bin = join(prefix, 'bin', 'order-containers');
     const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: order-containers/);
-    const run = spawnSync(bin, ['-i', join(ROOT, 'examples', 'quick-start.yaml'), '-d', 'sidecars=cloud-sql-proxy', '-d', 'kubernetesVersion=1.27'], { encoding: 'utf8' });
+    const run = spawnSync(
+      bin,
+      ['-i', join(ROOT, 'examples', 'quick-start.yaml'), '-d', 'sidecars=cloud-sql-proxy', '-d', 'kubernetesVersion=1.27'],
+      { encoding: 'utf8' },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /order-containers-wait/, 'the wait script ships in the package');
-    const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'order-containers', 'package.json'), 'utf8')) as { version: string };
+    const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'order-containers', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim(), installed.version);
   });
 });

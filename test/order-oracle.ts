@@ -25,7 +25,7 @@ interface Times {
 function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
   if (!command || !command[0]?.endsWith('/busybox') || command[4] !== 'order-containers-run') return undefined;
   const result = { after: [] as [string, string][], ready: false, exit: false };
-  for (let i = 5; command[i] !== '--'; ) {
+  for (let i = 5; command[i] !== '--';) {
     const flag = command[i];
     if (flag === undefined) throw new Error('a wrapper without --');
     if (flag === '--record-exit' || flag === '--sidecar') {

@@ -41,7 +41,9 @@ export function planPodView(
     entrypoints: hints.entrypoints ?? [],
   });
   const said = (severity: Diagnostic['severity']): Said[] =>
-    plan.diagnostics.filter((d) => d.severity === severity).map((d) => ({ message: d.message, ...(d.field !== undefined ? { field: d.field } : {}) }));
+    plan.diagnostics
+      .filter((d) => d.severity === severity)
+      .map((d) => ({ message: d.message, ...(d.field !== undefined ? { field: d.field } : {}) }));
   const fallback = plan.diagnostics.find((d) => d.severity === 'info' && FALLBACK.test(d.message));
   return {
     strategy: plan.mechanism,

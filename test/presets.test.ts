@@ -37,7 +37,12 @@ function namespace(name: string, labels: Record<string, string> = {}, annotation
 }
 
 function config(presets: unknown, version: string, extra: Record<string, unknown> = {}): Resource {
-  return { apiVersion: 'order-containers.dev/v1alpha1', kind: 'ContainerOrder', metadata: { name: 'order' }, spec: { presets, kubernetesVersion: version, ...extra } };
+  return {
+    apiVersion: 'order-containers.dev/v1alpha1',
+    kind: 'ContainerOrder',
+    metadata: { name: 'order' },
+    spec: { presets, kubernetesVersion: version, ...extra },
+  };
 }
 
 function run(items: Resource[], functionConfig: Resource) {
@@ -46,7 +51,12 @@ function run(items: Resource[], functionConfig: Resource) {
   const r = runFunction(list);
   const parsed = jsYaml.load(r.chunks.join('')) as { items: Resource[]; results: Result[] };
   const again = runFunction(readResourceList(Buffer.from(jsYaml.dump({ ...parsed, results: undefined }))));
-  return { exitCode: r.exitCode, items: parsed.items, results: parsed.results, secondRunEdits: again.results.filter((x) => x.message.startsWith('start order')) };
+  return {
+    exitCode: r.exitCode,
+    items: parsed.items,
+    results: parsed.results,
+    secondRunEdits: again.results.filter((x) => x.message.startsWith('start order')),
+  };
 }
 
 function templateOf(item: Resource): Template {
@@ -76,10 +86,18 @@ describe('presets: sidecars in the manifest', () => {
       if (preset.waitCommand) assert.deepEqual(hook, filled(preset.waitCommand), "the gate is the sidecar's own wait command");
       else if (preset.ready) {
         assert.ok(decodeWaitHook(hook), 'the gate polls the preset readiness endpoint');
-        assert.ok(hook!.some((a) => a.includes(`:${preset.ready!.port}${preset.ready!.path ?? ''}`)), `the gate checks port ${preset.ready.port}: ${hook!.join(' ')}`);
+        assert.ok(
+          hook!.some((a) => a.includes(`:${preset.ready!.port}${preset.ready!.path ?? ''}`)),
+          `the gate checks port ${preset.ready.port}: ${hook!.join(' ')}`,
+        );
       } else assert.equal(hook, undefined, 'no readiness is known: started first, not gated');
       assert.equal(spec.containers[0]!.readinessProbe, undefined, 'no readinessProbe is written into the container');
-      assert.ok(r.results.some((x) => x.severity === 'info' && x.message.startsWith(`preset ${preset.name} (container ${sidecar.name} is in the pod template)`)), 'the result says which preset matched and why');
+      assert.ok(
+        r.results.some(
+          (x) => x.severity === 'info' && x.message.startsWith(`preset ${preset.name} (container ${sidecar.name} is in the pod template)`),
+        ),
+        'the result says which preset matched and why',
+      );
       assert.deepEqual(violationsIn(r.items), []);
       assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
     });
@@ -93,7 +111,10 @@ describe('presets: sidecars in the manifest', () => {
       const native = spec.initContainers![0]!;
       assert.equal(native.restartPolicy, 'Always');
       if (preset.ready) {
-        const handler = preset.ready.path === undefined ? { tcpSocket: { port: preset.ready.port } } : { httpGet: { port: preset.ready.port, path: preset.ready.path } };
+        const handler =
+          preset.ready.path === undefined
+            ? { tcpSocket: { port: preset.ready.port } }
+            : { httpGet: { port: preset.ready.port, path: preset.ready.path } };
         assert.deepEqual(native.startupProbe, { ...handler, periodSeconds: 1, failureThreshold: 120 });
       } else assert.equal(native.startupProbe, undefined);
       assert.deepEqual(violationsIn(r.items), []);
@@ -102,7 +123,11 @@ describe('presets: sidecars in the manifest', () => {
   }
 
   it('a sidecar is found by its image whatever its name, and gets the flags it needs, once', () => {
-    const proxy: Container = { name: 'db', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check=true', 'shop:eu:orders'] };
+    const proxy: Container = {
+      name: 'db',
+      image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0',
+      args: ['--health-check=true', 'shop:eu:orders'],
+    };
     const r = run([workload('Deployment', { spec: { containers: [APP, proxy] } })], config(['cloud-sql-proxy'], '1.30'));
     const db = templateOf(r.items[0]!).spec.initContainers![0]!;
     assert.deepEqual(db.args, ['--health-check=true', 'shop:eu:orders', '--http-address=0.0.0.0']);
@@ -114,7 +139,11 @@ describe('presets: sidecars in the manifest', () => {
   });
 
   it("the container's own probe and the config's sidecar declaration win over the preset", () => {
-    const proxy: Container = { name: 'istio-proxy', image: 'istio/proxyv2:1.24.0', readinessProbe: { httpGet: { port: 15021, path: '/custom' } } };
+    const proxy: Container = {
+      name: 'istio-proxy',
+      image: 'istio/proxyv2:1.24.0',
+      readinessProbe: { httpGet: { port: 15021, path: '/custom' } },
+    };
     const r = run(
       [workload('Deployment', { spec: { containers: [APP, proxy] } })],
       config(['istio'], '1.30', { sidecars: [{ name: 'istio-proxy', waitFor: 'Started' }] }),
@@ -125,7 +154,11 @@ describe('presets: sidecars in the manifest', () => {
   });
 
   it("keeps the sidecar's own wait command where it has one already (istioctl kube-inject with holdApplicationUntilProxyStarts)", () => {
-    const proxy: Container = { name: 'istio-proxy', image: 'istio/proxyv2:1.24.0', lifecycle: { postStart: { exec: { command: ['pilot-agent', 'wait'] } } } };
+    const proxy: Container = {
+      name: 'istio-proxy',
+      image: 'istio/proxyv2:1.24.0',
+      lifecycle: { postStart: { exec: { command: ['pilot-agent', 'wait'] } } },
+    };
     const r = run([workload('Deployment', { spec: { containers: [APP, proxy] } })], config(['istio'], '1.28'));
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     const spec = templateOf(r.items[0]!).spec;
@@ -134,7 +167,11 @@ describe('presets: sidecars in the manifest', () => {
   });
 
   it('the entrypoint strategy wraps a preset sidecar without a command through the preset entrypoint', () => {
-    const proxy: Container = { name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0', args: ['--health-check', '--http-address=0.0.0.0', 'shop:eu:orders'] };
+    const proxy: Container = {
+      name: 'cloud-sql-proxy',
+      image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0',
+      args: ['--health-check', '--http-address=0.0.0.0', 'shop:eu:orders'],
+    };
     const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'serve'] } };
     const r = run([workload('Job', { spec: { containers: [app, proxy], restartPolicy: 'Never' } })], config(['cloud-sql-proxy'], '1.27'));
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
@@ -153,11 +190,24 @@ describe('presets: sidecars injected at admission', () => {
     const optIn = preset.injection!.enabledBy[0]!;
     const where = optIn.value === '*' ? 'rev-1' : optIn.value;
     const template = (): Template => ({
-      metadata: optIn.source === 'podLabel' ? { labels: { [optIn.key]: where } } : optIn.source === 'podAnnotation' ? { annotations: { [optIn.key]: where } } : {},
+      metadata:
+        optIn.source === 'podLabel'
+          ? { labels: { [optIn.key]: where } }
+          : optIn.source === 'podAnnotation'
+            ? { annotations: { [optIn.key]: where } }
+            : {},
       spec: { containers: [APP] },
     });
     const items = (): Resource[] => [
-      ...(optIn.source.startsWith('namespace') ? [namespace('shop', optIn.source === 'namespaceLabel' ? { [optIn.key]: where } : {}, optIn.source === 'namespaceAnnotation' ? { [optIn.key]: where } : {})] : []),
+      ...(optIn.source.startsWith('namespace')
+        ? [
+            namespace(
+              'shop',
+              optIn.source === 'namespaceLabel' ? { [optIn.key]: where } : {},
+              optIn.source === 'namespaceAnnotation' ? { [optIn.key]: where } : {},
+            ),
+          ]
+        : []),
       workload('Deployment', template()),
     ];
     for (const [version, mode] of [
@@ -171,43 +221,74 @@ describe('presets: sidecars injected at admission', () => {
         const wanted = mode === 'native' ? preset.injection!.nativeAnnotations : preset.injection!.postStartAnnotations;
         for (const [key, value] of Object.entries(wanted)) assert.equal(out.metadata?.annotations?.[key], value, key);
         assert.deepEqual(out.spec, template().spec, 'injected sidecars never add containers or change the spec');
-        assert.ok(r.results.some((x) => x.message.startsWith(`preset ${preset.name} (`) && x.message.includes(`${optIn.key}=${where}`)), 'the result says why the preset matched');
+        assert.ok(
+          r.results.some((x) => x.message.startsWith(`preset ${preset.name} (`) && x.message.includes(`${optIn.key}=${where}`)),
+          'the result says why the preset matched',
+        );
         assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
       });
     }
   }
 
   it('the namespace opts in through a label, and the pod opts out over it', () => {
-    const inNamespace = run([namespace('shop', { 'istio.io/rev': 'canary' }), workload('Deployment', { spec: { containers: [APP] } })], config(['istio'], '1.30'));
+    const inNamespace = run(
+      [namespace('shop', { 'istio.io/rev': 'canary' }), workload('Deployment', { spec: { containers: [APP] } })],
+      config(['istio'], '1.30'),
+    );
     assert.equal(templateOf(inNamespace.items[1]!).metadata?.annotations?.['sidecar.istio.io/nativeSidecar'], 'true');
     assert.ok(inNamespace.results.some((x) => x.message.includes('namespace shop (in this ResourceList) has label istio.io/rev=canary')));
 
     const optedOut = run(
-      [namespace('shop', { 'istio-injection': 'enabled' }), workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'false' } }, spec: { containers: [APP] } })],
+      [
+        namespace('shop', { 'istio-injection': 'enabled' }),
+        workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'false' } }, spec: { containers: [APP] } }),
+      ],
       config(['istio'], '1.30'),
     );
     assert.equal(templateOf(optedOut.items[1]!).metadata?.annotations, undefined);
     assert.ok(!optedOut.results.some((x) => x.message.startsWith('preset istio')));
 
-    const otherNamespace = run([namespace('other', { 'istio-injection': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } })], config(['istio'], '1.30'));
+    const otherNamespace = run(
+      [namespace('other', { 'istio-injection': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } })],
+      config(['istio'], '1.30'),
+    );
     assert.equal(templateOf(otherNamespace.items[1]!).metadata?.annotations, undefined, "another namespace's label does not count");
   });
 
-  it("merges holdApplicationUntilProxyStarts into an existing proxy.istio.io/config, keeping its keys, format and comments", () => {
+  it('merges holdApplicationUntilProxyStarts into an existing proxy.istio.io/config, keeping its keys, format and comments', () => {
     const cases: [string, string][] = [
       ['{"terminationDrainDuration": "30s"}', '{"terminationDrainDuration":"30s","holdApplicationUntilProxyStarts":true}'],
-      ['terminationDrainDuration: 30s # long drains\n', 'terminationDrainDuration: 30s # long drains\nholdApplicationUntilProxyStarts: true\n'],
+      [
+        'terminationDrainDuration: 30s # long drains\n',
+        'terminationDrainDuration: 30s # long drains\nholdApplicationUntilProxyStarts: true\n',
+      ],
       ['holdApplicationUntilProxyStarts: true\n', 'holdApplicationUntilProxyStarts: true\n'],
     ];
     for (const [existing, merged] of cases) {
-      const r = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': existing } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+      const r = run(
+        [
+          workload('Deployment', {
+            metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': existing } },
+            spec: { containers: [APP] },
+          }),
+        ],
+        config(['istio'], '1.28'),
+      );
       assert.equal(templateOf(r.items[0]!).metadata!.annotations!['proxy.istio.io/config'], merged, existing);
     }
   });
 
   it('leaves a value the workload chose, with a warning; an unreadable one is an error naming the field', () => {
     const chosen = run(
-      [workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false', 'x/y': 'z' } }, spec: { containers: [APP] } })],
+      [
+        workload('Deployment', {
+          metadata: {
+            labels: { 'sidecar.istio.io/inject': 'true' },
+            annotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false', 'x/y': 'z' },
+          },
+          spec: { containers: [APP] },
+        }),
+      ],
       config(['istio'], '1.28'),
     );
     assert.equal(chosen.exitCode, 0);
@@ -216,7 +297,15 @@ describe('presets: sidecars injected at admission', () => {
     assert.match(warning.message, /sets holdApplicationUntilProxyStarts in proxy\.istio\.io\/config, not what the preset would set/);
     assert.equal(warning.field?.path, 'spec.template.metadata.annotations.proxy.istio.io/config');
 
-    const broken = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': '[1, 2' } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    const broken = run(
+      [
+        workload('Deployment', {
+          metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': '[1, 2' } },
+          spec: { containers: [APP] },
+        }),
+      ],
+      config(['istio'], '1.28'),
+    );
     assert.equal(broken.exitCode, 1);
     const error = broken.results.find((x) => x.severity === 'error')!;
     assert.match(error.message, /^preset istio \(the pod template has label sidecar\.istio\.io\/inject=true\): cannot merge/);
@@ -225,24 +314,54 @@ describe('presets: sidecars injected at admission', () => {
 
   it('an alias bomb in the annotation is an unreadable value, read with the alias limit', () => {
     const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
-    const r = run([workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': levels.join('\n') } }, spec: { containers: [APP] } })], config(['istio'], '1.28'));
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const r = run(
+      [
+        workload('Deployment', {
+          metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': levels.join('\n') } },
+          spec: { containers: [APP] },
+        }),
+      ],
+      config(['istio'], '1.28'),
+    );
     assert.equal(r.exitCode, 1);
-    assert.match(r.results.find((x) => x.severity === 'error')!.message, /cannot merge .* into proxy\.istio\.io\/config: Excessive alias count indicates a resource exhaustion attack$/);
+    assert.match(
+      r.results.find((x) => x.severity === 'error')!.message,
+      /cannot merge .* into proxy\.istio\.io\/config: Excessive alias count indicates a resource exhaustion attack$/,
+    );
   });
 
   it('validate mode fails a workload whose injector annotations are missing, and passes it once they are set', () => {
     const items = [workload('Deployment', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [APP] } })];
     const missing = run(items, config(['istio'], '1.30', { mode: 'validate' }));
     assert.equal(missing.exitCode, 1);
-    assert.ok(missing.results.some((x) => x.severity === 'error' && x.message === 'the declared order is not realised; applying it would give native: istio-proxy(injected) -> app'));
+    assert.ok(
+      missing.results.some(
+        (x) =>
+          x.severity === 'error' &&
+          x.message === 'the declared order is not realised; applying it would give native: istio-proxy(injected) -> app',
+      ),
+    );
     assert.equal(templateOf(missing.items[0]!).metadata?.annotations, undefined, 'validate changes nothing');
     const applied = run(items, config(['istio'], '1.30'));
     assert.equal(run(applied.items, config(['istio'], '1.30', { mode: 'validate' })).exitCode, 0);
   });
 
-  it("a Job with an injected sidecar and no native sidecars is warned how the sidecar must be stopped", () => {
-    const r = run([workload('Job', { metadata: { labels: { 'sidecar.istio.io/inject': 'true' } }, spec: { restartPolicy: 'Never', containers: [APP] } })], config(['istio'], '1.28'));
+  it('a Job with an injected sidecar and no native sidecars is warned how the sidecar must be stopped', () => {
+    const r = run(
+      [
+        workload('Job', {
+          metadata: { labels: { 'sidecar.istio.io/inject': 'true' } },
+          spec: { restartPolicy: 'Never', containers: [APP] },
+        }),
+      ],
+      config(['istio'], '1.28'),
+    );
     assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));
   });
 
@@ -266,27 +385,52 @@ describe('presets: config', () => {
 
   it('names the built-in presets when one is unknown', () => {
     assert.deepEqual(problems(config(['istoi'], '1.30')), [
-      { path: 'spec.presets[0]', message: 'no built-in preset is called "istoi"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready' },
+      {
+        path: 'spec.presets[0]',
+        message:
+          'no built-in preset is called "istoi"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready',
+      },
     ]);
   });
 
   it('checks a preset of the config own: its fields, its markers, that it matches something', () => {
-    assert.deepEqual(problems(config([{ name: 'pgbouncer', ready: { port: 70000 } }], '1.30')), [{ path: 'spec.presets[0].ready.port', message: 'expected a port number from 1 to 65535, got 70000' }]);
-    assert.deepEqual(problems(config([{ name: 'pgbouncer' }], '1.30')), [{ path: 'spec.presets[0]', message: 'preset pgbouncer matches nothing: give containers, images or injection' }]);
-    assert.deepEqual(problems(config([{ name: 'mesh', injection: { enabledBy: [{ podLabel: 'a', namespaceLabel: 'b', value: 'x' }] } }], '1.30')), [
-      { path: 'spec.presets[0].injection.enabledBy[0]', message: 'give exactly one of podLabel, podAnnotation, namespaceLabel, namespaceAnnotation, with its value' },
+    assert.deepEqual(problems(config([{ name: 'pgbouncer', ready: { port: 70000 } }], '1.30')), [
+      { path: 'spec.presets[0].ready.port', message: 'expected a port number from 1 to 65535, got 70000' },
     ]);
+    assert.deepEqual(problems(config([{ name: 'pgbouncer' }], '1.30')), [
+      { path: 'spec.presets[0]', message: 'preset pgbouncer matches nothing: give containers, images or injection' },
+    ]);
+    assert.deepEqual(
+      problems(config([{ name: 'mesh', injection: { enabledBy: [{ podLabel: 'a', namespaceLabel: 'b', value: 'x' }] } }], '1.30')),
+      [
+        {
+          path: 'spec.presets[0].injection.enabledBy[0]',
+          message: 'give exactly one of podLabel, podAnnotation, namespaceLabel, namespaceAnnotation, with its value',
+        },
+      ],
+    );
     assert.deepEqual(problems(config(['istio', 'istio'], '1.30')), [{ path: 'spec.presets[1]', message: 'preset istio is named twice' }]);
     assert.deepEqual(problems(config([42], '1.30')), [{ path: 'spec.presets[0]', message: 'expected a preset name or a preset, got 42' }]);
-    assert.deepEqual(problems(config([{ name: 'x', containers: ['x'], waitCommand: [] }], '1.30')), [{ path: 'spec.presets[0]', message: 'preset x: a waitCommand or entrypoint must name a program' }]);
-    assert.equal(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[istio' } })[0]!.message, 'not YAML: Flow sequence must end with a ] at line 1, column 7:');
+    assert.deepEqual(problems(config([{ name: 'x', containers: ['x'], waitCommand: [] }], '1.30')), [
+      { path: 'spec.presets[0]', message: 'preset x: a waitCommand or entrypoint must name a program' },
+    ]);
+    assert.equal(
+      problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[istio' } })[0]!.message,
+      'not YAML: Flow sequence must end with a ] at line 1, column 7:',
+    );
     // Deep enough to exhaust the stack: before the depth limit this aborted the process.
-    assert.equal(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '['.repeat(5000) } })[0]!.message, 'not YAML: nesting exceeded maxDepth (100) at line 1, column 101');
+    assert.equal(
+      problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '['.repeat(5000) } })[0]!.message,
+      'not YAML: nesting exceeded maxDepth (100) at line 1, column 101',
+    );
   });
 
   it('a preset of the config own orders its sidecar like a built-in one', () => {
     const pgbouncer: Container = { name: 'pgbouncer', image: 'example/pgbouncer:1' };
-    const r = run([workload('Deployment', { spec: { containers: [APP, pgbouncer] } })], config([{ name: 'pgbouncer', containers: ['pgbouncer'], ready: { port: 6432 } }], '1.30'));
+    const r = run(
+      [workload('Deployment', { spec: { containers: [APP, pgbouncer] } })],
+      config([{ name: 'pgbouncer', containers: ['pgbouncer'], ready: { port: 6432 } }], '1.30'),
+    );
     const native = templateOf(r.items[0]!).spec.initContainers![0]!;
     assert.deepEqual(native.startupProbe, { tcpSocket: { port: 6432 }, periodSeconds: 1, failureThreshold: 120 });
   });
@@ -295,10 +439,23 @@ describe('presets: config', () => {
     const comma = decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: 'istio, linkerd' } });
     assert.equal(comma.kind, 'spec');
     assert.deepEqual(comma.kind === 'spec' && comma.spec.presets.map((p) => p.name), ['istio', 'linkerd']);
-    const yaml = decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[{name: pgbouncer, containers: [pgbouncer], ready: {port: 6432}}]' } });
-    assert.deepEqual(yaml.kind === 'spec' && yaml.spec.presets[0], { name: 'pgbouncer', containers: ['pgbouncer'], images: [], ready: { port: 6432 } });
+    const yaml = decodeFunctionConfig({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: { presets: '[{name: pgbouncer, containers: [pgbouncer], ready: {port: 6432}}]' },
+    });
+    assert.deepEqual(yaml.kind === 'spec' && yaml.spec.presets[0], {
+      name: 'pgbouncer',
+      containers: ['pgbouncer'],
+      images: [],
+      ready: { port: 6432 },
+    });
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: 'istio, nope' } }), [
-      { path: 'data.presets[1]', message: 'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready' },
+      {
+        path: 'data.presets[1]',
+        message:
+          'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready',
+      },
     ]);
   });
 });

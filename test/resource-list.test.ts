@@ -137,7 +137,10 @@ describe('reading a ResourceList', () => {
   });
 
   it('rejects an unknown ResourceList apiVersion', () => {
-    assert.match(inputError('apiVersion: v2\nkind: ResourceList\nitems: []\n'), /apiVersion "v2" is not supported; expected config.kubernetes.io\/v1 or config.kubernetes.io\/v1beta1/);
+    assert.match(
+      inputError('apiVersion: v2\nkind: ResourceList\nitems: []\n'),
+      /apiVersion "v2" is not supported; expected config.kubernetes.io\/v1 or config.kubernetes.io\/v1beta1/,
+    );
   });
 
   it('rejects items that is not a sequence', () => {
@@ -147,12 +150,20 @@ describe('reading a ResourceList', () => {
   });
 
   it('rejects an item that is not a mapping, naming it', () => {
-    assert.equal(inputError(`${HEADER}items:\n- apiVersion: v1\n  kind: A\n- just a string\n`), 'items[1] (line 6) is not a mapping (found string)');
+    assert.equal(
+      inputError(`${HEADER}items:\n- apiVersion: v1\n  kind: A\n- just a string\n`),
+      'items[1] (line 6) is not a mapping (found string)',
+    );
   });
 
   it('stops a billion-laughs alias bomb', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill('*' + String.fromCharCode(96 + i))
+          .join(',')}]`,
+      );
     const bomb = `${HEADER}items:\n- apiVersion: v1\n  kind: Bomb\n${lines.map((l) => '  ' + l).join('\n')}\n`;
     assert.match(inputError(bomb), /^items\[0\]: Excessive alias count/);
   });
@@ -209,9 +220,13 @@ describe('writing a ResourceList', () => {
   });
 
   it('adds results to JSON and to flow-style input too', () => {
-    const json = writeResourceList(read('{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[]}'), new Map(), [{ message: 'm', severity: 'info' }]);
+    const json = writeResourceList(read('{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[]}'), new Map(), [
+      { message: 'm', severity: 'info' },
+    ]);
     assert.deepEqual((JSON.parse(json) as { results: unknown }).results, [{ message: 'm', severity: 'info' }]);
-    const flow = writeResourceList(read('{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}'), new Map(), [{ message: 'm', severity: 'info' }]);
+    const flow = writeResourceList(read('{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}'), new Map(), [
+      { message: 'm', severity: 'info' },
+    ]);
     assert.deepEqual((jsYaml.load(flow) as { results: unknown }).results, [{ message: 'm', severity: 'info' }]);
   });
 });
@@ -282,7 +297,10 @@ describe('editing an item in place', () => {
   it('follows indented sequences when the file uses them', () => {
     const text = `${HEADER}items:\n  - apiVersion: v1\n    kind: Pod\n    spec:\n      containers:\n        - name: a\n        - name: b\n`;
     const out = edit(text, [{ op: 'move', from: ['spec', 'containers'], fromIndex: 1, to: ['spec', 'initContainers'], toIndex: 0 }]);
-    assert.equal(out, `${HEADER}items:\n  - apiVersion: v1\n    kind: Pod\n    spec:\n      initContainers:\n        - name: b\n      containers:\n        - name: a\n`);
+    assert.equal(
+      out,
+      `${HEADER}items:\n  - apiVersion: v1\n    kind: Pod\n    spec:\n      initContainers:\n        - name: b\n      containers:\n        - name: a\n`,
+    );
   });
 
   it('falls back to the yaml document for flow-style items and still reads back as planned', () => {

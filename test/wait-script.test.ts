@@ -12,7 +12,13 @@ import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary,
 const run = promisify(execFile);
 
 /** Runs the wait script exactly as the postStart hook would, under a real shell, with a stand-in busybox. */
-async function wait(shell: string[], bb: string, name: string, check: ReadinessCheck, timeout = 2): Promise<{ code: number; stderr: string; seconds: number }> {
+async function wait(
+  shell: string[],
+  bb: string,
+  name: string,
+  check: ReadinessCheck,
+  timeout = 2,
+): Promise<{ code: number; stderr: string; seconds: number }> {
   // BUSYBOX sh -c SCRIPT NAME FLAG...: run under the shell under test, with the stand-in busybox.
   const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness: { check, attemptSeconds: 1 } }, bb);
   const started = Date.now();

@@ -40,48 +40,80 @@ describe('the YAML front door (src/yaml/)', () => {
     for (const alias of [false, true]) {
       it(`${alias ? 'text with aliases' : 'plain text'}: 99 nested sequences under the root mapping pass, 100 do not`, () => {
         assert.ok(loadOne(item(99, alias), 'item', DEFAULT_LIMITS));
-        assert.equal(messageOf(() => loadOne(item(100, alias), 'item', DEFAULT_LIMITS, 5)), 'item (line 7, column 103): nesting exceeded maxDepth (100)');
+        assert.equal(
+          messageOf(() => loadOne(item(100, alias), 'item', DEFAULT_LIMITS, 5)),
+          'item (line 7, column 103): nesting exceeded maxDepth (100)',
+        );
       });
     }
 
     it('a text deep enough to exhaust the stack is rejected at the limit, at once', () => {
       const started = Date.now();
-      assert.equal(messageOf(() => loadOne(item(200_000, true), 'item', DEFAULT_LIMITS)), 'item (line 3, column 103): nesting exceeded maxDepth (100)');
+      assert.equal(
+        messageOf(() => loadOne(item(200_000, true), 'item', DEFAULT_LIMITS)),
+        'item (line 3, column 103): nesting exceeded maxDepth (100)',
+      );
       assert.ok(Date.now() - started < 2000, 'stops at the limit, without reading the rest');
     });
 
     it('a ResourceList only the full parser reads (flow style) has the limit too', () => {
       const list = `{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: [{kind: ConfigMap, data: ${nested(200)}}]}`;
-      assert.match(messageOf(() => readResourceList(Buffer.from(list))), /^input \(line 1, column \d+\): nesting exceeded maxDepth \(100\)$/);
+      assert.match(
+        messageOf(() => readResourceList(Buffer.from(list))),
+        /^input \(line 1, column \d+\): nesting exceeded maxDepth \(100\)$/,
+      );
     });
 
     it('follows the configured limit', () => {
       const limits = { ...DEFAULT_LIMITS, maxDepth: 3 };
       assert.deepEqual(loadOne('a: [[]]', 'x', limits), { a: [[]] });
       assert.deepEqual(loadOne('a: &y [[]]\nb: *y', 'x', limits), { a: [[]], b: [[]] });
-      assert.equal(messageOf(() => loadOne('a: [[[]]]', 'x', limits)), 'x (line 1, column 6): nesting exceeded maxDepth (3)');
-      assert.equal(messageOf(() => loadOne('a: &y [[[]]]\nb: *y', 'x', limits)), 'x (line 1, column 9): nesting exceeded maxDepth (3)');
+      assert.equal(
+        messageOf(() => loadOne('a: [[[]]]', 'x', limits)),
+        'x (line 1, column 6): nesting exceeded maxDepth (3)',
+      );
+      assert.equal(
+        messageOf(() => loadOne('a: &y [[[]]]\nb: *y', 'x', limits)),
+        'x (line 1, column 9): nesting exceeded maxDepth (3)',
+      );
     });
   });
 
   it('names the text and its size when it is over the byte limit', () => {
     const limits = { ...DEFAULT_LIMITS, maxInputBytes: 16 };
-    assert.equal(messageOf(() => loadOne('a: "ééééééééé"', 'function config f.yaml', limits)), 'function config f.yaml is larger than the limit of 16 bytes (0.0000152587890625 MiB)');
+    assert.equal(
+      messageOf(() => loadOne('a: "ééééééééé"', 'function config f.yaml', limits)),
+      'function config f.yaml is larger than the limit of 16 bytes (0.0000152587890625 MiB)',
+    );
     assert.deepEqual(loadOne('a: "éé"', 'x', limits), { a: 'éé' });
   });
 
   it('reads every document of a stream, with the alias limit on each (explain has no other reader)', () => {
     assert.deepEqual(loadStream('a: 1\n---\nb: 2\n', 'f.yaml', DEFAULT_LIMITS), [{ a: 1 }, { b: 2 }]);
     assert.deepEqual(loadStream('a: 1\n---\nb: &x 2\nc: *x\n', 'f.yaml', DEFAULT_LIMITS), [{ a: 1 }, { b: 2, c: 2 }]);
-    assert.equal(messageOf(() => loadStream('a: &x 1\n---\nb: [\n', 'f.yaml', DEFAULT_LIMITS)), 'f.yaml (line 4, column 1): Flow sequence in block collection must be sufficiently indented and end with a ]');
+    assert.equal(
+      messageOf(() => loadStream('a: &x 1\n---\nb: [\n', 'f.yaml', DEFAULT_LIMITS)),
+      'f.yaml (line 4, column 1): Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
     const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
-    assert.equal(messageOf(() => loadStream(`kind: A\n---\n${levels.join('\n')}\n`, 'f.yaml', DEFAULT_LIMITS)), 'f.yaml: Excessive alias count indicates a resource exhaustion attack');
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    assert.equal(
+      messageOf(() => loadStream(`kind: A\n---\n${levels.join('\n')}\n`, 'f.yaml', DEFAULT_LIMITS)),
+      'f.yaml: Excessive alias count indicates a resource exhaustion attack',
+    );
   });
 
   it('reads items of a ResourceList with the limits of the list', () => {
     const text = `${HEADER}items:\n- a: ${nested(3)}\n`;
     const list = readResourceList(Buffer.from(text), { limits: { ...DEFAULT_LIMITS, maxDepth: 3 } });
-    assert.equal(messageOf(() => list.items[0]!.read()), 'items[0] (line 4, column 8): nesting exceeded maxDepth (3)');
+    assert.equal(
+      messageOf(() => list.items[0]!.read()),
+      'items[0] (line 4, column 8): nesting exceeded maxDepth (3)',
+    );
   });
 });

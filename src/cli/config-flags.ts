@@ -30,7 +30,8 @@ function configFromPairs(pairs: readonly string[]): unknown {
 
 /** The config the flags name, else `given` (the ResourceList's own). */
 export function configFromFlags(flags: ConfigFlags, given: unknown): unknown {
-  if (flags['function-config'] !== undefined && flags.d !== undefined) throw new UsageError('-f and -d both give a functionConfig; use one');
+  if (flags['function-config'] !== undefined && flags.d !== undefined)
+    throw new UsageError('-f and -d both give a functionConfig; use one');
   if (flags['function-config'] !== undefined) return configFromFile(flags['function-config']);
   if (flags.d !== undefined) return configFromPairs(flags.d);
   return given;

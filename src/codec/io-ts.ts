@@ -30,7 +30,10 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
 
 /** One of a list of strings: the codec of an enum defined once as an `as const` list. */
 export function oneOf<const V extends string>(values: readonly V[]): t.Type<V, V, unknown> {
-  return t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>, values.map((v) => `"${v}"`).join(' | ')) as unknown as t.Type<V, V, unknown>;
+  return t.keyof(
+    Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>,
+    values.map((v) => `"${v}"`).join(' | '),
+  ) as unknown as t.Type<V, V, unknown>;
 }
 
 export const StringList = t.array(t.string, 'list of strings');
@@ -71,7 +74,9 @@ export function problemsOf(errors: t.Errors): DecodeProblem[] {
     const last = error.context[error.context.length - 1];
     const message =
       error.message ??
-      (error.value === undefined ? `required field is missing (expected ${last?.type.name})` : `expected ${last?.type.name}, got ${JSON.stringify(error.value)}`);
+      (error.value === undefined
+        ? `required field is missing (expected ${last?.type.name})`
+        : `expected ${last?.type.name}, got ${JSON.stringify(error.value)}`);
     seen.set(path, { path, message });
   }
   return [...seen.values()];
@@ -79,5 +84,8 @@ export function problemsOf(errors: t.Errors): DecodeProblem[] {
 
 /** Problems of a value decoded on its own (the YAML text of a ConfigMap key), placed under `prefix`. */
 export function problemsUnder(prefix: string, errors: t.Errors): DecodeProblem[] {
-  return problemsOf(errors).map((p) => ({ path: p.path ? `${prefix}${p.path.startsWith('[') ? '' : '.'}${p.path}` : prefix, message: p.message }));
+  return problemsOf(errors).map((p) => ({
+    path: p.path ? `${prefix}${p.path.startsWith('[') ? '' : '.'}${p.path}` : prefix,
+    message: p.message,
+  }));
 }

@@ -59,14 +59,21 @@ const LabelSelector = strictObject(
     matchExpressions: t.array(
       strictObject(
         'LabelSelectorRequirement',
-        { key: t.string, operator: t.keyof({ In: null, NotIn: null, Exists: null, DoesNotExist: null }, '"In" | "NotIn" | "Exists" | "DoesNotExist"') },
+        {
+          key: t.string,
+          operator: t.keyof({ In: null, NotIn: null, Exists: null, DoesNotExist: null }, '"In" | "NotIn" | "Exists" | "DoesNotExist"'),
+        },
         { values: StringList },
       ),
     ),
   },
 );
 
-const Selector = strictObject('Selector', {}, { kinds: StringList, names: StringList, namespaces: StringList, labelSelector: LabelSelector });
+const Selector = strictObject(
+  'Selector',
+  {},
+  { kinds: StringList, names: StringList, namespaces: StringList, labelSelector: LabelSelector },
+);
 
 const ContainerOrderSpec = strictObject(
   'ContainerOrderSpec',
@@ -78,14 +85,26 @@ const ContainerOrderSpec = strictObject(
     selector: Selector,
     sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC })),
     rules: t.array(
-      strictObject('Rule', { container: ContainerName, after: t.array(strictObject('Dependency', { container: ContainerName }, { condition: ConditionC })) }, {}),
+      strictObject(
+        'Rule',
+        { container: ContainerName, after: t.array(strictObject('Dependency', { container: ContainerName }, { condition: ConditionC })) },
+        {},
+      ),
     ),
     timeoutSeconds: TimeoutSeconds,
     helperImage: Image,
     entrypoints: Entrypoints,
     presets: PresetEntries,
     workloadKinds: t.array(
-      strictObject('WorkloadKind', { apiVersion: t.string, kind: t.string, podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template') }, {}),
+      strictObject(
+        'WorkloadKind',
+        {
+          apiVersion: t.string,
+          kind: t.string,
+          podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template'),
+        },
+        {},
+      ),
     ),
   },
 );
@@ -98,7 +117,17 @@ const ContainerOrder = strictObject(
   { metadata: Metadata, spec: ContainerOrderSpec },
 );
 
-const CONFIGMAP_KEYS = ['mode', 'strategy', 'kubernetesVersion', 'sidecars', 'order', 'timeoutSeconds', 'helperImage', 'entrypoints', 'presets'] as const;
+const CONFIGMAP_KEYS = [
+  'mode',
+  'strategy',
+  'kubernetesVersion',
+  'sidecars',
+  'order',
+  'timeoutSeconds',
+  'helperImage',
+  'entrypoints',
+  'presets',
+] as const;
 
 /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
 const DataString = new t.Type<string, string, unknown>(
@@ -161,7 +190,8 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
   const spec = value.spec ?? {};
   const entrypoints = knownEntrypoints(spec.entrypoints ?? [], 'spec.entrypoints');
   const presets = resolvePresets(spec.presets ?? [], 'spec.presets');
-  if (isProblems(entrypoints) || isProblems(presets)) return invalid([...(isProblems(entrypoints) ? entrypoints : []), ...(isProblems(presets) ? presets : [])]);
+  if (isProblems(entrypoints) || isProblems(presets))
+    return invalid([...(isProblems(entrypoints) ? entrypoints : []), ...(isProblems(presets) ? presets : [])]);
   const selector = spec.selector ?? {};
   const labels = selector.labelSelector ?? {};
   return {
@@ -178,9 +208,10 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
         ...(labels.matchExpressions ? { matchExpressions: labels.matchExpressions.map((e) => ({ ...e, values: e.values ?? [] })) } : {}),
       },
       sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({ name: s.name, waitFor: s.waitFor ?? DEFAULT_CONDITION })),
-      rules: (spec.rules ?? []).map(
-        (r): Rule => ({ container: r.container, after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? DEFAULT_CONDITION })) }),
-      ),
+      rules: (spec.rules ?? []).map((r): Rule => ({
+        container: r.container,
+        after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? DEFAULT_CONDITION })),
+      })),
       timeoutSeconds: spec.timeoutSeconds,
       helperImage: spec.helperImage,
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
@@ -214,7 +245,8 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
   };
   const mode = data.mode === undefined ? undefined : check('mode', ModeC, data.mode);
   const strategy = data.strategy === undefined ? undefined : check('strategy', Strategy, data.strategy);
-  const version = data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', KubernetesVersionString, data.kubernetesVersion);
+  const version =
+    data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', KubernetesVersionString, data.kubernetesVersion);
   const timeout =
     data.timeoutSeconds === undefined
       ? undefined
@@ -243,7 +275,17 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
   if (problems.length > 0) return invalid(problems);
   return {
     kind: 'spec',
-    spec: orderSpec({ mode, strategy, kubernetesVersion: version ? parseVersion(version) : undefined, sidecars, rules, timeoutSeconds: timeout, helperImage, entrypoints, presets }),
+    spec: orderSpec({
+      mode,
+      strategy,
+      kubernetesVersion: version ? parseVersion(version) : undefined,
+      sidecars,
+      rules,
+      timeoutSeconds: timeout,
+      helperImage,
+      entrypoints,
+      presets,
+    }),
   };
 }
 
@@ -265,6 +307,9 @@ export function decodeFunctionConfig(config: unknown): FunctionConfig {
     return decoded._tag === 'Left' ? invalid(problemsOf(decoded.left)) : fromContainerOrder(decoded.right);
   }
   return invalid([
-    { path: 'kind', message: `functionConfig must be a ${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}) or a ConfigMap, got kind ${JSON.stringify(kind ?? null)}` },
+    {
+      path: 'kind',
+      message: `functionConfig must be a ${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}) or a ConfigMap, got kind ${JSON.stringify(kind ?? null)}`,
+    },
   ]);
 }

@@ -83,7 +83,10 @@ export function parseOrder(text: string): Rule[] {
     if (chain.length < 2) throw new OrderSyntaxError(`"${chain[0]!.name}" alone orders nothing; write "a > b"`, chain[0]!.column);
     const last = chain[chain.length - 1]!;
     if (last.condition) {
-      throw new OrderSyntaxError(`":${last.condition}" on the last container of a chain has nothing to wait for it`, last.column + last.name.length);
+      throw new OrderSyntaxError(
+        `":${last.condition}" on the last container of a chain has nothing to wait for it`,
+        last.column + last.name.length,
+      );
     }
     for (let i = 1; i < chain.length; i++) {
       const from = chain[i - 1]!;
@@ -103,7 +106,8 @@ export function parseSidecarList(text: string): Sidecar[] {
     const entry = raw.trim();
     if (entry === '') continue;
     const [name, wait, extra] = entry.split(':');
-    if (!CONTAINER_NAME.test(name!) || extra !== undefined) throw new DeclarationSyntaxError(`"${entry}" is not a container name (optionally :Started or :Ready)`);
+    if (!CONTAINER_NAME.test(name!) || extra !== undefined)
+      throw new DeclarationSyntaxError(`"${entry}" is not a container name (optionally :Started or :Ready)`);
     const waitFor = wait === undefined ? DEFAULT_CONDITION : SIDECAR_WAITS.find((w) => w === wait);
     if (!waitFor) throw new DeclarationSyntaxError(`"${wait}" in "${entry}" is not a sidecar condition (${SIDECAR_WAITS.join(', ')})`);
     sidecars.push({ name: name!, waitFor });
@@ -112,7 +116,11 @@ export function parseSidecarList(text: string): Sidecar[] {
 }
 
 /** A field written in one of these syntaxes: its value, or a problem that names the field. */
-export function parseField<A>(path: string, text: string, parse: (text: string) => A): { readonly value: A } | { readonly problem: DecodeProblem } {
+export function parseField<A>(
+  path: string,
+  text: string,
+  parse: (text: string) => A,
+): { readonly value: A } | { readonly problem: DecodeProblem } {
   try {
     return { value: parse(text) };
   } catch (e) {

@@ -34,7 +34,9 @@ function kptfileConfig(resources: readonly PlainObject[]): unknown {
   const kptfile = resources.find((r) => r.kind === 'Kptfile' && typeof r.apiVersion === 'string' && r.apiVersion.startsWith('kpt.dev/'));
   const pipeline = (kptfile?.pipeline ?? {}) as { mutators?: KptFunction[]; validators?: KptFunction[] };
   const functions = [...(pipeline.mutators ?? []), ...(pipeline.validators ?? [])];
-  const ours = functions.find((f) => [f.image, f.exec].some((ref) => typeof ref === 'string' && ref.includes('order-containers'))) ?? (functions.length === 1 ? functions[0] : undefined);
+  const ours =
+    functions.find((f) => [f.image, f.exec].some((ref) => typeof ref === 'string' && ref.includes('order-containers'))) ??
+    (functions.length === 1 ? functions[0] : undefined);
   if (typeof ours?.configMap !== 'object' || ours.configMap === null) return undefined;
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: ours.configMap };
 }
@@ -53,7 +55,9 @@ export function explainResources(resources: readonly PlainObject[], functionConf
   const results: Result[] = [];
   if (config.kind === 'invalid') {
     // The resources are explained as they are, after the config's problems.
-    results.push(...config.problems.map((p) => configResult(given, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)));
+    results.push(
+      ...config.problems.map((p) => configResult(given, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
+    );
   } else {
     const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(resources) : new Map();
     for (const outcome of planList(items, config, namespaces)) {

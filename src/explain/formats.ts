@@ -63,7 +63,9 @@ export function renderText(timelines: readonly PodTimeline[], colour: boolean): 
     const width = Math.max(...t.start.map((x) => x.name.length));
     t.start.forEach((x, i) => {
       const how = x.how === 'none' ? '' : `  ${s.dim(x.how)}`;
-      out.push(`  ${String(i + 1).padStart(2)}. ${x.name.padEnd(width)}  ${x.phase.padEnd(7)}${after[i] ? `  ${after[i]}` : ''}${how}`.trimEnd());
+      out.push(
+        `  ${String(i + 1).padStart(2)}. ${x.name.padEnd(width)}  ${x.phase.padEnd(7)}${after[i] ? `  ${after[i]}` : ''}${how}`.trimEnd(),
+      );
     });
     out.push(`  stop: ${t.stop.map((group) => group.join(' + ')).join(', then ')}`);
     for (const w of t.warnings) out.push(`  ${s.warn(`warning: ${w}`)}`);

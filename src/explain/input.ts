@@ -17,7 +17,12 @@ export function manifestTexts(dir: string): ManifestText[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && (/\.ya?ml$/.test(e.name) || e.name === 'Kptfile'))
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
+    .filter(
+      (path) =>
+        !relative(dir, path)
+          .split(sep)
+          .some((part) => part.startsWith('.')),
+    )
     .sort()
     .map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
 }

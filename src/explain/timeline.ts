@@ -44,7 +44,16 @@ function step(container: V1Container, list: ContainerList): TimelineStep {
   const name = container.name;
   for (const m of MECHANISMS) {
     const seen = m.recognise(container, list);
-    if (seen) return { name, list, phase: seen.phase, gate: seen.gate, how: seen.how, mechanism: m.name, ...(seen.after ? { after: seen.after } : {}) };
+    if (seen)
+      return {
+        name,
+        list,
+        phase: seen.phase,
+        gate: seen.gate,
+        how: seen.how,
+        mechanism: m.name,
+        ...(seen.after ? { after: seen.after } : {}),
+      };
   }
   if (list === 'initContainers') return { name, list, phase: 'init', gate: 'completed', how: 'init container' };
   if (container.lifecycle?.postStart) return { name, list, phase: 'main', gate: 'postStart hook returned', how: 'postStart hook' };
@@ -53,7 +62,10 @@ function step(container: V1Container, list: ContainerList): TimelineStep {
 
 export function podTimeline(
   item: PlainObject,
-  template: { metadata?: { annotations?: Record<string, string> | null } | null; spec: { containers: V1Container[]; initContainers?: V1Container[] | null; restartPolicy?: string } },
+  template: {
+    metadata?: { annotations?: Record<string, string> | null } | null;
+    spec: { containers: V1Container[]; initContainers?: V1Container[] | null; restartPolicy?: string };
+  },
 ): PodTimeline {
   const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
   const start = [
@@ -64,7 +76,9 @@ export function podTimeline(
   // the annotations that make the injector hold the app until they are ready.
   const applied = parseApplied(template.metadata?.annotations?.[APPLIED_ANNOTATION]);
   const injected = (applied?.steps ?? []).filter((s) => s.injected);
-  start.unshift(...injected.map((s): TimelineStep => ({ name: s.container, phase: 'sidecar', gate: 'ready', how: 'injected at admission' })));
+  start.unshift(
+    ...injected.map((s): TimelineStep => ({ name: s.container, phase: 'sidecar', gate: 'ready', how: 'injected at admission' })),
+  );
   const mechanism = applied?.mechanism ?? MECHANISMS.find((m) => start.some((s) => s.mechanism === m.name))?.name ?? 'none';
   // How an injector stops its sidecar is the injector's business: the stop order names what is in the spec.
   const sidecars = start.filter((s) => s.phase === 'sidecar' && s.how !== 'injected at admission').map((s) => s.name);

@@ -63,7 +63,9 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   }
   for (const e of graph.edges) {
     if (!initLevel.has(e.from) && initLevel.has(e.to)) {
-      problems.push(error(`${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field(node(e.to))));
+      problems.push(
+        error(`${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field(node(e.to))),
+      );
     }
   }
   if (podSpec.containers.every((c) => initLevel.has(c.name))) {
@@ -85,7 +87,10 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     const own = pod.hints.waits.get(name);
     if (hook && !decodeWaitHook(hook.exec?.command) && !sameCommand(hook.exec?.command, own)) {
       problems.push(
-        error(`${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`, `${field(n)}.lifecycle.postStart`),
+        error(
+          `${name} already has a postStart hook, which order-containers will not replace; others wait for ${name} to be Ready`,
+          `${field(n)}.lifecycle.postStart`,
+        ),
       );
       continue;
     }
@@ -95,7 +100,12 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     }
     const readiness = readinessOf(n.container, pod.hints.probes.get(name));
     if (readiness.kind === 'problem') {
-      problems.push(error(`others wait for ${name} to be Ready, but ${readiness.message}`, readiness.field === undefined ? field(n) : `${field(n)}.${readiness.field}`));
+      problems.push(
+        error(
+          `others wait for ${name} to be Ready, but ${readiness.message}`,
+          readiness.field === undefined ? field(n) : `${field(n)}.${readiness.field}`,
+        ),
+      );
     } else {
       checks.set(name, readiness);
     }
@@ -140,7 +150,11 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     if (container.restartPolicy !== 'Always') edits.push({ op: 'set', path: [...initsPath, position, 'restartPolicy'], value: 'Always' });
     if (waitedOnReady.has(name) && !container.startupProbe) {
       const readiness = readinessProbeOf(container, pod.hints.probes.get(name))!;
-      edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbeFrom(readiness.probe, pod.timeoutSeconds) });
+      edits.push({
+        op: 'set',
+        path: [...initsPath, position, 'startupProbe'],
+        value: startupProbeFrom(readiness.probe, pod.timeoutSeconds),
+      });
     }
   });
   edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container));

@@ -91,7 +91,10 @@ export function buildOrderGraph(
   const add = (node: ContainerNode): void => {
     const earlier = nodes.get(node.name);
     if (earlier) {
-      problems.push({ message: `${fieldOf(earlier)} and ${fieldOf(node)} are both named ${node.name}; container names must be unique in a pod`, field: `${fieldOf(node)}.name` });
+      problems.push({
+        message: `${fieldOf(earlier)} and ${fieldOf(node)} are both named ${node.name}; container names must be unique in a pod`,
+        field: `${fieldOf(node)}.name`,
+      });
     } else {
       nodes.set(node.name, node);
     }
@@ -111,7 +114,10 @@ export function buildOrderGraph(
     }
     const earlier = sidecars.get(s.name);
     if (earlier !== undefined && earlier !== s.waitFor) {
-      problems.push({ message: `sidecar ${s.name} is declared twice, with waitFor ${earlier} and ${s.waitFor}`, field: fieldOf(nodes.get(s.name)!) });
+      problems.push({
+        message: `sidecar ${s.name} is declared twice, with waitFor ${earlier} and ${s.waitFor}`,
+        field: fieldOf(nodes.get(s.name)!),
+      });
       continue;
     }
     sidecars.set(s.name, s.waitFor);
@@ -122,7 +128,9 @@ export function buildOrderGraph(
     for (const dep of rule.after) {
       const absent = [rule.container, dep.container].filter((n) => !nodes.has(n));
       if (absent.length > 0) {
-        missing.push({ message: `rule "${rule.container} after ${dep.container}" names ${absent.join(' and ')}, not a container of this pod; skipped` });
+        missing.push({
+          message: `rule "${rule.container} after ${dep.container}" names ${absent.join(' and ')}, not a container of this pod; skipped`,
+        });
         continue;
       }
       if (dep.container === rule.container) {

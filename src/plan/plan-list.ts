@@ -55,7 +55,13 @@ function prefixed(prefix: Path, edit: Edit): Edit {
 }
 
 /** What the config's presets add to one pod template's order (NO_PRESETS when none applies). */
-function presetsFor(spec: OrderSpec, item: PlainObject, template: PodTemplateRef['template'], declared: OrderSpec['sidecars'], namespaces: ReadonlyMap<string, NamespaceMeta>): PresetPlan {
+function presetsFor(
+  spec: OrderSpec,
+  item: PlainObject,
+  template: PodTemplateRef['template'],
+  declared: OrderSpec['sidecars'],
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+): PresetPlan {
   if (spec.presets.length === 0) return NO_PRESETS;
   const pod: TemplateView = {
     labels: template.metadata?.labels ?? {},
@@ -87,7 +93,12 @@ function presetsFor(spec: OrderSpec, item: PlainObject, template: PodTemplateRef
  * Plans one workload, if the item is one. The order it declares in its own annotations replaces that
  * part of the config; the presets that apply add to it.
  */
-function planWorkload(config: PlanConfig, index: number, item: PlainObject, namespaces: ReadonlyMap<string, NamespaceMeta>): WorkloadOutcome | undefined {
+function planWorkload(
+  config: PlanConfig,
+  index: number,
+  item: PlainObject,
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+): WorkloadOutcome | undefined {
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
   if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item))) return undefined;
@@ -126,7 +137,12 @@ function planWorkload(config: PlanConfig, index: number, item: PlainObject, name
   if (plan.diagnostics.some((d) => d.severity === 'error') || edits.length === 0) return outcome(diagnostics);
   const applied: Applied = { mechanism: plan.mechanism, steps: [...presets.injected, ...plan.steps] };
   const said = formatApplied(applied);
-  if (spec.mode === 'validate') return outcome([...diagnostics, error(`the declared order is not realised; applying it would give ${said}`, at || undefined)], [], applied);
+  if (spec.mode === 'validate')
+    return outcome(
+      [...diagnostics, error(`the declared order is not realised; applying it would give ${said}`, at || undefined)],
+      [],
+      applied,
+    );
   const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: said };
   return outcome(
     [...diagnostics, { severity: 'info', message: `start order (${applied.mechanism}): ${formatSteps(applied.steps)}` }],
@@ -145,7 +161,11 @@ const NO_CONFIG: OrderSpec = orderSpec();
  * Every workload's outcome, item by item, so that an item can be written (and let go) at once. Every
  * item is read, even when there is nothing to do: a malformed one must fail the run.
  */
-export function* planList(items: Iterable<Item>, config: PlanConfig, namespaces: ReadonlyMap<string, NamespaceMeta>): Generator<WorkloadOutcome> {
+export function* planList(
+  items: Iterable<Item>,
+  config: PlanConfig,
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+): Generator<WorkloadOutcome> {
   for (const item of items) {
     const outcome = planWorkload(config, item.index, item.read(), namespaces);
     if (outcome) yield outcome;

@@ -34,11 +34,18 @@ function sentence(diagnostics: readonly Diagnostic[]): string {
 }
 
 export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
-  const candidates: readonly Mechanism<MechanismName>[] = spec.strategy === 'auto' ? autoCandidates(spec.kubernetesVersion) : [mechanismNamed(spec.strategy)];
+  const candidates: readonly Mechanism<MechanismName>[] =
+    spec.strategy === 'auto' ? autoCandidates(spec.kubernetesVersion) : [mechanismNamed(spec.strategy)];
   const first = candidates[0]!;
   const build = buildOrderGraph(request.podSpec, request.sidecars, request.rules, request.hints.probes);
   const skipped = build.missing.map((m): Diagnostic => ({ severity: 'skipped', message: m.message }));
-  if (build.problems.length > 0) return { mechanism: first.name, edits: [], steps: [], diagnostics: [...skipped, ...build.problems.map((p) => ({ severity: 'error' as const, ...p }))] };
+  if (build.problems.length > 0)
+    return {
+      mechanism: first.name,
+      edits: [],
+      steps: [],
+      diagnostics: [...skipped, ...build.problems.map((p) => ({ severity: 'error' as const, ...p }))],
+    };
 
   const pod: PodContext = {
     workloadKind: request.workloadKind,
@@ -61,14 +68,24 @@ export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
   if (limits.length === 0 || candidates.length === 1) return outcome(first);
   for (const other of candidates.slice(1)) {
     if (compiled(other).diagnostics.some(blocks)) continue;
-    return outcome(other, [{ severity: 'info', message: `strategy auto chose ${other.name} for this pod: ${first.name} cannot do it: ${sentence(limits)}` }]);
+    return outcome(other, [
+      { severity: 'info', message: `strategy auto chose ${other.name} for this pod: ${first.name} cannot do it: ${sentence(limits)}` },
+    ]);
   }
   // None can: say what each other mechanism would have needed beyond what the default needs.
   const known = new Set(limits.map((d) => d.message));
   const severity = limits.some((d) => d.severity === 'error') ? 'error' : 'warning';
   const others = candidates.slice(1).flatMap((other): Diagnostic[] => {
     const own = compiled(other).diagnostics.filter((d) => blocks(d) && !known.has(d.message));
-    return own.length === 0 ? [] : [{ severity, message: `the ${other.name} strategy could, but ${sentence(own)}`, ...(own[0]!.field !== undefined ? { field: own[0]!.field } : {}) }];
+    return own.length === 0
+      ? []
+      : [
+          {
+            severity,
+            message: `the ${other.name} strategy could, but ${sentence(own)}`,
+            ...(own[0]!.field !== undefined ? { field: own[0]!.field } : {}),
+          },
+        ];
   });
   return outcome(first, others);
 }

@@ -33,7 +33,14 @@ type List = 'containers' | 'initContainers';
 
 /** A preset that applies to a pod template, and why. */
 export type PresetMatch =
-  | { readonly preset: Preset; readonly kind: 'container'; readonly container: V1Container; readonly list: List; readonly index: number; readonly why: string }
+  | {
+      readonly preset: Preset;
+      readonly kind: 'container';
+      readonly container: V1Container;
+      readonly list: List;
+      readonly index: number;
+      readonly why: string;
+    }
   | { readonly preset: Preset; readonly kind: 'injected'; readonly why: string };
 
 /** What the presets that apply to one pod template add to its declared order. */
@@ -48,7 +55,16 @@ export interface PresetPlan extends SidecarHints {
   readonly injected: readonly AppliedStep[];
 }
 
-export const NO_PRESETS: PresetPlan = { sidecars: [], probes: new Map(), waits: new Map(), entrypoints: [], quits: new Map(), edits: [], notes: [], injected: [] };
+export const NO_PRESETS: PresetPlan = {
+  sidecars: [],
+  probes: new Map(),
+  waits: new Map(),
+  entrypoints: [],
+  quits: new Map(),
+  edits: [],
+  notes: [],
+  injected: [],
+};
 
 function describeMarker(m: InjectionMarker, actual: string, namespace?: string): string {
   const what = m.source.endsWith('Label') ? 'label' : 'annotation';
@@ -56,7 +72,12 @@ function describeMarker(m: InjectionMarker, actual: string, namespace?: string):
   return `${owner} ${what} ${m.key}=${actual}`;
 }
 
-function markerHit(markers: readonly InjectionMarker[], pod: TemplateView, namespace: NamespaceMeta | undefined, level: 'pod' | 'namespace'): string | undefined {
+function markerHit(
+  markers: readonly InjectionMarker[],
+  pod: TemplateView,
+  namespace: NamespaceMeta | undefined,
+  level: 'pod' | 'namespace',
+): string | undefined {
   for (const m of markers) {
     if (!m.source.startsWith(level)) continue;
     const source = level === 'pod' ? pod : namespace;
@@ -82,9 +103,15 @@ export function matchPresets(presets: readonly Preset[], pod: TemplateView, name
   ];
   for (const preset of presets) {
     const byName = listed.filter((c) => !taken.has(c.container.name) && preset.containers.includes(c.container.name));
-    const byImage = listed.filter((c) => !taken.has(c.container.name) && !byName.includes(c) && preset.images.some((g) => c.container.image !== undefined && globMatches(g, c.container.image)));
+    const byImage = listed.filter(
+      (c) =>
+        !taken.has(c.container.name) &&
+        !byName.includes(c) &&
+        preset.images.some((g) => c.container.image !== undefined && globMatches(g, c.container.image)),
+    );
     for (const c of byName) matches.push({ preset, kind: 'container', ...c, why: `container ${c.container.name} is in the pod template` });
-    for (const c of byImage) matches.push({ preset, kind: 'container', ...c, why: `container ${c.container.name} runs image ${c.container.image}` });
+    for (const c of byImage)
+      matches.push({ preset, kind: 'container', ...c, why: `container ${c.container.name} runs image ${c.container.image}` });
     for (const c of [...byName, ...byImage]) taken.add(c.container.name);
     if (byName.length + byImage.length > 0 || !preset.injection) continue;
     const { enabledBy, disabledBy } = preset.injection;
@@ -182,7 +209,8 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const field = `spec.${match.list}[${match.index}]`;
       const ownProbe = container.readinessProbe ?? container.startupProbe;
       if (!ownProbe && preset.ready) probes.set(name, probeOf(preset.ready));
-      if (preset.waitCommand) waits.set(name, ownWait(container, preset.waitCommand) ?? filled(preset.waitCommand, settings.timeoutSeconds));
+      if (preset.waitCommand)
+        waits.set(name, ownWait(container, preset.waitCommand) ?? filled(preset.waitCommand, settings.timeoutSeconds));
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
@@ -191,8 +219,14 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       if (quit) quits.set(name, `http://127.0.0.1:${quit.port}${quit.path ?? '/'}`);
       const flags = [...(preset.requiredArgs ?? []), ...(quit?.arg ? [quit.arg] : [])].filter((f) => !hasFlag(container, f));
       edits.push(...argEdits(match, flags));
-      const how = canTellReady ? 'a sidecar, ready before the others start' : 'a sidecar, started before the others (the preset knows no readiness check)';
-      notes.push({ severity: 'info', message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`, field });
+      const how = canTellReady
+        ? 'a sidecar, ready before the others start'
+        : 'a sidecar, started before the others (the preset knows no readiness check)';
+      notes.push({
+        severity: 'info',
+        message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`,
+        field,
+      });
       continue;
     }
 
@@ -209,17 +243,32 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
         set.push(`${key}: ${JSON.stringify(merge.value)}`);
       } else if (merge.kind === 'conflict') {
         const what = merge.keys.length > 0 ? `${merge.keys.join(', ')} in ${key}` : `${key}: ${JSON.stringify(existing)}`;
-        notes.push({ severity: 'warning', message: `${said}: the pod template sets ${what}, not what the preset would set (${value}); left as it is, so ${sidecarName(preset)} may not be ready before the app starts`, field });
+        notes.push({
+          severity: 'warning',
+          message: `${said}: the pod template sets ${what}, not what the preset would set (${value}); left as it is, so ${sidecarName(preset)} may not be ready before the app starts`,
+          field,
+        });
       } else if (merge.kind === 'unreadable') {
         notes.push({ severity: 'error', message: `${said}: cannot merge ${value} into ${key}: ${merge.reason}`, field });
       }
     }
-    const which = settings.injectionMode === 'native' ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+' : 'postStartAnnotations: clusters before Kubernetes 1.29';
-    notes.push({ severity: 'info', message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})` });
+    const which =
+      settings.injectionMode === 'native'
+        ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
+        : 'postStartAnnotations: clusters before Kubernetes 1.29';
+    notes.push({
+      severity: 'info',
+      message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`,
+    });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
     if (settings.injectionMode === 'postStart' && settings.runsToCompletion) {
-      const stop = preset.quit ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done` : '';
-      notes.push({ severity: 'warning', message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}` });
+      const stop = preset.quit
+        ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done`
+        : '';
+      notes.push({
+        severity: 'warning',
+        message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}`,
+      });
     }
     injected.push({ container: sidecarName(preset), injected: true });
   }

@@ -11,7 +11,10 @@ import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 const Port = new t.Type<number, number, unknown>(
   'Port',
   (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
-  (u, c) => (Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535 ? t.success(u as number) : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`)),
+  (u, c) =>
+    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535
+      ? t.success(u as number)
+      : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`),
   t.identity,
 );
 const UrlPath = matching('UrlPath', /^\/\S*$/, 'a URL path starting with /');
@@ -22,11 +25,21 @@ const Pattern = matching('ImagePattern', /^\S+$/, 'an image reference, with * fo
 
 const Endpoint = strictObject('Endpoint', { port: Port }, { path: UrlPath });
 const QuitEndpoint = strictObject('QuitEndpoint', { port: Port, path: UrlPath }, { arg: t.string });
-const Marker = strictObject('InjectionMarker', { value: t.string }, Object.fromEntries(MARKER_SOURCES.map((s) => [s, t.string])) as Record<(typeof MARKER_SOURCES)[number], t.StringC>);
+const Marker = strictObject(
+  'InjectionMarker',
+  { value: t.string },
+  Object.fromEntries(MARKER_SOURCES.map((s) => [s, t.string])) as Record<(typeof MARKER_SOURCES)[number], t.StringC>,
+);
 const InjectionC = strictObject(
   'Injection',
   {},
-  { enabledBy: t.array(Marker), disabledBy: t.array(Marker), nativeAnnotations: StringMap, postStartAnnotations: StringMap, warning: t.string },
+  {
+    enabledBy: t.array(Marker),
+    disabledBy: t.array(Marker),
+    nativeAnnotations: StringMap,
+    postStartAnnotations: StringMap,
+    warning: t.string,
+  },
 );
 const PresetFields = {
   containers: t.array(ContainerName),
@@ -44,7 +57,12 @@ export const PresetEntry = new t.Type<string | t.TypeOf<typeof PresetObject>, un
   'PresetEntry',
   (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
   // Only an object can be a preset of one's own: its problems are the ones worth reporting.
-  (u, c) => (typeof u === 'string' ? t.success(u) : typeof u === 'object' && u !== null ? PresetObject.validate(u, c) : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`)),
+  (u, c) =>
+    typeof u === 'string'
+      ? t.success(u)
+      : typeof u === 'object' && u !== null
+        ? PresetObject.validate(u, c)
+        : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`),
   t.identity,
 );
 export const PresetEntries = t.array(PresetEntry, 'list of presets');
@@ -92,7 +110,10 @@ export function resolvePresets(entries: readonly PresetEntry[], path: string): P
     seen.add(name);
     if (typeof entry === 'string') {
       if (builtIn) return [builtIn];
-      problems.push({ path: at, message: `no built-in preset is called ${JSON.stringify(entry)}; the built-in presets are ${KNOWN}, or define one with name, containers and ready` });
+      problems.push({
+        path: at,
+        message: `no built-in preset is called ${JSON.stringify(entry)}; the built-in presets are ${KNOWN}, or define one with name, containers and ready`,
+      });
       return [];
     }
     const { injection, ...fields } = entry;
@@ -121,7 +142,11 @@ export function parsePresetsText(text: string): Preset[] | DecodeProblem[] {
     if (!(e instanceof InputError)) throw e;
     return [{ path: 'data.presets', message: `not YAML: ${e.message}` }];
   }
-  if (typeof value === 'string') value = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (typeof value === 'string')
+    value = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   const decoded = PresetEntries.decode(value);
   if (decoded._tag === 'Left') return problemsUnder('data.presets', decoded.left);
   return resolvePresets(decoded.right, 'data.presets');

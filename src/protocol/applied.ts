@@ -53,7 +53,10 @@ function parseStep(text: string): AppliedStep | undefined {
   const inside = m[3];
   if (inside === undefined) return { container };
   const afterAt = inside.indexOf('after ');
-  const words = (afterAt >= 0 ? inside.slice(0, afterAt) : inside).split(',').map((w) => w.trim()).filter((w) => w !== '');
+  const words = (afterAt >= 0 ? inside.slice(0, afterAt) : inside)
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
   let step: { -readonly [K in keyof AppliedStep]: AppliedStep[K] } = { container };
   for (const word of words) {
     if (word === 'injected') step.injected = true;
@@ -62,7 +65,10 @@ function parseStep(text: string): AppliedStep | undefined {
     else return undefined;
   }
   if (afterAt >= 0) {
-    const after = inside.slice(afterAt + 'after '.length).split(',').map((d) => d.trim().split(' '));
+    const after = inside
+      .slice(afterAt + 'after '.length)
+      .split(',')
+      .map((d) => d.trim().split(' '));
     if (after.some((d) => d.length !== 2 || gateOf(d[1]!) === undefined)) return undefined;
     step = { ...step, after: after.map(([c, g]) => ({ container: c!, gate: gateOf(g!)! })) };
   }

@@ -23,7 +23,12 @@ const FLAGS = { busybox: 'value', name: 'value', timeout: 'value', ...READINESS_
 
 /** `busybox` is where the pod has it; tests point it at a stand-in. */
 export function encodeWaitHook(hook: WaitHook, busybox: string = BUSYBOX): string[] {
-  const flags = encodeFlags(FLAGS, { busybox, name: hook.container, timeout: String(hook.timeoutSeconds), ...readinessFlags(hook.readiness) });
+  const flags = encodeFlags(FLAGS, {
+    busybox,
+    name: hook.container,
+    timeout: String(hook.timeoutSeconds),
+    ...readinessFlags(hook.readiness),
+  });
   return scriptCommand(WAIT_SCRIPT, WAIT_HOOK_NAME, flags);
 }
 

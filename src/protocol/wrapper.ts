@@ -76,7 +76,13 @@ export function encodeWrapper(w: Wrapper, paths: RuntimePaths = POD_PATHS): stri
     ...(w.ready ? readinessFlags(w.ready) : {}),
     'record-exit': w.recordExit,
     ...(sidecar
-      ? { sidecar: true, grace: String(sidecar.graceSeconds), main: sidecar.mains, ...(sidecar.job ? { job: sidecar.job } : {}), ...(sidecar.quit ? { quit: sidecar.quit } : {}) }
+      ? {
+          sidecar: true,
+          grace: String(sidecar.graceSeconds),
+          main: sidecar.mains,
+          ...(sidecar.job ? { job: sidecar.job } : {}),
+          ...(sidecar.quit ? { quit: sidecar.quit } : {}),
+        }
       : {}),
   });
   // kubelet expands the container's command: ours is escaped, the program keeps its own expansion.
@@ -104,14 +110,20 @@ export function decodeWrapper(command: readonly string[] | undefined | null): Wr
   const timeoutSeconds = seconds(values.timeout[0]);
   const after = values.after.map(dependencyOf);
   const ready = readinessFromFlags(values);
-  if (container === undefined || timeoutSeconds === undefined || ready === undefined || after.some((d) => d === undefined)) return undefined;
+  if (container === undefined || timeoutSeconds === undefined || ready === undefined || after.some((d) => d === undefined))
+    return undefined;
   let sidecar: WrapperSidecar | undefined;
   if (values.sidecar.length > 0) {
     const graceSeconds = seconds(values.grace[0]);
     const [job] = values.job;
     if (graceSeconds === undefined || (job !== undefined && !JOB_RESTART_POLICIES.some((p) => p === job))) return undefined;
     const [quit] = values.quit;
-    sidecar = { graceSeconds, mains: values.main, ...(job ? { job: job as JobRestartPolicy } : {}), ...(quit !== undefined ? { quit } : {}) };
+    sidecar = {
+      graceSeconds,
+      mains: values.main,
+      ...(job ? { job: job as JobRestartPolicy } : {}),
+      ...(quit !== undefined ? { quit } : {}),
+    };
   } else if (values.grace.length + values.main.length + values.job.length + values.quit.length > 0) {
     return undefined;
   }

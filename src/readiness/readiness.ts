@@ -37,7 +37,8 @@ export type ReadinessOutcome =
 /** The check of the probe that tells the container's readiness, or why there is none to run. */
 export function readinessOf(container: V1Container, presetProbe?: V1Probe): ReadinessOutcome {
   const found = readinessProbeOf(container, presetProbe);
-  if (!found) return { kind: 'problem', message: `${container.name} has no readinessProbe or startupProbe to tell`, field: 'readinessProbe' };
+  if (!found)
+    return { kind: 'problem', message: `${container.name} has no readinessProbe or startupProbe to tell`, field: 'readinessProbe' };
   const field = found.source === 'preset' ? undefined : found.source;
   const at = field === undefined ? {} : { field };
   for (const kind of CHECK_KINDS) {

@@ -202,7 +202,6 @@ export class BlockText {
     return this.indentCache;
   }
 
-
   private isContentLine(j: number): boolean {
     return this.indents()[j]! >= 0;
   }
@@ -379,7 +378,12 @@ export class BlockText {
       case 'map': {
         const entry = this.keys(parent.block).find((k) => k.key === key);
         if (entry) this.replaceKey(parent.block, entry, valueAt(after, path));
-        else this.splice(this.insertionLine(parent.block, placementOf(key, before)), 0, renderLines({ [key]: valueAt(after, path) }, parent.block.indent, this.style));
+        else
+          this.splice(
+            this.insertionLine(parent.block, placementOf(key, before)),
+            0,
+            renderLines({ [key]: valueAt(after, path) }, parent.block.indent, this.style),
+          );
         return;
       }
       case 'inline':
@@ -405,7 +409,10 @@ export class BlockText {
     }
     const { block } = target;
     const rendered = renderLines([valueAt(after, [...path, index])], block.dashCol, this.style);
-    const at = index < block.entries.length ? this.leadingCommentStart(block.entries[index]!.start, block.dashCol) : block.entries[block.entries.length - 1]!.end;
+    const at =
+      index < block.entries.length
+        ? this.leadingCommentStart(block.entries[index]!.start, block.dashCol)
+        : block.entries[block.entries.length - 1]!.end;
     this.splice(at, 0, rendered);
   }
 
@@ -432,7 +439,10 @@ export class BlockText {
     switch (target.found) {
       case 'seq': {
         const { entries, dashCol } = target.block;
-        const at = edit.toIndex < entries.length ? this.leadingCommentStart(entries[edit.toIndex]!.start, dashCol) : entries[entries.length - 1]!.end;
+        const at =
+          edit.toIndex < entries.length
+            ? this.leadingCommentStart(entries[edit.toIndex]!.start, dashCol)
+            : entries[entries.length - 1]!.end;
         this.splice(at, 0, shift(dashCol));
         return;
       }

@@ -161,4 +161,3 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
     }
   }
 }
-

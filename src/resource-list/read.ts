@@ -81,7 +81,9 @@ function resultsOf(root: PlainObject): unknown[] {
 function itemValue(value: unknown, index: number, line?: number): PlainObject {
   if (!isPlainObject(value)) {
     const at = line === undefined ? '' : ` (${where(line)})`;
-    throw new InputError(`items[${index}]${at} is not a mapping (found ${value === null ? 'null' : Array.isArray(value) ? 'a sequence' : typeof value})`);
+    throw new InputError(
+      `items[${index}]${at} is not a mapping (found ${value === null ? 'null' : Array.isArray(value) ? 'a sequence' : typeof value})`,
+    );
   }
   return value;
 }
@@ -93,7 +95,13 @@ function styleOf(text: string, split?: BlockSplit): SequenceStyle {
   return { compact: !/:\r?\n {2,}- /.test(text) };
 }
 
-function listBase(apiVersion: string, root: PlainObject, items: readonly Item[], style: SequenceStyle, limits: ReadLimits): ResourceListBase {
+function listBase(
+  apiVersion: string,
+  root: PlainObject,
+  items: readonly Item[],
+  style: SequenceStyle,
+  limits: ReadLimits,
+): ResourceListBase {
   return { apiVersion, items, functionConfig: root.functionConfig ?? undefined, results: resultsOf(root), style, limits };
 }
 
@@ -105,14 +113,12 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
     if (isPlainObject(value)) Object.assign(root, value);
   }
   const apiVersion = checkHeader(root, true, true);
-  const items = split.items.map(
-    (span, index): Item => ({
-      index,
-      read() {
-        return itemValue(loadOne(standaloneItemText(text, span), `items[${index}]`, limits, span.line + 1), index, span.line + 1);
-      },
-    }),
-  );
+  const items = split.items.map((span, index): Item => ({
+    index,
+    read() {
+      return itemValue(loadOne(standaloneItemText(text, span), `items[${index}]`, limits, span.line + 1), index, span.line + 1);
+    },
+  }));
   return { form: 'block', ...listBase(apiVersion, root, items, styleOf(text, split), limits), text, split };
 }
 
@@ -121,7 +127,9 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
   if (list.length === 0) throw new InputError('input is empty; expected a ResourceList');
   const document = list[0]!;
   if (list.length > 1) {
-    throw new InputError(`input has ${list.length} YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)`);
+    throw new InputError(
+      `input has ${list.length} YAML documents; expected one ResourceList (a stream of resources is not a ResourceList)`,
+    );
   }
   const contents = document.contents;
   if (!isMap(contents)) throw new InputError('input is not a ResourceList: the document is not a mapping');
@@ -162,7 +170,9 @@ export function readResourceList(bytes: Uint8Array, options: ReadOptions = {}): 
   const limits = options.limits ?? DEFAULT_LIMITS;
   if (bytes.length > limits.maxInputBytes) {
     // stdin is read only up to just past the limit, so the size seen is not the input's size.
-    throw new InputError(`input is larger than the limit of ${limits.maxInputBytes} bytes (${limits.maxInputBytes / 1024 / 1024} MiB); split it, or order fewer resources per run`);
+    throw new InputError(
+      `input is larger than the limit of ${limits.maxInputBytes} bytes (${limits.maxInputBytes / 1024 / 1024} MiB); split it, or order fewer resources per run`,
+    );
   }
   let text: string;
   try {

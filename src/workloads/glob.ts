@@ -6,7 +6,14 @@ const compiled = new Map<string, RegExp>();
 function globToRegExp(glob: string): RegExp {
   let re = compiled.get(glob);
   if (re === undefined) {
-    re = new RegExp('^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    re = new RegExp(
+      '^' +
+        glob
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+    );
     compiled.set(glob, re);
   }
   return re;

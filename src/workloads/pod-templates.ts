@@ -23,8 +23,15 @@ const StringMap = t.record(t.string, t.string, 'map of strings');
 /** What the planner reads must have these shapes; everything else passes through untouched. */
 const PodTemplate = t.type(
   {
-    metadata: t.union([t.undefined, t.null, t.partial({ annotations: t.union([t.null, StringMap]), labels: t.union([t.null, StringMap]) })]),
-    spec: t.intersection([t.type({ containers: t.array(Container, 'list of containers') }), t.partial({ initContainers: t.union([t.null, t.array(Container, 'list of containers')]) })]),
+    metadata: t.union([
+      t.undefined,
+      t.null,
+      t.partial({ annotations: t.union([t.null, StringMap]), labels: t.union([t.null, StringMap]) }),
+    ]),
+    spec: t.intersection([
+      t.type({ containers: t.array(Container, 'list of containers') }),
+      t.partial({ initContainers: t.union([t.null, t.array(Container, 'list of containers')]) }),
+    ]),
   },
   'PodTemplateSpec',
 );
@@ -39,7 +46,10 @@ function isLocalConfig(item: PlainObject): boolean {
  * are never mutated. A template not shaped as Kubernetes requires gives problems (fields relative to
  * the item) instead.
  */
-export function podTemplateOf(item: PlainObject, custom: readonly WorkloadKind[]): PodTemplateRef | { readonly problems: readonly Diagnostic[] } | undefined {
+export function podTemplateOf(
+  item: PlainObject,
+  custom: readonly WorkloadKind[],
+): PodTemplateRef | { readonly problems: readonly Diagnostic[] } | undefined {
   const path = podTemplatePathOf(item.apiVersion, item.kind, custom);
   if (path === undefined || isLocalConfig(item)) return undefined;
   const raw = valueAt(item, path);

@@ -54,7 +54,12 @@ function templatesOf(items: readonly Item[]): Template[] {
     const path = TEMPLATE_PATHS[kind];
     const spec = path && (at(item, path) as V1PodSpec | undefined);
     if (!spec || !Array.isArray(spec.containers)) return [];
-    const meta = (item.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    const meta = (item.metadata ?? {}) as {
+      name?: string;
+      namespace?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
     const podMeta = (kind === 'Pod' ? meta : ((at(item, path.slice(0, -1).concat('metadata')) ?? {}) as typeof meta)) ?? {};
     const ref: WorkloadRef = {
       kind,
@@ -79,7 +84,9 @@ function objectsOf(items: readonly Item[]): PodJob['objects'] {
     const key = `${meta.namespace ?? 'default'}/${meta.name}`;
     if (item.kind === 'ConfigMap') configMaps[key] = { ...((item.data as Record<string, string>) ?? {}) };
     if (item.kind === 'Secret') {
-      const data = Object.fromEntries(Object.entries((item.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      const data = Object.fromEntries(
+        Object.entries((item.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
       secrets[key] = { ...data, ...((item.stringData as Record<string, string>) ?? {}) };
     }
   }
@@ -117,7 +124,12 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
     const id = workloadId(t.ref);
     const before = written.get(id) ?? t;
     const containers: PodContainer[] = [
-      ...(before.spec.initContainers ?? []).map((c) => ({ name: c.name, image: c.image, init: true, restartable: c.restartPolicy === 'Always' })),
+      ...(before.spec.initContainers ?? []).map((c) => ({
+        name: c.name,
+        image: c.image,
+        init: true,
+        restartable: c.restartPolicy === 'Always',
+      })),
       ...before.spec.containers.map((c) => ({ name: c.name, image: c.image, init: false })),
     ];
     const expected = expectationsOf(options.config, before.ref, containers, t.runsToCompletion);
@@ -129,7 +141,9 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
       podIP: POD_IP,
       dir: join(dir, `pod-${i}`),
       images: [...(options.images ?? []), ...SIDECAR_IMAGES, ...BASE_IMAGES],
-      written: Object.fromEntries([...(before.spec.initContainers ?? []), ...before.spec.containers].map((c) => [c.name, { command: c.command ?? undefined }])),
+      written: Object.fromEntries(
+        [...(before.spec.initContainers ?? []), ...before.spec.containers].map((c) => [c.name, { command: c.command ?? undefined }]),
+      ),
       requires: expected.requires,
       runs: expected.runs,
       faults: options.faults?.[id] ?? {},
@@ -147,10 +161,14 @@ function runOne(job: PodJob): Promise<PodReport> {
   const file = `${job.dir}.json`;
   writeFileSync(file, JSON.stringify(job));
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['--net', '--mount', '--propagation', 'private', process.execPath, '--enable-source-maps', POD_MAIN, file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      'unshare',
+      ['--net', '--mount', '--propagation', 'private', process.execPath, '--enable-source-maps', POD_MAIN, file],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -60,7 +60,9 @@ export function containerEnv(container: V1Container, image: ImageSpec, pod: PodI
   const env = new Map<string, string>();
   for (const from of container.envFrom ?? []) {
     const ref = from.configMapRef ?? from.secretRef;
-    const data = from.configMapRef ? objects.configMaps.get(`${pod.namespace}/${ref?.name}`) : objects.secrets.get(`${pod.namespace}/${ref?.name}`);
+    const data = from.configMapRef
+      ? objects.configMaps.get(`${pod.namespace}/${ref?.name}`)
+      : objects.secrets.get(`${pod.namespace}/${ref?.name}`);
     for (const [k, v] of Object.entries(data ?? {})) env.set(`${from.prefix ?? ''}${k}`, v);
   }
   for (const e of container.env ?? []) {
@@ -95,7 +97,11 @@ export function containerArgv(container: V1Container, image: ImageSpec, env: Rea
 }
 
 /** The user the process runs as: the container's securityContext, else the pod's, else the image's USER. */
-export function containerUser(container: V1Container, spec: V1PodSpec, image: ImageSpec): { uid: number; gid: number; nonRootRequired: boolean } {
+export function containerUser(
+  container: V1Container,
+  spec: V1PodSpec,
+  image: ImageSpec,
+): { uid: number; gid: number; nonRootRequired: boolean } {
   const uid = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser ?? image.user ?? 0;
   const gid = container.securityContext?.runAsGroup ?? spec.securityContext?.runAsGroup ?? (uid === 0 ? 0 : uid);
   const nonRootRequired = container.securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot ?? false;
@@ -103,7 +109,12 @@ export function containerUser(container: V1Container, spec: V1PodSpec, image: Im
 }
 
 export function containerMounts(container: V1Container): Mount[] {
-  return (container.volumeMounts ?? []).map((m) => ({ volume: m.name, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly === true }));
+  return (container.volumeMounts ?? []).map((m) => ({
+    volume: m.name,
+    mountPath: m.mountPath,
+    subPath: m.subPath,
+    readOnly: m.readOnly === true,
+  }));
 }
 
 const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
@@ -116,7 +127,10 @@ function quantityBytes(q: string | number): number {
   return Math.ceil(Number(m[1]) * UNITS[m[2]!]!);
 }
 
-function keyFiles(data: Readonly<Record<string, string>> | undefined, items: readonly { key: string; path: string }[] | undefined): Record<string, string> {
+function keyFiles(
+  data: Readonly<Record<string, string>> | undefined,
+  items: readonly { key: string; path: string }[] | undefined,
+): Record<string, string> {
   if (!data) return {};
   if (!items?.length) return { ...data };
   return Object.fromEntries(items.filter((i) => data[i.key] !== undefined).map((i) => [i.path, data[i.key]!]));
@@ -133,7 +147,8 @@ export function podVolumes(volumes: readonly V1Volume[], namespace: string, obje
     if (v.emptyDir?.medium === 'Memory') {
       const limit = v.emptyDir.sizeLimit as unknown as string | number | undefined;
       out.set(v.name, { tmpfsBytes: limit === undefined ? 'unbounded' : quantityBytes(limit) });
-    } else if (v.configMap) out.set(v.name, { files: keyFiles(objects.configMaps.get(`${namespace}/${v.configMap.name}`), v.configMap.items) });
+    } else if (v.configMap)
+      out.set(v.name, { files: keyFiles(objects.configMaps.get(`${namespace}/${v.configMap.name}`), v.configMap.items) });
     else if (v.secret) out.set(v.name, { files: keyFiles(objects.secrets.get(`${namespace}/${v.secret.secretName}`), v.secret.items) });
     else out.set(v.name, {});
   }

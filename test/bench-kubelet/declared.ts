@@ -78,7 +78,10 @@ interface ConfigObject {
   readonly data?: Readonly<Record<string, string>>;
   readonly spec?: {
     readonly sidecars?: readonly { readonly name: string; readonly waitFor?: string }[];
-    readonly rules?: readonly { readonly container: string; readonly after: readonly { readonly container: string; readonly condition?: string }[] }[];
+    readonly rules?: readonly {
+      readonly container: string;
+      readonly after: readonly { readonly container: string; readonly condition?: string }[];
+    }[];
     readonly presets?: readonly (string | { readonly name: string })[];
     readonly selector?: Selector;
   };
@@ -103,7 +106,10 @@ export function orderConfigOf(config: ConfigObject | undefined): OrderConfig {
   const spec = config.spec ?? {};
   const edges = new Map<string, Edge[]>();
   for (const rule of spec.rules ?? []) {
-    edges.set(rule.container, [...(edges.get(rule.container) ?? []), ...rule.after.map((a) => ({ container: a.container, condition: condition(a.condition, 'Ready') }))]);
+    edges.set(rule.container, [
+      ...(edges.get(rule.container) ?? []),
+      ...rule.after.map((a) => ({ container: a.container, condition: condition(a.condition, 'Ready') })),
+    ]);
   }
   return {
     order: {
@@ -166,9 +172,15 @@ export interface PodExpectations {
  * What each container of one pod (as the manifest wrote it) must find when it starts, and which ones
  * finish: the config's order when it selects the workload, the workload's own annotations over it.
  */
-export function expectationsOf(config: OrderConfig, w: WorkloadRef, containers: readonly PodContainer[], runsToCompletion: boolean): PodExpectations {
+export function expectationsOf(
+  config: OrderConfig,
+  w: WorkloadRef,
+  containers: readonly PodContainer[],
+  runsToCompletion: boolean,
+): PodExpectations {
   const own = w.annotations;
-  const selected = selects(config.selector, w) || own['order-containers.dev/sidecars'] !== undefined || own['order-containers.dev/order'] !== undefined;
+  const selected =
+    selects(config.selector, w) || own['order-containers.dev/sidecars'] !== undefined || own['order-containers.dev/order'] !== undefined;
   let sidecars = new Map<string, Condition>();
   let edges = new Map<string, Edge[]>();
   if (selected) {
@@ -176,7 +188,9 @@ export function expectationsOf(config: OrderConfig, w: WorkloadRef, containers: 
     edges = new Map([...config.order.edges].map(([k, v]) => [k, [...v]]));
     for (const preset of config.order.presets) {
       const p = PRESET_SIDECARS[preset];
-      for (const c of containers) if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
+      for (const c of containers)
+        if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? ''))))
+          sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
     }
     if (own['order-containers.dev/sidecars'] !== undefined) sidecars = sidecarList(own['order-containers.dev/sidecars']);
     if (own['order-containers.dev/order'] !== undefined) edges = parseOrder(own['order-containers.dev/order']);
@@ -189,10 +203,20 @@ export function expectationsOf(config: OrderConfig, w: WorkloadRef, containers: 
     for (const e of edges.get(c.name) ?? []) if (names.has(e.container)) list.push(e);
     requires[c.name] = list;
   }
-  const completed = new Set([...edges.values()].flat().filter((e) => e.condition === 'Completed').map((e) => e.container));
+  const completed = new Set(
+    [...edges.values()]
+      .flat()
+      .filter((e) => e.condition === 'Completed')
+      .map((e) => e.container),
+  );
   const runs: Record<string, 'to-completion' | 'until-stopped'> = {};
   for (const c of containers) {
-    runs[c.name] = sidecars.has(c.name) || c.restartable ? 'until-stopped' : c.init || completed.has(c.name) || runsToCompletion ? 'to-completion' : 'until-stopped';
+    runs[c.name] =
+      sidecars.has(c.name) || c.restartable
+        ? 'until-stopped'
+        : c.init || completed.has(c.name) || runsToCompletion
+          ? 'to-completion'
+          : 'until-stopped';
   }
   return { requires, runs, sidecars: [...sidecars.keys()].filter((s) => names.has(s)) };
 }

@@ -20,4 +20,5 @@ function busybox(pattern: string): ImageSpec {
   };
 }
 
-export const BASE_IMAGES: readonly ImageSpec[] = BUSYBOX === undefined ? [] : ['busybox', 'busybox:*', 'busybox@*', '*/busybox', '*/busybox:*', '*/busybox@*'].map(busybox);
+export const BASE_IMAGES: readonly ImageSpec[] =
+  BUSYBOX === undefined ? [] : ['busybox', 'busybox:*', 'busybox@*', '*/busybox', '*/busybox:*', '*/busybox@*'].map(busybox);

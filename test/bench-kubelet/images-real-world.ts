@@ -21,7 +21,6 @@ import { BASE_IMAGES } from './images-base.js';
 import type { AppConfig } from './programs/app.js';
 import { DEFAULT_PATH, globMatches } from './images.js';
 
-
 const app = (config?: AppConfig): ImageFile => (config === undefined ? { program: 'app' } : { program: 'app', config });
 
 /** The bench's busybox image (Debian's static busybox) with files of an image built FROM busybox; none when the bench has no busybox. */
@@ -38,7 +37,21 @@ function fromBusybox(pattern: string, files: ImageSpec['files'], source: string)
 // it runs for real on the bench, under busybox's sh and cp. The plugins themselves are what a node's
 // container runtime runs to wire pods into the network; the bench never runs them, so they are the
 // generic app (only their presence matters: the script copies them).
-const CNI_PLUGINS = ['bridge', 'cnitool', 'dhcp', 'flannel', 'host-local', 'ipvlan', 'loopback', 'macvlan', 'noop', 'portmap', 'ptp', 'tuning', 'vlan'];
+const CNI_PLUGINS = [
+  'bridge',
+  'cnitool',
+  'dhcp',
+  'flannel',
+  'host-local',
+  'ipvlan',
+  'loopback',
+  'macvlan',
+  'noop',
+  'portmap',
+  'ptp',
+  'tuning',
+  'vlan',
+];
 const FLANNEL_CNI: ImageSpec[] = fromBusybox(
   'quay.io/coreos/flannel-cni:*',
   Object.fromEntries(CNI_PLUGINS.map((p) => [`/opt/cni/bin/${p}`, app()])),

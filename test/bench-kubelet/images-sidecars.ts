@@ -191,14 +191,18 @@ receivers:
         endpoint: 0.0.0.0:4317
       http:
         endpoint: 0.0.0.0:4318
-${contrib ? `  prometheus:
+${
+  contrib
+    ? `  prometheus:
     config:
       scrape_configs:
       - job_name: 'otel-collector'
         scrape_interval: 10s
         static_configs:
         - targets: ['0.0.0.0:8888']
-` : ''}
+`
+    : ''
+}
 processors:
   batch:
 

@@ -32,7 +32,12 @@ export interface Rendered {
 /** The built function run on `items` (as its CLI, the way kpt runs it), with `functionConfig`. */
 export function render(items: readonly Item[], functionConfig?: Item): Rendered {
   const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, ...(functionConfig ? { functionConfig } : {}) };
-  const r = spawnSync(process.execPath, [CLI, '--json'], { input: JSON.stringify(list), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, '--json'], {
+    input: JSON.stringify(list),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
   const out = r.stdout ? (JSON.parse(r.stdout) as { items?: Item[]; results?: Rendered['results'] }) : {};
   return { status: r.status, items: out.items ?? [], results: out.results ?? [], stderr: r.stderr };
 }
@@ -50,13 +55,18 @@ export function readPackage(dir: string): Input {
   const items = files.flatMap((e) => loadAll(join(e.parentPath, e.name)));
   const kptfile = join(dir, 'Kptfile');
   if (!existsSync(kptfile)) return { items };
-  const kpt = jsYaml.load(readFileSync(kptfile, 'utf8')) as { pipeline?: { mutators?: { configPath?: string; configMap?: Record<string, string> }[] } };
+  const kpt = jsYaml.load(readFileSync(kptfile, 'utf8')) as {
+    pipeline?: { mutators?: { configPath?: string; configMap?: Record<string, string> }[] };
+  };
   const mutator = kpt.pipeline?.mutators?.[0];
   if (mutator?.configMap) return { items, functionConfig: configMapConfig(mutator.configMap) };
   if (mutator?.configPath) {
     const configFile = join(dir, mutator.configPath);
     const config = loadAll(configFile)[0];
-    return { items: items.filter((i) => !(i.kind === config?.kind && (i.metadata as Item)?.name === (config?.metadata as Item)?.name)), ...(config ? { functionConfig: config } : {}) };
+    return {
+      items: items.filter((i) => !(i.kind === config?.kind && (i.metadata as Item)?.name === (config?.metadata as Item)?.name)),
+      ...(config ? { functionConfig: config } : {}),
+    };
   }
   return { items };
 }

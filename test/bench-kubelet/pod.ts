@@ -12,7 +12,18 @@ import type { ImageSpec } from './image-spec.js';
 import { ImageRegistry, type Image } from './images.js';
 import type { ContainerProbeStatus, ContainerRuntimeStatus, EventKind, PodEvent, PodPhase, PodReport, V1PodSpec } from './pod-types.js';
 import { ProbeManager, type ProbeTarget } from './prober.js';
-import { BackOff, computePodActions, gracePeriodOf, isRestartableInit, podPhase, podReady, runsPreStop, runsToCompletion, stopGraceSeconds, terminationOrder } from './rules.js';
+import {
+  BackOff,
+  computePodActions,
+  gracePeriodOf,
+  isRestartableInit,
+  podPhase,
+  podReady,
+  runsPreStop,
+  runsToCompletion,
+  stopGraceSeconds,
+  terminationOrder,
+} from './rules.js';
 import { createSandbox, startContainer, type PodSandbox, type RunningContainer } from './runtime.js';
 import type { Condition, ProgramFault } from './programs/lib.js';
 
@@ -39,7 +50,10 @@ export interface PodJob {
   readonly requires: Readonly<Record<string, readonly { readonly container: string; readonly condition: Condition }[]>>;
   readonly runs: Readonly<Record<string, 'to-completion' | 'until-stopped'>>;
   readonly faults: Readonly<Record<string, ContainerFault>>;
-  readonly objects: { readonly configMaps: Record<string, Record<string, string>>; readonly secrets: Record<string, Record<string, string>> };
+  readonly objects: {
+    readonly configMaps: Record<string, Record<string, string>>;
+    readonly secrets: Record<string, Record<string, string>>;
+  };
   /** The pod is deleted this long after it starts, or when it has run this long (whichever is first). */
   readonly deleteAtMs?: number;
   readonly runForMs: number;
@@ -70,7 +84,13 @@ function appImage(ref: string, written: { readonly command?: readonly string[] }
   // which is the application, even where the distro has a tool of that name (an image entry says otherwise).
   const shells = new Set(['sh', 'bash', 'dash', 'ash', '/bin/sh', '/bin/bash', '/bin/dash', '/usr/bin/env', 'env']);
   const path = first === undefined || shells.has(first) ? '/app' : first.startsWith('/') ? first : `/usr/local/bin/${first}`;
-  return { pattern: ref, base: 'distro', files: { [path]: { program: 'app' } }, entrypoint: ['/app'], source: 'the bench: the generic application image' };
+  return {
+    pattern: ref,
+    base: 'distro',
+    files: { [path]: { program: 'app' } },
+    entrypoint: ['/app'],
+    source: 'the bench: the generic application image',
+  };
 }
 
 /** What a generic application serves: its declared ports and the ports its own probes check. */
@@ -78,7 +98,12 @@ function servedPorts(c: V1Container): number[] {
   const ports = new Set((c.ports ?? []).map((p) => p.containerPort));
   for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
     const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
-    const n = typeof port === 'number' ? port : /^\d+$/.test(String(port ?? '')) ? Number(port) : c.ports?.find((p) => p.name === port)?.containerPort;
+    const n =
+      typeof port === 'number'
+        ? port
+        : /^\d+$/.test(String(port ?? ''))
+          ? Number(port)
+          : c.ports?.find((p) => p.name === port)?.containerPort;
     if (n !== undefined) ports.add(n);
   }
   return [...ports];
@@ -91,11 +116,20 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   const emit = (container: string, event: EventKind, detail?: string, code?: number): void => {
     events.push({ t: now(), container, event, ...(code === undefined ? {} : { code }), ...(detail === undefined ? {} : { detail }) });
   };
-  const objects: ManifestObjects = { configMaps: new Map(Object.entries(job.objects.configMaps)), secrets: new Map(Object.entries(job.objects.secrets)) };
+  const objects: ManifestObjects = {
+    configMaps: new Map(Object.entries(job.objects.configMaps)),
+    secrets: new Map(Object.entries(job.objects.secrets)),
+  };
   const registry = new ImageRegistry(job.images, join(job.dir, 'registry'));
-  const sandbox: PodSandbox = await createSandbox(job.dir, job.podIP, job.podName, podVolumes(job.spec.volumes ?? [], job.namespace, objects));
+  const sandbox: PodSandbox = await createSandbox(
+    job.dir,
+    job.podIP,
+    job.podName,
+    podVolumes(job.spec.volumes ?? [], job.namespace, objects),
+  );
   const slots = new Map<string, Slot>();
-  for (const c of job.spec.initContainers ?? []) slots.set(c.name, { container: c, status: { name: c.name, state: 'created', restartCount: -1 } });
+  for (const c of job.spec.initContainers ?? [])
+    slots.set(c.name, { container: c, status: { name: c.name, state: 'created', restartCount: -1 } });
   for (const c of job.spec.containers) slots.set(c.name, { container: c, status: { name: c.name, state: 'created', restartCount: -1 } });
 
   const probes = new ProbeManager();
@@ -107,7 +141,8 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   let readyAtEnd = false;
   const timers: NodeJS.Timeout[] = [];
 
-  const runtimeMap = (): Map<string, ContainerRuntimeStatus> => new Map([...slots].filter(([, s]) => s.status.restartCount >= 0).map(([n, s]) => [n, s.status]));
+  const runtimeMap = (): Map<string, ContainerRuntimeStatus> =>
+    new Map([...slots].filter(([, s]) => s.status.restartCount >= 0).map(([n, s]) => [n, s.status]));
   const probeMap = (): Map<string, ContainerProbeStatus> => new Map([...slots.keys()].map((n) => [n, probes.status(n)]));
 
   // Each failed attempt is a probe-failed event; reaching the threshold shows as the kill that follows.
@@ -145,7 +180,12 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     };
   }
 
-  const identity = { name: job.podName, namespace: job.namespace, podIP: job.podIP, serviceAccountName: job.spec.serviceAccountName ?? 'default' };
+  const identity = {
+    name: job.podName,
+    namespace: job.namespace,
+    podIP: job.podIP,
+    serviceAccountName: job.spec.serviceAccountName ?? 'default',
+  };
 
   /** Runs a lifecycle handler (lifecycle/handlers.go HandlerRunner.Run): exec, httpGet or sleep. */
   async function runHandler(slot: Slot, handler: V1LifecycleHandler, boundMs?: number): Promise<string | undefined> {
@@ -168,15 +208,21 @@ export async function runPod(job: PodJob): Promise<PodReport> {
    * thrown away: only a request that fails is a failed hook, whatever the status code.
    */
   function httpHook(get: NonNullable<V1LifecycleHandler['httpGet']>, slot: Slot, boundMs?: number): Promise<string | undefined> {
-    const named = typeof get.port === 'string' && !/^\d+$/.test(get.port) ? slot.container.ports?.find((p) => p.name === get.port)?.containerPort : Number(get.port);
+    const named =
+      typeof get.port === 'string' && !/^\d+$/.test(get.port)
+        ? slot.container.ports?.find((p) => p.name === get.port)?.containerPort
+        : Number(get.port);
     if (named === undefined) return Promise.resolve(`the hook's port ${JSON.stringify(get.port)} is not a port of the container`);
     const path = get.path === undefined || get.path === '' ? '/' : get.path.startsWith('/') ? get.path : `/${get.path}`;
     const headers = Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value]));
     return new Promise((resolve) => {
-      const req = httpRequest({ host: get.host || job.podIP, port: named, path, method: 'GET', headers, agent: false, timeout: boundMs }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(undefined));
-      });
+      const req = httpRequest(
+        { host: get.host || job.podIP, port: named, path, method: 'GET', headers, agent: false, timeout: boundMs },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(undefined));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('no answer within the grace period')));
       req.on('error', (e) => resolve(e.message));
       req.end();
@@ -197,7 +243,9 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     const c = slot.container;
     const instance = slot.status.restartCount + 1;
     const fault = job.faults[c.name] ?? {};
-    const image = fault.imagePullFails ? undefined : (registry.pull(c.image ?? '') ?? registry.layOut(c.image ?? '', appImage(c.image ?? '', job.written[c.name])));
+    const image = fault.imagePullFails
+      ? undefined
+      : (registry.pull(c.image ?? '') ?? registry.layOut(c.image ?? '', appImage(c.image ?? '', job.written[c.name])));
     if (!image) {
       slot.status = { ...slot.status, state: 'created', restartCount: Math.max(0, slot.status.restartCount), startError: 'ErrImagePull' };
       emit(c.name, 'exited', 'ErrImagePull: the image cannot be pulled (fault)');
@@ -216,24 +264,24 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     let running: RunningContainer;
     try {
       running = await startContainer(sandbox, {
-      name: c.name,
-      instance,
-      image,
-      argv,
-      env,
-      workingDir: c.workingDir ?? image.spec.workingDir ?? '/',
-      uid: user.uid,
-      gid: user.gid,
-      readOnlyRoot: c.securityContext?.readOnlyRootFilesystem === true,
-      mounts: c.volumeMounts ? containerMounts(c) : [],
-      self: {
         name: c.name,
-        podStart: t0,
-        requires: job.requires[c.name] ?? [],
-        fault,
-        ports: servedPorts(c),
-        runs: job.runs[c.name],
-      },
+        instance,
+        image,
+        argv,
+        env,
+        workingDir: c.workingDir ?? image.spec.workingDir ?? '/',
+        uid: user.uid,
+        gid: user.gid,
+        readOnlyRoot: c.securityContext?.readOnlyRootFilesystem === true,
+        mounts: c.volumeMounts ? containerMounts(c) : [],
+        self: {
+          name: c.name,
+          podStart: t0,
+          requires: job.requires[c.name] ?? [],
+          fault,
+          ports: servedPorts(c),
+          runs: job.runs[c.name],
+        },
       });
     } catch (e) {
       // The runtime could not create or start it (a mount, a path): kubelet reports RunContainerError.
@@ -280,7 +328,13 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     return slot.stopping;
   }
 
-  async function stopContainer(slot: Slot, running: RunningContainer, reason: string, graceSeconds: number, turn?: Promise<unknown>): Promise<void> {
+  async function stopContainer(
+    slot: Slot,
+    running: RunningContainer,
+    reason: string,
+    graceSeconds: number,
+    turn?: Promise<unknown>,
+  ): Promise<void> {
     emit(slot.container.name, 'killed', reason);
     const started = Date.now();
     if (runsPreStop(slot.container, graceSeconds)) {
@@ -328,7 +382,8 @@ export async function runPod(job: PodJob): Promise<PodReport> {
     try {
       await syncPod();
     } finally {
-      for (const { slot, running, at } of startedThisSync) if (slot.running === running && !terminating) probes.add(slot.container.name, slot.container, at, targetOf(slot));
+      for (const { slot, running, at } of startedThisSync)
+        if (slot.running === running && !terminating) probes.add(slot.container.name, slot.container, at, targetOf(slot));
     }
   }
 
@@ -341,7 +396,9 @@ export async function runPod(job: PodJob): Promise<PodReport> {
       await finish(`the pod ${phase === 'Succeeded' ? 'succeeded' : 'failed'}`, 'done');
       return;
     }
-    const actions = computePodActions(job.spec, runtimeMap(), probeMap(), (name) => backOff.inBackOffFor(name, now(), slots.get(name)?.status));
+    const actions = computePodActions(job.spec, runtimeMap(), probeMap(), (name) =>
+      backOff.inBackOffFor(name, now(), slots.get(name)?.status),
+    );
     for (const kill of actions.containersToKill) {
       const slot = slots.get(kill.name);
       if (slot?.running) await killContainer(slot, kill.reason, gracePeriodOf(job.spec, slot.container, kill.cause ?? kill.reason));
@@ -379,10 +436,13 @@ export async function runPod(job: PodJob): Promise<PodReport> {
       const name = slot.container.name;
       if (slot.status.state !== 'exited' || backOffTimers.has(name) || !backOff.inBackOffFor(name, now(), slot.status)) continue;
       const wait = (slot.status.finishedAt ?? now()) + backOff.get(name) - now();
-      const timer = setTimeout(() => {
-        backOffTimers.delete(name);
-        scheduleSync();
-      }, Math.max(wait, 0) + 5);
+      const timer = setTimeout(
+        () => {
+          backOffTimers.delete(name);
+          scheduleSync();
+        },
+        Math.max(wait, 0) + 5,
+      );
       backOffTimers.set(name, timer);
       timers.push(timer);
     }
@@ -391,7 +451,8 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   function checkReady(): void {
     if (!everReady && podReady(job.spec, runtimeMap(), probeMap())) {
       everReady = true;
-      if (job.deleteAfterReadyMs !== undefined && !runsToCompletion(job.spec)) timers.push(setTimeout(() => void finish('deleted after it became Ready', 'deleted'), job.deleteAfterReadyMs));
+      if (job.deleteAfterReadyMs !== undefined && !runsToCompletion(job.spec))
+        timers.push(setTimeout(() => void finish('deleted after it became Ready', 'deleted'), job.deleteAfterReadyMs));
     }
   }
 
@@ -421,13 +482,19 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   }
 
   const deletedOnRequest = job.deleteAtMs !== undefined && job.deleteAtMs <= job.runForMs;
-  timers.push(setTimeout(() => void finish(deletedOnRequest ? 'deleted' : 'deleted at the end of the run', 'deleted'), deletedOnRequest ? job.deleteAtMs : job.runForMs));
+  timers.push(
+    setTimeout(
+      () => void finish(deletedOnRequest ? 'deleted' : 'deleted at the end of the run', 'deleted'),
+      deletedOnRequest ? job.deleteAtMs : job.runForMs,
+    ),
+  );
   scheduleSync();
   await ended;
 
   for (const name of slots.keys()) {
     try {
-      for (const line of readFileSync(join(sandbox.dir, 'self', name, 'events.jsonl'), 'utf8').split('\n')) if (line.trim()) events.push(JSON.parse(line) as PodEvent);
+      for (const line of readFileSync(join(sandbox.dir, 'self', name, 'events.jsonl'), 'utf8').split('\n'))
+        if (line.trim()) events.push(JSON.parse(line) as PodEvent);
     } catch {
       // never started
     }

@@ -205,7 +205,12 @@ function getOnce(url: URL, headers: Record<string, string[]>, hostHeader: string
 }
 
 /** Go's http.Client.Do with RedirectChecker(false): same-hostname redirects followed (10 at most), others returned. */
-async function clientDo(url: URL, headers: Record<string, string[]>, hostOverride: string | undefined, timeoutMs: number): Promise<Response> {
+async function clientDo(
+  url: URL,
+  headers: Record<string, string[]>,
+  hostOverride: string | undefined,
+  timeoutMs: number,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   const first = url;
   // formatURL: u.Host = JoinHostPort(host, port), the port always written.
@@ -620,7 +625,11 @@ export class ProbeManager {
       w.resultRun = 1;
     }
     // "Success or failure is below threshold - leave the probe state unchanged."
-    if ((result === 'failure' && w.resultRun < w.timing.failureThreshold) || (result === 'success' && w.resultRun < w.timing.successThreshold)) return;
+    if (
+      (result === 'failure' && w.resultRun < w.timing.failureThreshold) ||
+      (result === 'success' && w.resultRun < w.timing.successThreshold)
+    )
+      return;
 
     w.result = result;
     if ((w.kind === 'liveness' || w.kind === 'startup') && result === 'failure') {

@@ -19,8 +19,6 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import type { ContainerProbeStatus, ContainerRuntimeStatus, KillReason, PodActions, PodPhase, RestartPolicy } from './pod-types.js';
 
-
-
 /** kuberuntime_manager.go: "A minimal shutdown window for avoiding unnecessary SIGKILLs". */
 const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** pkg/apis/core/v1/defaults.go SetDefaults_PodSpec: v1.DefaultTerminationGracePeriodSeconds. */
@@ -79,7 +77,11 @@ function isInitContainerFailed(status: ContainerRuntimeStatus): boolean {
 }
 
 /** What the prober knows of a container, with kubelet's defaults when the prober has no entry for it. */
-function probeStatusOf(c: V1Container, running: boolean, probes: ReadonlyMap<string, ContainerProbeStatus> | undefined): ContainerProbeStatus {
+function probeStatusOf(
+  c: V1Container,
+  running: boolean,
+  probes: ReadonlyMap<string, ContainerProbeStatus> | undefined,
+): ContainerProbeStatus {
   const p = probes?.get(c.name);
   if (p !== undefined) return p;
   // prober_manager.go isContainerStarted / UpdatePodStatus: no startupProbe → started once running;
@@ -289,7 +291,11 @@ interface ApiState {
  * will be restarted shows Waiting/CrashLoopBackOff only once a start was refused, which getPhase counts
  * as it counts Terminated: stopped.)
  */
-function apiState(c: V1Container, s: ContainerRuntimeStatus | undefined, probes: ReadonlyMap<string, ContainerProbeStatus> | undefined): ApiState {
+function apiState(
+  c: V1Container,
+  s: ContainerRuntimeStatus | undefined,
+  probes: ReadonlyMap<string, ContainerProbeStatus> | undefined,
+): ApiState {
   if (s === undefined) return { state: 'waiting', exitCode: 0, lastTerminated: false, started: false };
   switch (s.state) {
     case 'created':
@@ -498,7 +504,12 @@ export class BackOff {
    * recorded (Next). `status` is the container's runtime status; its finishedAt is that of the latest
    * exited run (for a 'created' status, the previous run's, when the runtime keeps it).
    */
-  doBackOff(name: string, nowMs: number, status: ContainerRuntimeStatus | undefined, podName = 'pod'): { inBackOff: boolean; message?: string } {
+  doBackOff(
+    name: string,
+    nowMs: number,
+    status: ContainerRuntimeStatus | undefined,
+    podName = 'pod',
+  ): { inBackOff: boolean; message?: string } {
     const finishedAt = lastFinishedAt(status);
     if (finishedAt === undefined) return { inBackOff: false };
     if (this.isInBackOff(name, nowMs, finishedAt)) {
@@ -580,8 +591,10 @@ function terminationGracePeriodSeconds(
   if (opts.gracePeriodOverride !== undefined) return opts.gracePeriodOverride;
   if (opts.deletionGracePeriodSeconds !== undefined) return opts.deletionGracePeriodSeconds;
   const c = [...spec.containers, ...(spec.initContainers ?? [])].find((x) => x.name === containerName);
-  if (reason === 'StartupProbe' && c?.startupProbe?.terminationGracePeriodSeconds !== undefined) return c.startupProbe.terminationGracePeriodSeconds;
-  if (reason === 'LivenessProbe' && c?.livenessProbe?.terminationGracePeriodSeconds !== undefined) return c.livenessProbe.terminationGracePeriodSeconds;
+  if (reason === 'StartupProbe' && c?.startupProbe?.terminationGracePeriodSeconds !== undefined)
+    return c.startupProbe.terminationGracePeriodSeconds;
+  if (reason === 'LivenessProbe' && c?.livenessProbe?.terminationGracePeriodSeconds !== undefined)
+    return c.livenessProbe.terminationGracePeriodSeconds;
   return spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
 }
 

@@ -47,7 +47,12 @@ function run(argv: readonly string[]): Promise<void> {
  * mount namespace, which the caller made private), /etc/hosts as kubelet writes it
  * (kubelet_pods.go managedHostsFileContent), and the bench's files every container sees.
  */
-export async function createSandbox(dir: string, podIP: string, hostname: string, volumes: ReadonlyMap<string, VolumeSource>): Promise<PodSandbox> {
+export async function createSandbox(
+  dir: string,
+  podIP: string,
+  hostname: string,
+  volumes: ReadonlyMap<string, VolumeSource>,
+): Promise<PodSandbox> {
   const volumeDirs = new Map<string, string>();
   for (const [name, source] of volumes) {
     const vdir = join(dir, 'volumes', name);
@@ -73,7 +78,10 @@ export async function createSandbox(dir: string, podIP: string, hostname: string
   writeFileSync(join(benchDir, 'node'), '');
   writeFileSync(join(benchDir, 'package.json'), '{"type":"module"}\n');
   const hostsFile = join(dir, 'hosts');
-  writeFileSync(hostsFile, `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`);
+  writeFileSync(
+    hostsFile,
+    `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`,
+  );
   return { dir, podIP, volumes: volumeDirs, marksDir, benchDir, hostsFile };
 }
 
@@ -199,20 +207,22 @@ export function startContainer(sandbox: PodSandbox, config: ContainerConfig): Pr
       }
       // The root is built, but PID 1 only takes it when `unshare --root` chroots, right before it runs
       // the program: an exec that came earlier (a postStart hook) would find the host's root.
-      void chrooted(hostPid).then(() => resolve({
-        name: config.name,
-        hostPid,
-        log,
-        exited,
-        signal: (signal) => {
-          try {
-            process.kill(hostPid, signal);
-          } catch {
-            // already gone
-          }
-        },
-        exec: (cmd, timeoutMs) => execIn(hostPid, config, cmd, timeoutMs),
-      }));
+      void chrooted(hostPid).then(() =>
+        resolve({
+          name: config.name,
+          hostPid,
+          log,
+          exited,
+          signal: (signal) => {
+            try {
+              process.kill(hostPid, signal);
+            } catch {
+              // already gone
+            }
+          },
+          exec: (cmd, timeoutMs) => execIn(hostPid, config, cmd, timeoutMs),
+        }),
+      );
     });
   });
 }
@@ -232,10 +242,14 @@ async function chrooted(pid: number): Promise<void> {
 function execIn(hostPid: number, config: ContainerConfig, argv: readonly string[], timeoutMs?: number): Promise<ExecResult> {
   const user = config.uid === 0 && config.gid === 0 ? [] : ['-S', String(config.uid), '-G', String(config.gid)];
   const envArgs = config.env.map(([k, v]) => `${k}=${v}`);
-  const child = spawn('env', ['-i', ...envArgs, 'BENCH_EXEC=1', 'nsenter', '-t', String(hostPid), '-m', '-p', '-r', '-w', ...user, '--', ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    'env',
+    ['-i', ...envArgs, 'BENCH_EXEC=1', 'nsenter', '-t', String(hostPid), '-m', '-p', '-r', '-w', ...user, '--', ...argv],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let output = '';
   const take = (d: string): void => {
     if (output.length < 10_240) output += d;

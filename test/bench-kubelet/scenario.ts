@@ -11,7 +11,6 @@ import { render, type Item } from './manifests.js';
 import { runsToCompletion } from './rules.js';
 import type { EventKind, PodEvent, PodReport } from './pod-types.js';
 
-
 /**
  * Skips the test when the bench cannot run here, naming what is missing; under REQUIRE_E2E=1 (CI) that
  * is a failure instead.
@@ -57,7 +56,10 @@ export async function runRendered(items: readonly Item[], options: ScenarioOptio
 export async function runOn(output: readonly Item[], input: readonly Item[], options: ScenarioOptions = {}): Promise<Run> {
   const dir = benchDir();
   try {
-    const pods = podsOf(output, input, dir, { ...options, config: orderConfigOf(options.functionConfig as Parameters<typeof orderConfigOf>[0]) });
+    const pods = podsOf(output, input, dir, {
+      ...options,
+      config: orderConfigOf(options.functionConfig as Parameters<typeof orderConfigOf>[0]),
+    });
     return runOf(pods, await runPods(pods));
   } finally {
     cleanUp(dir);
@@ -80,7 +82,10 @@ export function lastExit(report: PodReport, container: string): number {
 
 /** The timeline as text, for assertion messages. */
 export function show(report: PodReport): string {
-  return [`${report.workload}: ${report.phase}, ready ${report.ready}`, ...report.events.map((e) => `  ${e.t} ${e.container} ${e.event}${e.code === undefined ? '' : ` ${e.code}`} ${e.detail ?? ''}`)].join('\n');
+  return [
+    `${report.workload}: ${report.phase}, ready ${report.ready}`,
+    ...report.events.map((e) => `  ${e.t} ${e.container} ${e.event}${e.code === undefined ? '' : ` ${e.code}`} ${e.detail ?? ''}`),
+  ].join('\n');
 }
 
 /**
@@ -104,7 +109,9 @@ export function assertHealthy(run: Run, options: { readonly stopOrder?: boolean 
     else assert.ok(r.ready, `the pod becomes Ready:\n${show(r)}`);
     if (options.stopOrder === false || run.completes[i]) return;
     const sidecars = run.sidecars[i]!;
-    const mains = [...new Set(r.events.map((e) => e.container))].filter((c) => !sidecars.includes(c) && eventsOf(r, c, 'killed').length > 0);
+    const mains = [...new Set(r.events.map((e) => e.container))].filter(
+      (c) => !sidecars.includes(c) && eventsOf(r, c, 'killed').length > 0,
+    );
     for (const s of sidecars) for (const m of mains) assert.ok(lastExit(r, m) <= lastExit(r, s), `${s} stops after ${m}:\n${show(r)}`);
   });
 }

@@ -11,7 +11,8 @@ import { orderConfigOf } from './declared.js';
 import { configMapConfig, loadAll, readInput, render } from './manifests.js';
 import type { PodReport } from './pod-types.js';
 
-const USAGE = 'usage: npm run --silent simulate -- -i FILE|DIR [-f CONFIG | -d KEY=VALUE ...] [--as-is] [--seconds N] [--delete-at N] [--json]';
+const USAGE =
+  'usage: npm run --silent simulate -- -i FILE|DIR [-f CONFIG | -d KEY=VALUE ...] [--as-is] [--seconds N] [--delete-at N] [--json]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`simulate: ${message}\n`);
@@ -19,7 +20,9 @@ function fail(message: string, code = 2): never {
 }
 
 function timeline(report: PodReport, scale: number): string {
-  const lines = [`${report.workload}: phase ${report.phase}, ${report.ready ? 'Ready' : 'not Ready'} (back-off ×${scale}, time in ms from the pod's start)`];
+  const lines = [
+    `${report.workload}: phase ${report.phase}, ${report.ready ? 'Ready' : 'not Ready'} (back-off ×${scale}, time in ms from the pod's start)`,
+  ];
   for (const e of report.events) {
     const code = e.code === undefined ? '' : ` ${e.code}`;
     lines.push(`${String(e.t).padStart(7)}  ${e.container.padEnd(28)} ${e.event}${code}${e.detail ? `  ${e.detail}` : ''}`);
@@ -68,7 +71,8 @@ async function main(): Promise<void> {
   let output = input.items;
   if (!values['as-is']) {
     const r = render(input.items, functionConfig);
-    for (const res of r.results) if (res.severity === 'error' || res.severity === undefined) process.stderr.write(`function: error: ${res.message}\n`);
+    for (const res of r.results)
+      if (res.severity === 'error' || res.severity === undefined) process.stderr.write(`function: error: ${res.message}\n`);
     if (r.status !== 0) fail(`the function refused this manifest (exit ${r.status}); nothing to run\n${r.stderr}`, 1);
     output = r.items;
   }

@@ -47,15 +47,18 @@ function heredoc(script: string, n: number): string {
  */
 function expandHeredoc(body: string, source: Source): string {
   const values = source.values ?? {};
-  return body.replace(/\\([$`\\])|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\(|`([^`]*)`|`/g, (match, escaped, braced, fallback, bare, quoted) => {
-    if (escaped !== undefined) return escaped as string;
-    if (quoted !== undefined && source.backquotes === 'empty') return '';
-    const name = (braced ?? bare) as string | undefined;
-    if (name === undefined) throw new Error(`the here-document runs a command (${match}); it cannot be rendered safely`);
-    if (values[name] !== undefined) return values[name];
-    if (fallback !== undefined) return fallback as string;
-    throw new Error(`the here-document reads $${name}: give it a value in sources.yaml`);
-  });
+  return body.replace(
+    /\\([$`\\])|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\(|`([^`]*)`|`/g,
+    (match, escaped, braced, fallback, bare, quoted) => {
+      if (escaped !== undefined) return escaped as string;
+      if (quoted !== undefined && source.backquotes === 'empty') return '';
+      const name = (braced ?? bare) as string | undefined;
+      if (name === undefined) throw new Error(`the here-document runs a command (${match}); it cannot be rendered safely`);
+      if (values[name] !== undefined) return values[name];
+      if (fallback !== undefined) return fallback as string;
+      throw new Error(`the here-document reads $${name}: give it a value in sources.yaml`);
+    },
+  );
 }
 
 /** The source's file as unpacked by test/real-world/fetch.sh. */
@@ -70,7 +73,16 @@ export function manifestsOf(source: Source): Record<string, unknown>[] {
 }
 
 /** Helpers people run next to their workloads, under the names these manifests give them. */
-export const SIDECARS = ['csi-attacher', 'csi-provisioner', 'csi-snapshotter', 'csi-resizer', 'liveness-probe', 'node-driver-registrar', 'dnsmasq', 'sidecar'];
+export const SIDECARS = [
+  'csi-attacher',
+  'csi-provisioner',
+  'csi-snapshotter',
+  'csi-resizer',
+  'liveness-probe',
+  'node-driver-registrar',
+  'dnsmasq',
+  'sidecar',
+];
 
 export function config(version: string): Record<string, unknown> {
   return {

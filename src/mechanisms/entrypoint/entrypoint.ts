@@ -52,7 +52,9 @@ function compile(pod: PodContext): MechanismPlan {
 
   for (const e of graph.edges) {
     if (node(e.to).list === 'initContainers' && node(e.from).list === 'containers') {
-      problems.push(error(`${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field(node(e.to))));
+      problems.push(
+        error(`${e.to} runs before the main containers start, so it cannot wait for main container ${e.from}`, field(node(e.to))),
+      );
     }
   }
   for (const name of graph.sidecars.keys()) {
@@ -77,12 +79,19 @@ function compile(pod: PodContext): MechanismPlan {
   const wrappers = new Map<string, Omit<Wrapper, 'program'>>();
   for (const name of mains) {
     const container = node(name).container;
-    const after = graph.edges.filter((e) => e.to === name && node(e.from).list === 'containers').map((e) => ({ container: e.from, state: FILE_STATE[e.condition] }));
+    const after = graph.edges
+      .filter((e) => e.to === name && node(e.from).list === 'containers')
+      .map((e) => ({ container: e.from, state: FILE_STATE[e.condition] }));
     let ready: Wrapper['ready'];
     if (graph.edges.some((e) => e.from === name && e.condition === 'Ready')) {
       const readiness = readinessOf(container, pod.hints.probes.get(name));
       if (readiness.kind === 'problem') {
-        problems.push(error(`others wait for ${name} to be Ready, but ${readiness.message}`, readiness.field === undefined ? field(node(name)) : `${field(node(name))}.${readiness.field}`));
+        problems.push(
+          error(
+            `others wait for ${name} to be Ready, but ${readiness.message}`,
+            readiness.field === undefined ? field(node(name)) : `${field(node(name))}.${readiness.field}`,
+          ),
+        );
       } else {
         ready = { check: readiness.check, attemptSeconds: readiness.attemptSeconds };
       }
@@ -91,9 +100,18 @@ function compile(pod: PodContext): MechanismPlan {
     const waitedToComplete = graph.edges.some((e) => e.from === name && e.condition === 'Completed');
     const recordExit = waitedToComplete || (sidecarMains.length > 0 && !isSidecar);
     const quit = completes ? pod.hints.quits.get(name) : undefined;
-    const sidecar = isSidecar ? { graceSeconds: grace, mains: workMains, ...(completes ? { job: completes } : {}), ...(quit ? { quit } : {}) } : undefined;
+    const sidecar = isSidecar
+      ? { graceSeconds: grace, mains: workMains, ...(completes ? { job: completes } : {}), ...(quit ? { quit } : {}) }
+      : undefined;
     if (after.length === 0 && !ready && !recordExit && !sidecar) continue;
-    wrappers.set(name, { container: name, timeoutSeconds: pod.timeoutSeconds, after, ...(ready ? { ready } : {}), recordExit, ...(sidecar ? { sidecar } : {}) });
+    wrappers.set(name, {
+      container: name,
+      timeoutSeconds: pod.timeoutSeconds,
+      after,
+      ...(ready ? { ready } : {}),
+      recordExit,
+      ...(sidecar ? { sidecar } : {}),
+    });
   }
 
   const edits: Edit[] = [];
@@ -111,7 +129,8 @@ function compile(pod: PodContext): MechanismPlan {
       continue;
     }
     const command = encodeWrapper({ ...wrapper, program });
-    if (!sameCommand(n.container.command, command)) edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
+    if (!sameCommand(n.container.command, command))
+      edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
     mounts.push({ position: n.index, container: n.container });
   }
   if (problems.length > 0) return none();
@@ -120,7 +139,11 @@ function compile(pod: PodContext): MechanismPlan {
   (podSpec.initContainers ?? []).forEach((c, position) => {
     const waitedOnReady = graph.edges.some((e) => e.from === c.name && e.condition === 'Ready');
     if (c.restartPolicy === 'Always' && waitedOnReady && !c.startupProbe && c.readinessProbe) {
-      edits.push({ op: 'set', path: ['spec', 'initContainers', position, 'startupProbe'], value: startupProbeFrom(c.readinessProbe, pod.timeoutSeconds) });
+      edits.push({
+        op: 'set',
+        path: ['spec', 'initContainers', position, 'startupProbe'],
+        value: startupProbeFrom(c.readinessProbe, pod.timeoutSeconds),
+      });
     }
   });
 
@@ -138,7 +161,11 @@ function compile(pod: PodContext): MechanismPlan {
 
   const step = (container: string): AppliedStep => {
     const after = wrappers.get(container)?.after ?? [];
-    return { container, ...(graph.sidecars.has(container) ? { sidecar: true as const } : {}), ...(after.length > 0 ? { after: afterOf(after) } : {}) };
+    return {
+      container,
+      ...(graph.sidecars.has(container) ? { sidecar: true as const } : {}),
+      ...(after.length > 0 ? { after: afterOf(after) } : {}),
+    };
   };
   const mainOrder = topologicalOrder(mains, graph.edges, (name) => mains.indexOf(name));
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map((container) => ({ container })), ...mainOrder.map(step)];

@@ -47,17 +47,18 @@ onTerminate(() => {
 const ports = config.ports ?? self.ports ?? [];
 const readyAfterMs = config.readyAfterMs ?? 200;
 const listenAfterMs = config.listenAfterMs ?? (self.fault?.neverReady ? undefined : readyAfterMs);
-if (listenAfterMs !== undefined) setTimeout(() => {
-  for (const port of ports) {
-    serve(config.host ?? '0.0.0.0', port, (_req, res) => reply(res, ready ? 200 : 503, ready ? 'ok\n' : 'starting\n')).then(
-      (s) => servers.push(s),
-      (e: Error) => {
-        process.stderr.write(`app: cannot listen on ${port}: ${e.message}\n`);
-        exit(1);
-      },
-    );
-  }
-}, listenAfterMs);
+if (listenAfterMs !== undefined)
+  setTimeout(() => {
+    for (const port of ports) {
+      serve(config.host ?? '0.0.0.0', port, (_req, res) => reply(res, ready ? 200 : 503, ready ? 'ok\n' : 'starting\n')).then(
+        (s) => servers.push(s),
+        (e: Error) => {
+          process.stderr.write(`app: cannot listen on ${port}: ${e.message}\n`);
+          exit(1);
+        },
+      );
+    }
+  }, listenAfterMs);
 
 // Ready first, then listening: whoever reaches a port finds the ready mark already there.
 setTimeout(() => {

@@ -83,7 +83,8 @@ const SHUTDOWN_FLAGS: readonly FlagDef[] = [
   { name: 'http-port', kind: 'string', def: '9090' },
 ];
 
-const USAGE = 'Usage:\n  cloud-sql-proxy INSTANCE_CONNECTION_NAME... [flags]\n  cloud-sql-proxy [command]\n\nUse "cloud-sql-proxy [command] --help" for more information about a command.\n';
+const USAGE =
+  'Usage:\n  cloud-sql-proxy INSTANCE_CONNECTION_NAME... [flags]\n  cloud-sql-proxy [command]\n\nUse "cloud-sql-proxy [command] --help" for more information about a command.\n';
 
 /** cobra: an error before the command runs is printed as "Error: ..." with the usage; Execute exits 1. */
 function cobraFail(message: string, usage = USAGE): never {
@@ -149,7 +150,8 @@ function instancesFromEnv(): string[] {
   const first = process.env.CSQL_PROXY_INSTANCE_CONNECTION_NAME || process.env.CSQL_PROXY_INSTANCE_CONNECTION_NAME_0;
   if (!first) return [];
   const out = [first];
-  for (let i = 1; process.env[`CSQL_PROXY_INSTANCE_CONNECTION_NAME_${i}`]; i++) out.push(process.env[`CSQL_PROXY_INSTANCE_CONNECTION_NAME_${i}`]!);
+  for (let i = 1; process.env[`CSQL_PROXY_INSTANCE_CONNECTION_NAME_${i}`]; i++)
+    out.push(process.env[`CSQL_PROXY_INSTANCE_CONNECTION_NAME_${i}`]!);
   return out;
 }
 
@@ -252,7 +254,8 @@ async function runProxy(argv: string[]): Promise<void> {
     resolveStop(s);
   };
   onTerminate((signal) => requestStop(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
-  const exitFor = (s: Stop): number => (s === 'SIGINT' ? 130 : s === 'SIGTERM' ? (v<boolean>('exit-zero-on-sigterm') ? 0 : 143) : s === 'quitquitquit' ? 0 : 1);
+  const exitFor = (s: Stop): number =>
+    s === 'SIGINT' ? 130 : s === 'SIGTERM' ? (v<boolean>('exit-zero-on-sigterm') ? 0 : 143) : s === 'quitquitquit' ? 0 : 1;
 
   // proxy.NewClient: the Admin API tells each instance's engine (the bench's startupMs stands for it).
   const startup = await Promise.race([sleep(config.startupMs ?? 0).then(() => undefined), stopped]);
@@ -267,7 +270,11 @@ async function runProxy(argv: string[]): Promise<void> {
       const engine = config.engines?.[inst.name] ?? 'POSTGRES';
       const holder = new Holder(v<number>('max-connections'));
       const unixDir = v<string>('unix-socket') || inst.unixSocket;
-      if (((unixDir === undefined || unixDir === '') && inst.unixSocketPath === undefined) || inst.address !== undefined || inst.port !== undefined) {
+      if (
+        ((unixDir === undefined || unixDir === '') && inst.unixSocketPath === undefined) ||
+        inst.address !== undefined ||
+        inst.port !== undefined
+      ) {
         const np = inst.port ?? (v<number>('port') !== 0 ? ports.global++ : ports[engine]++);
         const host = inst.address ?? v<string>('address');
         await listen(holder.server, host, np);

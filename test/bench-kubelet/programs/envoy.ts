@@ -15,21 +15,56 @@ import { dig, envoyAdminHandler, Holder, knobs, listen, merge, parseYaml, sleep,
 
 // TCLAP ValueArgs and SwitchArgs of source/server/options_impl.cc (the ones operators use).
 const VALUE_FLAGS = new Set([
-  'config-path', 'config-yaml', 'drain-time-s', 'parent-shutdown-time-s', 'drain-strategy', 'log-level', 'component-log-level',
-  'log-format', 'log-path', 'base-id', 'base-id-path', 'concurrency', 'mode', 'service-cluster', 'service-node', 'service-zone',
-  'file-flush-interval-msec', 'restart-epoch', 'local-address-ip-version', 'bootstrap-version', 'disable-extensions',
-  'socket-path', 'socket-mode', 'stats-tag', 'admin-address-path',
+  'config-path',
+  'config-yaml',
+  'drain-time-s',
+  'parent-shutdown-time-s',
+  'drain-strategy',
+  'log-level',
+  'component-log-level',
+  'log-format',
+  'log-path',
+  'base-id',
+  'base-id-path',
+  'concurrency',
+  'mode',
+  'service-cluster',
+  'service-node',
+  'service-zone',
+  'file-flush-interval-msec',
+  'restart-epoch',
+  'local-address-ip-version',
+  'bootstrap-version',
+  'disable-extensions',
+  'socket-path',
+  'socket-mode',
+  'stats-tag',
+  'admin-address-path',
 ]);
 const SWITCHES = new Set([
-  'use-dynamic-base-id', 'hot-restart-version', 'disable-hot-restart', 'allow-unknown-static-fields', 'reject-unknown-dynamic-fields',
-  'ignore-unknown-dynamic-fields', 'enable-fine-grain-logging', 'enable-core-dump', 'cpuset-threads', 'log-format-escaped',
-  'skip-hot-restart-on-no-parent', 'skip-hot-restart-parent-stats', 'enable-mutex-tracing', 'version', 'help',
+  'use-dynamic-base-id',
+  'hot-restart-version',
+  'disable-hot-restart',
+  'allow-unknown-static-fields',
+  'reject-unknown-dynamic-fields',
+  'ignore-unknown-dynamic-fields',
+  'enable-fine-grain-logging',
+  'enable-core-dump',
+  'cpuset-threads',
+  'log-format-escaped',
+  'skip-hot-restart-on-no-parent',
+  'skip-hot-restart-parent-stats',
+  'enable-mutex-tracing',
+  'version',
+  'help',
 ]);
 const SHORT: Record<string, string> = { c: 'config-path', l: 'log-level' };
 
 /** main_common.cc: a MalformedArgvException is printed and the process exits 1 (wording unconfirmed). */
 function malformed(message: string): never {
-  process.stderr.write(`PARSE ERROR: ${message}\n\nBrief USAGE: \n   envoy  [options]\n\nFor complete USAGE and HELP type: \n   envoy --help\n\n`);
+  process.stderr.write(
+    `PARSE ERROR: ${message}\n\nBrief USAGE: \n   envoy  [options]\n\nFor complete USAGE and HELP type: \n   envoy --help\n\n`,
+  );
   process.exit(1);
 }
 
@@ -66,7 +101,8 @@ if (isExec) {
 function bootstrap(): YamlValue {
   const path = opts.get('config-path');
   const yaml = opts.get('config-yaml');
-  if (path === undefined && yaml === undefined) throw new Error('At least one of --config-path or --config-yaml or Options::configProto() should be non-empty');
+  if (path === undefined && yaml === undefined)
+    throw new Error('At least one of --config-path or --config-yaml or Options::configProto() should be non-empty');
   let doc: YamlValue = {};
   if (path !== undefined) {
     if (!existsSync(path)) throw new Error(`Invalid path: ${path}`);
@@ -128,7 +164,9 @@ async function run(): Promise<void> {
     try {
       await listen(server, admin.host, admin.port);
     } catch (e) {
-      process.stderr.write(`[critical][main] error initializing configuration: cannot bind '${admin.host}:${admin.port}': ${(e as Error).message}\n`);
+      process.stderr.write(
+        `[critical][main] error initializing configuration: cannot bind '${admin.host}:${admin.port}': ${(e as Error).message}\n`,
+      );
       exit(1);
     }
     servers.push(server);
@@ -145,7 +183,9 @@ async function run(): Promise<void> {
     try {
       await listen(h.server, a.host, a.port);
     } catch (e) {
-      process.stderr.write(`[critical][main] error initializing configuration: cannot bind '${a.host}:${a.port}': ${(e as Error).message}\n`);
+      process.stderr.write(
+        `[critical][main] error initializing configuration: cannot bind '${a.host}:${a.port}': ${(e as Error).message}\n`,
+      );
       exit(1);
     }
     holders.push(h);

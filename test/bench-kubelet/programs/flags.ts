@@ -28,7 +28,7 @@ export interface Parsed {
 
 /** Go time.ParseDuration, in milliseconds; undefined when invalid. */
 export function parseGoDuration(text: string): number | undefined {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let s = text;
   let sign = 1;
   if (s.startsWith('-') || s.startsWith('+')) {
@@ -95,7 +95,9 @@ function convert(def: FlagDef, text: string, previous: FlagValue | undefined, st
     case 'int':
     case 'uint': {
       if (!/^[-+]?\d+$/.test(text) || (def.kind === 'uint' && text.startsWith('-'))) {
-        return { error: style === 'go' ? 'parse error' : `strconv.Parse${def.kind === 'int' ? 'Int' : 'Uint'}: parsing "${text}": invalid syntax` };
+        return {
+          error: style === 'go' ? 'parse error' : `strconv.Parse${def.kind === 'int' ? 'Int' : 'Uint'}: parsing "${text}": invalid syntax`,
+        };
       }
       return Number(text);
     }
@@ -121,7 +123,13 @@ export function parseGoFlags(args: readonly string[], defs: readonly FlagDef[]):
   const changed = new Set<string>();
   const byName = new Map(defs.map((d) => [d.name, d]));
   let i = 0;
-  const done = (error?: string, help?: boolean): Parsed => ({ values, changed, positionals: args.slice(i), ...(error === undefined ? {} : { error }), ...(help ? { help } : {}) });
+  const done = (error?: string, help?: boolean): Parsed => ({
+    values,
+    changed,
+    positionals: args.slice(i),
+    ...(error === undefined ? {} : { error }),
+    ...(help ? { help } : {}),
+  });
   while (i < args.length) {
     const arg = args[i]!;
     if (arg.length < 2 || arg[0] !== '-') break;
@@ -192,7 +200,13 @@ export function parsePFlags(args: readonly string[], defs: readonly FlagDef[], o
     changed.add(def.name);
     return undefined;
   };
-  const result = (error?: string): Parsed => ({ values, changed, positionals, ...(error === undefined ? {} : { error }), ...(help ? { help } : {}) });
+  const result = (error?: string): Parsed => ({
+    values,
+    changed,
+    positionals,
+    ...(error === undefined ? {} : { error }),
+    ...(help ? { help } : {}),
+  });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -294,7 +308,10 @@ export interface ClapDef {
   readonly display: string;
 }
 
-export function parseClap(args: readonly string[], defs: readonly ClapDef[]): { values: Map<string, string | true>; positionals: string[]; error?: string } {
+export function parseClap(
+  args: readonly string[],
+  defs: readonly ClapDef[],
+): { values: Map<string, string | true>; positionals: string[]; error?: string } {
   const values = new Map<string, string | true>();
   const positionals: string[] = [];
   const byName = new Map(defs.map((d) => [d.name, d]));
@@ -311,7 +328,12 @@ export function parseClap(args: readonly string[], defs: readonly ClapDef[]): { 
       const def = byName.get(name);
       if (!def) return { values, positionals, error: `unexpected argument '${eq >= 0 ? arg.slice(0, eq) : arg}' found` };
       if (!def.takesValue) {
-        if (eq >= 0) return { values, positionals, error: `unexpected value '${arg.slice(eq + 1)}' for '${def.display}' found; no more were expected` };
+        if (eq >= 0)
+          return {
+            values,
+            positionals,
+            error: `unexpected value '${arg.slice(eq + 1)}' for '${def.display}' found; no more were expected`,
+          };
         values.set(name, true);
       } else if (eq >= 0) values.set(name, arg.slice(eq + 1));
       else if (def.requireEquals) values.set(name, true);

@@ -42,7 +42,8 @@ const FLAGS: readonly FlagDef[] = [
 ];
 
 const p = parseGoFlags(process.argv.slice(2), FLAGS);
-const usage = (): string => `\nThe Cloud SQL Auth proxy allows simple, secure connectivity to Google Cloud SQL.\n\nInformation for all flags:\n${FLAGS.map((f) => `  -${f.name}\n`).join('')}`;
+const usage = (): string =>
+  `\nThe Cloud SQL Auth proxy allows simple, secure connectivity to Google Cloud SQL.\n\nInformation for all flags:\n${FLAGS.map((f) => `  -${f.name}\n`).join('')}`;
 if (p.help) {
   // flag.ExitOnError: -h prints the usage and exits 0.
   process.stderr.write(usage());

@@ -45,7 +45,8 @@ if (val('version')) {
   process.exit(0);
 }
 const portText = (val('port') as string | undefined) ?? '4191';
-if (!/^\d+$/.test(portText) || Number(portText) > 65535) usageError(`invalid value '${portText}' for '--port <PORT>': invalid digit found in string`);
+if (!/^\d+$/.test(portText) || Number(portText) > 65535)
+  usageError(`invalid value '${portText}' for '--port <PORT>': invalid digit found in string`);
 const durationOf = (name: string, display: string, def?: string): number | undefined => {
   const raw = (val(name) as string | undefined) ?? def;
   if (raw === undefined) return undefined;
@@ -57,7 +58,8 @@ const backoff = durationOf('backoff', '--backoff <BACKOFF>', '1s')!;
 const timeout = durationOf('timeout', '--timeout <TIMEOUT>');
 const fatalRaw = val('timeout-fatal');
 const timeoutFatal = fatalRaw === undefined || fatalRaw === true || fatalRaw === 'true';
-if (fatalRaw !== undefined && fatalRaw !== true && fatalRaw !== 'true' && fatalRaw !== 'false') usageError(`invalid value '${fatalRaw}' for '--timeout-fatal[=<TIMEOUT_FATAL>]'`);
+if (fatalRaw !== undefined && fatalRaw !== true && fatalRaw !== 'true' && fatalRaw !== 'false')
+  usageError(`invalid value '${fatalRaw}' for '--timeout-fatal[=<TIMEOUT_FATAL>]'`);
 const [cmd, ...cmdArgs] = parsed.positionals;
 if (val('shutdown') && cmd === undefined) usageError('the following required arguments were not provided:\n  <CMD>');
 if (fatalRaw !== undefined && cmd === undefined) usageError('the following required arguments were not provided:\n  <CMD>');
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
   } else {
     if (!(await awaitReady())) {
       // Rust's Debug of a Duration: whole seconds print as "120s".
-      process.stderr.write(`linkerd-proxy failed to become ready within ${timeout! % 1000 === 0 ? `${timeout! / 1000}s` : `${timeout}ms`} timeout\n`);
+      process.stderr.write(
+        `linkerd-proxy failed to become ready within ${timeout! % 1000 === 0 ? `${timeout! / 1000}s` : `${timeout}ms`} timeout\n`,
+      );
       if (timeoutFatal) finish(69);
     }
     if (val('shutdown')) {

@@ -53,7 +53,7 @@ async function run(): Promise<void> {
   let ready = false;
   let draining = false;
   const holders = [new Holder(), new Holder(), new Holder()];
-  const log = (m: string): void => void process.stdout.write(`[${(process.uptime()).toFixed(6)}s]  INFO ThreadId(01) linkerd2_proxy: ${m}\n`);
+  const log = (m: string): void => void process.stdout.write(`[${process.uptime().toFixed(6)}s]  INFO ThreadId(01) linkerd2_proxy: ${m}\n`);
 
   const shutdown = async (how: string): Promise<void> => {
     if (draining) return;
@@ -64,7 +64,8 @@ async function run(): Promise<void> {
     adminServer.close();
     for (const h of holders) h.close();
     const open = await waitClosed(holders, drainMs(grace!));
-    if (open > 0) process.stdout.write(`WARN linkerd2_proxy: Graceful shutdown did not complete in ${graceRaw ?? '120s'}, terminating now\n`);
+    if (open > 0)
+      process.stdout.write(`WARN linkerd2_proxy: Graceful shutdown did not complete in ${graceRaw ?? '120s'}, terminating now\n`);
     exit(0);
   };
   onTerminate(() => void shutdown('Received shutdown signal'));

@@ -20,29 +20,113 @@ const s = (name: string, def = '', cfg?: string): Def => ({ name, kind: 'string'
 const b = (name: string, def = false): Def => ({ name, kind: 'bool', def });
 const l = (name: string, cfg: string): Def => ({ name, kind: 'list', cfg });
 const FLAGS: readonly Def[] = [
-  s('config'), s('alpha-config'), b('convert-config-to-alpha'), b('version'),
-  s('http-address', '127.0.0.1:4180'), s('https-address', ':443'), s('metrics-address'), s('metrics-secure-address'),
-  s('tls-cert-file'), s('tls-key-file'), s('tls-min-version'), b('reverse-proxy'),
-  s('provider', 'google'), s('provider-display-name'), s('client-id'), s('client-secret'), s('client-secret-file'),
-  s('cookie-secret'), s('cookie-secret-file'), s('cookie-name', '_oauth2_proxy'), l('cookie-domain', 'cookie_domains'), s('cookie-path', '/'),
-  { name: 'cookie-expire', kind: 'duration', def: 168 * 3_600_000 }, { name: 'cookie-refresh', kind: 'duration', def: 0 },
-  b('cookie-secure', true), b('cookie-httponly', true), s('cookie-samesite'), b('cookie-csrf-per-request'),
-  l('email-domain', 'email_domains'), s('authenticated-emails-file'), s('htpasswd-file'), l('htpasswd-user-group', 'htpasswd_user_groups'),
-  l('upstream', 'upstreams'), s('redirect-url'), s('proxy-prefix', '/oauth2'), s('ping-path', '/ping'), s('ready-path', '/ready'), s('ping-user-agent'),
-  b('silence-ping-logging'), b('request-logging', true), b('standard-logging', true), b('auth-logging', true), b('gcp-healthchecks'),
-  s('oidc-issuer-url'), s('oidc-jwks-url'), s('oidc-email-claim', 'email'), s('oidc-groups-claim', 'groups'), b('skip-oidc-discovery'),
-  b('insecure-oidc-allow-unverified-email'), b('insecure-oidc-skip-issuer-verification'), l('extra-jwt-issuers', 'extra_jwt_issuers'),
-  s('login-url'), s('redeem-url'), s('profile-url'), s('validate-url'), s('scope'), s('prompt'), s('approval-prompt', 'force'), s('code-challenge-method'),
-  b('skip-provider-button'), b('set-xauthrequest'), b('set-authorization-header'), b('pass-access-token'), b('pass-authorization-header'),
-  b('pass-user-headers', true), b('pass-host-header', true), b('pass-basic-auth', true), b('skip-auth-preflight'), b('skip-jwt-bearer-tokens'),
-  b('ssl-insecure-skip-verify'), b('ssl-upstream-insecure-skip-verify'), b('force-https'), b('force-json-errors'), b('show-debug-on-error'),
-  b('encode-state'), b('skip-claims-from-profile-url'), l('skip-auth-route', 'skip_auth_routes'), l('skip-auth-regex', 'skip_auth_regex'),
-  l('api-route', 'api_routes'), l('whitelist-domain', 'whitelist_domains'), l('trusted-ip', 'trusted_ips'), l('allowed-group', 'allowed_groups'),
-  l('allowed-role', 'allowed_roles'), s('session-store-type', 'cookie'), s('redis-connection-url'), s('custom-templates-dir'), s('custom-sign-in-logo'),
-  s('banner'), s('footer'), s('real-client-ip-header', 'X-Real-IP'), s('user-id-claim', 'email'), s('github-org'), s('github-team'), s('github-repo'),
-  s('github-user'), l('gitlab-group', 'gitlab_groups'), l('google-group', 'google_groups'), s('google-admin-email'), s('google-service-account-json'),
-  l('keycloak-group', 'keycloak_groups'), s('azure-tenant', 'common'), s('jwt-key'), s('jwt-key-file'), s('pubjwk-url'),
-  { name: 'upstream-timeout', kind: 'duration', def: 30_000 }, { name: 'flush-interval', kind: 'duration', def: 1000 }, s('logging-filename'),
+  s('config'),
+  s('alpha-config'),
+  b('convert-config-to-alpha'),
+  b('version'),
+  s('http-address', '127.0.0.1:4180'),
+  s('https-address', ':443'),
+  s('metrics-address'),
+  s('metrics-secure-address'),
+  s('tls-cert-file'),
+  s('tls-key-file'),
+  s('tls-min-version'),
+  b('reverse-proxy'),
+  s('provider', 'google'),
+  s('provider-display-name'),
+  s('client-id'),
+  s('client-secret'),
+  s('client-secret-file'),
+  s('cookie-secret'),
+  s('cookie-secret-file'),
+  s('cookie-name', '_oauth2_proxy'),
+  l('cookie-domain', 'cookie_domains'),
+  s('cookie-path', '/'),
+  { name: 'cookie-expire', kind: 'duration', def: 168 * 3_600_000 },
+  { name: 'cookie-refresh', kind: 'duration', def: 0 },
+  b('cookie-secure', true),
+  b('cookie-httponly', true),
+  s('cookie-samesite'),
+  b('cookie-csrf-per-request'),
+  l('email-domain', 'email_domains'),
+  s('authenticated-emails-file'),
+  s('htpasswd-file'),
+  l('htpasswd-user-group', 'htpasswd_user_groups'),
+  l('upstream', 'upstreams'),
+  s('redirect-url'),
+  s('proxy-prefix', '/oauth2'),
+  s('ping-path', '/ping'),
+  s('ready-path', '/ready'),
+  s('ping-user-agent'),
+  b('silence-ping-logging'),
+  b('request-logging', true),
+  b('standard-logging', true),
+  b('auth-logging', true),
+  b('gcp-healthchecks'),
+  s('oidc-issuer-url'),
+  s('oidc-jwks-url'),
+  s('oidc-email-claim', 'email'),
+  s('oidc-groups-claim', 'groups'),
+  b('skip-oidc-discovery'),
+  b('insecure-oidc-allow-unverified-email'),
+  b('insecure-oidc-skip-issuer-verification'),
+  l('extra-jwt-issuers', 'extra_jwt_issuers'),
+  s('login-url'),
+  s('redeem-url'),
+  s('profile-url'),
+  s('validate-url'),
+  s('scope'),
+  s('prompt'),
+  s('approval-prompt', 'force'),
+  s('code-challenge-method'),
+  b('skip-provider-button'),
+  b('set-xauthrequest'),
+  b('set-authorization-header'),
+  b('pass-access-token'),
+  b('pass-authorization-header'),
+  b('pass-user-headers', true),
+  b('pass-host-header', true),
+  b('pass-basic-auth', true),
+  b('skip-auth-preflight'),
+  b('skip-jwt-bearer-tokens'),
+  b('ssl-insecure-skip-verify'),
+  b('ssl-upstream-insecure-skip-verify'),
+  b('force-https'),
+  b('force-json-errors'),
+  b('show-debug-on-error'),
+  b('encode-state'),
+  b('skip-claims-from-profile-url'),
+  l('skip-auth-route', 'skip_auth_routes'),
+  l('skip-auth-regex', 'skip_auth_regex'),
+  l('api-route', 'api_routes'),
+  l('whitelist-domain', 'whitelist_domains'),
+  l('trusted-ip', 'trusted_ips'),
+  l('allowed-group', 'allowed_groups'),
+  l('allowed-role', 'allowed_roles'),
+  s('session-store-type', 'cookie'),
+  s('redis-connection-url'),
+  s('custom-templates-dir'),
+  s('custom-sign-in-logo'),
+  s('banner'),
+  s('footer'),
+  s('real-client-ip-header', 'X-Real-IP'),
+  s('user-id-claim', 'email'),
+  s('github-org'),
+  s('github-team'),
+  s('github-repo'),
+  s('github-user'),
+  l('gitlab-group', 'gitlab_groups'),
+  l('google-group', 'google_groups'),
+  s('google-admin-email'),
+  s('google-service-account-json'),
+  l('keycloak-group', 'keycloak_groups'),
+  s('azure-tenant', 'common'),
+  s('jwt-key'),
+  s('jwt-key-file'),
+  s('pubjwk-url'),
+  { name: 'upstream-timeout', kind: 'duration', def: 30_000 },
+  { name: 'flush-interval', kind: 'duration', def: 1000 },
+  s('logging-filename'),
 ];
 
 /** pflag ExitOnError: the error, "Usage of oauth2-proxy:", the defaults; status 2. */
@@ -55,7 +139,9 @@ function usageExit(message: string): never {
 function fatal(message: string): never {
   const d = new Date();
   const pad = (n: number): string => String(n).padStart(2, '0');
-  process.stderr.write(`[${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}] [main.go:60] ${message}\n`);
+  process.stderr.write(
+    `[${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}] [main.go:60] ${message}\n`,
+  );
   exit(1);
 }
 
@@ -78,7 +164,8 @@ const cfgName = (f: Def): string => f.cfg ?? f.name.replace(/-/g, '_');
 const fileValues = new Map<string, string>();
 const configPath = p.values.get('config') as string;
 if (configPath !== '') {
-  if (!existsSync(configPath)) fatal(`ERROR: failed to load config: unable to load config file: open ${configPath}: no such file or directory`);
+  if (!existsSync(configPath))
+    fatal(`ERROR: failed to load config: unable to load config file: open ${configPath}: no such file or directory`);
   for (const line of readFileSync(configPath, 'utf8').split('\n')) {
     const m = /^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$/.exec(line);
     if (m) fileValues.set(m[1]!, m[2]!);
@@ -127,9 +214,16 @@ else if (cookieSecret !== '' && ![16, 24, 32].includes(cookieSecretLength(cookie
   msgs.push(`cookie_secret must be 16, 24, or 32 bytes to create an AES cipher, but is ${Buffer.byteLength(cookieSecret)} bytes`);
 }
 if (str('client-id') === '') msgs.push('missing setting: client-id');
-if (str('client-secret') === '' && str('client-secret-file') === '' && str('provider') !== 'login.gov') msgs.push('missing setting: client-secret or client-secret-file');
-if ((values.get('email-domain') as readonly string[]).length === 0 && str('authenticated-emails-file') === '' && str('htpasswd-file') === '') {
-  msgs.push('missing setting for email validation: email-domain or authenticated-emails-file required.\n      use email-domain=* to authorize all email addresses');
+if (str('client-secret') === '' && str('client-secret-file') === '' && str('provider') !== 'login.gov')
+  msgs.push('missing setting: client-secret or client-secret-file');
+if (
+  (values.get('email-domain') as readonly string[]).length === 0 &&
+  str('authenticated-emails-file') === '' &&
+  str('htpasswd-file') === ''
+) {
+  msgs.push(
+    'missing setting for email validation: email-domain or authenticated-emails-file required.\n      use email-domain=* to authorize all email addresses',
+  );
 }
 if (msgs.length > 0) fatal(`invalid configuration:\n  ${msgs.join('\n  ')}`);
 

@@ -56,7 +56,8 @@ function load(uri: string): YamlValue {
   if (scheme === 'yaml') return parseYaml(nested(rest));
   if (scheme === 'env') return parseYaml(process.env[rest] ?? '');
   if (scheme !== 'file') throw new Error(`scheme "${scheme}" is not supported for uri "${uri}"`);
-  if (!existsSync(rest)) throw new Error(`cannot retrieve the configuration: unable to read the file ${rest}: open ${rest}: no such file or directory`);
+  if (!existsSync(rest))
+    throw new Error(`cannot retrieve the configuration: unable to read the file ${rest}: open ${rest}: no such file or directory`);
   return parseYaml(readFileSync(rest, 'utf8'));
 }
 
@@ -90,7 +91,8 @@ void run();
 async function run(): Promise<void> {
   start();
   const gates = (p.values.get('feature-gates') as readonly string[]).flatMap((g) => g.split(','));
-  const legacy = knobs<{ legacyDefaultHost: boolean }>().legacyDefaultHost === true || gates.includes('-component.UseLocalHostAsDefaultHost');
+  const legacy =
+    knobs<{ legacyDefaultHost: boolean }>().legacyDefaultHost === true || gates.includes('-component.UseLocalHostAsDefaultHost');
   const health = enabledList.filter((id) => id === 'health_check' || id.startsWith('health_check/'));
   let ready = false;
   let upSince = '';
@@ -98,7 +100,10 @@ async function run(): Promise<void> {
   const startMs = Date.now();
   for (const id of health) {
     const ext = dig(extensions ?? undefined, id);
-    const endpoint = typeof dig(ext ?? undefined, 'endpoint') === 'string' ? (dig(ext ?? undefined, 'endpoint') as string) : `${legacy ? '0.0.0.0' : 'localhost'}:13133`;
+    const endpoint =
+      typeof dig(ext ?? undefined, 'endpoint') === 'string'
+        ? (dig(ext ?? undefined, 'endpoint') as string)
+        : `${legacy ? '0.0.0.0' : 'localhost'}:13133`;
     const path = typeof dig(ext ?? undefined, 'path') === 'string' ? (dig(ext ?? undefined, 'path') as string) : '/';
     const hp = splitHostPort(endpoint);
     if (!hp) fatal(`failed to start extensions: listen tcp: address ${endpoint}: missing port in address`);

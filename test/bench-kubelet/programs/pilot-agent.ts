@@ -80,7 +80,9 @@ switch (sub) {
     process.stdout.write('client version: bench-emulation\n');
     process.exit(0);
   case undefined:
-    process.stdout.write('Istio Pilot agent runs in the sidecar or gateway container and bootstraps Envoy.\n\nUsage:\n  pilot-agent [command]\n');
+    process.stdout.write(
+      'Istio Pilot agent runs in the sidecar or gateway container and bootstraps Envoy.\n\nUsage:\n  pilot-agent [command]\n',
+    );
     process.exit(0);
   default:
     fail(`unknown command "${sub}" for "pilot-agent"`);
@@ -203,13 +205,17 @@ async function runProxy(argv: string[]): Promise<void> {
   // Envoy: the admin API (127.0.0.1:15000) first, then, once its initial configuration has come
   // (the bench's startupMs), the bootstrap's listeners and LIVE.
   try {
-    await open('127.0.0.1', adminPort, envoyAdminHandler({
-      state,
-      // Envoy exits: "Epoch 0 exited normally", the agent returns and the process exits 0.
-      quit: () => setImmediate(() => exit(0)),
-      drainListeners: () => undefined,
-      setHealthCheckFailed: (f) => (healthCheckFailed = f),
-    }));
+    await open(
+      '127.0.0.1',
+      adminPort,
+      envoyAdminHandler({
+        state,
+        // Envoy exits: "Epoch 0 exited normally", the agent returns and the process exits 0.
+        quit: () => setImmediate(() => exit(0)),
+        drainListeners: () => undefined,
+        setHealthCheckFailed: (f) => (healthCheckFailed = f),
+      }),
+    );
   } catch (e) {
     process.stderr.write(`Envoy exited: cannot bind the admin address: ${(e as Error).message}\n`);
     exit(1);

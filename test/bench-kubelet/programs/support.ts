@@ -265,7 +265,8 @@ export function parseYaml(source: string): YamlValue {
     if (first.text.startsWith('{') || first.text.startsWith('[')) {
       // A flow collection, possibly over several lines.
       let text = '';
-      while (pos < lines.length && (text === '' || lines[pos]!.indent > first.indent || /^[\]}]/.test(lines[pos]!.text))) text += ` ${lines[pos++]!.text}`;
+      while (pos < lines.length && (text === '' || lines[pos]!.indent > first.indent || /^[\]}]/.test(lines[pos]!.text)))
+        text += ` ${lines[pos++]!.text}`;
       return scalar(text);
     }
     if (first.text === '-' || first.text.startsWith('- ')) return sequence(first.indent);
@@ -291,7 +292,8 @@ export function parseYaml(source: string): YamlValue {
       if (rest === '') {
         const next = lines[pos];
         // A sequence may sit at the key's own indentation.
-        if (next && (next.indent > indent || (next.indent === indent && (next.text === '-' || next.text.startsWith('- '))))) out[keyText(line.text.slice(0, i))] = block(next.indent);
+        if (next && (next.indent > indent || (next.indent === indent && (next.text === '-' || next.text.startsWith('- ')))))
+          out[keyText(line.text.slice(0, i))] = block(next.indent);
         else out[keyText(line.text.slice(0, i))] = null;
       } else out[keyText(line.text.slice(0, i))] = scalar(rest);
     }
@@ -357,7 +359,17 @@ export interface EnvoyAdmin {
   readonly stats?: () => string;
 }
 
-const MUTATING = new Set(['/quitquitquit', '/healthcheck/fail', '/healthcheck/ok', '/drain_listeners', '/logging', '/reset_counters', '/runtime_modify', '/cpuprofiler', '/heapprofiler']);
+const MUTATING = new Set([
+  '/quitquitquit',
+  '/healthcheck/fail',
+  '/healthcheck/ok',
+  '/drain_listeners',
+  '/logging',
+  '/reset_counters',
+  '/runtime_modify',
+  '/cpuprofiler',
+  '/heapprofiler',
+]);
 
 export function envoyAdminHandler(admin: EnvoyAdmin): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -391,7 +403,10 @@ export function envoyAdminHandler(admin: EnvoyAdmin): (req: IncomingMessage, res
       case '/stats':
         return send(200, admin.stats?.() ?? '');
       default:
-        return send(404, 'invalid path. admin commands are:\n  /ready\n  /quitquitquit\n  /server_info\n  /stats\n  /drain_listeners\n  /healthcheck/fail\n  /healthcheck/ok\n');
+        return send(
+          404,
+          'invalid path. admin commands are:\n  /ready\n  /quitquitquit\n  /server_info\n  /stats\n  /drain_listeners\n  /healthcheck/fail\n  /healthcheck/ok\n',
+        );
     }
   };
 }

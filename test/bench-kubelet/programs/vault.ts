@@ -85,7 +85,10 @@ function loadConfig(path: string): AgentConfig {
       ...(grab(/"?pid_file"?\s*=\s*"([^"]*)"/g)[0] === undefined ? {} : { pidFile: grab(/"?pid_file"?\s*=\s*"([^"]*)"/g)[0]! }),
       sinks: grab(/"?path"?\s*=\s*"([^"]*)"/g),
       templates: grab(/"?destination"?\s*=\s*"([^"]*)"/g),
-      listeners: grab(/"?address"?\s*=\s*"([^"]*:\d+)"/g).map((address) => ({ address, enableQuit: /enable_quit"?\s*=\s*true/.test(text) })),
+      listeners: grab(/"?address"?\s*=\s*"([^"]*:\d+)"/g).map((address) => ({
+        address,
+        enableQuit: /enable_quit"?\s*=\s*true/.test(text),
+      })),
     };
   }
   const autoAuth = doc.auto_auth as Record<string, unknown> | undefined;
@@ -94,8 +97,12 @@ function loadConfig(path: string): AgentConfig {
     cache: doc.cache !== undefined && doc.cache !== null,
     exitAfterAuth: doc.exit_after_auth === true,
     ...(typeof doc.pid_file === 'string' ? { pidFile: doc.pid_file } : {}),
-    sinks: list(autoAuth?.sink).map((s) => (s.config as Record<string, unknown> | undefined)?.path).filter((p): p is string => typeof p === 'string'),
-    templates: list(doc.template).map((t) => t.destination).filter((d): d is string => typeof d === 'string'),
+    sinks: list(autoAuth?.sink)
+      .map((s) => (s.config as Record<string, unknown> | undefined)?.path)
+      .filter((p): p is string => typeof p === 'string'),
+    templates: list(doc.template)
+      .map((t) => t.destination)
+      .filter((d): d is string => typeof d === 'string'),
     listeners: list(doc.listener).flatMap((l) => {
       const tcp = (l.tcp as Record<string, unknown> | undefined) ?? l;
       const address = typeof tcp.address === 'string' ? tcp.address : '127.0.0.1:8200';

@@ -20,6 +20,8 @@ export interface TimelineStep {
   readonly gate: string;
   /** How that wait is made: a mechanism's word for its work, or `init container`, `postStart hook`, `injected at admission`, `none`. */
   readonly how: string;
+  /** A main container that holds the next ones until it is ready (mechanisms/mechanism.ts Recognised). */
+  readonly holdsNext?: true;
   /** The mechanism whose work this is, if any. */
   readonly mechanism?: string;
   /**
@@ -52,6 +54,7 @@ function step(container: V1Container, list: ContainerList): TimelineStep {
         gate: seen.gate,
         how: seen.how,
         mechanism: m.name,
+        ...(seen.holdsNext ? { holdsNext: true as const } : {}),
         ...(seen.after ? { after: seen.after } : {}),
       };
   }
@@ -85,9 +88,11 @@ export function podTimeline(
   // A wrapped sidecar stays in containers, and its wrapper lets the others stop first.
   const mains = start.filter((s) => s.phase === 'main').map((s) => s.name);
   const warnings: string[] = [];
-  const gatedMains = start.filter((s) => s.phase === 'main' && s.mechanism === 'postStart').map((s) => s.name);
+  const holding = start.filter((s) => s.phase === 'main' && s.holdsNext);
+  const gatedMains = holding.map((s) => s.name);
   if (gatedMains.length > 0 && mains.length > 1) {
-    warnings.push(`kubelet stops ${gatedMains.join(', ')} together with the other main containers: postStart cannot order the stop`);
+    const by = [...new Set(holding.map((s) => s.mechanism))].join(', ');
+    warnings.push(`kubelet stops ${gatedMains.join(', ')} together with the other main containers: ${by} cannot order the stop`);
   }
   if (runsToCompletion(template.spec) !== undefined && gatedMains.length > 0 && sidecars.length === 0) {
     warnings.push(`the pod completes only when every main container exits, ${gatedMains.join(', ')} included`);

@@ -71,6 +71,11 @@ interface Recognised {
   readonly gate: string;
   /** How that wait is made, as explain says it: `native sidecar`, `postStart wait`. */
   readonly how: string;
+  /**
+   * A main container that holds the ones after it until it is ready: kubelet still stops it with the
+   * other main containers, and a pod that runs to completion waits for it to exit.
+   */
+  readonly holdsNext?: true;
   /** For a wrapped container, what it waits for itself, whatever kubelet started before it. */
   readonly after?: readonly { readonly container: string; readonly gate: StepGate }[];
 }
@@ -87,4 +92,9 @@ export interface Mechanism<Name extends string = string> {
   recognise(container: V1Container, list: ContainerList): Recognised | undefined;
   /** What injected sidecars become under it; none when it cannot reach them (wrappers). */
   readonly injection?: InjectionMode;
+  /**
+   * kubelet itself stops the sidecars of a pod that runs to completion once its main containers are
+   * done; otherwise something must ask them to stop (a preset's quit endpoint, for the wrappers).
+   */
+  readonly stopsJobSidecars: boolean;
 }

@@ -78,7 +78,7 @@ function presetsFor(
     matches,
     {
       timeoutSeconds: spec.timeoutSeconds,
-      strategy: mechanism.name,
+      stopsJobSidecars: mechanism.stopsJobSidecars,
       // Wrappers cannot reach a container an injector adds: it is told what the cluster's default can do.
       injectionMode: ('injection' in mechanism ? mechanism.injection : undefined) ?? cluster.injection!,
       declaredSidecars: declared,

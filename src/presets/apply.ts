@@ -5,7 +5,6 @@
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import type { KnownEntrypoint } from '../mechanisms/mechanism.js';
 import type { Sidecar } from '../order/declaration.js';
-import type { MechanismName } from '../mechanisms/index.js';
 import type { InjectionMode, SidecarHints } from '../mechanisms/mechanism.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
@@ -178,8 +177,8 @@ export interface PresetSettings {
   /** Sidecars the config or the workload declares: their declaration stands. */
   readonly declaredSidecars: readonly Sidecar[];
   readonly workloadKind: string;
-  /** The mechanism the config asks for, `auto` resolved to the cluster's default. */
-  readonly strategy: MechanismName;
+  /** The mechanism the config asks for (`auto`: the cluster's default) stops a Job's sidecars by itself. */
+  readonly stopsJobSidecars: boolean;
   /** The pod's restartPolicy is Never or OnFailure: its sidecars must stop when the work is done. */
   readonly runsToCompletion: boolean;
 }
@@ -214,8 +213,8 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
-      // Without native sidecars nothing stops a Job's sidecar but its wrapper, or the work itself.
-      const quit = settings.runsToCompletion && settings.strategy !== 'native' ? preset.quit : undefined;
+      // Where kubelet does not stop a Job's sidecar, its wrapper asks it to quit, or the work itself must.
+      const quit = settings.runsToCompletion && !settings.stopsJobSidecars ? preset.quit : undefined;
       if (quit) quits.set(name, `http://127.0.0.1:${quit.port}${quit.path ?? '/'}`);
       const flags = [...(preset.requiredArgs ?? []), ...(quit?.arg ? [quit.arg] : [])].filter((f) => !hasFlag(container, f));
       edits.push(...argEdits(match, flags));

@@ -182,4 +182,5 @@ export const entrypoint = {
     const phase = list === 'initContainers' || wrapper.sidecar ? 'sidecar' : 'main';
     return { phase, gate: wrapper.ready ? 'ready' : 'started', how: 'entrypoint wrapper', after: afterOf(wrapper.after)! };
   },
+  stopsJobSidecars: false,
 } as const satisfies Mechanism<'entrypoint'>;

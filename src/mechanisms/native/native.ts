@@ -18,4 +18,5 @@ export const native = {
       : { phase: 'sidecar', gate: 'started', how: 'native sidecar' };
   },
   injection: 'native',
+  stopsJobSidecars: true,
 } as const satisfies Mechanism<'native'>;

@@ -35,7 +35,8 @@ export const postStart = {
   recognise(container, list) {
     const hook = container.lifecycle?.postStart?.exec?.command;
     if (list !== 'containers' || !decodeWaitHook(hook)) return undefined;
-    return { phase: 'main', gate: `ready, timeout ${decodeWaitHook(hook)!.timeoutSeconds}s`, how: 'postStart wait' };
+    return { phase: 'main', gate: `ready, timeout ${decodeWaitHook(hook)!.timeoutSeconds}s`, how: 'postStart wait', holdsNext: true };
   },
   injection: 'postStart',
+  stopsJobSidecars: false,
 } as const satisfies Mechanism<'postStart'>;

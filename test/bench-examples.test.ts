@@ -22,12 +22,8 @@ interface ExampleConfig {
 const EXAMPLES = join(ROOT, 'examples');
 
 /** What an example's pods cannot do on a real node, each with the defect or limit that explains it. */
-const WGET =
-  "issue 15 #8: the HTTP gate runs busybox wget -T, which the bench's busybox image (Debian's static busybox) crashes on, so the gate never passes";
 const KNOWN: Readonly<Record<string, { readonly pending?: string; readonly stopOrder?: string }>> = {
-  'legacy-poststart': { pending: WGET, stopOrder: 'postStart cannot order the stop: the function warns so (README: strategies)' },
-  'legacy-job-sidecar': { pending: WGET },
-  'istio-in-manifest': { pending: `${WGET} (the Job's entrypoint wrappers)` },
+  'legacy-poststart': { stopOrder: 'postStart cannot order the stop: the function warns so (README: strategies)' },
 };
 
 function inputOf(name: string): { items: Item[]; functionConfig?: Item } {

@@ -11,12 +11,6 @@ import { render } from './bench-kubelet/manifests.js';
  * Generated pods, run as pods: a sample of workloads with sidecars and rules, under each mechanism, on
  * the bench kubelet. Each must start in the declared order, restart nothing, and become Ready (a Job's
  * pod Succeed). BENCH_PROPERTY_RUNS cases: 50 in CI (.ci/run), 20 by default.
- *
- * Left out until their defects are fixed: HTTP readiness probes (issue 15 #8: gates and wrappers check
- * them with busybox wget, which the bench's busybox crashes on), `Completed` dependencies among the
- * main containers of Deployments (issue 15 #1: under entrypoint wrappers kubelet restarts the finished
- * container forever) and `Started` rules under entrypoint wrappers (issue 15 #2: the dependency is not
- * wrapped, so its started file never appears and the dependent gives up).
  */
 type Item = Record<string, unknown>;
 
@@ -34,7 +28,7 @@ const IMAGES: readonly ImageSpec[] = [
 
 const name = fc.constantFrom('api', 'proxy', 'agent', 'cache', 'worker', 'shipper');
 
-const container = fc.record({ name, probe: fc.constantFrom('none', 'tcp', 'exec') });
+const container = fc.record({ name, probe: fc.constantFrom('none', 'tcp', 'http', 'exec') });
 
 const generated = fc.record({
   kind: fc.constantFrom('Deployment', 'Job'),
@@ -53,6 +47,8 @@ type Case = typeof generated extends fc.Arbitrary<infer T> ? T : never;
 
 function probeOf(kind: string, i: number): Record<string, unknown> {
   if (kind === 'tcp') return { readinessProbe: { tcpSocket: { port: 7000 + i }, periodSeconds: 1 }, ports: [{ containerPort: 7000 + i }] };
+  if (kind === 'http')
+    return { readinessProbe: { httpGet: { port: 7000 + i, path: '/' }, periodSeconds: 1 }, ports: [{ containerPort: 7000 + i }] };
   if (kind === 'exec') return { readinessProbe: { exec: { command: ['/entrypoint'] }, periodSeconds: 1 } };
   return {};
 }
@@ -69,10 +65,12 @@ function manifest(c: Case, n: number): { items: Item[]; config: Item } | undefin
   // before anyone saw it ready, and then nothing can wait for it.
   const awaited = c.kind === 'Job' && rule && rule.after[0]!.condition !== 'Completed' ? [rule.after[0]!.container] : [];
   const sidecars = [...new Set([...c.sidecarPicks.map(pick), ...awaited])];
-  if (rule?.after[0]!.condition === 'Completed' && (c.kind === 'Deployment' || sidecars.includes(rule.after[0]!.container)))
+  // A sidecar never completes, and a step that completes cannot keep probes in a Deployment (it becomes an
+  // init container, or a wrapper keeps it up without its program): the function refuses both.
+  const completedStep = rule?.after[0]!.condition === 'Completed' ? rule.after[0]!.container : undefined;
+  const probed = (n: string): boolean => c.containers.find((x) => x.name === n)!.probe !== 'none';
+  if (completedStep !== undefined && (sidecars.includes(completedStep) || (c.kind === 'Deployment' && probed(completedStep))))
     return undefined;
-  const wrapped = 'strategy' in c.mechanism || (c.kind === 'Job' && c.mechanism.kubernetesVersion === '1.27');
-  if (rule?.after[0]!.condition === 'Started' && wrapped) return undefined;
   const spec = {
     ...(c.kind === 'Job' ? { restartPolicy: 'Never' } : {}),
     terminationGracePeriodSeconds: 5,

@@ -29,9 +29,7 @@ const STOP_ORDER_UNORDERED: Readonly<Record<string, string>> = {
 
 /**
  * Source and version pairs that today's function cannot make healthy, each with the defect (issue 15)
- * that explains it. None today: every sidecar these manifests declare is waited for as Started, so the
- * function generates no HTTP or exec gate (issue 15 #8, busybox wget, does not arise), and the 1.28
- * outputs order by the containers' places in the list.
+ * that explains it. None today.
  */
 const PENDING: Readonly<Record<string, string>> = {};
 

@@ -102,14 +102,6 @@ const PENDING: Readonly<Record<string, string>> = {
     'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
   'entrypoint: a main container of a Job is OOM-killed as a whole':
     'issue 15 #14: no exit file is written, so the sidecar is never stopped and the Job pod runs forever',
-  'entrypoint: the pod is deleted while the web container waits for the proxy':
-    'issue 15 #12: a waiting wrapper has no TERM trap, so as PID 1 it ignores SIGTERM until SIGKILL',
-  'entrypoint: web starts once the proxy has started':
-    'issue 15 #2: a dependency waited on as Started is not wrapped, so its started file never appears and web gives up',
-  'entrypoint: a migration completes before web starts, and is not run again':
-    'issue 15 #1: kubelet restarts the completed migration forever (restartPolicy Always), re-running it',
-  'postStart: a migration completes before web starts, and is not run again':
-    'issue 15 #1: auto picks entrypoint wrappers for this pod below 1.29, and kubelet restarts the completed migration forever',
 };
 
 /** BENCH_RUN_PENDING=1 runs the pending scenarios too, to watch each one fail for its defect. */
@@ -254,4 +246,19 @@ describe('mechanisms under faults on the bench kubelet', function () {
       );
     });
   }
+
+  scenario('entrypoint: the web container takes longer to stop than the grace period', async () => {
+    // web stops in 20 s, past its 10 s grace: kubelet kills it then. The proxy's wrapper waits for web,
+    // but leaves its own program max(2 s, grace/10) to stop in, so the proxy stops on SIGTERM (issue 15 #15).
+    const images = [app('bench.test/web:*', { readyAfterMs: 200, stopMs: 20_000 }), ...IMAGES.slice(1)];
+    const { reports } = await runRendered([WEB], {
+      functionConfig: config('entrypoint'),
+      images,
+      runForMs: 30_000,
+      deleteAfterReadyMs: 300,
+    });
+    const r = reports[0]!;
+    const proxy = eventsOf(r, 'proxy', 'exited').at(-1);
+    assert.ok(proxy && (proxy.code === 0 || proxy.code === 143), `the proxy stopped on SIGTERM, before SIGKILL:\n${show(r)}`);
+  });
 });

@@ -308,7 +308,9 @@ describe('native sidecars', () => {
     assert.deepEqual(names(p.spec.containers), ['proxy', 'report']);
     assert.deepEqual(decodeWaitHook(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, {
       kind: 'http',
-      url: 'http://127.0.0.1:9090/ready',
+      host: '127.0.0.1',
+      port: 9090,
+      path: '/ready',
       headers: [],
     });
     assert.equal(p.spec.containers[0]!.restartPolicy, undefined);
@@ -437,6 +439,7 @@ describe('entrypoint wrappers', () => {
       timeoutSeconds: 120,
       after: [],
       recordExit: true,
+      runOnce: true,
       program: ['/bin/migrate'],
     });
     assert.deepEqual(logs, withCommand('logs'));
@@ -514,6 +517,82 @@ describe('entrypoint wrappers', () => {
     assert.deepEqual(known.spec.containers[1]!.args, ['--once']);
   });
 
+  it('refuses probe hosts, ports and headers kubelet would not use, before they reach busybox (issue 15 #8, #10)', () => {
+    const sidecars = { sidecars: [{ name: 'proxy', waitFor: 'Ready' as const }] };
+    const problemOf = (readinessProbe: object) =>
+      entrypointPlan([withCommand('app'), withCommand('proxy', { readinessProbe })], '', sidecars).problems[0]?.message;
+    assert.equal(
+      problemOf({ tcpSocket: { port: 5, host: '-e' } }),
+      'others wait for proxy to be Ready, but the probe\'s host "-e" is not a host name or address',
+    );
+    assert.equal(
+      problemOf({ tcpSocket: { port: 70000 } }),
+      "others wait for proxy to be Ready, but the probe's port 70000 is not a port number",
+    );
+    assert.equal(
+      problemOf({ httpGet: { port: 8080, httpHeaders: [{ name: 'X-A', value: 'a\r\nX-B: b' }] } }),
+      'others wait for proxy to be Ready, but the probe\'s header "X-A" is not a valid HTTP header, so kubelet\'s probe could never pass',
+    );
+    assert.equal(problemOf({ tcpSocket: { port: '0080' } }), undefined, 'a number written as a string is a port, as kubelet reads it');
+  });
+
+  it('refuses numbers that are not whole seconds before they reach shell arithmetic (issue 15 #17)', () => {
+    const sidecars = { sidecars: [{ name: 'proxy', waitFor: 'Ready' as const }] };
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5 }, timeoutSeconds: '1+x' as unknown as number } });
+    const badTimeout = entrypointPlan([withCommand('app'), proxy], '', sidecars);
+    assert.deepEqual(badTimeout.problems, [
+      {
+        message: 'others wait for proxy to be Ready, but the probe\'s timeoutSeconds is "1+x", not whole seconds',
+        field: 'spec.containers[1].readinessProbe.timeoutSeconds',
+      },
+    ]);
+    const badGrace = entrypointPlan(
+      [withCommand('app'), withCommand('proxy')],
+      '',
+      { sidecars: [{ name: 'proxy', waitFor: 'Started' }] },
+      {
+        terminationGracePeriodSeconds: 'x' as unknown as number,
+      },
+    );
+    assert.deepEqual(badGrace.problems, [{ message: 'expected whole seconds, got "x"', field: 'spec.terminationGracePeriodSeconds' }]);
+  });
+
+  it('wraps a container others wait on to be Started, so that its started file appears (issue 15 #2)', () => {
+    const p = entrypointPlan([withCommand('web'), withCommand('proxy')], 'proxy:Started > web');
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(decodeWrapper(p.spec.containers[1]!.command), {
+      container: 'proxy',
+      timeoutSeconds: 120,
+      after: [],
+      recordExit: false,
+      program: ['/bin/proxy'],
+    });
+  });
+
+  it('keeps a completed step up, not run again, where the pod restarts exited containers (issue 15 #1)', () => {
+    const deployment = entrypointPlan([withCommand('web'), withCommand('migrate')], 'migrate:Completed > web');
+    assert.equal(decodeWrapper(deployment.spec.containers[1]!.command)?.runOnce, true);
+    const job = entrypointPlan(
+      [withCommand('web'), withCommand('migrate')],
+      'migrate:Completed > web',
+      {},
+      { restartPolicy: 'Never' },
+      'Job',
+    );
+    assert.equal(decodeWrapper(job.spec.containers[1]!.command)?.runOnce, undefined, 'a Job does not restart it');
+    const probed = entrypointPlan(
+      [withCommand('web'), withCommand('migrate', { readinessProbe: { exec: { command: ['true'] } } })],
+      'migrate:Completed > web',
+    );
+    assert.deepEqual(probed.problems, [
+      {
+        message:
+          'migrate must complete before others start, and in a pod that restarts exited containers it then stays up without its program, where its readinessProbe would fail; remove it or wait for migrate differently',
+        field: 'spec.containers[1].readinessProbe',
+      },
+    ]);
+  });
+
   it('refuses an init container that waits for a main container', () => {
     const p = entrypointPlan([withCommand('app')], 'app:Started > setup', {}, { initContainers: [withCommand('setup')] });
     assert.deepEqual(p.problems, [
@@ -537,9 +616,11 @@ describe('auto falls back to entrypoint wrappers', () => {
   const v130 = { major: 1, minor: 30 };
   const v127 = { major: 1, minor: 27 };
 
-  it('when a container that must complete first has probes, which an init container cannot have', () => {
+  it('when a container that must complete first has probes, which an init container cannot have (in a pod that runs to completion)', () => {
     const migrate = { name: 'migrate', command: ['/migrate'], livenessProbe: { exec: { command: ['true'] } } };
-    const p = autoPlan([{ name: 'app', command: ['/app'] }, migrate], 'migrate:Completed > app', v130);
+    const p = autoPlan([{ name: 'app', command: ['/app'] }, migrate], 'migrate:Completed > app', v130, [], 'Job', {
+      restartPolicy: 'Never',
+    });
     assert.equal(p.strategy, 'entrypoint');
     assert.deepEqual(p.problems, []);
     assert.equal(
@@ -556,6 +637,9 @@ describe('auto falls back to entrypoint wrappers', () => {
       ],
       'migrate:Completed > app',
       v130,
+      [],
+      'Job',
+      { restartPolicy: 'Never' },
     );
     assert.equal(p.strategy, 'native');
     assert.deepEqual(
@@ -600,6 +684,7 @@ describe('reading a wrapper back', () => {
     after: [{ container: 'proxy', state: 'ready' }],
     ready: { attemptSeconds: 1, check: { kind: 'exec', command: ['/check', '--', '$(HOME)', 'x'] } },
     recordExit: true,
+    runOnce: true,
     sidecar: { graceSeconds: 30, mains: ['web', 'worker'], job: 'Never', quit: 'http://127.0.0.1:9091/quitquitquit' },
     program: ['/app', '--', '--flag', '$(VAR)'],
   } as const satisfies Wrapper;

@@ -9,7 +9,7 @@ import { parseOrder } from '../src/config/syntax.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { encodeWrapper } from '../src/protocol/wrapper.js';
 import { RUN_SCRIPT } from '../src/runtime/scripts.js';
-import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 import { expand } from './bench-kubelet/expansion.js';
 import { kubeletArgv, startContainers, type ContainerRun } from './kubelet.js';
 import { planPodView as planPod } from './plan-view.js';
@@ -246,7 +246,6 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
       });
 
       it("asks a Job's sidecar to quit through its quit endpoint before any signal", async function () {
-        requireBinary(this, 'GNU wget', ['/usr/bin/wget', '/bin/wget']);
         const port = await freePort();
         // Like pilot-agent or cloud-sql-proxy --quitquitquit: a POST stops it; SIGTERM alone would not.
         const server = `const fs = require('fs');
@@ -267,7 +266,7 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
           },
           { sidecars: [{ name: 'proxy', waitFor: 'Started' }], kind: 'Job', quits: { proxy: `http://127.0.0.1:${port}/quitquitquit` } },
         );
-        const runs = startContainers(containers, { shell, busybox: busyboxWithGnuWget(dir, busybox), runDir: dir });
+        const runs = startContainers(containers, { shell, busybox, runDir: dir });
         const started = Date.now();
         const [work, proxy] = await Promise.all(runs.map((r) => r.exited));
         assert.equal(work!.code, 0, work!.stderr);

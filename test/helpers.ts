@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,20 +89,6 @@ export function imageEntrypoint(appDir: string): string[] {
   return entrypoint.map((arg) =>
     arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg,
   );
-}
-
-/**
- * A stand-in for the busybox the helper copies: Debian's static busybox has a wget that crashes on this
- * machine kind, so the stand-in sends `wget` to GNU wget and every other applet to busybox.
- */
-export function busyboxWithGnuWget(dir: string, busybox: string): string {
-  const shim = join(dir, 'bb');
-  writeFileSync(
-    shim,
-    `#!/bin/sh\napplet=$1\nshift\ncase $applet in\n  wget) exec wget "$@" ;;\n  *) exec "${busybox}" "$applet" "$@" ;;\nesac\n`,
-  );
-  chmodSync(shim, 0o755);
-  return shim;
 }
 
 /** The ResourceList with the edits (per item index) made and `results` appended to those that came in. */

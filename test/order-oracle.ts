@@ -20,7 +20,7 @@ interface Times {
 
 /**
  * Our wrapper's waits and what it writes, read from its named flags (see run.sh): every flag takes one
- * value but the two switches, and the flags end at `--`.
+ * value but the switches, and the flags end at `--`.
  */
 function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
   if (!command || !command[0]?.endsWith('/busybox') || command[4] !== 'order-containers-run') return undefined;
@@ -28,7 +28,7 @@ function wrapperOf(command: string[] | undefined): { after: [string, string][]; 
   for (let i = 5; command[i] !== '--';) {
     const flag = command[i];
     if (flag === undefined) throw new Error('a wrapper without --');
-    if (flag === '--record-exit' || flag === '--sidecar') {
+    if (flag === '--record-exit' || flag === '--sidecar' || flag === '--run-once') {
       if (flag === '--record-exit') result.exit = true;
       i += 1;
       continue;

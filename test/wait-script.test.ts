@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWaitHook } from '../src/protocol/wait-hook.js';
 import type { ReadinessCheck } from '../src/readiness/kinds.js';
-import { BUSYBOX_CANDIDATES, busyboxWithGnuWget, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -42,10 +42,14 @@ describe('the wait script (dash and busybox sh)', function () {
   let tcpPort: number;
   let closedPort: number;
   let dir: string;
+  const seen: { url: string; headers: Record<string, string | string[] | undefined> }[] = [];
 
   before(async () => {
     http = createServer((req, res) => {
-      res.statusCode = req.url === '/ready' && req.headers['x-probe'] === 'a b' ? 200 : 503;
+      seen.push({ url: req.url ?? '', headers: req.headers });
+      const status = /^\/status\/(\d+)$/.exec(req.url ?? '')?.[1];
+      res.statusCode = status ? Number(status) : req.url === '/ready' && req.headers['x-probe'] === 'a b' ? 200 : 503;
+      if (res.statusCode === 302) res.setHeader('Location', '/elsewhere');
       res.end();
     });
     httpPort = await listen(http);
@@ -69,18 +73,57 @@ describe('the wait script (dash and busybox sh)', function () {
       let bb: string;
       beforeEach(function () {
         const busybox = requireBinary(this, 'busybox (Debian package busybox-static)', BUSYBOX_CANDIDATES);
-        bb = busyboxWithGnuWget(dir, busybox);
+        // The real Debian static busybox, the one the bench kubelet's helper image has (issue 15 #8).
+        bb = busybox;
         shell = shellName === 'dash' ? [requireBinary(this, 'dash', DASH_CANDIDATES)] : [busybox, 'sh'];
-        requireBinary(this, 'GNU wget', ['/usr/bin/wget', '/bin/wget']);
       });
 
       it('returns as soon as an http check passes, sending the headers', async () => {
-        const r = await wait(shell, bb, 'proxy', { kind: 'http', url: `http://127.0.0.1:${httpPort}/ready`, headers: ['X-Probe: a b'] });
+        const r = await wait(shell, bb, 'proxy', {
+          kind: 'http',
+          host: '127.0.0.1',
+          port: httpPort,
+          path: '/ready',
+          headers: ['X-Probe: a b'],
+        });
         assert.equal(r.code, 0, r.stderr);
       });
 
+      it('judges an HTTP answer as kubelet does: 200 to 399 is ready, anything else is not', async () => {
+        const check = (status: number) =>
+          wait(shell, bb, 'proxy', { kind: 'http', host: '127.0.0.1', port: httpPort, path: `/status/${status}`, headers: [] }, 1);
+        for (const status of [200, 204, 302, 399]) assert.equal((await check(status)).code, 0, `${status} is ready`);
+        for (const status of [404, 500, 503]) assert.equal((await check(status)).code, 1, `${status} is not`);
+      });
+
+      it("sends kubelet's request headers: the probe's own, Host as host:port unless given, a kube-probe User-Agent, Accept */*", async () => {
+        seen.length = 0;
+        await wait(
+          shell,
+          bb,
+          'proxy',
+          { kind: 'http', host: '127.0.0.1', port: httpPort, path: '/status/200', headers: ['X-Probe: a b'] },
+          1,
+        );
+        const first = seen[0]!.headers;
+        assert.equal(first.host, `127.0.0.1:${httpPort}`);
+        assert.equal(first.accept, '*/*');
+        assert.match(String(first['user-agent']), /^kube-probe\//);
+        assert.equal(first['x-probe'], 'a b');
+        seen.length = 0;
+        await wait(
+          shell,
+          bb,
+          'proxy',
+          { kind: 'http', host: '127.0.0.1', port: httpPort, path: '/status/200', headers: ['Host: shop.example', 'Accept: text/plain'] },
+          1,
+        );
+        assert.equal(seen[0]!.headers.host, 'shop.example');
+        assert.equal(seen[0]!.headers.accept, 'text/plain');
+      });
+
       it('fails after the deadline, naming the container, when the check never passes', async () => {
-        const r = await wait(shell, bb, 'proxy', { kind: 'http', url: `http://127.0.0.1:${httpPort}/not-ready`, headers: [] });
+        const r = await wait(shell, bb, 'proxy', { kind: 'http', host: '127.0.0.1', port: httpPort, path: '/not-ready', headers: [] });
         assert.equal(r.code, 1);
         assert.equal(r.stderr, 'order-containers: proxy was not ready after 2s; the containers after it were not started\n');
         assert.ok(r.seconds >= 2 && r.seconds < 8, `bounded by the timeout: ${r.seconds}s`);
@@ -99,7 +142,7 @@ describe('the wait script (dash and busybox sh)', function () {
       it('never runs a name, URL, header or command argument as shell code', async () => {
         const marker = join(dir, `pwned-${shellName.replace(' ', '-')}`);
         const evil = `$(touch ${marker})\`touch ${marker}\`;touch ${marker}`;
-        await wait(shell, bb, evil, { kind: 'http', url: `http://127.0.0.1:${httpPort}/${evil}`, headers: [`X: ${evil}`] }, 1);
+        await wait(shell, bb, evil, { kind: 'http', host: '127.0.0.1', port: httpPort, path: `/${evil}`, headers: [`X: ${evil}`] }, 1);
         await wait(shell, bb, evil, { kind: 'exec', command: ['test', evil, '=', 'x'] }, 1);
         assert.ok(!existsSync(marker), 'no command in the data was run');
       });

@@ -44,6 +44,11 @@ export interface Wrapper {
   readonly ready?: Readiness;
   /** Leave NAME.exit with the program's exit code. */
   readonly recordExit: boolean;
+  /**
+   * The pod restarts exited containers (restartPolicy Always): once the program exits with 0, the
+   * container stays up without running it again, also when kubelet restarts it.
+   */
+  readonly runOnce?: true;
   readonly sidecar?: WrapperSidecar;
   /** The original command (with the image's args when the container had none), as kubelet would run it. */
   readonly program: readonly string[];
@@ -57,6 +62,7 @@ const FLAGS = {
   after: 'values',
   ...READINESS_FLAGS,
   'record-exit': 'switch',
+  'run-once': 'switch',
   sidecar: 'switch',
   grace: 'value',
   main: 'values',
@@ -75,6 +81,7 @@ export function encodeWrapper(w: Wrapper, paths: RuntimePaths = POD_PATHS): stri
     after: w.after.map((d) => `${d.container}:${d.state}`),
     ...(w.ready ? readinessFlags(w.ready) : {}),
     'record-exit': w.recordExit,
+    'run-once': w.runOnce === true,
     ...(sidecar
       ? {
           sidecar: true,
@@ -133,6 +140,7 @@ export function decodeWrapper(command: readonly string[] | undefined | null): Wr
     after: after as WrapperDependency[],
     ...(ready === 'absent' ? {} : { ready }),
     recordExit: values['record-exit'].length > 0,
+    ...(values['run-once'].length > 0 ? { runOnce: true as const } : {}),
     ...(sidecar ? { sidecar } : {}),
     program: (command as readonly string[]).slice(5 + end + 1),
   };

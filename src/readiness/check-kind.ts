@@ -18,10 +18,32 @@ export interface CheckKind<C extends { readonly kind: string }> {
   fromArgs(args: readonly string[]): C | undefined;
 }
 
-/** A probe's port as a number: kubelet resolves a named port among the container's ports. */
+/**
+ * A probe's port as a number, resolved as kubelet resolves it (ResolveContainerPort,
+ * pkg/kubelet/prober/prober.go): a string is a named port of the container, else a number written as a
+ * string; the result must be 1 to 65535.
+ */
 export function portOf(port: number | string, container: V1Container): number | string {
-  if (typeof port === 'number') return port;
-  if (/^\d+$/.test(port)) return Number(port);
-  const named = container.ports?.find((cp) => cp.name === port);
-  return named ? named.containerPort : `the probe's port "${port}" is not a named port of the container`;
+  let resolved: number;
+  if (typeof port === 'number') resolved = port;
+  else {
+    const named = container.ports?.find((cp) => cp.name === port);
+    if (named) resolved = named.containerPort;
+    else if (/^[+-]?\d+$/.test(port)) resolved = Number(port);
+    else return `the probe's port "${port}" is not a named port of the container`;
+  }
+  return Number.isInteger(resolved) && resolved > 0 && resolved < 65536
+    ? resolved
+    : `the probe's port ${JSON.stringify(port)} is not a port number`;
+}
+
+/**
+ * The host a probe names, or why the helper will not connect to it: it reaches busybox as an argument,
+ * where a leading `-` would read as an option.
+ */
+export function hostOf(host: string | undefined): string | { readonly problem: string } {
+  if (host === undefined || host === '') return '127.0.0.1';
+  return /^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/.test(host)
+    ? host
+    : { problem: `the probe's host ${JSON.stringify(host)} is not a host name or address` };
 }

@@ -45,7 +45,16 @@ export function readinessOf(container: V1Container, presetProbe?: V1Probe): Read
     const check = kind.fromProbe(found.probe, container);
     if (check === undefined) continue;
     if (typeof check === 'string') return { kind: 'problem', message: check, ...at };
-    return { kind: 'check', check, attemptSeconds: Math.max(1, found.probe.timeoutSeconds ?? 1) };
+    const timeout = found.probe.timeoutSeconds ?? 1;
+    // It reaches the scripts as a number: a whole one, as the API server requires, or nothing.
+    if (!Number.isSafeInteger(timeout)) {
+      return {
+        kind: 'problem',
+        message: `the probe's timeoutSeconds is ${JSON.stringify(timeout)}, not whole seconds`,
+        ...(field ? { field: `${field}.timeoutSeconds` } : {}),
+      };
+    }
+    return { kind: 'check', check, attemptSeconds: Math.max(1, timeout) };
   }
   const message = found.probe.grpc
     ? 'a grpc probe cannot be checked by the static helper; give the container an http, tcp or exec readinessProbe'

@@ -11,6 +11,8 @@
 #   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0)
 #   --ready KIND --attempt S --check-arg ARG...  write NAME.ready once the check (check.sh) passes
 #   --record-exit                          (no value) write NAME.exit
+#   --run-once                             (no value) the pod restarts exited containers: once the
+#                                          program exited with 0, stay up without running it again
 #   --sidecar                              (no value) on SIGTERM, let the --main containers exit first,
 #   --grace SECONDS --main MAIN...           for at most --grace seconds
 #   --job Never|OnFailure                  stop the program once the --main containers have exited
@@ -19,11 +21,40 @@
 #                                          outlives the grace
 # Every name and argument is a flag's value: nothing from the manifest is spliced into this script,
 # and PROGRAM receives its arguments exactly as kubelet passed them.
-bb='' run='' name='' timeout_s='' after_n=0 exitfile='' sidecar='' grace=30 side_n=0 job='' quit=''
+say() {
+  echo "order-containers: $name: $*" >&2
+}
+
+record() {
+  echo "$1" >"$run/.$name.exit" && "$bb" mv -f "$run/.$name.exit" "$run/$name.exit"
+}
+
+give_up() {
+  say "$*"
+  record 1
+  exit 1
+}
+
+# Until the program runs there is nothing to pass a signal to: a wrapper that is still waiting stops at
+# once, and leaves its exit file for the containers that wait for it (a sidecar's wrapper, to stop).
+# As PID 1 of its container it would otherwise ignore SIGTERM (the kernel drops the signals PID 1 has
+# no handler for) and hold the pod's deletion for the whole grace period.
+stopped_waiting() {
+  [ -n "$exitfile" ] && [ -n "$run" ] && record "$1"
+  exit "$1"
+}
+trap 'stopped_waiting 143' TERM
+trap 'stopped_waiting 130' INT
+
+bb='' run='' name='' timeout_s='' after_n=0 exitfile='' once='' sidecar='' grace=30 side_n=0 job='' quit=''
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   case $1 in
-  --record-exit | --sidecar)
-    [ "$1" = --sidecar ] && sidecar=1 || exitfile=1
+  --record-exit | --sidecar | --run-once)
+    case $1 in
+    --sidecar) sidecar=1 ;;
+    --run-once) once=1 ;;
+    *) exitfile=1 ;;
+    esac
     shift
     continue
     ;;
@@ -61,20 +92,6 @@ if [ $# -eq 0 ]; then
 fi
 shift
 
-say() {
-  echo "order-containers: $name: $*" >&2
-}
-
-record() {
-  echo "$1" >"$run/.$name.exit" && "$bb" mv -f "$run/.$name.exit" "$run/$name.exit"
-}
-
-give_up() {
-  say "$*"
-  record 1
-  exit 1
-}
-
 await() {
   what=$2
   [ "$2" = exit ] && what=completed
@@ -101,6 +118,20 @@ mains_done() {
     i=$((i + 1))
   done
 }
+
+# kubelet restarts an exited container in a pod with restartPolicy Always (ShouldContainerBeRestarted,
+# pkg/kubelet/container/helpers.go): a step that must run once, to completion, stays up instead, asleep.
+stay_done() {
+  trap 'exit 0' TERM INT
+  while :; do
+    "$bb" sleep 3600 &
+    wait $!
+  done
+}
+if [ -n "$once" ] && [ "$("$bb" cat "$run/$name.exit" 2>/dev/null)" = 0 ]; then
+  say "completed in an earlier run of this container; not running it again"
+  stay_done
+fi
 
 # Files left by an earlier run of this container (kubelet restarted it) describe that run, not this one.
 "$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped"
@@ -129,8 +160,11 @@ forward() {
     return
   fi
   if [ "$1" = TERM ] && [ -n "$sidecar" ]; then
-    # A sidecar outlives the main containers: kubelet stops them all at once, so wait for them here.
-    end=$(($("$bb" date +%s) + grace))
+    # A sidecar outlives the main containers: kubelet stops them all at once, so wait for them here,
+    # but leave the program max(2 s, grace/10) of the grace period to stop in.
+    keep=$((grace / 10))
+    [ "$keep" -lt 2 ] && keep=2
+    end=$(($("$bb" date +%s) + grace - keep))
     until mains_done any || [ "$("$bb" date +%s)" -ge "$end" ]; do "$bb" sleep 1; done
   fi
   kill "-$1" "$child" 2>/dev/null
@@ -162,7 +196,11 @@ if [ -n "$job" ]; then
     until mains_done "$policy"; do "$bb" sleep 1; done
     : >"$run/$name.stopped"
     if [ -n "$quit" ]; then
-      "$bb" wget -q -O /dev/null -T 5 --post-data '' "$quit"
+      # POST http://HOST:PORT/PATH, with busybox nc as the checks do (its wget is not in every build).
+      target=${quit#http://}
+      address=${target%%/*}
+      printf 'POST /%s HTTP/1.1\r\nHost: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' "${target#*/}" "$address" |
+        "$bb" timeout -s KILL 5 "$bb" nc -w 5 "${address%:*}" "${address##*:}" >/dev/null 2>&1
       end=$(($("$bb" date +%s) + grace))
       while kill -0 "$child" 2>/dev/null && [ "$("$bb" date +%s)" -lt "$end" ]; do "$bb" sleep 1; done
     fi
@@ -188,4 +226,5 @@ if [ -f "$run/$name.stopped" ]; then
   code=0
 fi
 record "$code"
+[ -n "$once" ] && [ "$code" = 0 ] && stay_done
 exit "$code"

@@ -75,6 +75,11 @@ function compile(pod: PodContext): MechanismPlan {
   const workMains = mains.filter((n) => !graph.sidecars.has(n));
   const completes = runsToCompletion(podSpec);
   const grace = podSpec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  // It reaches the wrapper's shell arithmetic: a whole number, as the API server requires, or nothing.
+  if (!Number.isSafeInteger(grace) || grace < 0) {
+    problems.push(error(`expected whole seconds, got ${JSON.stringify(grace)}`, 'spec.terminationGracePeriodSeconds'));
+    return none();
+  }
 
   const wrappers = new Map<string, Omit<Wrapper, 'program'>>();
   for (const name of mains) {
@@ -98,18 +103,34 @@ function compile(pod: PodContext): MechanismPlan {
     }
     const isSidecar = graph.sidecars.has(name);
     const waitedToComplete = graph.edges.some((e) => e.from === name && e.condition === 'Completed');
+    if (waitedToComplete && !completes) {
+      // It stays up, asleep, once its program is done (--run-once), where its probes would fail.
+      for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+        if (container[probe] === undefined) continue;
+        problems.push(
+          error(
+            `${name} must complete before others start, and in a pod that restarts exited containers it then stays up without its program, where its ${probe} would fail; remove it or wait for ${name} differently`,
+            `${field(node(name))}.${probe}`,
+          ),
+        );
+      }
+    }
     const recordExit = waitedToComplete || (sidecarMains.length > 0 && !isSidecar);
     const quit = completes ? pod.hints.quits.get(name) : undefined;
     const sidecar = isSidecar
       ? { graceSeconds: grace, mains: workMains, ...(completes ? { job: completes } : {}), ...(quit ? { quit } : {}) }
       : undefined;
-    if (after.length === 0 && !ready && !recordExit && !sidecar) continue;
+    // A container others wait on leaves at least its started file, which only its wrapper writes.
+    const waitedOn = graph.edges.some((e) => e.from === name && node(e.to).list === 'containers');
+    if (after.length === 0 && !ready && !recordExit && !sidecar && !waitedOn) continue;
     wrappers.set(name, {
       container: name,
       timeoutSeconds: pod.timeoutSeconds,
       after,
       ...(ready ? { ready } : {}),
       recordExit,
+      // A step others wait on to complete must not run again each time kubelet restarts it.
+      ...(waitedToComplete && !completes ? { runOnce: true as const } : {}),
       ...(sidecar ? { sidecar } : {}),
     });
   }

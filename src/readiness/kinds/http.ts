@@ -1,10 +1,16 @@
-/** An HTTP GET, as kubelet's httpGet probe: ready on a 2xx or 3xx answer. */
-import { portOf, type CheckKind } from '../check-kind.js';
+/**
+ * An HTTP GET, as kubelet's httpGet probe (pkg/probe/http): the probe's headers, then `User-Agent` and
+ * `Accept: *\/*` unless it gives them, `Host` from its headers or host:port; ready on 200 to 399.
+ */
+import { hostOf, portOf, type CheckKind } from '../check-kind.js';
 
 export interface HttpCheck {
   readonly kind: 'http';
-  readonly url: string;
-  /** `Name: value`, as wget's --header takes them. */
+  readonly host: string;
+  readonly port: number;
+  /** The request target: the probe's path, `/` first. */
+  readonly path: string;
+  /** `Name: value`, as they go on the wire. */
   readonly headers: readonly string[];
 }
 
@@ -12,18 +18,23 @@ export const httpCheck: CheckKind<HttpCheck> = {
   kind: 'http',
   fromProbe(probe, container) {
     if (!probe.httpGet) return undefined;
-    const { scheme, host, path, httpHeaders } = probe.httpGet;
+    const { scheme, path, httpHeaders } = probe.httpGet;
     if (scheme !== undefined && scheme !== 'HTTP')
       return `an ${scheme} probe cannot be checked by the static helper (no TLS); give the container an exec readinessProbe`;
     const port = portOf(probe.httpGet.port, container);
     if (typeof port === 'string') return port;
+    const host = hostOf(probe.httpGet.host);
+    if (typeof host !== 'string') return host.problem;
+    // Go's HTTP client refuses a header that would split the request; kubelet's probe then fails.
+    const broken = (httpHeaders ?? []).find((h) => /[\r\n]/.test(h.name + h.value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.name));
+    if (broken) return `the probe's header ${JSON.stringify(broken.name)} is not a valid HTTP header, so kubelet's probe could never pass`;
     const urlPath = path === undefined || path === '' ? '/' : path.startsWith('/') ? path : `/${path}`;
-    return {
-      kind: 'http',
-      url: `http://${host ?? '127.0.0.1'}:${port}${urlPath}`,
-      headers: (httpHeaders ?? []).map((h) => `${h.name}: ${h.value}`),
-    };
+    if (/\s/.test(urlPath)) return `the probe's path ${JSON.stringify(path)} holds white space`;
+    return { kind: 'http', host, port, path: urlPath, headers: (httpHeaders ?? []).map((h) => `${h.name}: ${h.value}`) };
   },
-  toArgs: (check) => [check.url, ...check.headers],
-  fromArgs: ([url, ...headers]) => (url === undefined ? undefined : { kind: 'http', url, headers }),
+  toArgs: (check) => [check.host, String(check.port), check.path, ...check.headers],
+  fromArgs: ([host, port, path, ...headers]) =>
+    host === undefined || port === undefined || !/^\d+$/.test(port) || path === undefined
+      ? undefined
+      : { kind: 'http', host, port: Number(port), path, headers },
 };

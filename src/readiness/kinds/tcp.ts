@@ -1,5 +1,5 @@
 /** A TCP connect, as kubelet's tcpSocket probe. */
-import { portOf, type CheckKind } from '../check-kind.js';
+import { hostOf, portOf, type CheckKind } from '../check-kind.js';
 
 export interface TcpCheck {
   readonly kind: 'tcp';
@@ -13,7 +13,9 @@ export const tcpCheck: CheckKind<TcpCheck> = {
     if (!probe.tcpSocket) return undefined;
     const port = portOf(probe.tcpSocket.port, container);
     if (typeof port === 'string') return port;
-    return { kind: 'tcp', host: probe.tcpSocket.host ?? '127.0.0.1', port };
+    const host = hostOf(probe.tcpSocket.host);
+    if (typeof host !== 'string') return host.problem;
+    return { kind: 'tcp', host, port };
   },
   toArgs: (check) => [check.host, String(check.port)],
   fromArgs: (args) => (args.length === 2 && /^\d+$/.test(args[1]!) ? { kind: 'tcp', host: args[0]!, port: Number(args[1]) } : undefined),

@@ -1,4 +1,4 @@
 # check_exec COMMAND [ARG...]: the command exits with 0 within the attempt.
 check_exec() {
-  "$bb" timeout "$attempt_s" "$@" >/dev/null 2>&1
+  "$bb" timeout -s KILL "$attempt_s" "$@" >/dev/null 2>&1
 }

@@ -2,6 +2,6 @@
 check_tcp() {
   # busybox nc stays connected until the peer closes: a connection is a success even when the
   # attempt's timeout has to end it; only nc's own failure (exit 1) means not ready.
-  "$bb" timeout "$attempt_s" "$bb" nc -w "$attempt_s" "$1" "$2" </dev/null >/dev/null 2>&1
+  "$bb" timeout -s KILL "$attempt_s" "$bb" nc -w "$attempt_s" "$1" "$2" </dev/null >/dev/null 2>&1
   [ $? -ne 1 ]
 }

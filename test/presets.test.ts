@@ -85,10 +85,16 @@ describe('presets: sidecars in the manifest', () => {
       const hook = spec.containers[0]!.lifecycle?.postStart?.exec?.command;
       if (preset.waitCommand) assert.deepEqual(hook, filled(preset.waitCommand), "the gate is the sidecar's own wait command");
       else if (preset.ready) {
-        assert.ok(decodeWaitHook(hook), 'the gate polls the preset readiness endpoint');
-        assert.ok(
-          hook!.some((a) => a.includes(`:${preset.ready!.port}${preset.ready!.path ?? ''}`)),
-          `the gate checks port ${preset.ready.port}: ${hook!.join(' ')}`,
+        const check = decodeWaitHook(hook)?.readiness.check;
+        assert.ok(check, 'the gate polls the preset readiness endpoint');
+        const expected =
+          preset.ready.path === undefined
+            ? { kind: 'tcp', port: preset.ready.port }
+            : { kind: 'http', port: preset.ready.port, path: preset.ready.path };
+        assert.deepEqual(
+          Object.fromEntries(Object.keys(expected).map((k) => [k, (check as unknown as Record<string, unknown>)[k]])),
+          expected,
+          `the gate checks port ${preset.ready.port}`,
         );
       } else assert.equal(hook, undefined, 'no readiness is known: started first, not gated');
       assert.equal(spec.containers[0]!.readinessProbe, undefined, 'no readinessProbe is written into the container');

@@ -324,6 +324,18 @@ describe('native sidecars', () => {
     );
   });
 
+  it('gates on the probe native waits for: the startupProbe, when a container has both (issue 15 #7)', () => {
+    const proxy = { name: 'proxy', readinessProbe: ready, startupProbe: { tcpSocket: { port: 15021 } } };
+    const gated = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, proxy], undefined, undefined, {}, 'postStart');
+    assert.deepEqual(decodeWaitHook(gated.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, {
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 15021,
+    });
+    const native = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, proxy]);
+    assert.deepEqual(native.spec.initContainers![0]!.startupProbe, proxy.startupProbe, 'native keeps it, and kubelet waits for it');
+  });
+
   it('postStart: a second run finds its own gates and changes nothing', () => {
     const first = plan(
       [{ name: 'proxy', waitFor: 'Ready' }],

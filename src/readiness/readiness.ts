@@ -14,12 +14,14 @@ export interface ReadinessProbe {
 }
 
 /**
- * The container's readinessProbe, else its startupProbe (kubelet marks a container without a
- * readinessProbe ready once started, so its startupProbe is the better word), else what a preset knows.
+ * The probe that says a container is ready for the next ones to start, the same for every mechanism:
+ * its startupProbe, which is what kubelet itself waits for before it starts the container after a
+ * native sidecar (computeInitContainerActions, pkg/kubelet/kuberuntime/kuberuntime_container.go), else
+ * its readinessProbe (from which native derives that startupProbe), else what a preset knows.
  */
 export function readinessProbeOf(container: V1Container, presetProbe?: V1Probe): ReadinessProbe | undefined {
-  if (container.readinessProbe) return { probe: container.readinessProbe, source: 'readinessProbe' };
   if (container.startupProbe) return { probe: container.startupProbe, source: 'startupProbe' };
+  if (container.readinessProbe) return { probe: container.readinessProbe, source: 'readinessProbe' };
   return presetProbe ? { probe: presetProbe, source: 'preset' } : undefined;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
@@ -354,6 +354,29 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         assert.equal(seen.argv[7], '$(GREETING)');
         assert.equal(seen.stdin, 'stdin $(x) `y`\n');
         assert.ok(!existsSync(marker), 'no argument was run as shell code');
+      });
+
+      it('writes its files without following a link another container put in the run folder (issue 15 #16)', async () => {
+        const victim = join(dir, 'victim');
+        writeFileSync(victim, 'precious\n');
+        // Where the wrapper writes its started and exit files, and where it used to stage the exit file.
+        for (const name of ['step.started', 'step.exit', '.step.exit']) symlinkSync(victim, join(dir, name));
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'app', command: program('true'), env: env() },
+              { name: 'step', command: program('echo "step" >>"$EVENTS"'), env: env() },
+            ],
+            restartPolicy: 'Never',
+          },
+          { order: 'step:Completed > app' },
+        );
+        const [app, step] = await Promise.all(start(containers).map((r) => r.exited));
+        assert.equal(step!.code, 0, step!.stderr);
+        assert.equal(app!.code, 0, app!.stderr);
+        assert.equal(readFileSync(victim, 'utf8'), 'precious\n', 'the link target is untouched');
+        for (const name of ['step.started', 'step.exit'])
+          assert.ok(!lstatSync(join(dir, name)).isSymbolicLink(), `${name} is a file of its own`);
       });
 
       it('never runs a container name as shell code', async () => {

@@ -25,8 +25,22 @@ say() {
   echo "order-containers: $name: $*" >&2
 }
 
+# mark SUFFIX [CONTENT]: writes NAME.SUFFIX in the run folder without following a link that another
+# container put there: a new file of our own (mktemp creates it exclusively), renamed over the name
+# (rename replaces a link, never its target), readable by containers that run as other users.
+mark() {
+  tmp=$("$bb" mktemp "$run/.$name.XXXXXX") || return 1
+  [ $# -gt 1 ] && echo "$2" >"$tmp"
+  "$bb" chmod 644 "$tmp" && "$bb" mv -f "$tmp" "$run/$name.$1"
+}
+
+# present FILE: a file of the run folder, not a link (a link is another container's forgery).
+present() {
+  [ -f "$1" ] && [ ! -L "$1" ]
+}
+
 record() {
-  echo "$1" >"$run/.$name.exit" && "$bb" mv -f "$run/.$name.exit" "$run/$name.exit"
+  mark exit "$1"
 }
 
 give_up() {
@@ -96,8 +110,8 @@ await() {
   what=$2
   [ "$2" = exit ] && what=completed
   while :; do
-    if [ "$2" != exit ] && [ -f "$run/$1.$2" ]; then return 0; fi
-    if [ -f "$run/$1.exit" ]; then
+    if [ "$2" != exit ] && present "$run/$1.$2"; then return 0; fi
+    if present "$run/$1.exit"; then
       code=$("$bb" cat "$run/$1.exit")
       [ "$code" != 0 ] && give_up "$1 exited with code $code; not starting"
       [ "$2" = exit ] && return 0
@@ -113,7 +127,7 @@ mains_done() {
   i=1
   while [ "$i" -le "$side_n" ]; do
     eval "m=\$main_$i"
-    [ -f "$run/$m.exit" ] || return 1
+    present "$run/$m.exit" || return 1
     if [ "$1" = zero ] && [ "$("$bb" cat "$run/$m.exit")" != 0 ]; then return 1; fi
     i=$((i + 1))
   done
@@ -128,7 +142,7 @@ stay_done() {
     wait $!
   done
 }
-if [ -n "$once" ] && [ "$("$bb" cat "$run/$name.exit" 2>/dev/null)" = 0 ]; then
+if [ -n "$once" ] && present "$run/$name.exit" && [ "$("$bb" cat "$run/$name.exit")" = 0 ]; then
   say "completed in an earlier run of this container; not running it again"
   stay_done
 fi
@@ -146,7 +160,7 @@ while [ "$i" -le "$after_n" ]; do
   i=$((i + 1))
 done
 
-: >"$run/$name.started"
+mark started
 [ -z "$exitfile$kind$sidecar" ] && exec "$@"
 child=''
 
@@ -185,7 +199,7 @@ poller='' stopper=''
 if [ -n "$kind" ]; then
   (
     until check; do "$bb" sleep 1; done
-    : >"$run/$name.ready"
+    mark ready
   ) </dev/null >/dev/null 2>&1 &
   poller=$!
 fi
@@ -194,7 +208,7 @@ if [ -n "$job" ]; then
     policy=any
     [ "$job" = OnFailure ] && policy=zero
     until mains_done "$policy"; do "$bb" sleep 1; done
-    : >"$run/$name.stopped"
+    mark stopped
     if [ -n "$quit" ]; then
       # POST http://HOST:PORT/PATH, with busybox nc as the checks do (its wget is not in every build).
       target=${quit#http://}
@@ -221,7 +235,7 @@ while :; do
 done
 [ -n "$poller" ] && kill "$poller" 2>/dev/null
 [ -n "$stopper" ] && kill "$stopper" 2>/dev/null
-if [ -f "$run/$name.stopped" ]; then
+if present "$run/$name.stopped"; then
   say "stopped once the main containers were done (the program exited with $code)"
   code=0
 fi

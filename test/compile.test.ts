@@ -258,6 +258,30 @@ describe('native sidecars', () => {
     assert.equal(p.startOrder, 'cache(ready) -> app');
   });
 
+  it('refuses the Linux helper in a Windows pod, naming spec.os.name; native sidecars need none (issue 15 #19)', () => {
+    const windows = (strategy: Strategy) => {
+      const template = { spec: { os: { name: 'windows' }, containers: [{ name: 'app' }, { name: 'cache', readinessProbe: ready }] } };
+      return planPod(orderSpec([], strategy), 'Deployment', template.spec, [], parseOrder('cache > app'), {});
+    };
+    assert.deepEqual(windows('postStart').problems, [
+      {
+        message:
+          'cache must be gated by the static helper, which runs a Linux busybox that a Windows pod cannot run; order this pod with native sidecars (Kubernetes 1.29+) and no gate on a main container',
+        field: 'spec.os.name',
+      },
+    ]);
+    const sidecar = { spec: { os: { name: 'windows' }, containers: [{ name: 'app' }, { name: 'cache', readinessProbe: ready }] } };
+    const native = planPod(
+      orderSpec([{ name: 'cache', waitFor: 'Ready' }], 'native'),
+      'Deployment',
+      sidecar.spec,
+      [{ name: 'cache', waitFor: 'Ready' }],
+      [],
+      {},
+    );
+    assert.deepEqual(native.problems, []);
+  });
+
   it('injects a helper that meets the restricted Pod Security profile, with small resources', () => {
     const p = plan([], [{ name: 'app' }, { name: 'cache', readinessProbe: ready }], undefined, 'cache > app');
     const helper = p.spec.initContainers![0]!;

@@ -21,7 +21,7 @@ import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
-import { helperEdits, reorderEdits, sameCommand } from './pod-edits.js';
+import { helperEdits, helperRefusal, reorderEdits, sameCommand } from './pod-edits.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -110,6 +110,9 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
       checks.set(name, readiness);
     }
   }
+  const refusal =
+    checks.size > 0 ? helperRefusal(podSpec, `${[...checks.keys()].join(', ')} must be gated by the static helper`) : undefined;
+  if (refusal) problems.push(refusal);
   if (problems.length > 0) return none();
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);

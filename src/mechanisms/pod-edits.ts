@@ -1,8 +1,21 @@
 /** Edits the mechanisms share: the static helper (runtime/helper.ts), reorders, unchanged commands. */
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { error, type Diagnostic } from '../diagnostic.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, helperContainer } from '../runtime/helper.js';
 import type { PodSpecView } from '../workloads/pods.js';
+
+/**
+ * Why the static helper cannot go into this pod, if it cannot: its busybox is a Linux program, and the
+ * API server forbids the helper's Linux securityContext fields in a pod with `spec.os.name: windows`.
+ */
+export function helperRefusal(podSpec: PodSpecView, why: string): Diagnostic | undefined {
+  if (podSpec.os?.name !== 'windows') return undefined;
+  return error(
+    `${why}, which runs a Linux busybox that a Windows pod cannot run; order this pod with native sidecars (Kubernetes 1.29+) and no gate on a main container`,
+    'spec.os.name',
+  );
+}
 
 /**
  * Mounts the helper's volumes into the main containers at `positions` (after any reorder), adds the

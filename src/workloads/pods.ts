@@ -9,6 +9,7 @@ export interface PodSpecView {
   readonly volumes?: V1Volume[] | null;
   readonly restartPolicy?: string;
   readonly terminationGracePeriodSeconds?: number;
+  readonly os?: { readonly name?: string } | null;
 }
 
 /** kubelet's default when a pod does not set terminationGracePeriodSeconds. */

@@ -18,7 +18,7 @@ import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLU
 import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
-import { helperEdits, reorderEdits, sameCommand } from '../pod-edits.js';
+import { helperEdits, helperRefusal, reorderEdits, sameCommand } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
@@ -154,6 +154,8 @@ function compile(pod: PodContext): MechanismPlan {
       edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
     mounts.push({ position: n.index, container: n.container });
   }
+  const refusal = wrappers.size > 0 ? helperRefusal(podSpec, 'the entrypoint wrappers run under the static helper') : undefined;
+  if (refusal) problems.push(refusal);
   if (problems.length > 0) return none();
 
   // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be Ready.

@@ -687,6 +687,24 @@ describe('auto falls back to entrypoint wrappers', () => {
     );
   });
 
+  it('refuses a native sidecar already in the pod where the kubelets lack them, naming its field (issue 15 #5)', () => {
+    const containers = [{ name: 'app', command: ['/app'] }];
+    const initContainers = [{ name: 'proxy', command: ['/proxy'], restartPolicy: 'Always' }];
+    const p = autoPlan(containers, 'proxy:Started > app', v127, [], 'Deployment', { initContainers });
+    assert.deepEqual(withoutFallback(p.problems).slice(0, 1), [
+      {
+        message:
+          'proxy is a native sidecar (an init container with restartPolicy Always), which kubelets before 1.29 do not run; make it a main container, or raise kubernetesVersion',
+        field: 'spec.initContainers[0].restartPolicy',
+      },
+    ]);
+    assert.deepEqual(
+      autoPlan(containers, 'proxy:Started > app', v130, [], 'Deployment', { initContainers }).problems,
+      [],
+      'from 1.29 it stays',
+    );
+  });
+
   it('for a Job with a sidecar below 1.29, where postStart would keep the pod running; a Deployment keeps postStart', () => {
     const containers = [
       { name: 'work', command: ['/work'] },

@@ -118,6 +118,23 @@ describe('functionConfig', () => {
     );
   });
 
+  it('refuses a strategy the cluster cannot run: native below 1.29 (issue 15 #5)', () => {
+    assert.deepEqual(
+      decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { strategy: 'native', kubernetesVersion: '1.28' } }),
+      {
+        kind: 'invalid',
+        problems: [
+          {
+            path: 'data.strategy',
+            message: 'strategy native needs a newer kubelet than kubernetesVersion 1.28 says the cluster has (native sidecars: 1.29)',
+          },
+        ],
+      },
+    );
+    assert.equal(decodeFunctionConfig({ ...CR, spec: { strategy: 'native', kubernetesVersion: '1.27' } }).kind, 'invalid');
+    assert.equal(decodeFunctionConfig({ ...CR, spec: { strategy: 'native', kubernetesVersion: '1.29' } }).kind, 'spec');
+  });
+
   it('decodes the ConfigMap keys with the same meaning as the ContainerOrder fields', () => {
     const fromMap = spec({
       apiVersion: 'v1',

@@ -8,6 +8,7 @@ import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Rule, type Sidecar } from '../order/declaration.js';
 import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
 import { CONTAINER_NAME } from '../codec/names.js';
+import { mechanismNamed } from '../mechanisms/index.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
 import type { Preset } from '../presets/preset.js';
@@ -289,6 +290,19 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
   };
 }
 
+/** A strategy that names a mechanism the cluster's kubelets lack (native below 1.29) is refused. */
+function available(config: FunctionConfig, path: string): FunctionConfig {
+  if (config.kind !== 'spec' || config.spec.strategy === 'auto') return config;
+  const { strategy, kubernetesVersion: v } = config.spec;
+  if (mechanismNamed(strategy).available(v)) return config;
+  return invalid([
+    {
+      path,
+      message: `strategy ${strategy} needs a newer kubelet than kubernetesVersion ${v.major}.${v.minor} says the cluster has (native sidecars: 1.29)`,
+    },
+  ]);
+}
+
 /** Decodes the functionConfig (a ContainerOrder or a ConfigMap) into an OrderSpec. */
 export function decodeFunctionConfig(config: unknown): FunctionConfig {
   if (config === undefined || config === null) return { kind: 'none', reason: 'no functionConfig was given' };
@@ -300,11 +314,11 @@ export function decodeFunctionConfig(config: unknown): FunctionConfig {
     if (decoded._tag === 'Left') return invalid(problemsOf(decoded.left));
     const data = decoded.right.data ?? {};
     if (Object.keys(data).length === 0) return { kind: 'none', reason: 'the functionConfig ConfigMap has no data' };
-    return fromConfigMapData(data);
+    return available(fromConfigMapData(data), 'data.strategy');
   }
   if (kind === CONTAINER_ORDER_KIND) {
     const decoded = ContainerOrder.decode(config);
-    return decoded._tag === 'Left' ? invalid(problemsOf(decoded.left)) : fromContainerOrder(decoded.right);
+    return decoded._tag === 'Left' ? invalid(problemsOf(decoded.left)) : available(fromContainerOrder(decoded.right), 'spec.strategy');
   }
   return invalid([
     {

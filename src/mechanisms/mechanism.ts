@@ -41,6 +41,8 @@ export interface SidecarHints {
 
 /** One pod template to order: everything a mechanism may read, nothing it may change. */
 export interface PodContext {
+  /** The oldest kubelet the workload runs on. */
+  readonly cluster: KubernetesVersion;
   /** The workload's kind, for messages ("this Job's pods"). */
   readonly workloadKind: string;
   readonly podSpec: PodSpecView;

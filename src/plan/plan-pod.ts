@@ -48,6 +48,7 @@ export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
     };
 
   const pod: PodContext = {
+    cluster: spec.kubernetesVersion,
     workloadKind: request.workloadKind,
     podSpec: request.podSpec,
     annotations: request.annotations,

@@ -18,6 +18,7 @@ import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLU
 import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
+import { unsupportedNativeSidecars } from '../native/native.js';
 import { helperEdits, helperRefusal, reorderEdits, sameCommand } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
@@ -49,6 +50,7 @@ function compile(pod: PodContext): MechanismPlan {
   const node = (name: string): ContainerNode => graph.nodes.get(name)!;
   const field = (n: ContainerNode): string => containerField(n.list, n.index);
   const none = (): MechanismPlan => ({ edits: [], steps: [], diagnostics: problems });
+  problems.push(...unsupportedNativeSidecars(pod));
 
   for (const e of graph.edges) {
     if (node(e.to).list === 'initContainers' && node(e.from).list === 'containers') {

@@ -4,12 +4,37 @@
  * passed its startupProbe), keeps them running beside the main containers, stops them after the main
  * containers in reverse order, and does not wait for them for a Job to complete.
  */
-import type { Mechanism } from '../mechanism.js';
+import { error, type Diagnostic } from '../../diagnostic.js';
+import type { KubernetesVersion, Mechanism, PodContext } from '../mechanism.js';
 import { kubeletOrder } from '../kubelet-order.js';
+import { containerField } from '../../workloads/pods.js';
+
+/** Native sidecars are on by default from 1.29 (beta; GA in 1.33). */
+const available = (cluster: KubernetesVersion): boolean => cluster.major > 1 || cluster.minor >= 29;
+
+/**
+ * Init containers with `restartPolicy: Always` already in the pod (by hand, or by an earlier run for a
+ * newer cluster) where the kubelets lack native sidecars: 1.28 with its default feature gates drops the
+ * field, then rejects their probes and hooks or runs them as ordinary init containers that never
+ * finish, and 1.27 rejects the field. Refused, naming each one, since nothing else can keep them.
+ */
+export function unsupportedNativeSidecars(pod: PodContext): Diagnostic[] {
+  if (available(pod.cluster)) return [];
+  return (pod.podSpec.initContainers ?? []).flatMap((c, i) =>
+    c.restartPolicy === 'Always'
+      ? [
+          error(
+            `${c.name} is a native sidecar (an init container with restartPolicy Always), which kubelets before 1.29 do not run; make it a main container, or raise kubernetesVersion`,
+            `${containerField('initContainers', i)}.restartPolicy`,
+          ),
+        ]
+      : [],
+  );
+}
 
 export const native = {
   name: 'native',
-  available: (cluster) => cluster.major > 1 || cluster.minor >= 29,
+  available,
   compile: (pod) => kubeletOrder(pod, true),
   recognise(container, list) {
     if (list !== 'initContainers' || container.restartPolicy !== 'Always') return undefined;

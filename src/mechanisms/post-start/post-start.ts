@@ -9,11 +9,14 @@ import { decodeWaitHook } from '../../protocol/wait-hook.js';
 import { podsOf, runsToCompletion } from '../../workloads/pods.js';
 import { kubeletOrder } from '../kubelet-order.js';
 import type { Mechanism } from '../mechanism.js';
+import { unsupportedNativeSidecars } from '../native/native.js';
 
 export const postStart = {
   name: 'postStart',
   available: () => true,
   compile(pod) {
+    const unsupported = unsupportedNativeSidecars(pod);
+    if (unsupported.length > 0) return { edits: [], steps: [], diagnostics: unsupported };
     const order = kubeletOrder(pod, false);
     const sidecars = order.mains.filter((n) => pod.graph.sidecars.has(n));
     if (sidecars.length === 0) return order;

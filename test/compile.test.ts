@@ -572,6 +572,21 @@ describe('entrypoint wrappers', () => {
     assert.equal(problemOf({ tcpSocket: { port: '0080' } }), undefined, 'a number written as a string is a port, as kubelet reads it');
   });
 
+  it("expands $(VAR) in an exec check from the container's env, as kubelet expands its exec probes (issue 15 #9)", () => {
+    const proxy = withCommand('proxy', {
+      env: [
+        { name: 'READY_FILE', value: '/run/ready' },
+        { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      ],
+      readinessProbe: { exec: { command: ['sh', '-c', 'test -f $(READY_FILE) && echo $(FROM_SECRET)$(UNSET) $$HOME'] } },
+    });
+    const p = entrypointPlan([withCommand('app'), proxy], '', { sidecars: [{ name: 'proxy', waitFor: 'Ready' }] });
+    assert.deepEqual(decodeWrapper(p.spec.containers[1]!.command)?.ready?.check, {
+      kind: 'exec',
+      command: ['sh', '-c', 'test -f /run/ready && echo $(UNSET) $HOME'],
+    });
+  });
+
   it('refuses numbers that are not whole seconds before they reach shell arithmetic (issue 15 #17)', () => {
     const sidecars = { sidecars: [{ name: 'proxy', waitFor: 'Ready' as const }] };
     const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5 }, timeoutSeconds: '1+x' as unknown as number } });

@@ -8,6 +8,7 @@ import type { Sidecar } from '../src/order/declaration.js';
 import { parseOrder } from '../src/config/syntax.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { encodeWrapper } from '../src/protocol/wrapper.js';
+import { expandLikeKubelet } from '../src/readiness/expansion.js';
 import { RUN_SCRIPT } from '../src/runtime/scripts.js';
 import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 import { expand } from './bench-kubelet/expansion.js';
@@ -101,6 +102,7 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
       ['$?_boo_$!', '$?_boo_$!'],
     ]) {
       assert.equal(expand(input!, env), expected, input);
+      assert.equal(expandLikeKubelet(input!, env), expected, `the function's own port: ${input}`);
     }
   });
 

@@ -125,7 +125,10 @@ describe('the wait script (dash and busybox sh)', function () {
       it('fails after the deadline, naming the container, when the check never passes', async () => {
         const r = await wait(shell, bb, 'proxy', { kind: 'http', host: '127.0.0.1', port: httpPort, path: '/not-ready', headers: [] });
         assert.equal(r.code, 1);
-        assert.equal(r.stderr, 'order-containers: proxy was not ready after 2s; kubelet kills it and starts the containers after it anyway\n');
+        assert.equal(
+          r.stderr,
+          'order-containers: proxy was not ready after 2s; kubelet kills it and starts the containers after it anyway\n',
+        );
         assert.ok(r.seconds >= 2 && r.seconds < 8, `bounded by the timeout: ${r.seconds}s`);
       });
 

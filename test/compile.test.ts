@@ -9,6 +9,7 @@ import { parseOrder } from '../src/config/syntax.js';
 import { findCycle } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { BUSYBOX } from '../src/runtime/helper.js';
+import { qosClassOf } from '../src/workloads/qos.js';
 import { planPodView as planPod } from './plan-view.js';
 
 function orderSpec(sidecars: Sidecar[], strategy: Strategy = 'auto'): OrderSpec {
@@ -291,8 +292,24 @@ describe('native sidecars', () => {
     assert.deepEqual(sc.capabilities, { drop: ['ALL'] });
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
     assert.equal(sc.readOnlyRootFilesystem, true);
-    assert.ok(helper.resources?.limits?.memory && helper.resources.requests?.cpu);
+    assert.equal(helper.resources, undefined, 'a BestEffort pod stays BestEffort');
     assert.equal(helper.image, 'busybox:1.36.1-musl');
+  });
+
+  it("never changes the pod's QoS class with the helper's resources (issue 15 #18)", () => {
+    const sized = (resources: object): V1Container[] => [
+      { name: 'app', resources },
+      { name: 'cache', readinessProbe: ready, resources },
+    ];
+    const classOf = (resources: object) => {
+      const p = plan([], sized(resources), undefined, 'cache > app');
+      return qosClassOf([...(p.spec.initContainers ?? []), ...p.spec.containers]);
+    };
+    assert.equal(classOf({ limits: { cpu: '500m', memory: '256Mi' } }), 'Guaranteed', 'requests default to limits');
+    assert.equal(classOf({ requests: { cpu: '0.5', memory: '268435456' }, limits: { cpu: '500m', memory: '256Mi' } }), 'Guaranteed');
+    assert.equal(classOf({ requests: { cpu: '100m' } }), 'Burstable');
+    assert.equal(classOf({}), 'BestEffort');
+    assert.equal(qosClassOf(sized({ requests: { cpu: '100m' }, limits: { cpu: '200m', memory: '1Gi' } })), 'Burstable');
   });
 
   it('refuses to gate what the helper cannot check, or a postStart hook it did not write', () => {

@@ -3,6 +3,7 @@ import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-no
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, helperContainer } from '../runtime/helper.js';
+import { qosClassOf } from '../workloads/qos.js';
 import type { PodSpecView } from '../workloads/pods.js';
 
 /**
@@ -42,7 +43,14 @@ export function helperEdits(
     .filter(({ volume }) => !existing.some((v) => v.name === volume.name))
     .forEach(({ volume }, i) => edits.push({ op: 'insert', path: ['spec', 'volumes'], index: existing.length + i, value: volume }));
   if (!(podSpec.initContainers ?? []).some((c) => c.name === HELPER_CONTAINER)) {
-    edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: helperContainer(helperImage), before: ['containers'] });
+    const qos = qosClassOf([...(podSpec.initContainers ?? []), ...podSpec.containers]);
+    edits.push({
+      op: 'insert',
+      path: ['spec', 'initContainers'],
+      index: 0,
+      value: helperContainer(helperImage, qos),
+      before: ['containers'],
+    });
   }
   return edits;
 }

@@ -4,6 +4,7 @@
  * also share a second in-memory emptyDir, where containers leave the files others wait for.
  */
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { QosClass } from '../workloads/qos.js';
 
 export const HELPER_CONTAINER = 'order-containers-helper';
 export const HELPER_VOLUME = 'order-containers-bin';
@@ -20,13 +21,25 @@ const RESTRICTED = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-export function helperContainer(image: string): V1Container {
+/**
+ * The helper's resources never change the pod's QoS class, which counts init containers (GetPodQOS):
+ * none in a BestEffort pod, requests equal to limits in a Guaranteed one, a small request under a
+ * higher CPU limit otherwise. Its work is one copy of a 1 MB file.
+ */
+const HELPER_RESOURCES: Readonly<Record<QosClass, V1Container['resources'] | undefined>> = {
+  BestEffort: undefined,
+  Guaranteed: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '10m', memory: '16Mi' } },
+  Burstable: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '16Mi' } },
+};
+
+export function helperContainer(image: string, qos: QosClass = 'Burstable'): V1Container {
+  const resources = HELPER_RESOURCES[qos];
   return {
     name: HELPER_CONTAINER,
     image,
     command: ['/bin/busybox', 'cp', '/bin/busybox', BUSYBOX],
     securityContext: RESTRICTED,
-    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '16Mi' } },
+    ...(resources ? { resources } : {}),
     volumeMounts: [{ name: HELPER_VOLUME, mountPath: HELPER_DIR }],
   } as V1Container;
 }

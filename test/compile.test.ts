@@ -604,6 +604,20 @@ describe('entrypoint wrappers', () => {
     });
   });
 
+  it('warns when a liveness or startup probe can restart a container while its wrapper waits (issue 15 #13)', () => {
+    const app = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 5 } });
+    const p = entrypointPlan([app, withCommand('migrate')], 'migrate:Completed > app');
+    assert.deepEqual(p.warnings, [
+      {
+        message:
+          'app may wait up to 120s before its program starts, but its livenessProbe gives up after about 15s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds',
+        field: 'spec.containers[0].livenessProbe',
+      },
+    ]);
+    const patient = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 120 } });
+    assert.deepEqual(entrypointPlan([patient, withCommand('migrate')], 'migrate:Completed > app').warnings, []);
+  });
+
   it('refuses numbers that are not whole seconds before they reach shell arithmetic (issue 15 #17)', () => {
     const sidecars = { sidecars: [{ name: 'proxy', waitFor: 'Ready' as const }] };
     const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5 }, timeoutSeconds: '1+x' as unknown as number } });

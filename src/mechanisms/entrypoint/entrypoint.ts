@@ -44,6 +44,32 @@ function afterOf(dependencies: readonly WrapperDependency[]): AppliedStep['after
   return dependencies.map((d) => ({ container: d.container, gate: GATE_OF_STATE[d.state] }));
 }
 
+/**
+ * kubelet runs a container's liveness and startup probes from its start (after initialDelaySeconds),
+ * and a wrapped container starts its program only after its waits: a probe that can fail past its
+ * threshold before the waits may be over has kubelet restart the container while it waits.
+ */
+function probesWhileWaiting(pod: PodContext, wrappers: ReadonlyMap<string, Omit<Wrapper, 'program'>>): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  for (const [name, wrapper] of wrappers) {
+    if (wrapper.after.length === 0) continue;
+    const n = pod.graph.nodes.get(name)!;
+    for (const key of ['livenessProbe', 'startupProbe'] as const) {
+      const probe = n.container[key];
+      if (!probe) continue;
+      // kubelet's defaults: no initial delay, every 10 s, 3 failures.
+      const patience = (probe.initialDelaySeconds ?? 0) + (probe.failureThreshold ?? 3) * (probe.periodSeconds ?? 10);
+      if (patience >= pod.timeoutSeconds) continue;
+      warnings.push({
+        severity: 'warning',
+        message: `${name} may wait up to ${pod.timeoutSeconds}s before its program starts, but its ${key} gives up after about ${patience}s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds`,
+        field: `${containerField(n.list, n.index)}.${key}`,
+      });
+    }
+  }
+  return warnings;
+}
+
 function compile(pod: PodContext): MechanismPlan {
   const { graph, podSpec } = pod;
   const problems: Diagnostic[] = [];
@@ -194,7 +220,7 @@ function compile(pod: PodContext): MechanismPlan {
   };
   const mainOrder = topologicalOrder(mains, graph.edges, (name) => mains.indexOf(name));
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map((container) => ({ container })), ...mainOrder.map(step)];
-  return { edits, steps, diagnostics: [] };
+  return { edits, steps, diagnostics: probesWhileWaiting(pod, wrappers) };
 }
 
 export const entrypoint = {

@@ -397,6 +397,18 @@ describe('native sidecars', () => {
     assert.deepEqual(again.edits, []);
   });
 
+  it('refuses to make a container with a resizePolicy a regular init container, where the API server forbids it (issue 15 #21)', () => {
+    const migrate = { name: 'migrate', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] };
+    const p = plan([], [{ name: 'app' }, migrate], undefined, 'migrate:Completed > app');
+    assert.deepEqual(withoutFallback(p.problems).slice(0, 1), [
+      {
+        message:
+          'migrate must complete before others start, so it becomes an init container, where Kubernetes forbids resizePolicy; remove it or wait for migrate differently',
+        field: 'spec.containers[1].resizePolicy',
+      },
+    ]);
+  });
+
   it('refuses to leave a pod without a main container', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'proxy' }]);
     assert.deepEqual(withoutFallback(p.problems), [

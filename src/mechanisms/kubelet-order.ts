@@ -26,7 +26,7 @@ import { helperEdits, helperRefusal, reorderEdits, sameCommand } from './pod-edi
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
-const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'] as const;
+const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle', 'resizePolicy'] as const;
 
 /** The kubelet order of one pod, and what is left for the mechanism to say. */
 export interface KubeletOrder extends MechanismPlan {

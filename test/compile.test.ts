@@ -227,10 +227,12 @@ describe('native sidecars', () => {
     assert.deepEqual(names(p.spec.containers), ['cache', 'app']);
     const cache = p.spec.containers[0]!;
     const command = cache.lifecycle!.postStart!.exec!.command!;
-    assert.deepEqual(command.slice(0, 3), ['/order-containers/bin/busybox', 'sh', '-c']);
-    // The wire format: named flags, each value after its flag (runtime/wait.sh and check.sh read them).
-    assert.deepEqual(command.slice(4), [
-      'order-containers-wait',
+    // The wire format: the script the helper wrote, then named flags, each value after its flag
+    // (runtime/wait.sh and check.sh read them).
+    assert.deepEqual(command, [
+      '/order-containers/bin/busybox',
+      'sh',
+      '/order-containers/bin/wait.sh',
       '--busybox',
       BUSYBOX,
       '--name',

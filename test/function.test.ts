@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { runFunction } from '../src/function.js';
 import { readResourceList } from '../src/resource-list/read.js';
-import { helperContainer } from '../src/runtime/helper.js';
+import { helperContainer } from '../src/protocol/helper-container.js';
 import { restrictedViolations, schemaViolations, violationsIn } from './api-rules.js';
 import { resourceList } from './generators.js';
 import { brokenEdges } from './order-oracle.js';
@@ -313,7 +313,7 @@ describe('the restricted Pod Security profile, as test/api-rules.ts applies it t
   });
 
   it('passes the injected helper', () => {
-    assert.deepEqual(restrictedViolations(helperContainer('busybox:1.36.1-musl') as never, 'helper'), []);
+    assert.deepEqual(restrictedViolations(helperContainer('busybox:1.36.1-musl', ['wait', 'run']) as never, 'helper'), []);
   });
 });
 

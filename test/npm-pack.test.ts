@@ -28,7 +28,12 @@ describe('the npm package', () => {
       { encoding: 'utf8' },
     );
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /order-containers-wait/, 'the wait script ships in the package');
+    assert.match(run.stdout, /\/order-containers\/bin\/wait\.sh/, 'the gate runs the wait script');
+    assert.match(
+      run.stdout,
+      /kubelet kills it and starts the containers after it anyway/,
+      'which the helper writes: the script ships in the package',
+    );
     const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'order-containers', 'package.json'), 'utf8')) as {
       version: string;
     };

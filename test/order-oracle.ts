@@ -23,7 +23,7 @@ interface Times {
  * value but the switches, and the flags end at `--`.
  */
 function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
-  if (!command || !command[0]?.endsWith('/busybox') || command[4] !== 'order-containers-run') return undefined;
+  if (!command || !command[0]?.endsWith('/busybox') || !command[2]?.endsWith('/run.sh')) return undefined;
   const result = { after: [] as [string, string][], ready: false, exit: false };
   for (let i = 5; command[i] !== '--';) {
     const flag = command[i];
@@ -63,7 +63,7 @@ function startTimes(spec: { containers: Container[]; initContainers?: Container[
     kubeletStart.set(c.name, t++);
     // A blocking postStart wait holds the next container until this one is ready.
     const hook = c.lifecycle?.postStart?.exec?.command;
-    const gated = hook !== undefined && hook[4] === 'order-containers-wait';
+    const gated = hook !== undefined && hook[2]?.endsWith('/wait.sh') === true;
     times.set(c.name, { start: kubeletStart.get(c.name)!, ready: gated ? t++ : NEVER, completed: NEVER });
   }
   // Wrapped programs start once their waits are met: settle in rounds (a cycle never settles).

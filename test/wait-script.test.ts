@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWaitHook } from '../src/protocol/wait-hook.js';
+import { WAIT_SCRIPT } from '../src/runtime/scripts.js';
 import type { ReadinessCheck } from '../src/readiness/kinds.js';
 import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
 
@@ -19,8 +21,11 @@ async function wait(
   check: ReadinessCheck,
   timeout = 2,
 ): Promise<{ code: number; stderr: string; seconds: number }> {
-  // BUSYBOX sh -c SCRIPT NAME FLAG...: run under the shell under test, with the stand-in busybox.
-  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness: { check, attemptSeconds: 1 } }, bb);
+  // BUSYBOX sh SCRIPT FLAG...: run under the shell under test, with the script where the helper writes it.
+  const waitScript = join(tmpdir(), 'order-containers-wait.sh');
+  writeFileSync(waitScript, WAIT_SCRIPT);
+  const paths = { busybox: bb, runDir: '', runScript: '', waitScript };
+  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness: { check, attemptSeconds: 1 } }, paths);
   const started = Date.now();
   try {
     const r = await run(shell[0]!, [...shell.slice(1), ...command.slice(2)], { timeout: 20_000 });

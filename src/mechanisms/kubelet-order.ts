@@ -160,7 +160,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
       });
     }
   });
-  edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container));
+  edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
 
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.
@@ -189,6 +189,7 @@ function gateEdits(
   checks: ReadonlyMap<string, Readiness>,
   ownWaits: ReadonlyMap<string, readonly string[]>,
   containerOf: (name: string) => V1Container,
+  helperAt: number,
 ): Edit[] {
   const edits: Edit[] = [];
   const setHook = (name: string, command: readonly string[]): number => {
@@ -205,5 +206,8 @@ function gateEdits(
     const command = encodeWaitHook({ container: name, timeoutSeconds: pod.timeoutSeconds, readiness });
     mounts.push({ position: setHook(name, command), container: containerOf(name) });
   }
-  return [...edits, ...helperEdits(pod.podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], pod.helperImage)];
+  return [
+    ...edits,
+    ...helperEdits(pod.podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], pod.helperImage, helperAt, ['wait']),
+  ];
 }

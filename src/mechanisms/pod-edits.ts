@@ -2,7 +2,8 @@
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { Edit, Path } from '../resource-list/edit.js';
-import { HELPER_CONTAINER, helperContainer } from '../runtime/helper.js';
+import { helperContainer, type HelperScript } from '../protocol/helper-container.js';
+import { HELPER_CONTAINER } from '../runtime/helper.js';
 import { qosClassOf } from '../workloads/qos.js';
 import type { PodSpecView } from '../workloads/pods.js';
 
@@ -21,13 +22,17 @@ export function helperRefusal(podSpec: PodSpecView, why: string): Diagnostic | u
 /**
  * Mounts the helper's volumes into the main containers at `positions` (after any reorder), adds the
  * volumes, and puts the helper init container first in line. The helper goes in last so that no
- * position an earlier edit used moves.
+ * position an earlier edit used moves. A helper already there (an earlier run's) is rewritten where it
+ * differs from today's, at `helperAt` among the init containers as the edits before leave them, so that
+ * a new helperImage or new scripts reach workloads rendered before.
  */
 export function helperEdits(
   podSpec: PodSpecView,
   mounts: readonly { readonly position: number; readonly container: V1Container }[],
   volumes: readonly { readonly volume: V1Volume; readonly mount: V1VolumeMount }[],
   helperImage: string,
+  helperAt: number,
+  scripts: readonly HelperScript[],
 ): Edit[] {
   const edits: Edit[] = [];
   for (const { position, container } of mounts) {
@@ -42,16 +47,13 @@ export function helperEdits(
   volumes
     .filter(({ volume }) => !existing.some((v) => v.name === volume.name))
     .forEach(({ volume }, i) => edits.push({ op: 'insert', path: ['spec', 'volumes'], index: existing.length + i, value: volume }));
-  if (!(podSpec.initContainers ?? []).some((c) => c.name === HELPER_CONTAINER)) {
-    const qos = qosClassOf([...(podSpec.initContainers ?? []), ...podSpec.containers]);
-    edits.push({
-      op: 'insert',
-      path: ['spec', 'initContainers'],
-      index: 0,
-      value: helperContainer(helperImage, qos),
-      before: ['containers'],
-    });
-  }
+  const inits = podSpec.initContainers ?? [];
+  const others = [...inits, ...podSpec.containers].filter((c) => c.name !== HELPER_CONTAINER);
+  const wanted = helperContainer(helperImage, scripts, qosClassOf(others));
+  const present = inits.find((c) => c.name === HELPER_CONTAINER);
+  if (!present) edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: wanted, before: ['containers'] });
+  else if (JSON.stringify(present) !== JSON.stringify(wanted))
+    edits.push({ op: 'set', path: ['spec', 'initContainers', helperAt], value: wanted });
   return edits;
 }
 

@@ -5,13 +5,10 @@
  * handler.Exec.Command to RunInContainer), so nothing is escaped here.
  */
 import type { Readiness } from '../readiness/readiness.js';
-import { BUSYBOX } from '../runtime/helper.js';
-import { WAIT_SCRIPT } from '../runtime/scripts.js';
+import { POD_PATHS, WAIT_SH, type RuntimePaths } from '../runtime/helper.js';
 import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
 import { scriptArgs, scriptCommand } from './script-command.js';
-
-const WAIT_HOOK_NAME = 'order-containers-wait';
 
 export interface WaitHook {
   readonly container: string;
@@ -21,20 +18,20 @@ export interface WaitHook {
 
 const FLAGS = { busybox: 'value', name: 'value', timeout: 'value', ...READINESS_FLAGS } as const;
 
-/** `busybox` is where the pod has it; tests point it at a stand-in. */
-export function encodeWaitHook(hook: WaitHook, busybox: string = BUSYBOX): string[] {
+/** `paths` are the pod's; tests point them at a stand-in node. */
+export function encodeWaitHook(hook: WaitHook, paths: RuntimePaths = POD_PATHS): string[] {
   const flags = encodeFlags(FLAGS, {
-    busybox,
+    busybox: paths.busybox,
     name: hook.container,
     timeout: String(hook.timeoutSeconds),
     ...readinessFlags(hook.readiness),
   });
-  return scriptCommand(WAIT_SCRIPT, WAIT_HOOK_NAME, flags);
+  return scriptCommand(paths.waitScript, flags, paths.busybox);
 }
 
 /** The hook back from a postStart exec command; undefined when it is not one we wrote. */
 export function decodeWaitHook(command: readonly string[] | undefined | null): WaitHook | undefined {
-  const args = scriptArgs(command, WAIT_HOOK_NAME);
+  const args = scriptArgs(command, WAIT_SH);
   const decoded = args && decodeFlags(FLAGS, args);
   if (!decoded || decoded.end !== args.length) return undefined;
   const { values } = decoded;

@@ -4,14 +4,11 @@
  * in-memory folder, then runs the original program and leaves files of its own.
  */
 import type { Readiness } from '../readiness/readiness.js';
-import { POD_PATHS, type RuntimePaths } from '../runtime/helper.js';
-import { RUN_SCRIPT } from '../runtime/scripts.js';
+import { POD_PATHS, RUN_SH, type RuntimePaths } from '../runtime/helper.js';
 import { escapeExpansion, unescapeExpansion } from './expansion.js';
 import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
 import { scriptArgs, scriptCommand } from './script-command.js';
-
-const WRAPPER_NAME = 'order-containers-run';
 
 /** The files a container leaves, which others wait for (`exit`: it exited, with code 0 to go on). */
 const FILE_STATES = ['started', 'ready', 'exit'] as const;
@@ -93,7 +90,7 @@ export function encodeWrapper(w: Wrapper, paths: RuntimePaths = POD_PATHS): stri
       : {}),
   });
   // kubelet expands the container's command: ours is escaped, the program keeps its own expansion.
-  return [...scriptCommand(RUN_SCRIPT, WRAPPER_NAME, [...flags, '--']).map(escapeExpansion), ...w.program];
+  return [...scriptCommand(paths.runScript, [...flags, '--'], paths.busybox).map(escapeExpansion), ...w.program];
 }
 
 function dependencyOf(text: string): WrapperDependency | undefined {
@@ -108,7 +105,7 @@ function dependencyOf(text: string): WrapperDependency | undefined {
  * this version did not write (an unknown flag or check kind, a missing value) is not ours, never a guess.
  */
 export function decodeWrapper(command: readonly string[] | undefined | null): Wrapper | undefined {
-  const raw = scriptArgs(command, WRAPPER_NAME);
+  const raw = scriptArgs(command, RUN_SH);
   if (!raw) return undefined;
   const decoded = decodeFlags(FLAGS, raw.map(unescapeExpansion));
   if (!decoded || decoded.end >= raw.length) return undefined;
@@ -142,6 +139,6 @@ export function decodeWrapper(command: readonly string[] | undefined | null): Wr
     recordExit: values['record-exit'].length > 0,
     ...(values['run-once'].length > 0 ? { runOnce: true as const } : {}),
     ...(sidecar ? { sidecar } : {}),
-    program: (command as readonly string[]).slice(5 + end + 1),
+    program: (command as readonly string[]).slice(3 + end + 1),
   };
 }

@@ -27,7 +27,7 @@ const SUFFIXES: Readonly<Record<string, number>> = {
 };
 
 /** A resource quantity as a number (resource.Quantity's forms: suffixes and exponents); NaN when unreadable. */
-export function quantity(value: unknown): number {
+function quantity(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return Number.NaN;
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/.exec(value.trim());

@@ -207,7 +207,7 @@ function compile(pod: PodContext): MechanismPlan {
       { volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT },
       { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT },
     ];
-    edits.push(...helperEdits(podSpec, mounts, volumes, pod.helperImage));
+    edits.push(...helperEdits(podSpec, mounts, volumes, pod.helperImage, finalInits.indexOf(HELPER_CONTAINER), ['run']));
   }
 
   const step = (container: string): AppliedStep => {

@@ -97,3 +97,15 @@ export function writeResourceList(list: ResourceList, edits: ReadonlyMap<number,
   for (const [index, itemEdits] of edits) writer.edit(index, list.items[index]!.read(), itemEdits);
   return writer.chunks(newResults).join('');
 }
+
+/** Nine levels of nine aliases each (9^9 nodes once expanded): YAML that only an alias limit stops. */
+export function aliasBomb(): string {
+  const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `a${i}: &a${i} [${Array<string>(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
+  return levels.join('\n');
+}

@@ -7,6 +7,7 @@ import { readResourceList } from '../src/resource-list/read.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper } from '../src/protocol/wrapper.js';
 import { violationsIn } from './api-rules.js';
+import { aliasBomb } from './helpers.js';
 
 interface Container {
   name: string;
@@ -319,17 +320,10 @@ describe('presets: sidecars injected at admission', () => {
   });
 
   it('an alias bomb in the annotation is an unreadable value, read with the alias limit', () => {
-    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(9)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
     const r = run(
       [
         workload('Deployment', {
-          metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': levels.join('\n') } },
+          metadata: { labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'proxy.istio.io/config': aliasBomb() } },
           spec: { containers: [APP] },
         }),
       ],

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList } from '../src/resource-list/read.js';
 import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from '../src/yaml/load.js';
-import { ROOT } from './helpers.js';
+import { ROOT, aliasBomb } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
@@ -95,15 +95,8 @@ describe('the YAML front door (src/yaml/)', () => {
       messageOf(() => loadStream('a: &x 1\n---\nb: [\n', 'f.yaml', DEFAULT_LIMITS)),
       'f.yaml (line 4, column 1): Flow sequence in block collection must be sufficiently indented and end with a ]',
     );
-    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(9)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
     assert.equal(
-      messageOf(() => loadStream(`kind: A\n---\n${levels.join('\n')}\n`, 'f.yaml', DEFAULT_LIMITS)),
+      messageOf(() => loadStream(`kind: A\n---\n${aliasBomb()}\n`, 'f.yaml', DEFAULT_LIMITS)),
       'f.yaml: Excessive alias count indicates a resource exhaustion attack',
     );
   });

@@ -4,7 +4,8 @@
 # as its module under src/readiness/kinds/ writes them. Uses $bb, the busybox path.
 kind='' attempt_s=1 ck_n=0
 
-# check_flag FLAG VALUE: keeps a flag of the check; status 1 when FLAG is not one of its flags.
+# check_flag FLAG VALUE: keeps a flag of the check, the last case of each script's own flags: any other
+# flag was not written by this version (src/protocol/), so the script stops rather than guess.
 check_flag() {
   case $1 in
   --ready) kind=$2 ;;
@@ -13,7 +14,10 @@ check_flag() {
     ck_n=$((ck_n + 1))
     eval "ck_$ck_n=\$2"
     ;;
-  *) return 1 ;;
+  *)
+    echo "order-containers: unknown flag $1" >&2
+    exit 2
+    ;;
   esac
 }
 

@@ -93,10 +93,7 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
     ;;
   --job) job=$2 ;;
   --quit) quit=$2 ;;
-  *) check_flag "$1" "$2" || {
-    echo "order-containers: unknown flag $1" >&2
-    exit 2
-  } ;;
+  *) check_flag "$1" "$2" ;;
   esac
   shift 2
 done

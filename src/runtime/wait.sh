@@ -14,10 +14,7 @@ while [ $# -gt 0 ]; do
   --busybox) bb=$2 ;;
   --name) name=$2 ;;
   --timeout) timeout_s=$2 ;;
-  *) check_flag "$1" "$2" || {
-    echo "order-containers: unknown flag $1" >&2
-    exit 2
-  } ;;
+  *) check_flag "$1" "$2" ;;
   esac
   shift 2
 done

@@ -186,7 +186,11 @@ describe('mechanisms under faults on the bench kubelet', function () {
         functionConfig: config(mechanism),
         images: IMAGES,
         runForMs: 30_000,
-        deleteAtMs: 400,
+        // Well inside the proxy's wait (timeoutSeconds 6), and after web's wrapper has set its traps: a
+        // SIGTERM that reaches a container's PID 1 before its shell has read its first line is lost, as
+        // it would be on a node, so deleting at the very moment web starts tests the kernel, not the
+        // wrapper (at 400 ms this raced with web's start on a loaded machine).
+        deleteAtMs: 2000,
         faults: faults('Deployment/shop/web', 'proxy', { neverReady: true }),
       });
       const r = reports[0]!;

@@ -100,8 +100,6 @@ const PENDING: Readonly<Record<string, string>> = {
     'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
   'postStart: the proxy crashes before it is ready':
     'issue 15 #3: a failed postStart gate does not hold the next containers (kubelet starts them anyway)',
-  'entrypoint: a main container of a Job is OOM-killed as a whole':
-    'issue 15 #14: no exit file is written, so the sidecar is never stopped and the Job pod runs forever',
 };
 
 /** BENCH_RUN_PENDING=1 runs the pending scenarios too, to watch each one fail for its defect. */

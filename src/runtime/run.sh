@@ -4,6 +4,7 @@
 #   NAME.ready    the container's readiness check passed once
 #   NAME.exit     the program's exit code (written atomically)
 #   NAME.stopped  a Job's sidecar was stopped because the main containers were done
+#   NAME.alive    the time of the last heartbeat of a container whose exit others wait for
 # It is the container's command, run by the static busybox the helper init container copied:
 #   BUSYBOX sh -c "$(cat check.sh checks/*.sh run.sh)" order-containers-run FLAG... -- PROGRAM [ARG...]
 # src/protocol/wrapper.ts writes the flags; each takes one value unless said otherwise:
@@ -40,6 +41,7 @@ present() {
 }
 
 record() {
+  [ -n "$beater" ] && kill "$beater" 2>/dev/null
   mark exit "$1"
 }
 
@@ -119,13 +121,26 @@ await() {
   done
 }
 
-# mains_done any|zero: every main container has exited (zero: each with code 0).
+# dead MAIN: MAIN's heartbeat stopped more than 5 s ago without an exit file: its container was killed
+# whole (an OOM kill of the group, SIGKILL at the end of its grace), taking its wrapper with it.
+dead() {
+  present "$run/$1.alive" || return 1
+  beat=$("$bb" cat "$run/$1.alive")
+  case $beat in '' | *[!0-9]*) return 1 ;; esac
+  [ $(($("$bb" date +%s) - beat)) -gt 5 ]
+}
+
+# mains_done any|zero: every main container has exited, or died without a word (zero: each exited
+# with code 0, so a dead one is not done: kubelet restarts it under OnFailure).
 mains_done() {
   i=1
   while [ "$i" -le "$side_n" ]; do
     eval "m=\$main_$i"
-    present "$run/$m.exit" || return 1
-    if [ "$1" = zero ] && [ "$("$bb" cat "$run/$m.exit")" != 0 ]; then return 1; fi
+    if present "$run/$m.exit"; then
+      if [ "$1" = zero ] && [ "$("$bb" cat "$run/$m.exit")" != 0 ]; then return 1; fi
+    elif [ "$1" = zero ] || ! dead "$m"; then
+      return 1
+    fi
     i=$((i + 1))
   done
 }
@@ -145,7 +160,20 @@ if [ -n "$once" ] && present "$run/$name.exit" && [ "$("$bb" cat "$run/$name.exi
 fi
 
 # Files left by an earlier run of this container (kubelet restarted it) describe that run, not this one.
-"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped"
+"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped" "$run/$name.alive"
+
+beater=''
+if [ -n "$exitfile" ]; then
+  # A heartbeat from the start, waits included, for the sidecars that wait for this container's exit
+  # file: it dies with the container when the container is killed whole and no exit file comes.
+  (
+    while :; do
+      mark alive "$("$bb" date +%s)"
+      "$bb" sleep 1
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  beater=$!
+fi
 
 # date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
 deadline=$(($("$bb" date +%s) + timeout_s))

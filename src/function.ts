@@ -4,9 +4,8 @@
  * edits as soon as they are known, and turns diagnostics into results (plan/results.ts).
  */
 import { decodeFunctionConfig } from './config/function-config.js';
-import { namespacesIn, planList } from './plan/plan-list.js';
-import { configResult, workloadResults } from './plan/results.js';
-import type { NamespaceMeta } from './presets/apply.js';
+import { planList } from './plan/plan-list.js';
+import { configProblemResults, configResult, workloadResults } from './plan/results.js';
 import type { ResourceList } from './resource-list/read.js';
 import { hasErrors, type Result } from './resource-list/results.js';
 import { ResourceListWriter } from './resource-list/write.js';
@@ -29,19 +28,12 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   if (config.kind === 'invalid') {
     // Every item is read all the same: a malformed one must fail the run as bad input.
     for (const item of list.items) item.read();
-    return finish(
-      3,
-      config.problems.map((p) => configResult(functionConfig, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
-    );
+    return finish(3, configProblemResults(functionConfig, config.problems));
   }
 
-  const namespaces =
-    config.kind === 'spec' && config.spec.presets.length > 0
-      ? namespacesIn(list.items.map((i) => i.read()))
-      : new Map<string, NamespaceMeta>();
   const results: Result[] = [];
   let considered = 0;
-  for (const outcome of planList(list.items, config, namespaces)) {
+  for (const outcome of planList(list.items, config)) {
     considered++;
     writer.edit(outcome.index, outcome.item, outcome.edits);
     results.push(...workloadResults(outcome));

@@ -5,8 +5,8 @@
  */
 import { CONTAINER_ORDER_KIND, decodeFunctionConfig } from '../config/function-config.js';
 import type { ExitCode } from '../function.js';
-import { namespacesIn, planList } from '../plan/plan-list.js';
-import { configResult, workloadResults } from '../plan/results.js';
+import { planList } from '../plan/plan-list.js';
+import { configProblemResults, workloadResults } from '../plan/results.js';
 import { applyEditsToObject, cloneData, valueAt } from '../resource-list/edit.js';
 import type { PlainObject } from '../resource-list/read.js';
 import { hasErrors, type Result } from '../resource-list/results.js';
@@ -55,12 +55,9 @@ export function explainResources(resources: readonly PlainObject[], functionConf
   const results: Result[] = [];
   if (config.kind === 'invalid') {
     // The resources are explained as they are, after the config's problems.
-    results.push(
-      ...config.problems.map((p) => configResult(given, 'error', `functionConfig ${p.path}: ${p.message}`, p.path || undefined)),
-    );
+    results.push(...configProblemResults(given, config.problems));
   } else {
-    const namespaces = config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(resources) : new Map();
-    for (const outcome of planList(items, config, namespaces)) {
+    for (const outcome of planList(items, config)) {
       applyEditsToObject(values[outcome.index]!, outcome.edits);
       results.push(...workloadResults(outcome));
     }

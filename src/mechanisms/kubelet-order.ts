@@ -16,12 +16,12 @@ import { topologicalOrder } from '../order/graph.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
-import { readinessOf, readinessProbeOf, startupProbeFrom, type Readiness } from '../readiness/readiness.js';
+import { readinessProbeOf, startupProbeFrom, type Readiness } from '../readiness/readiness.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
-import { helperEdits, helperRefusal, reorderEdits, sameCommand } from './pod-edits.js';
+import { helperEdits, helperRefusal, reorderEdits, sameCommand, waitedReadiness } from './pod-edits.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -98,17 +98,9 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
       waits.set(name, own);
       continue;
     }
-    const readiness = readinessOf(n.container, pod.hints.probes.get(name));
-    if (readiness.kind === 'problem') {
-      problems.push(
-        error(
-          `others wait for ${name} to be Ready, but ${readiness.message}`,
-          readiness.field === undefined ? field(n) : `${field(n)}.${readiness.field}`,
-        ),
-      );
-    } else {
-      checks.set(name, readiness);
-    }
+    const readiness = waitedReadiness(pod, n);
+    if ('message' in readiness) problems.push(readiness);
+    else checks.set(name, readiness);
   }
   const refusal =
     checks.size > 0 ? helperRefusal(podSpec, `${[...checks.keys()].join(', ')} must be gated by the static helper`) : undefined;

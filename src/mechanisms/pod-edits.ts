@@ -1,11 +1,29 @@
-/** Edits the mechanisms share: the static helper (runtime/helper.ts), reorders, unchanged commands. */
+/**
+ * What the mechanisms share: the readiness check of a container others wait on, and the edits that
+ * install the static helper (runtime/helper.ts), reorder, or leave a command alone.
+ */
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { error, type Diagnostic } from '../diagnostic.js';
+import type { ContainerNode } from '../order/graph.js';
+import { readinessOf, type Readiness } from '../readiness/readiness.js';
+import type { PodContext } from './mechanism.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { helperContainer, type HelperScript } from '../protocol/helper-container.js';
 import { HELPER_CONTAINER } from '../runtime/helper.js';
+import { containerField } from '../workloads/pods.js';
 import { qosClassOf } from '../workloads/qos.js';
 import type { PodSpecView } from '../workloads/pods.js';
+
+/** The check a gate or wrapper runs for a container others wait on to be Ready, or why there is none. */
+export function waitedReadiness(pod: PodContext, n: ContainerNode): Readiness | Diagnostic {
+  const readiness = readinessOf(n.container, pod.hints.probes.get(n.name));
+  if (readiness.kind === 'check') return { check: readiness.check, attemptSeconds: readiness.attemptSeconds };
+  const at = containerField(n.list, n.index);
+  return error(
+    `others wait for ${n.name} to be Ready, but ${readiness.message}`,
+    readiness.field === undefined ? at : `${at}.${readiness.field}`,
+  );
+}
 
 /**
  * Why the static helper cannot go into this pod, if it cannot: its busybox is a Linux program, and the

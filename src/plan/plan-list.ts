@@ -33,7 +33,7 @@ export interface WorkloadOutcome {
 }
 
 /** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
-export function namespacesIn(values: Iterable<PlainObject>): Map<string, NamespaceMeta> {
+function namespacesIn(values: Iterable<PlainObject>): Map<string, NamespaceMeta> {
   const found = new Map<string, NamespaceMeta>();
   for (const value of values) {
     if (value.apiVersion !== 'v1' || value.kind !== 'Namespace') continue;
@@ -161,11 +161,10 @@ const NO_CONFIG: OrderSpec = orderSpec();
  * Every workload's outcome, item by item, so that an item can be written (and let go) at once. Every
  * item is read, even when there is nothing to do: a malformed one must fail the run.
  */
-export function* planList(
-  items: Iterable<Item>,
-  config: PlanConfig,
-  namespaces: ReadonlyMap<string, NamespaceMeta>,
-): Generator<WorkloadOutcome> {
+export function* planList(items: readonly Item[], config: PlanConfig): Generator<WorkloadOutcome> {
+  // Presets read the labels of Namespaces anywhere in the list, so they are found first.
+  const namespaces =
+    config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
   for (const item of items) {
     const outcome = planWorkload(config, item.index, item.read(), namespaces);
     if (outcome) yield outcome;

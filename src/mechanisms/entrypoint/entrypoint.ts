@@ -12,14 +12,14 @@ import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
 import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type WrapperDependency } from '../../protocol/wrapper.js';
-import { readinessOf, startupProbeFrom } from '../../readiness/readiness.js';
+import { startupProbeFrom } from '../../readiness/readiness.js';
 import type { Edit } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
 import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { unsupportedNativeSidecars } from '../native/native.js';
-import { helperEdits, helperRefusal, reorderEdits, sameCommand } from '../pod-edits.js';
+import { helperEdits, helperRefusal, reorderEdits, sameCommand, waitedReadiness } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
@@ -117,17 +117,9 @@ function compile(pod: PodContext): MechanismPlan {
       .map((e) => ({ container: e.from, state: FILE_STATE[e.condition] }));
     let ready: Wrapper['ready'];
     if (graph.edges.some((e) => e.from === name && e.condition === 'Ready')) {
-      const readiness = readinessOf(container, pod.hints.probes.get(name));
-      if (readiness.kind === 'problem') {
-        problems.push(
-          error(
-            `others wait for ${name} to be Ready, but ${readiness.message}`,
-            readiness.field === undefined ? field(node(name)) : `${field(node(name))}.${readiness.field}`,
-          ),
-        );
-      } else {
-        ready = { check: readiness.check, attemptSeconds: readiness.attemptSeconds };
-      }
+      const readiness = waitedReadiness(pod, node(name));
+      if ('message' in readiness) problems.push(readiness);
+      else ready = readiness;
     }
     const isSidecar = graph.sidecars.has(name);
     const waitedToComplete = graph.edges.some((e) => e.from === name && e.condition === 'Completed');

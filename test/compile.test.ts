@@ -77,13 +77,24 @@ describe('native sidecars', () => {
     assert.equal(p.startOrder, 'proxy(started) -> app');
   });
 
-  it('places sidecars after the regular init containers, which ran before them as main containers', () => {
+  it("starts a sidecar before the pod's own init containers, so that they can use it", () => {
     const p = plan([{ name: 'proxy', waitFor: 'Started' }], [{ name: 'app' }, { name: 'proxy' }], [{ name: 'init-db' }]);
-    assert.deepEqual(
-      p.spec.initContainers?.map((c) => c.name),
-      ['init-db', 'proxy'],
+    assert.deepEqual(names(p.spec.initContainers), ['proxy', 'init-db']);
+    assert.equal(p.startOrder, 'proxy(started) -> init-db(completed) -> app');
+    assert.deepEqual(p.warnings, []);
+  });
+
+  it('keeps the init containers a preset names (a mesh its own) first, as its injector places them', () => {
+    const p = planPod(
+      orderSpec([{ name: 'proxy', waitFor: 'Started' }]),
+      'Deployment',
+      { initContainers: [{ name: 'fetch-config' }, { name: 'mesh-init' }], containers: [{ name: 'app' }, { name: 'proxy' }] },
+      [{ name: 'proxy', waitFor: 'Started' }],
+      [],
+      {},
+      { initsFirst: new Set(['mesh-init']) },
     );
-    assert.equal(p.startOrder, 'init-db(completed) -> proxy(started) -> app');
+    assert.equal(p.startOrder, 'mesh-init(completed) -> proxy(started) -> fetch-config(completed) -> app');
   });
 
   it('makes a declared sidecar that is already an init container restartable where it is', () => {
@@ -134,14 +145,14 @@ describe('native sidecars', () => {
     assert.equal(p.startOrder, 'proxy(ready) -> migrate(completed) -> app');
   });
 
-  it('places a sidecar ahead of an existing init container that needs it', () => {
+  it('puts an init container before a sidecar when a rule says so', () => {
     const p = plan(
       [{ name: 'proxy', waitFor: 'Started' }],
       [{ name: 'app' }, { name: 'proxy' }],
-      [{ name: 'schema' }, { name: 'seed' }],
-      'proxy:Started > seed',
+      [{ name: 'certs' }, { name: 'schema' }, { name: 'seed' }],
+      'schema:Completed > proxy',
     );
-    assert.deepEqual(names(p.spec.initContainers), ['schema', 'proxy', 'seed']);
+    assert.deepEqual(names(p.spec.initContainers), ['certs', 'schema', 'proxy', 'seed']);
   });
 
   it("reorders main containers for Started edges and keeps kubectl's default container", () => {
@@ -366,6 +377,33 @@ describe('native sidecars', () => {
       ],
     );
   });
+
+  for (const strategy of ['postStart', 'entrypoint'] as const) {
+    it(`${strategy} says which init containers run before a sidecar, which it cannot start first`, () => {
+      const p = plan(
+        [{ name: 'proxy', waitFor: 'Started' }],
+        [
+          { name: 'app', command: ['/app'] },
+          { name: 'proxy', command: ['/proxy'] },
+        ],
+        [{ name: 'init-db' }, { name: 'agent', restartPolicy: 'Always' }],
+        undefined,
+        {},
+        strategy,
+      );
+      assert.deepEqual(p.problems, []);
+      assert.deepEqual(
+        p.warnings.filter((w) => w.field === 'spec.initContainers'),
+        [
+          {
+            message:
+              'init container init-db runs to completion before proxy starts, so it cannot use it: only native sidecars (Kubernetes 1.29+) start before init containers',
+            field: 'spec.initContainers',
+          },
+        ],
+      );
+    });
+  }
 
   it('gates on the probe native waits for: the startupProbe, when a container has both (issue 15 #7)', () => {
     const proxy = { name: 'proxy', readinessProbe: ready, startupProbe: { tcpSocket: { port: 15021 } } };

@@ -16,6 +16,7 @@ export interface Hints {
   readonly waits?: ReadonlyMap<string, readonly string[]>;
   readonly entrypoints?: readonly KnownEntrypoint[];
   readonly quits?: ReadonlyMap<string, string>;
+  readonly initsFirst?: ReadonlySet<string>;
 }
 
 type Said = { readonly message: string; readonly field?: string };
@@ -37,7 +38,12 @@ export function planPodView(
     annotations,
     sidecars,
     rules,
-    hints: { probes: hints.probes ?? new Map(), waits: hints.waits ?? new Map(), quits: hints.quits ?? new Map() },
+    hints: {
+      probes: hints.probes ?? new Map(),
+      waits: hints.waits ?? new Map(),
+      quits: hints.quits ?? new Map(),
+      initsFirst: hints.initsFirst ?? new Set(),
+    },
     entrypoints: hints.entrypoints ?? [],
   });
   const said = (severity: Diagnostic['severity']): Said[] =>

@@ -173,6 +173,30 @@ describe('presets: sidecars in the manifest', () => {
     assert.deepEqual(spec.containers[0]!.lifecycle, proxy.lifecycle);
   });
 
+  it("a mesh's own init containers start before its native proxy, and the pod's other init containers after it, inside the mesh", () => {
+    const init = (name: string): Container => ({ name, image: 'example/init:1' });
+    for (const [preset, proxy, meshInit] of [
+      ['istio', 'istio-proxy', 'istio-init'],
+      ['linkerd', 'linkerd-proxy', 'linkerd-init'],
+    ] as const) {
+      const template = {
+        spec: { initContainers: [init('fetch-config'), init(meshInit)], containers: [APP, { name: proxy, image: 'example/proxy:1' }] },
+      };
+      const native = run([workload('Deployment', template)], config([preset], '1.30'));
+      assert.deepEqual(names(templateOf(native.items[0]!).spec.initContainers), [meshInit, proxy, 'fetch-config'], preset);
+      assert.deepEqual(native.secondRunEdits, [], 'a second run changes nothing');
+      const postStart = run([workload('Deployment', template)], config([preset], '1.28'));
+      assert.deepEqual(names(templateOf(postStart.items[0]!).spec.initContainers), ['fetch-config', meshInit], 'postStart keeps them');
+      assert.deepEqual(
+        postStart.results.filter((x) => x.field?.path === 'spec.template.spec.initContainers').map((x) => x.message),
+        [
+          `init container fetch-config runs to completion before ${proxy} starts, so it cannot use it: only native sidecars (Kubernetes 1.29+) start before init containers`,
+        ],
+        `the mesh's own ${meshInit} is not in the warning`,
+      );
+    }
+  });
+
   it('the entrypoint strategy wraps a preset sidecar without a command through the preset entrypoint', () => {
     const proxy: Container = {
       name: 'cloud-sql-proxy',

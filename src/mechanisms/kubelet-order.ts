@@ -109,8 +109,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
   const mains = podSpec.containers.map((c) => c.name);
-  const rank = (name: string): number => (node(name).list === 'initContainers' ? node(name).index : inits.length + node(name).index);
-  const finalInits = topologicalOrder([...initLevel], graph.edges, rank);
+  const finalInits = topologicalOrder([...initLevel], graph.edges, rankOf(preferredInitOrder(inits, mains, initLevel, pod)));
   const finalMains = topologicalOrder(
     mains.filter((n) => !initLevel.has(n)),
     graph.edges,
@@ -168,6 +167,29 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   };
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER), ...finalMains].map(step);
   return { edits, steps, diagnostics: [], mains: finalMains };
+}
+
+/**
+ * Where init-level containers go when no edge decides: sidecars moved from the main containers start
+ * before the pod's own init containers, so that those can use them (a migration through the database
+ * proxy, anything that needs the mesh), after the ones that must come first: the static helper, and a
+ * mesh's own init containers, moved first as the mesh's injector places them for a native proxy
+ * (istio/istio pkg/kube/inject/webhook.go reorderPod: "{istio-init/istio-validation} => proxy =>
+ * rest"), so that the pod's other init containers run inside the mesh. Main containers that must
+ * complete come after all of them, as they did when they were main containers. An edge decides over all
+ * of this (topologicalOrder).
+ */
+function preferredInitOrder(inits: readonly string[], mains: readonly string[], initLevel: ReadonlySet<string>, pod: PodContext): string[] {
+  const first = (name: string): boolean => name === HELPER_CONTAINER || pod.hints.initsFirst.has(name);
+  const moved = mains.filter((n) => initLevel.has(n));
+  const sidecars = moved.filter((n) => pod.graph.sidecars.has(n));
+  const completing = moved.filter((n) => !pod.graph.sidecars.has(n));
+  if (sidecars.length === 0) return [...inits, ...completing];
+  return [...inits.filter(first), ...sidecars, ...inits.filter((n) => !first(n)), ...completing];
+}
+
+function rankOf(order: readonly string[]): (name: string) => number {
+  return (name) => order.indexOf(name);
 }
 
 /**

@@ -37,6 +37,8 @@ export interface SidecarHints {
   readonly waits: ReadonlyMap<string, readonly string[]>;
   /** URLs a sidecar stops on when POSTed to, for a wrapped Job sidecar. */
   readonly quits: ReadonlyMap<string, string>;
+  /** The pod's init containers that start before its sidecars: a mesh's own, placed first by its injector. */
+  readonly initsFirst: ReadonlySet<string>;
 }
 
 /** One pod template to order: everything a mechanism may read, nothing it may change. */

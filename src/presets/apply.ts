@@ -60,6 +60,7 @@ export const NO_PRESETS: PresetPlan = {
   waits: new Map(),
   entrypoints: [],
   quits: new Map(),
+  initsFirst: new Set(),
   edits: [],
   notes: [],
   injected: [],
@@ -194,6 +195,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
   const waits = new Map<string, readonly string[]>();
   const entrypoints: KnownEntrypoint[] = [];
   const quits = new Map<string, string>();
+  const initsFirst = new Set<string>();
   const edits: Edit[] = [];
   const notes: Diagnostic[] = [];
   const injected: AppliedStep[] = [];
@@ -213,6 +215,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
+      for (const init of pod.initContainers) if (preset.initContainers?.includes(init.name)) initsFirst.add(init.name);
       // Where kubelet does not stop a Job's sidecar, its wrapper asks it to quit, or the work itself must.
       const quit = settings.runsToCompletion && !settings.stopsJobSidecars ? preset.quit : undefined;
       if (quit) quits.set(name, `http://127.0.0.1:${quit.port}${quit.path ?? '/'}`);
@@ -271,5 +274,5 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     }
     injected.push({ container: sidecarName(preset), injected: true });
   }
-  return { sidecars, probes, waits, entrypoints, quits, edits, notes, injected };
+  return { sidecars, probes, waits, entrypoints, quits, initsFirst, edits, notes, injected };
 }

@@ -20,6 +20,7 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     waitCommand: ['pilot-agent', 'wait', '--timeoutSeconds', '{timeoutSeconds}'],
     entrypoint: ['/usr/local/bin/pilot-agent'],
     quit: { port: 15020, path: '/quitquitquit' },
+    initContainers: ['istio-init', 'istio-validation'],
     injection: {
       enabledBy: [
         marker('podLabel', 'sidecar.istio.io/inject', 'true'),
@@ -42,6 +43,7 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     images: [],
     ready: { port: 4191, path: '/ready' },
     waitCommand: ['/usr/lib/linkerd/linkerd-await', '--timeout={timeoutSeconds}s', '--port=4191'],
+    initContainers: ['linkerd-init', 'linkerd-network-validator'],
     injection: {
       enabledBy: [
         marker('podAnnotation', 'linkerd.io/inject', 'enabled'),

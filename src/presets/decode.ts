@@ -48,6 +48,7 @@ const PresetFields = {
   waitCommand: StringList,
   entrypoint: StringList,
   requiredArgs: StringList,
+  initContainers: t.array(ContainerName),
   quit: QuitEndpoint,
   injection: InjectionC,
 };

@@ -22,6 +22,12 @@ export interface Preset {
   readonly requiredArgs?: readonly string[];
   /** An endpoint that makes it exit (HTTP POST), and the flag that turns that endpoint on, if any. */
   readonly quit?: Endpoint & { readonly arg?: string };
+  /**
+   * Init containers of its own that run before it, as its injector places them (istio-init sets up the
+   * traffic redirect the proxy serves): they stay before it when it becomes a native sidecar, while
+   * the pod's other init containers start after it.
+   */
+  readonly initContainers?: readonly string[];
   /** Set when an admission webhook adds it: how a workload opts in, and what to tell the injector. */
   readonly injection?: Injection;
 }

@@ -132,7 +132,8 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
       })),
       ...before.spec.containers.map((c) => ({ name: c.name, image: c.image, init: false })),
     ];
-    const expected = expectationsOf(options.config, before.ref, containers, t.runsToCompletion);
+    const nativeSidecars = new Set((t.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+    const expected = expectationsOf(options.config, before.ref, containers, t.runsToCompletion, nativeSidecars);
     const job: PodJob = {
       workload: id,
       podName: `${t.ref.name}-bench`,

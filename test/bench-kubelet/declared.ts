@@ -142,15 +142,28 @@ function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
  * The sidecars of the built-in presets, by container name and image (README: Presets): the bench's own
  * list of what a preset makes a sidecar, kept beside the README's table rather than read from src/.
  */
-const PRESET_SIDECARS: Readonly<Record<string, { readonly names: readonly string[]; readonly images: readonly string[] }>> = {
-  istio: { names: ['istio-proxy'], images: [] },
-  linkerd: { names: ['linkerd-proxy'], images: [] },
+const PRESET_SIDECARS: Readonly<
+  Record<string, { readonly names: readonly string[]; readonly images: readonly string[]; readonly inits?: readonly string[] }>
+> = {
+  istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
+  linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
   vault: { names: ['vault-agent'], images: [] },
   'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: ['*cloud-sql-connectors/cloud-sql-proxy*'] },
   envoy: { names: ['envoy'], images: ['*envoyproxy/envoy*'] },
   'oauth2-proxy': { names: ['oauth2-proxy'], images: ['*oauth2-proxy/oauth2-proxy*'] },
   'otel-collector': { names: ['otel-collector', 'opentelemetry-collector', 'otc-container'], images: ['*opentelemetry-collector*'] },
 };
+
+/** True when `container` waits for `dependency` by the rules, directly or through others. */
+function waitsFor(edges: ReadonlyMap<string, readonly Edge[]>, container: string, dependency: string): boolean {
+  const seen = new Set<string>();
+  const visit = (name: string): boolean => {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return (edges.get(name) ?? []).some((e) => e.container === dependency || visit(e.container));
+  };
+  return visit(container);
+}
 
 export interface PodContainer {
   readonly name: string;
@@ -171,35 +184,46 @@ export interface PodExpectations {
 /**
  * What each container of one pod (as the manifest wrote it) must find when it starts, and which ones
  * finish: the config's order when it selects the workload, the workload's own annotations over it.
+ * Where a declared sidecar written as a main container runs as a native sidecar (`nativeSidecars`, read
+ * from the output), the README promises that it starts before the pod's own init containers too, except
+ * the ones a mesh preset runs first (its injector's, README: Presets, `initContainers`).
  */
 export function expectationsOf(
   config: OrderConfig,
   w: WorkloadRef,
   containers: readonly PodContainer[],
   runsToCompletion: boolean,
+  nativeSidecars: ReadonlySet<string> = new Set(),
 ): PodExpectations {
   const own = w.annotations;
   const selected =
     selects(config.selector, w) || own['order-containers.dev/sidecars'] !== undefined || own['order-containers.dev/order'] !== undefined;
   let sidecars = new Map<string, Condition>();
   let edges = new Map<string, Edge[]>();
+  const meshInits = new Set<string>();
   if (selected) {
     sidecars = new Map(config.order.sidecars);
     edges = new Map([...config.order.edges].map(([k, v]) => [k, [...v]]));
     for (const preset of config.order.presets) {
       const p = PRESET_SIDECARS[preset];
       for (const c of containers)
-        if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? ''))))
+        if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) {
           sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
+          for (const init of p.inits ?? []) meshInits.add(init);
+        }
     }
     if (own['order-containers.dev/sidecars'] !== undefined) sidecars = sidecarList(own['order-containers.dev/sidecars']);
     if (own['order-containers.dev/order'] !== undefined) edges = parseOrder(own['order-containers.dev/order']);
   }
   const names = new Set(containers.map((c) => c.name));
+  const movedToNative = new Set(containers.filter((c) => !c.init && nativeSidecars.has(c.name)).map((c) => c.name));
   const requires: Record<string, Edge[]> = {};
   for (const c of containers) {
     const list: Edge[] = [];
     if (!c.init && !sidecars.has(c.name)) for (const [s, cond] of sidecars) if (names.has(s)) list.push({ container: s, condition: cond });
+    if (c.init && !c.restartable && !sidecars.has(c.name) && !meshInits.has(c.name))
+      for (const [s, cond] of sidecars)
+        if (movedToNative.has(s) && !waitsFor(edges, s, c.name)) list.push({ container: s, condition: cond });
     for (const e of edges.get(c.name) ?? []) if (names.has(e.container)) list.push(e);
     requires[c.name] = list;
   }

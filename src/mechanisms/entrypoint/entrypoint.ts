@@ -18,7 +18,7 @@ import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLU
 import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
-import { unsupportedNativeSidecars } from '../native/native.js';
+import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
 import { helperEdits, helperRefusal, reorderEdits, sameCommand, waitedReadiness } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
@@ -212,7 +212,7 @@ function compile(pod: PodContext): MechanismPlan {
   };
   const mainOrder = topologicalOrder(mains, graph.edges, (name) => mains.indexOf(name));
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map((container) => ({ container })), ...mainOrder.map(step)];
-  return { edits, steps, diagnostics: probesWhileWaiting(pod, wrappers) };
+  return { edits, steps, diagnostics: [...initContainersBeforeSidecars(pod), ...probesWhileWaiting(pod, wrappers)] };
 }
 
 export const entrypoint = {

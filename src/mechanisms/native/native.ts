@@ -8,6 +8,7 @@ import { error, type Diagnostic } from '../../diagnostic.js';
 import type { KubernetesVersion, Mechanism, PodContext } from '../mechanism.js';
 import { kubeletOrder } from '../kubelet-order.js';
 import { containerField } from '../../workloads/pods.js';
+import { HELPER_CONTAINER } from '../../runtime/helper.js';
 
 /** Native sidecars are on by default from 1.29 (beta; GA in 1.33). */
 const available = (cluster: KubernetesVersion): boolean => cluster.major > 1 || cluster.minor >= 29;
@@ -30,6 +31,26 @@ export function unsupportedNativeSidecars(pod: PodContext): Diagnostic[] {
         ]
       : [],
   );
+}
+
+/**
+ * Where sidecars stay main containers (postStart, entrypoint), kubelet runs every init container to
+ * completion before it starts any main container, so the pod's own init containers cannot use its
+ * sidecars; said, since results would otherwise read as if the sidecars came first.
+ */
+export function initContainersBeforeSidecars(pod: PodContext): Diagnostic[] {
+  const sidecars = pod.podSpec.containers.map((c) => c.name).filter((n) => pod.graph.sidecars.has(n));
+  const inits = (pod.podSpec.initContainers ?? [])
+    .filter((c) => c.restartPolicy !== 'Always' && c.name !== HELPER_CONTAINER && !pod.hints.initsFirst.has(c.name))
+    .map((c) => c.name);
+  if (sidecars.length === 0 || inits.length === 0) return [];
+  return [
+    {
+      severity: 'warning',
+      message: `init ${inits.length === 1 ? 'container' : 'containers'} ${inits.join(', ')} ${inits.length === 1 ? 'runs' : 'run'} to completion before ${sidecars.join(', ')} ${sidecars.length === 1 ? 'starts' : 'start'}, so ${inits.length === 1 ? 'it' : 'they'} cannot use ${sidecars.length === 1 ? 'it' : 'them'}: only native sidecars (Kubernetes 1.29+) start before init containers`,
+      field: 'spec.initContainers',
+    },
+  ];
 }
 
 export const native = {

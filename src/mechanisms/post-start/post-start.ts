@@ -9,7 +9,7 @@ import { decodeWaitHook } from '../../protocol/wait-hook.js';
 import { podsOf, runsToCompletion } from '../../workloads/pods.js';
 import { kubeletOrder } from '../kubelet-order.js';
 import type { Mechanism } from '../mechanism.js';
-import { unsupportedNativeSidecars } from '../native/native.js';
+import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
 
 export const postStart = {
   name: 'postStart',
@@ -21,6 +21,7 @@ export const postStart = {
     const sidecars = order.mains.filter((n) => pod.graph.sidecars.has(n));
     if (sidecars.length === 0) return order;
     const warnings: Diagnostic[] = [
+      ...initContainersBeforeSidecars(pod),
       {
         severity: 'warning',
         message: `postStart cannot make ${sidecars.join(', ')} stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)`,

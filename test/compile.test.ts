@@ -133,6 +133,38 @@ describe('native sidecars', () => {
     assert.deepEqual(unpublished.problems, [], 'a port without hostPort moves with it');
   });
 
+  it('refuses, below 1.33, to move a sidecar whose port a Service selecting the pod targets by name (issue 15 #20)', () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    const containers = [{ name: 'app' }, { name: 'proxy', ports: [{ name: 'metrics', containerPort: 9090 }] }];
+    const at = (minor: number, serviceTargetPorts = new Map([['metrics', 'web-metrics']])) =>
+      planPod(
+        fullSpec({ strategy: 'native', sidecars, kubernetesVersion: { major: 1, minor } }),
+        'Deployment',
+        { containers },
+        sidecars,
+        [],
+        {},
+        { serviceTargetPorts },
+      );
+    assert.deepEqual(at(32).problems, [
+      {
+        message:
+          'Service web-metrics targets port metrics of proxy by name, and before 1.33 the EndpointSlice controller looks named ports up in spec.containers only, so the Service would not reach proxy as a native sidecar; target port 9090 by number, or raise kubernetesVersion to 1.33',
+        field: 'spec.containers[1].ports[0].name',
+      },
+    ]);
+    assert.deepEqual(at(32).edits, []);
+    const unknown = at(32, new Map());
+    assert.deepEqual(unknown.problems, []);
+    assert.deepEqual(
+      unknown.warnings.map((w) => w.field),
+      ['spec.containers[1].ports[0].name'],
+    );
+    assert.equal(unknown.startOrder, 'proxy(started) -> app');
+    assert.deepEqual(at(33).problems, []);
+    assert.deepEqual(at(33).warnings, []);
+  });
+
   it('keeps resizePolicy on a sidecar moved into the init containers only from 1.33 (issue 15 #21)', () => {
     const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
     const resizePolicy = [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }];

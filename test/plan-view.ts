@@ -16,6 +16,8 @@ export interface Hints {
   readonly waits?: ReadonlyMap<string, readonly string[]>;
   readonly entrypoints?: readonly KnownEntrypoint[];
   readonly quits?: ReadonlyMap<string, string>;
+  /** The named targetPorts of the Services that select the pod: port name → Service name. */
+  readonly serviceTargetPorts?: ReadonlyMap<string, string>;
 }
 
 type Said = { readonly message: string; readonly field?: string };
@@ -39,6 +41,7 @@ export function planPodView(
     rules,
     hints: { probes: hints.probes ?? new Map(), waits: hints.waits ?? new Map(), quits: hints.quits ?? new Map() },
     entrypoints: hints.entrypoints ?? [],
+    serviceTargetPorts: hints.serviceTargetPorts ?? new Map(),
   });
   const said = (severity: Diagnostic['severity']): Said[] =>
     plan.diagnostics

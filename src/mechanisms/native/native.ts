@@ -25,11 +25,21 @@ const available = (cluster: KubernetesVersion): boolean => atLeast(cluster, 29);
 const SIDECAR_RESIZE_POLICY = 33;
 
 /**
+ * A Service's named `targetPort` is turned into a number by FindPort, which looked in `spec.containers`
+ * only: the Endpoints controller's (pkg/api/v1/pod/util.go) learnt restartable init containers in 1.32
+ * (kubernetes#127976), the EndpointSlice controller's own copy (staging/src/k8s.io/endpointslice/util,
+ * what kube-proxy reads) only in 1.33 (kubernetes#128850, not backported).
+ */
+const SIDECAR_NAMED_PORTS = 33;
+
+/**
  * What a sidecar moved from `spec.containers` into `spec.initContainers` would lose. kubelet builds the
  * pod sandbox's port mappings from `spec.containers` alone (generatePodSandboxConfig,
  * pkg/kubelet/kuberuntime/kuberuntime_sandbox.go, to this day), so a host port of a sidecar there is
- * never published; and before 1.33 the API server does not keep its `resizePolicy`. Refused, naming the
- * field, so that `auto` orders the pod with a mechanism that keeps the sidecar a main container.
+ * never published; before 1.33 the API server does not keep its `resizePolicy`, and a Service that
+ * targets one of its ports by name no longer reaches it. Refused, naming the field, so that `auto`
+ * orders the pod with a mechanism that keeps the sidecar a main container; a named port that no
+ * Service in the list targets is only warned about, since one elsewhere may.
  */
 function movedSidecarLimits(pod: PodContext): Diagnostic[] {
   const problems: Diagnostic[] = [];
@@ -45,6 +55,25 @@ function movedSidecarLimits(pod: PodContext): Diagnostic[] {
         ),
       );
     });
+    if (!atLeast(pod.cluster, SIDECAR_NAMED_PORTS)) {
+      (c.ports ?? []).forEach((port, j) => {
+        if (!port.name) return;
+        const service = pod.serviceTargetPorts.get(port.name);
+        const resolves = `before 1.33 the EndpointSlice controller looks named ports up in spec.containers only`;
+        problems.push(
+          service !== undefined
+            ? error(
+                `Service ${service} targets port ${port.name} of ${c.name} by name, and ${resolves}, so the Service would not reach ${c.name} as a native sidecar; target port ${port.containerPort} by number, or raise kubernetesVersion to 1.33`,
+                `${at}.ports[${j}].name`,
+              )
+            : {
+                severity: 'warning',
+                message: `port ${port.name} of ${c.name} moves to spec.initContainers with it, and ${resolves}: a Service elsewhere that targets it by name would not reach ${c.name}; target port ${port.containerPort} by number`,
+                field: `${at}.ports[${j}].name`,
+              },
+        );
+      });
+    }
     if ((c.resizePolicy?.length ?? 0) > 0 && !atLeast(pod.cluster, SIDECAR_RESIZE_POLICY)) {
       problems.push(
         error(
@@ -60,8 +89,8 @@ function movedSidecarLimits(pod: PodContext): Diagnostic[] {
 function compile(pod: PodContext): MechanismPlan {
   const limits = movedSidecarLimits(pod);
   const order = kubeletOrder(pod, true);
-  if (limits.length === 0) return order;
-  return { edits: [], steps: [], diagnostics: [...limits, ...order.diagnostics] };
+  if (limits.some((d) => d.severity === 'error')) return { edits: [], steps: [], diagnostics: [...limits, ...order.diagnostics] };
+  return { ...order, diagnostics: [...order.diagnostics, ...limits] };
 }
 
 /**

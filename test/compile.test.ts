@@ -124,6 +124,86 @@ describe('native sidecars', () => {
     ]);
   });
 
+  it('refuses to move a sidecar with a hostPort into the init containers, where kubelet never publishes it (issue 15 #20)', () => {
+    const proxy = { name: 'proxy', command: ['/proxy'], ports: [{ containerPort: 9090 }, { containerPort: 8080, hostPort: 8080 }] };
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    const p = plan(sidecars, [{ name: 'app', command: ['/app'] }, proxy]);
+    assert.deepEqual(p.edits, []);
+    assert.deepEqual(p.problems, [
+      {
+        message:
+          'proxy would become a native sidecar (an init container), and kubelet publishes host ports of spec.containers only, so hostPort 8080 would never be published; remove the hostPort, or order proxy with another strategy',
+        field: 'spec.containers[1].ports[1].hostPort',
+      },
+    ]);
+    const auto = plan(sidecars, [{ name: 'app', command: ['/app'] }, proxy], undefined, undefined, {}, 'auto');
+    assert.equal(auto.strategy, 'entrypoint', 'auto keeps the sidecar a main container');
+    assert.deepEqual(auto.problems, []);
+    assert.deepEqual(names(auto.spec.containers), ['app', 'proxy']);
+    const unpublished = plan(sidecars, [{ name: 'app' }, { ...proxy, ports: [{ containerPort: 8080 }] }]);
+    assert.deepEqual(unpublished.problems, [], 'a port without hostPort moves with it');
+  });
+
+  it('refuses, below 1.33, to move a sidecar whose port a Service selecting the pod targets by name (issue 15 #20)', () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    const containers = [{ name: 'app' }, { name: 'proxy', ports: [{ name: 'metrics', containerPort: 9090 }] }];
+    const at = (minor: number, serviceTargetPorts = new Map([['metrics', 'web-metrics']])) =>
+      planPod(
+        fullSpec({ strategy: 'native', sidecars, kubernetesVersion: { major: 1, minor } }),
+        'Deployment',
+        { containers },
+        sidecars,
+        [],
+        {},
+        { serviceTargetPorts },
+      );
+    assert.deepEqual(at(32).problems, [
+      {
+        message:
+          'Service web-metrics targets port metrics of proxy by name, and before 1.33 the EndpointSlice controller looks named ports up in spec.containers only, so the Service would not reach proxy as a native sidecar; target port 9090 by number, or raise kubernetesVersion to 1.33',
+        field: 'spec.containers[1].ports[0].name',
+      },
+    ]);
+    assert.deepEqual(at(32).edits, []);
+    const unknown = at(32, new Map());
+    assert.deepEqual(unknown.problems, []);
+    assert.deepEqual(
+      unknown.warnings.map((w) => w.field),
+      ['spec.containers[1].ports[0].name'],
+    );
+    assert.equal(unknown.startOrder, 'proxy(started) -> app');
+    assert.deepEqual(at(33).problems, []);
+    assert.deepEqual(at(33).warnings, []);
+  });
+
+  it('keeps resizePolicy on a sidecar moved into the init containers only from 1.33 (issue 15 #21)', () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Started' }];
+    const resizePolicy = [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }];
+    const containers = [{ name: 'app' }, { name: 'proxy', resizePolicy }];
+    const at = (minor: number) =>
+      planPod(
+        fullSpec({ strategy: 'native', sidecars, kubernetesVersion: { major: 1, minor } }),
+        'Deployment',
+        { containers },
+        sidecars,
+        [],
+        {},
+      );
+    assert.deepEqual(withoutFallback(at(32).problems), [
+      {
+        message:
+          'proxy would become a native sidecar (an init container), and API servers before 1.33 do not keep resizePolicy on an init container (they drop it by default, and may reject it with the alpha InPlacePodVerticalScaling gate on); remove it, or raise kubernetesVersion to 1.33',
+        field: 'spec.containers[1].resizePolicy',
+      },
+    ]);
+    assert.deepEqual(at(32).edits, []);
+    const from133 = at(33);
+    assert.deepEqual(from133.problems, []);
+    const after = { spec: { containers: structuredClone(containers) } as { containers: V1Container[]; initContainers?: V1Container[] } };
+    applyEditsToObject(after, from133.edits);
+    assert.deepEqual(after.spec.initContainers, [{ name: 'proxy', resizePolicy, restartPolicy: 'Always' }]);
+  });
+
   it('notes a declared sidecar the pod does not have', () => {
     const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }]);
     assert.deepEqual(p.notes, [{ message: 'sidecar proxy is not a container of this pod; skipped' }]);

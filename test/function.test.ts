@@ -173,6 +173,81 @@ items:
   });
 });
 
+describe('Services that target a sidecar port by name, which native moves out of spec.containers (issue 15 #20)', () => {
+  const list = (service: string, namespace = 'shop') => `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    template:
+      metadata: {labels: {app: web}}
+      spec:
+        containers:
+        - {name: app, image: app, command: [/app]}
+        - name: proxy
+          image: proxy
+          command: [/proxy]
+          ports: [{name: metrics, containerPort: 9090}]
+          readinessProbe: {tcpSocket: {port: 9090}}
+- apiVersion: v1
+  kind: Service
+  metadata: {name: web-metrics, namespace: ${namespace}}
+  spec:
+    selector: ${service}
+    ports: [{port: 80, targetPort: metrics}]
+`;
+  const config = (kubernetesVersion: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    data: { sidecars: 'proxy', kubernetesVersion },
+  });
+
+  it('keeps the sidecar a main container below 1.33 when a Service in the list selects the pod and targets its port by name', () => {
+    const r = run(list('{app: web}'), config('1.32'));
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    assert.deepEqual(initNames(r.items[0]!), ['order-containers-helper'], 'entrypoint: only its helper is an init container');
+    assert.match(
+      String(r.results[0]!.message),
+      /^strategy auto chose entrypoint for this pod: native cannot do it: Service web-metrics targets port metrics of proxy by name/,
+    );
+    const explicit = run(list('{app: web}'), { ...config('1.32'), data: { ...config('1.32').data, strategy: 'native' } });
+    assert.equal(explicit.exitCode, 1);
+    assert.deepEqual(
+      explicit.results.map((x) => [x.severity, (x.field as { path?: string } | undefined)?.path]),
+      [['error', 'spec.template.spec.containers[1].ports[0].name']],
+    );
+  });
+
+  it('warns, and moves it, when no Service in the list selects the pod, or from 1.33 says nothing', () => {
+    for (const [service, namespace] of [
+      ['{app: other}', 'shop'],
+      ['{app: web}', 'elsewhere'],
+    ] as const) {
+      const r = run(list(service, namespace), config('1.32'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      assert.deepEqual(initNames(r.items[0]!), ['proxy']);
+      assert.deepEqual(
+        r.results.map((x) => [x.severity, x.message]),
+        [
+          [
+            'warning',
+            'port metrics of proxy moves to spec.initContainers with it, and before 1.33 the EndpointSlice controller looks named ports up in spec.containers only: a Service elsewhere that targets it by name would not reach proxy; target port 9090 by number',
+          ],
+          ['info', 'start order (native): proxy(ready) -> app'],
+        ],
+      );
+    }
+    const from133 = run(list('{app: web}'), config('1.33'));
+    assert.deepEqual(initNames(from133.items[0]!), ['proxy']);
+    assert.deepEqual(
+      from133.results.map((x) => x.severity),
+      ['info'],
+    );
+  });
+});
+
 describe('validate mode, for Kptfile validators and CI gates', () => {
   const config = (mode: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', data: { mode, sidecars: 'proxy' } });
   const list = deployment('', CONTAINERS);

@@ -17,6 +17,8 @@ export interface Hints {
   readonly entrypoints?: readonly KnownEntrypoint[];
   readonly quits?: ReadonlyMap<string, string>;
   readonly initsFirst?: ReadonlySet<string>;
+  /** The named targetPorts of the Services that select the pod: port name → Service name. */
+  readonly serviceTargetPorts?: ReadonlyMap<string, string>;
 }
 
 type Said = { readonly message: string; readonly field?: string };
@@ -45,6 +47,7 @@ export function planPodView(
       initsFirst: hints.initsFirst ?? new Set(),
     },
     entrypoints: hints.entrypoints ?? [],
+    serviceTargetPorts: hints.serviceTargetPorts ?? new Map(),
   });
   const said = (severity: Diagnostic['severity']): Said[] =>
     plan.diagnostics

@@ -56,6 +56,11 @@ export interface PodContext {
   /** Image entrypoints: the config's, then the presets'. */
   readonly entrypoints: readonly KnownEntrypoint[];
   readonly hints: SidecarHints;
+  /**
+   * The named `targetPort`s of the Services in the list that select this pod, as port name → Service
+   * name; read only for pods whose sidecars name a port.
+   */
+  readonly serviceTargetPorts: ReadonlyMap<string, string>;
 }
 
 /** What a mechanism would do to one pod template, before anything is written. */

@@ -14,6 +14,7 @@ import type { Item, PlainObject } from '../resource-list/read.js';
 import { podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
 import { runsToCompletion } from '../workloads/pods.js';
 import { namesExactly, selects, stringMap } from '../workloads/selector.js';
+import { namedTargetPortsIn, targetPortsSelecting, type NamedTargetPort } from '../workloads/services.js';
 import { error, under, type Diagnostic } from '../diagnostic.js';
 import { planPod } from './plan-pod.js';
 
@@ -98,6 +99,7 @@ function planWorkload(
   index: number,
   item: PlainObject,
   namespaces: ReadonlyMap<string, NamespaceMeta>,
+  servicesInList: () => readonly NamedTargetPort[],
 ): WorkloadOutcome | undefined {
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
@@ -122,14 +124,22 @@ function planWorkload(
   const presets = presetsFor(spec, item, template, declared, namespaces);
   const presetNotes = under(at, presets.notes);
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
+  const sidecars = [...declared, ...presets.sidecars];
+  // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.
+  const names = new Set(sidecars.map((s) => s.name));
+  const namesPort = template.spec.containers.some((c) => names.has(c.name) && (c.ports ?? []).some((p) => p.name));
+  const namespace = (item.metadata as { namespace?: unknown } | undefined)?.namespace;
   const plan = planPod(spec, {
     workloadKind: String(item.kind),
     podSpec: template.spec,
     annotations: template.metadata?.annotations ?? {},
-    sidecars: [...declared, ...presets.sidecars],
+    sidecars,
     rules: own?.rules ?? spec.rules,
     hints: presets,
     entrypoints: presets.entrypoints,
+    serviceTargetPorts: namesPort
+      ? targetPortsSelecting(servicesInList(), typeof namespace === 'string' ? namespace : undefined, template.metadata?.labels ?? {})
+      : new Map(),
   });
   const diagnostics = [...presetNotes, ...under(at, plan.diagnostics)];
   // Preset edits name containers where they are now: they go before the plan's moves.
@@ -165,8 +175,12 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
   // Presets read the labels of Namespaces anywhere in the list, so they are found first.
   const namespaces =
     config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
+  // Services that target a port by name are found the first time a pod needs them: a second read of
+  // every item is paid only by a list that has such a pod.
+  let services: readonly NamedTargetPort[] | undefined;
+  const servicesInList = (): readonly NamedTargetPort[] => (services ??= namedTargetPortsIn(items.map((i) => i.read())));
   for (const item of items) {
-    const outcome = planWorkload(config, item.index, item.read(), namespaces);
+    const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList);
     if (outcome) yield outcome;
   }
 }

@@ -23,6 +23,8 @@ export interface PodRequest {
   readonly hints: SidecarHints;
   /** Image entrypoints the presets know, after the config's own. */
   readonly entrypoints: readonly KnownEntrypoint[];
+  /** The named `targetPort`s of the Services that select this pod: port name → Service name. */
+  readonly serviceTargetPorts: ReadonlyMap<string, string>;
 }
 
 export interface PodPlan extends MechanismPlan {
@@ -57,6 +59,7 @@ export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
     helperImage: spec.helperImage,
     entrypoints: [...spec.entrypoints, ...request.entrypoints],
     hints: request.hints,
+    serviceTargetPorts: request.serviceTargetPorts,
   };
   const plans = new Map<Mechanism<MechanismName>, MechanismPlan>();
   const compiled = (m: Mechanism<MechanismName>): MechanismPlan => plans.get(m) ?? plans.set(m, m.compile(pod)).get(m)!;

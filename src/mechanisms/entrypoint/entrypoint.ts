@@ -12,7 +12,7 @@ import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
 import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type WrapperDependency } from '../../protocol/wrapper.js';
-import { startupProbeFrom } from '../../readiness/readiness.js';
+import { derivedStartupProbe } from '../../readiness/readiness.js';
 import type { Edit } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
 import { globMatches } from '../../workloads/glob.js';
@@ -178,16 +178,12 @@ function compile(pod: PodContext): MechanismPlan {
   if (refusal) problems.push(refusal);
   if (problems.length > 0) return none();
 
-  // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be Ready.
+  // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
+  // Ready, derived from the readinessProbe on every run (a startupProbe of the user's stays).
   (podSpec.initContainers ?? []).forEach((c, position) => {
     const waitedOnReady = graph.edges.some((e) => e.from === c.name && e.condition === 'Ready');
-    if (c.restartPolicy === 'Always' && waitedOnReady && !c.startupProbe && c.readinessProbe) {
-      edits.push({
-        op: 'set',
-        path: ['spec', 'initContainers', position, 'startupProbe'],
-        value: startupProbeFrom(c.readinessProbe, pod.timeoutSeconds),
-      });
-    }
+    const startupProbe = c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, undefined, pod.timeoutSeconds) : undefined;
+    if (startupProbe) edits.push({ op: 'set', path: ['spec', 'initContainers', position, 'startupProbe'], value: startupProbe });
   });
 
   // Init containers run one after another: reorder them where an edge between two of them says so.

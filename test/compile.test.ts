@@ -703,17 +703,35 @@ describe('entrypoint wrappers', () => {
   });
 
   it('warns when a liveness or startup probe can restart a container while its wrapper waits (issue 15 #13)', () => {
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5432 } } });
     const app = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 5 } });
-    const p = entrypointPlan([app, withCommand('migrate')], 'migrate:Completed > app');
-    assert.deepEqual(p.warnings, [
+    assert.deepEqual(entrypointPlan([app, proxy], 'proxy > app').warnings, [
       {
         message:
-          'app may wait up to 120s before its program starts, but its livenessProbe gives up after about 15s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds',
+          'app may wait up to 120s for the containers it starts after to start or be ready, but its livenessProbe gives up after about 15s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds',
         field: 'spec.containers[0].livenessProbe',
       },
     ]);
     const patient = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 120 } });
-    assert.deepEqual(entrypointPlan([patient, withCommand('migrate')], 'migrate:Completed > app').warnings, []);
+    assert.deepEqual(entrypointPlan([patient, proxy], 'proxy > app').warnings, []);
+  });
+
+  it('warns of every liveness or startup probe of a container that waits for one to complete, which has no time limit', () => {
+    const unbounded = (probe: string) =>
+      `app waits for migrate to complete before its program starts, which has no time limit, but its livenessProbe gives up after about ${probe}s, and kubelet then restarts it while it waits; give it an initialDelaySeconds that covers migrate's run`;
+    const app = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 5 } });
+    assert.deepEqual(entrypointPlan([app, withCommand('migrate')], 'migrate:Completed > app').warnings, [
+      { message: unbounded('15'), field: 'spec.containers[0].livenessProbe' },
+    ]);
+    const patient = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 120 } });
+    assert.deepEqual(entrypointPlan([patient, withCommand('migrate')], 'migrate:Completed > app').warnings, [
+      { message: unbounded('150'), field: 'spec.containers[0].livenessProbe' },
+    ]);
+    // Also through a container it waits for, which waits for migrate to complete.
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5432 } } });
+    assert.deepEqual(entrypointPlan([app, proxy, withCommand('migrate')], 'migrate:Completed > proxy > app').warnings, [
+      { message: unbounded('15'), field: 'spec.containers[0].livenessProbe' },
+    ]);
   });
 
   it('refuses numbers that are not whole seconds before they reach shell arithmetic (issue 15 #17)', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { V1Container } from '@kubernetes/client-node';
+import type { V1Container, V1Probe } from '@kubernetes/client-node';
 import { orderSpec as fullSpec, type OrderSpec, type Strategy } from '../src/config/order-spec.js';
 import type { Sidecar } from '../src/order/declaration.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
@@ -52,7 +52,7 @@ describe('native sidecars', () => {
         name: 'proxy',
         readinessProbe: ready,
         restartPolicy: 'Always',
-        startupProbe: { httpGet: { path: '/ready', port: 9090 }, timeoutSeconds: 2, periodSeconds: 1, failureThreshold: 120 },
+        startupProbe: { httpGet: { path: '/ready', port: 9090 }, timeoutSeconds: 2, periodSeconds: 2, failureThreshold: 60 },
       },
     ]);
     assert.equal(p.startOrder, 'proxy(ready) -> app');
@@ -61,14 +61,98 @@ describe('native sidecars', () => {
   it('derives a startupProbe whose tries cover timeoutSeconds, from any probe handler', () => {
     for (const handler of [{ exec: { command: ['ready'] } }, { tcpSocket: { port: 1 } }, { grpc: { port: 2 } }]) {
       const probe = startupProbeFrom({ ...handler, initialDelaySeconds: 3, successThreshold: 1, failureThreshold: 3 }, 45);
-      assert.deepEqual(probe, { ...handler, initialDelaySeconds: 3, periodSeconds: 1, failureThreshold: 45 });
+      // No initial delay of the readiness probe's: it would add to the bound.
+      assert.deepEqual(probe, { ...handler, periodSeconds: 1, failureThreshold: 45 });
     }
   });
 
-  it('keeps an existing startupProbe', () => {
+  /**
+   * kubelet's prober worker (pkg/kubelet/prober/worker.go) runs one try at a time and drops the ticks
+   * that pass meanwhile: a try takes max(periodSeconds, the probe's time), at most max(periodSeconds,
+   * timeoutSeconds); the sidecar fails after initialDelaySeconds and failureThreshold failed tries.
+   */
+  const boundOf = (probe: V1Probe, triesTakeSeconds: (timeout: number) => number): number =>
+    (probe.initialDelaySeconds ?? 0) +
+    probe.failureThreshold! * Math.max(probe.periodSeconds!, triesTakeSeconds(probe.timeoutSeconds ?? 1));
+
+  it('bounds the derived startupProbe by timeoutSeconds, whether its tries fail at once or time out', () => {
+    for (const [probeTimeout, timeoutSeconds] of [
+      [undefined, 120],
+      [1, 120],
+      [3, 120],
+      [5, 7],
+      [10, 120],
+      [30, 5],
+      [0, 10],
+    ] as const) {
+      const readinessProbe: V1Probe = {
+        tcpSocket: { port: 1 },
+        initialDelaySeconds: 20,
+        periodSeconds: 10,
+        ...(probeTimeout !== undefined ? { timeoutSeconds: probeTimeout } : {}),
+      };
+      const probe = startupProbeFrom(readinessProbe, timeoutSeconds);
+      const attempt = Math.max(1, probeTimeout ?? 1);
+      for (const triesTake of [() => 0, (t: number) => t]) {
+        const bound = boundOf(probe, triesTake);
+        assert.ok(bound >= timeoutSeconds && bound < timeoutSeconds + attempt, `${probeTimeout}/${timeoutSeconds}: ${bound}`);
+      }
+      assert.equal(probe.timeoutSeconds, probeTimeout, "each try keeps the readiness probe's own timeout");
+    }
+  });
+
+  it("keeps a startupProbe of the user's", () => {
     const startupProbe = { tcpSocket: { port: 5 }, failureThreshold: 30 };
     const p = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, { name: 'proxy', startupProbe }]);
     assert.deepEqual(p.spec.initContainers?.[0]?.startupProbe, startupProbe);
+    // Also beside a readinessProbe it was not derived from, and on a native sidecar already in place.
+    const own = { httpGet: { path: '/started', port: 9090 }, periodSeconds: 1, failureThreshold: 300 };
+    const q = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, { name: 'proxy', readinessProbe: ready, startupProbe: own }]);
+    assert.deepEqual(q.spec.initContainers?.[0]?.startupProbe, own);
+    const r = plan(
+      [{ name: 'proxy', waitFor: 'Ready' }],
+      [{ name: 'app' }],
+      [{ name: 'proxy', restartPolicy: 'Always', readinessProbe: ready, startupProbe: own }],
+    );
+    assert.deepEqual(r.edits, []);
+  });
+
+  it('derives the startupProbe again on every run, so that a new timeoutSeconds reaches it', () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Ready' }];
+    const first = plan(sidecars, [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }]);
+    const rendered = first.spec;
+    const rerun = (timeoutSeconds: number) => {
+      const template = { spec: structuredClone(rendered) };
+      const spec = fullSpec({ strategy: 'native', sidecars, timeoutSeconds });
+      const result = planPod(spec, 'Deployment', template.spec, sidecars, [], {});
+      applyEditsToObject(template, result.edits);
+      return { edits: result.edits, spec: template.spec };
+    };
+    assert.deepEqual(rerun(120).edits, [], 'the same timeoutSeconds changes nothing');
+    const longer = rerun(600);
+    assert.deepEqual(longer.spec.initContainers?.[0]?.startupProbe, startupProbeFrom(ready, 600));
+    assert.equal(longer.spec.initContainers?.[0]?.startupProbe?.failureThreshold, 300);
+    // What an earlier version derived (the readiness probe's initial delay, a try every second) is ours too.
+    const slow = { ...ready, initialDelaySeconds: 5 };
+    const earlier = { httpGet: slow.httpGet, initialDelaySeconds: 5, timeoutSeconds: 2, periodSeconds: 1, failureThreshold: 120 };
+    const template = {
+      spec: {
+        initContainers: [{ name: 'proxy', restartPolicy: 'Always', readinessProbe: slow, startupProbe: earlier }],
+        containers: [{ name: 'app' }],
+      },
+    };
+    const spec = fullSpec({ strategy: 'native', sidecars, timeoutSeconds: 120 });
+    applyEditsToObject(template, planPod(spec, 'Deployment', template.spec, sidecars, [], {}).edits);
+    assert.deepEqual(template.spec.initContainers[0]!.startupProbe, startupProbeFrom(slow, 120));
+  });
+
+  it('derives the startupProbe of a native sidecar already in place again under entrypoint', () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Ready' }];
+    const initContainers = [{ name: 'proxy', restartPolicy: 'Always', readinessProbe: ready, startupProbe: startupProbeFrom(ready, 120) }];
+    const template = { spec: { initContainers, containers: [{ name: 'app', command: ['/app'] }] } };
+    const spec = fullSpec({ strategy: 'entrypoint', sidecars, timeoutSeconds: 30 });
+    applyEditsToObject(template, planPod(spec, 'Deployment', template.spec, sidecars, [], {}).edits);
+    assert.deepEqual(template.spec.initContainers[0]!.startupProbe, startupProbeFrom(ready, 30));
   });
 
   it('asks no probe when Started is enough', () => {
@@ -737,17 +821,35 @@ describe('entrypoint wrappers', () => {
   });
 
   it('warns when a liveness or startup probe can restart a container while its wrapper waits (issue 15 #13)', () => {
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5432 } } });
     const app = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 5 } });
-    const p = entrypointPlan([app, withCommand('migrate')], 'migrate:Completed > app');
-    assert.deepEqual(p.warnings, [
+    assert.deepEqual(entrypointPlan([app, proxy], 'proxy > app').warnings, [
       {
         message:
-          'app may wait up to 120s before its program starts, but its livenessProbe gives up after about 15s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds',
+          'app may wait up to 120s for the containers it starts after to start or be ready, but its livenessProbe gives up after about 15s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds',
         field: 'spec.containers[0].livenessProbe',
       },
     ]);
     const patient = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 120 } });
-    assert.deepEqual(entrypointPlan([patient, withCommand('migrate')], 'migrate:Completed > app').warnings, []);
+    assert.deepEqual(entrypointPlan([patient, proxy], 'proxy > app').warnings, []);
+  });
+
+  it('warns of every liveness or startup probe of a container that waits for one to complete, which has no time limit', () => {
+    const unbounded = (probe: string) =>
+      `app waits for migrate to complete before its program starts, which has no time limit, but its livenessProbe gives up after about ${probe}s, and kubelet then restarts it while it waits; give it an initialDelaySeconds that covers migrate's run`;
+    const app = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 5 } });
+    assert.deepEqual(entrypointPlan([app, withCommand('migrate')], 'migrate:Completed > app').warnings, [
+      { message: unbounded('15'), field: 'spec.containers[0].livenessProbe' },
+    ]);
+    const patient = withCommand('app', { livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 120 } });
+    assert.deepEqual(entrypointPlan([patient, withCommand('migrate')], 'migrate:Completed > app').warnings, [
+      { message: unbounded('150'), field: 'spec.containers[0].livenessProbe' },
+    ]);
+    // Also through a container it waits for, which waits for migrate to complete.
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 5432 } } });
+    assert.deepEqual(entrypointPlan([app, proxy, withCommand('migrate')], 'migrate:Completed > proxy > app').warnings, [
+      { message: unbounded('15'), field: 'spec.containers[0].livenessProbe' },
+    ]);
   });
 
   it('refuses numbers that are not whole seconds before they reach shell arithmetic (issue 15 #17)', () => {

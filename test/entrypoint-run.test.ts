@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
@@ -49,6 +49,38 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** SIGKILL a process and every process under it, as a container killed whole (its cgroup) would be. */
+function killWhole(pid: number): void {
+  const children = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((task) =>
+        readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+      );
+    } catch {
+      return [];
+    }
+  };
+  const all: number[] = [];
+  const visit = (p: number): void => {
+    // Stop first, so that no process starts another one while the tree is walked.
+    try {
+      process.kill(p, 'SIGSTOP');
+    } catch {
+      return;
+    }
+    all.push(p);
+    for (const c of children(p)) visit(c);
+  };
+  visit(pid);
+  for (const p of all) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 }
 
 function byName(runs: readonly ContainerRun[], name: string): ContainerRun {
@@ -177,22 +209,95 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         assert.deepEqual(logged(), ['']);
       });
 
-      it('gives up after timeoutSeconds when a dependency never gets there', async () => {
+      it('waits for a dependency to complete however long it takes: timeoutSeconds bounds only Started and Ready waits', async () => {
         const containers = entrypointPod(
           {
             containers: [
-              { name: 'slow', command: program('sleep 30') },
+              { name: 'build', command: program('sleep 3; echo "build done" >>"$EVENTS"'), env: env() },
+              { name: 'test', command: program('echo "start test" >>"$EVENTS"'), env: env() },
+            ],
+            restartPolicy: 'Never',
+          },
+          { order: 'build:Completed > test', timeoutSeconds: 1 },
+        );
+        const [build, test] = await Promise.all(start(containers).map((r) => r.exited));
+        assert.equal(build!.code, 0, build!.stderr);
+        assert.equal(test!.code, 0, test!.stderr);
+        assert.deepEqual(logged(), ['build done', 'start test']);
+      });
+
+      it('gives up after timeoutSeconds when a dependency never gets ready', async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'db', command: program('sleep 30'), readinessProbe: { exec: { command: ['test', '-f', join(dir, 'never')] } } },
               { name: 'next', command: program('echo "start next" >>"$EVENTS"'), env: env() },
             ],
           },
-          { order: 'slow:Completed > next', timeoutSeconds: 1 },
+          { order: 'db > next', timeoutSeconds: 1 },
         );
         const runs = start(containers);
         const next = await byName(runs, 'next').exited;
-        byName(runs, 'slow').process.kill('SIGKILL');
+        byName(runs, 'db').process.kill('SIGKILL');
         assert.equal(next.code, 1);
-        assert.equal(next.stderr, 'order-containers: next: slow was not completed after 1s; not starting\n');
+        assert.equal(next.stderr, 'order-containers: next: db was not ready after 1s; not starting\n');
         assert.deepEqual(logged(), ['']);
+      });
+
+      it('does not count against timeoutSeconds the time a dependency waits for one to complete', async () => {
+        const flag = join(dir, 'server-is-ready');
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'build', command: program('sleep 3; echo "build done" >>"$EVENTS"'), env: env() },
+              {
+                name: 'server',
+                command: program(`echo "server up" >>"$EVENTS"; : >"${flag}"; sleep 30`),
+                env: env(),
+                readinessProbe: { exec: { command: ['test', '-f', flag] } },
+              },
+              { name: 'e2e', command: program('echo "start e2e" >>"$EVENTS"'), env: env() },
+            ],
+            restartPolicy: 'Never',
+          },
+          { order: 'build:Completed > server > e2e', timeoutSeconds: 1 },
+        );
+        const runs = start(containers);
+        const e2e = await byName(runs, 'e2e').exited;
+        byName(runs, 'server').process.kill('SIGKILL');
+        assert.equal(e2e.code, 0, e2e.stderr);
+        assert.deepEqual(logged(), ['build done', 'server up', 'start e2e']);
+      });
+
+      it('stops waiting for a dependency to complete on SIGTERM, and when the dependency was killed whole', async () => {
+        const containers = entrypointPod(
+          {
+            containers: [
+              { name: 'build', command: program('echo "build up" >>"$EVENTS"; sleep 60'), env: env() },
+              { name: 'test', command: program('echo "start test" >>"$EVENTS"'), env: env() },
+              { name: 'lint', command: program('echo "start lint" >>"$EVENTS"'), env: env() },
+            ],
+            restartPolicy: 'Never',
+          },
+          { order: 'build:Completed > test; build:Completed > lint', timeoutSeconds: 1 },
+        );
+        const runs = start(containers);
+        // Both wait (each leaves its waiting file) while build runs.
+        while (!(existsSync(join(dir, 'test.waiting')) && existsSync(join(dir, 'lint.waiting')) && logged().includes('build up')))
+          await new Promise((r) => setTimeout(r, 50));
+        byName(runs, 'test').process.kill('SIGTERM');
+        const test = await byName(runs, 'test').exited;
+        assert.equal(test.code, 143, test.stderr);
+        // build's container is killed whole (its wrapper, heartbeat and program at once): no exit file.
+        killWhole(byName(runs, 'build').process.pid!);
+        const lint = await byName(runs, 'lint').exited;
+        assert.equal(lint.code, 1);
+        assert.equal(
+          lint.stderr,
+          'order-containers: lint: build stopped without an exit code (its container was killed whole); not starting\n',
+        );
+        assert.ok(!existsSync(join(dir, 'build.exit')));
+        assert.deepEqual(logged(), ['build up']);
       });
 
       it('starts a container once its dependency is ready, and forwards SIGTERM to the program, which exits 143', async () => {

@@ -24,6 +24,10 @@ export interface OrderSpec {
   readonly selector: WorkloadSelector;
   readonly sidecars: readonly Sidecar[];
   readonly rules: readonly Rule[];
+  /**
+   * The longest a container waits for another one to be Started or Ready (README: "timeoutSeconds: one
+   * meaning for every mechanism"); a wait for one to be Completed has no bound under any mechanism.
+   */
   readonly timeoutSeconds: number;
   readonly helperImage: string;
   readonly workloadKinds: readonly WorkloadKind[];

@@ -16,7 +16,7 @@ import { topologicalOrder } from '../order/graph.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
-import { readinessProbeOf, startupProbeFrom, type Readiness } from '../readiness/readiness.js';
+import { derivedStartupProbe, type Readiness } from '../readiness/readiness.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
@@ -142,14 +142,11 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     const { container } = node(name);
     if (!restartable(name)) return;
     if (container.restartPolicy !== 'Always') edits.push({ op: 'set', path: [...initsPath, position, 'restartPolicy'], value: 'Always' });
-    if (waitedOnReady.has(name) && !container.startupProbe) {
-      const readiness = readinessProbeOf(container, pod.hints.probes.get(name))!;
-      edits.push({
-        op: 'set',
-        path: [...initsPath, position, 'startupProbe'],
-        value: startupProbeFrom(readiness.probe, pod.timeoutSeconds),
-      });
-    }
+    // Derived on every run, so that a new timeoutSeconds reaches it; a startupProbe of the user's stays.
+    const startupProbe = waitedOnReady.has(name)
+      ? derivedStartupProbe(container, pod.hints.probes.get(name), pod.timeoutSeconds)
+      : undefined;
+    if (startupProbe) edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbe });
   });
   edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
 

@@ -35,6 +35,10 @@ interface WrapperSidecar {
 
 export interface Wrapper {
   readonly container: string;
+  /**
+   * The longest it waits for a dependency to be started or ready (not counting the time that dependency
+   * waits for its own); a wait for one to complete has no bound (runtime/run.sh, await).
+   */
   readonly timeoutSeconds: number;
   readonly after: readonly WrapperDependency[];
   /** Leave NAME.ready once this check passes. */

@@ -65,21 +65,78 @@ export function readinessOf(container: V1Container, presetProbe?: V1Probe): Read
 }
 
 /**
- * kubelet starts the next container once a restartable init container's startupProbe succeeds; it
- * ignores readiness there (computeInitContainerActions, pkg/kubelet/kuberuntime/kuberuntime_container.go).
- * Probing every second for `timeoutSeconds` tries keeps the wait short and bounded by the configured
- * timeout.
+ * The startupProbe that gates the containers after a native sidecar others wait on to be Ready: kubelet
+ * starts the next container once a restartable init container's startupProbe succeeds, ignores
+ * readiness there, and when the probe fails kills the sidecar and starts it again, never the next one
+ * (computeInitContainerActions, pkg/kubelet/kuberuntime/kuberuntime_container.go: "Init container %s
+ * failed startup probe"), so the pod stays in Init while the sidecar is restarted.
+ *
+ * Its failures span about `timeoutSeconds` after the sidecar starts. kubelet's prober worker
+ * (pkg/kubelet/prober/worker.go, run and doProbe) probes synchronously and then waits for the next tick
+ * of a ticker of periodSeconds, which drops the ticks that passed while a probe ran: one try takes
+ * max(periodSeconds, the probe's time), at most max(periodSeconds, probe timeoutSeconds); doProbe skips
+ * the tries before initialDelaySeconds, and the sidecar fails after failureThreshold failed tries in a
+ * row. So the bound is initialDelaySeconds + failureThreshold × max(periodSeconds, probe timeout), with
+ * no initial delay and periodSeconds equal to the probe's timeout (at least 1 s, the API minimum), a try
+ * takes that long whether it fails at once (a refused connection) or times out, and
+ * failureThreshold = ceil(timeoutSeconds / attempt) makes the bound timeoutSeconds, rounded up to a
+ * whole attempt.
  */
 export function startupProbeFrom(readiness: V1Probe, timeoutSeconds: number): V1Probe {
-  const { exec, grpc, httpGet, tcpSocket, initialDelaySeconds, timeoutSeconds: probeTimeout } = readiness;
+  const { timeoutSeconds: probeTimeout } = readiness;
+  const attempt = Math.max(1, probeTimeout ?? 1);
   return {
-    ...(exec ? { exec } : {}),
-    ...(grpc ? { grpc } : {}),
-    ...(httpGet ? { httpGet } : {}),
-    ...(tcpSocket ? { tcpSocket } : {}),
-    ...(initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}),
+    ...handlersOf(readiness),
     ...(probeTimeout !== undefined ? { timeoutSeconds: probeTimeout } : {}),
-    periodSeconds: 1,
-    failureThreshold: timeoutSeconds,
+    periodSeconds: attempt,
+    failureThreshold: Math.max(1, Math.ceil(timeoutSeconds / attempt)),
   };
+}
+
+function handlersOf({ exec, grpc, httpGet, tcpSocket }: V1Probe): V1Probe {
+  return { ...(exec ? { exec } : {}), ...(grpc ? { grpc } : {}), ...(httpGet ? { httpGet } : {}), ...(tcpSocket ? { tcpSocket } : {}) };
+}
+
+/**
+ * Whether a container's startupProbe is one this function derived from `source` (its readinessProbe,
+ * or a preset's probe), for any timeoutSeconds, and so is rewritten on every run, so that a new
+ * timeoutSeconds reaches it: startupProbeFrom(source, T) for some T, or the form earlier versions
+ * wrote (the source's initialDelaySeconds, periodSeconds 1, any failureThreshold). Any other
+ * startupProbe is the user's and stays as it is.
+ */
+function isDerivedStartupProbe(probe: V1Probe, source: V1Probe): boolean {
+  const { failureThreshold, ...rest } = probe;
+  if (failureThreshold === undefined || !Number.isSafeInteger(failureThreshold) || failureThreshold < 1) return false;
+  const { failureThreshold: _, ...today } = startupProbeFrom(source, 1);
+  const { initialDelaySeconds, timeoutSeconds } = source;
+  const earlier: V1Probe = {
+    ...handlersOf(source),
+    ...(initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    periodSeconds: 1,
+  };
+  return sameProbe(rest, today) || sameProbe(rest, earlier);
+}
+
+/**
+ * The startupProbe to write on a native sidecar others wait on to be Ready, derived from its
+ * readinessProbe (else `presetProbe`) with today's timeoutSeconds, or undefined when there is nothing
+ * to write: it is already in place, the user wrote one of their own, or there is no probe to derive it from.
+ */
+export function derivedStartupProbe(container: V1Container, presetProbe: V1Probe | undefined, timeoutSeconds: number): V1Probe | undefined {
+  const source = container.readinessProbe ?? presetProbe;
+  if (!source) return undefined;
+  const existing = container.startupProbe;
+  if (existing && !isDerivedStartupProbe(existing, source)) return undefined;
+  const probe = startupProbeFrom(source, timeoutSeconds);
+  return existing && sameProbe(existing, probe) ? undefined : probe;
+}
+
+/** Two probes as JSON values, whatever the order of their keys. */
+function sameProbe(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameProbe((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

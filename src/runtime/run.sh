@@ -5,11 +5,13 @@
 #   NAME.exit     the program's exit code (written atomically)
 #   NAME.stopped  a Job's sidecar was stopped because the main containers were done
 #   NAME.alive    the time of the last heartbeat of a container whose exit others wait for
+#   NAME.waiting  the time, every second, while the wrapper waits for its own dependencies
 # It is the container's command, run by the static busybox the helper init container copied:
 #   BUSYBOX sh -c "$(cat check.sh checks/*.sh run.sh)" order-containers-run FLAG... -- PROGRAM [ARG...]
 # src/protocol/wrapper.ts writes the flags; each takes one value unless said otherwise:
 #   --busybox PATH --run-dir DIR --name NAME --timeout SECONDS    always
-#   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0)
+#   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0);
+#                                          started and ready within --timeout (see await), exit unbounded
 #   --ready KIND --attempt S --check-arg ARG...  write NAME.ready once the check (check.sh) passes
 #   --record-exit                          (no value) write NAME.exit
 #   --run-once                             (no value) the pod restarts exited containers: once the
@@ -47,6 +49,7 @@ record() {
 
 give_up() {
   say "$*"
+  "$bb" rm -f "$run/$name.waiting"
   record 1
   exit 1
 }
@@ -56,7 +59,10 @@ give_up() {
 # As PID 1 of its container it would otherwise ignore SIGTERM (the kernel drops the signals PID 1 has
 # no handler for) and hold the pod's deletion for the whole grace period.
 stopped_waiting() {
-  [ -n "$exitfile" ] && [ -n "$run" ] && record "$1"
+  if [ -n "$run" ]; then
+    "$bb" rm -f "$run/$name.waiting"
+    [ -n "$exitfile" ] && record "$1"
+  fi
   exit "$1"
 }
 trap 'stopped_waiting 143' TERM
@@ -105,10 +111,41 @@ if [ $# -eq 0 ]; then
 fi
 shift
 
+# beat_age FILE: sets age to the seconds since the time FILE holds (a heartbeat); fails without one.
+beat_age() {
+  present "$1" || return 1
+  beat=$("$bb" cat "$1")
+  case $beat in '' | *[!0-9]*) return 1 ;; esac
+  age=$(($("$bb" date +%s) - beat))
+}
+
+# dead NAME: NAME's heartbeat stopped more than 5 s ago without an exit file: its container was killed
+# whole (an OOM kill of the group, SIGKILL at the end of its grace), taking its wrapper with it.
+dead() {
+  beat_age "$run/$1.alive" && [ "$age" -gt 5 ]
+}
+
+# busy NAME: NAME's wrapper is still waiting for its own dependencies (its waiting file is fresh).
+busy() {
+  beat_age "$run/$1.waiting" && [ "$age" -le 5 ]
+}
+
+# await DEPENDENCY STATE: returns once DEPENDENCY left its STATE file (exit: with code 0), and gives up
+# when it exited otherwise or died without an exit file. timeoutSeconds has one meaning for every
+# mechanism: the longest a container waits for another one to be Started or Ready. A wait for one to
+# complete has no bound, as a regular init container has none under native and postStart (Tekton's
+# -wait_file has none either): the Job's activeDeadlineSeconds or the pod's deletion bounds it. Nor
+# does the time a dependency spends waiting for its own dependencies count (a build it waits to
+# complete), as kubelet counts a sidecar's startupProbe only from the sidecar's start: the clock starts
+# again while DEPENDENCY is busy. Meanwhile this wrapper says it is busy too, for the ones waiting on it.
 await() {
   what=$2
   [ "$2" = exit ] && what=completed
+  # date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
+  deadline=$(($("$bb" date +%s) + timeout_s))
   while :; do
+    now=$("$bb" date +%s)
+    mark waiting "$now"
     if [ "$2" != exit ] && present "$run/$1.$2"; then return 0; fi
     if present "$run/$1.exit"; then
       code=$("$bb" cat "$run/$1.exit")
@@ -116,18 +153,16 @@ await() {
       [ "$2" = exit ] && return 0
       give_up "$1 exited before it was $what; not starting"
     fi
-    [ "$("$bb" date +%s)" -gt "$deadline" ] && give_up "$1 was not $what after ${timeout_s}s; not starting"
+    dead "$1" && give_up "$1 stopped without an exit code (its container was killed whole); not starting"
+    if [ "$2" != exit ]; then
+      if busy "$1"; then
+        deadline=$((now + timeout_s))
+      elif [ "$now" -gt "$deadline" ]; then
+        give_up "$1 was not $what after ${timeout_s}s; not starting"
+      fi
+    fi
     "$bb" sleep 1
   done
-}
-
-# dead MAIN: MAIN's heartbeat stopped more than 5 s ago without an exit file: its container was killed
-# whole (an OOM kill of the group, SIGKILL at the end of its grace), taking its wrapper with it.
-dead() {
-  present "$run/$1.alive" || return 1
-  beat=$("$bb" cat "$run/$1.alive")
-  case $beat in '' | *[!0-9]*) return 1 ;; esac
-  [ $(($("$bb" date +%s) - beat)) -gt 5 ]
 }
 
 # mains_done any|zero: every main container has exited, or died without a word (zero: each exited
@@ -160,7 +195,7 @@ if [ -n "$once" ] && present "$run/$name.exit" && [ "$("$bb" cat "$run/$name.exi
 fi
 
 # Files left by an earlier run of this container (kubelet restarted it) describe that run, not this one.
-"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped" "$run/$name.alive"
+"$bb" rm -f "$run/$name.started" "$run/$name.ready" "$run/$name.exit" "$run/$name.stopped" "$run/$name.alive" "$run/$name.waiting"
 
 beater=''
 if [ -n "$exitfile" ]; then
@@ -175,15 +210,13 @@ if [ -n "$exitfile" ]; then
   beater=$!
 fi
 
-# date counts whole seconds: waiting until it passes the deadline waits at least timeout_s.
-deadline=$(($("$bb" date +%s) + timeout_s))
-
 i=1
 while [ "$i" -le "$after_n" ]; do
   eval "dependency=\$after_$i"
   await "${dependency%:*}" "${dependency##*:}"
   i=$((i + 1))
 done
+"$bb" rm -f "$run/$name.waiting"
 
 mark started
 [ -z "$exitfile$kind$sidecar" ] && exec "$@"

@@ -12,7 +12,7 @@ import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
 import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type WrapperDependency } from '../../protocol/wrapper.js';
-import { startupProbeFrom } from '../../readiness/readiness.js';
+import { derivedStartupProbe } from '../../readiness/readiness.js';
 import type { Edit } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
 import { globMatches } from '../../workloads/glob.js';
@@ -47,23 +47,48 @@ function afterOf(dependencies: readonly WrapperDependency[]): AppliedStep['after
 /**
  * kubelet runs a container's liveness and startup probes from its start (after initialDelaySeconds),
  * and a wrapped container starts its program only after its waits: a probe that can fail past its
- * threshold before the waits may be over has kubelet restart the container while it waits.
+ * threshold before the waits may be over has kubelet restart the container while it waits. A wait for
+ * a container to be Started or Ready lasts at most timeoutSeconds (run.sh's await); a wait for one to
+ * complete, also through a dependency that waits for it, has no bound, so any such probe can.
  */
 function probesWhileWaiting(pod: PodContext, wrappers: ReadonlyMap<string, Omit<Wrapper, 'program'>>): Diagnostic[] {
+  const completing = new Map<string, string | undefined>();
+  /** A container that `name` waits to complete, directly or through the ones it waits for. */
+  const waitsToComplete = (name: string): string | undefined => {
+    if (completing.has(name)) return completing.get(name);
+    completing.set(name, undefined);
+    let found: string | undefined;
+    for (const d of wrappers.get(name)?.after ?? []) {
+      found = d.state === 'exit' ? d.container : waitsToComplete(d.container);
+      if (found !== undefined) break;
+    }
+    completing.set(name, found);
+    return found;
+  };
   const warnings: Diagnostic[] = [];
   for (const [name, wrapper] of wrappers) {
     if (wrapper.after.length === 0) continue;
     const n = pod.graph.nodes.get(name)!;
+    const unbounded = waitsToComplete(name);
     for (const key of ['livenessProbe', 'startupProbe'] as const) {
       const probe = n.container[key];
       if (!probe) continue;
       // kubelet's defaults: no initial delay, every 10 s, 3 failures.
       const patience = (probe.initialDelaySeconds ?? 0) + (probe.failureThreshold ?? 3) * (probe.periodSeconds ?? 10);
+      const field = `${containerField(n.list, n.index)}.${key}`;
+      if (unbounded !== undefined) {
+        warnings.push({
+          severity: 'warning',
+          message: `${name} waits for ${unbounded} to complete before its program starts, which has no time limit, but its ${key} gives up after about ${patience}s, and kubelet then restarts it while it waits; give it an initialDelaySeconds that covers ${unbounded}'s run`,
+          field,
+        });
+        continue;
+      }
       if (patience >= pod.timeoutSeconds) continue;
       warnings.push({
         severity: 'warning',
-        message: `${name} may wait up to ${pod.timeoutSeconds}s before its program starts, but its ${key} gives up after about ${patience}s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds`,
-        field: `${containerField(n.list, n.index)}.${key}`,
+        message: `${name} may wait up to ${pod.timeoutSeconds}s for the containers it starts after to start or be ready, but its ${key} gives up after about ${patience}s, and kubelet then restarts it while it waits; raise its initialDelaySeconds or failureThreshold, or lower timeoutSeconds`,
+        field,
       });
     }
   }
@@ -178,16 +203,12 @@ function compile(pod: PodContext): MechanismPlan {
   if (refusal) problems.push(refusal);
   if (problems.length > 0) return none();
 
-  // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be Ready.
+  // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
+  // Ready, derived from the readinessProbe on every run (a startupProbe of the user's stays).
   (podSpec.initContainers ?? []).forEach((c, position) => {
     const waitedOnReady = graph.edges.some((e) => e.from === c.name && e.condition === 'Ready');
-    if (c.restartPolicy === 'Always' && waitedOnReady && !c.startupProbe && c.readinessProbe) {
-      edits.push({
-        op: 'set',
-        path: ['spec', 'initContainers', position, 'startupProbe'],
-        value: startupProbeFrom(c.readinessProbe, pod.timeoutSeconds),
-      });
-    }
+    const startupProbe = c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, undefined, pod.timeoutSeconds) : undefined;
+    if (startupProbe) edits.push({ op: 'set', path: ['spec', 'initContainers', position, 'startupProbe'], value: startupProbe });
   });
 
   // Init containers run one after another: reorder them where an edge between two of them says so.

@@ -198,6 +198,36 @@ describe('validate mode, for Kptfile validators and CI gates', () => {
   });
 });
 
+describe('the static helper in rendered output (issue 15 #22)', () => {
+  const gated = deployment(
+    '',
+    `        - name: app
+          image: app
+        - name: proxy
+          image: proxy
+          readinessProbe: {tcpSocket: {port: 5432}}
+`,
+  );
+  const config = (extra: Record<string, string> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    data: { sidecars: 'proxy', kubernetesVersion: '1.27', ...extra },
+  });
+  const helperOf = (item: Record<string, unknown>) =>
+    (item.spec as { template: { spec: { initContainers: { name: string; image: string }[] } } }).template.spec.initContainers[0]!;
+
+  it('reaches a workload rendered before with a new helperImage, changing only the helper, and then nothing', () => {
+    const first = withoutResults(run(gated, config()).output);
+    const second = run(first, config({ helperImage: 'registry.example/busybox:1.36.1-musl' }));
+    assert.equal(second.exitCode, 0, JSON.stringify(second.results));
+    assert.equal(helperOf(second.items[0]!).image, 'registry.example/busybox:1.36.1-musl');
+    const changed = withoutResults(second.output);
+    const diff = changed.split('\n').filter((line, i) => line !== first.split('\n')[i]);
+    assert.deepEqual(diff, ['          image: registry.example/busybox:1.36.1-musl']);
+    assert.equal(withoutResults(run(changed, config({ helperImage: 'registry.example/busybox:1.36.1-musl' })).output), changed);
+  });
+});
+
 /** The pod specs of the workloads in a list that the function may order (built-in kinds, not local-config). */
 function podSpecsOf(items: readonly Record<string, unknown>[]): Parameters<typeof brokenEdges>[0][] {
   return items.flatMap((r) => {

@@ -461,6 +461,115 @@ describe('native sidecars', () => {
   });
 });
 
+describe('what the static helper owns (issue 15 #22)', () => {
+  const app: V1Container = { name: 'app', image: 'example/app:1', command: ['/bin/app'] };
+  const cache: V1Container = { name: 'cache', image: 'example/cache:1', command: ['/bin/cache'], readinessProbe: ready };
+  /** `cache > app` in a pod: postStart gates cache, entrypoint wraps both; `pod` replaces fields of the spec. */
+  const run = (strategy: Strategy, pod: Record<string, unknown> = {}, helperImage?: string) => {
+    const spec = fullSpec({ strategy, ...(helperImage ? { helperImage } : {}) });
+    const template = { spec: { containers: [app, cache], ...structuredClone(pod) } };
+    const result = planPod(spec, 'Deployment', template.spec as never, [], parseOrder('cache > app'), {});
+    const after = structuredClone(template);
+    applyEditsToObject(after, result.edits);
+    return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[]; volumes?: object[] } };
+  };
+  const helper = run('postStart').spec.initContainers![0]!;
+
+  for (const [what, strategy, pod, field, message] of [
+    [
+      "a hostPath volume under the helper volume's name",
+      'postStart',
+      { volumes: [{ name: 'order-containers-bin', hostPath: { path: '/usr/bin' } }] },
+      'spec.volumes[0].hostPath',
+      'cache must be gated by the static helper, which mounts an emptyDir volume named order-containers-bin into the containers it serves; the volume of that name is a hostPath, which order-containers will not mount into them; rename it',
+    ],
+    [
+      "a configMap volume under the run volume's name",
+      'entrypoint',
+      { volumes: [{ name: 'order-containers-run', configMap: { name: 'flags' } }] },
+      'spec.volumes[0].configMap',
+      'the entrypoint wrappers run under the static helper, which mounts an emptyDir volume named order-containers-run into the containers it serves; the volume of that name is a configMap, which order-containers will not mount into them; rename it',
+    ],
+    [
+      "a main container under the helper's name",
+      'postStart',
+      { containers: [app, cache, { name: 'order-containers-helper', image: 'example/tools:1' }] },
+      'spec.containers[2].name',
+      'cache must be gated by the static helper, an init container named order-containers-helper; a main container has that name, which order-containers will not take over; rename it',
+    ],
+    [
+      "an init container under the helper's name that runs another program",
+      'postStart',
+      { initContainers: [{ ...helper, command: ['/bin/sh', '-c', 'cp /tools/* /order-containers/bin/'] }] },
+      'spec.initContainers[0].command',
+      'cache must be gated by the static helper, an init container named order-containers-helper; the init container of that name is not the helper order-containers writes (its command differs), and order-containers will not replace it; rename it',
+    ],
+    [
+      "a restartable init container in the helper's shape",
+      'postStart',
+      { initContainers: [{ ...helper, restartPolicy: 'Always' }] },
+      'spec.initContainers[0].restartPolicy',
+      undefined,
+    ],
+    [
+      "an init container in the helper's shape that mounts more",
+      'entrypoint',
+      { initContainers: [{ ...helper, volumeMounts: [...helper.volumeMounts!, { name: 'tools', mountPath: '/tools' }] }] },
+      'spec.initContainers[0].volumeMounts',
+      undefined,
+    ],
+    [
+      "another volume at the helper's mount path in a gated container",
+      'postStart',
+      { containers: [app, { ...cache, volumeMounts: [{ name: 'tools', mountPath: '/order-containers/bin/' }] }] },
+      'spec.containers[1].volumeMounts[0]',
+      'cache must be gated by the static helper, which mounts volume order-containers-bin at /order-containers/bin in cache; cache already mounts volume tools at /order-containers/bin/; change that mount',
+    ],
+    [
+      'the run volume mounted elsewhere in a wrapped container',
+      'entrypoint',
+      { containers: [app, { ...cache, volumeMounts: [{ name: 'order-containers-run', mountPath: '/run' }] }] },
+      'spec.containers[1].volumeMounts[0]',
+      undefined,
+    ],
+  ] as const) {
+    it(`refuses ${what}, naming the field`, () => {
+      const p = run(strategy, pod);
+      assert.deepEqual(p.edits, []);
+      assert.deepEqual(
+        p.problems.map((d) => d.field),
+        [field],
+      );
+      if (message !== undefined) assert.equal(p.problems[0]!.message, message);
+    });
+  }
+
+  it("rewrites a helper and volumes it wrote before, where they differ from today's, and then changes nothing", () => {
+    for (const strategy of ['postStart', 'entrypoint'] as const) {
+      const today = run(strategy, {}, 'registry.example/busybox:new').spec;
+      const [ours] = today.initContainers!;
+      const older = {
+        ...today,
+        initContainers: [
+          {
+            ...ours!,
+            image: 'busybox:old',
+            command: [...ours!.command!.slice(0, 6), '/order-containers/bin/old.sh', 'echo old'],
+            resources: { requests: { cpu: '1' } },
+            securityContext: { runAsUser: 1000 },
+            imagePullPolicy: 'Always',
+          },
+        ],
+        volumes: today.volumes!.map((v) => ({ ...v, emptyDir: { sizeLimit: '1Gi' } })),
+      };
+      const again = run(strategy, older, 'registry.example/busybox:new');
+      assert.deepEqual(again.problems, [], strategy);
+      assert.deepEqual(again.spec, today, `${strategy}: an older helper and its volumes are ours, rewritten`);
+      assert.deepEqual(run(strategy, today, 'registry.example/busybox:new').edits, [], `${strategy}: a second run changes nothing`);
+    }
+  });
+});
+
 describe('entrypoint wrappers', () => {
   const withCommand = (name: string, extra: Partial<V1Container> = {}): V1Container => ({
     name,

@@ -226,6 +226,21 @@ describe('the static helper in rendered output (issue 15 #22)', () => {
     assert.deepEqual(diff, ['          image: registry.example/busybox:1.36.1-musl']);
     assert.equal(withoutResults(run(changed, config({ helperImage: 'registry.example/busybox:1.36.1-musl' })).output), changed);
   });
+
+  it('refuses a hostPath volume under its volume name, naming the workload and the field', () => {
+    const hostPath = gated.replace(
+      '        containers:\n',
+      '        volumes:\n        - {name: order-containers-bin, hostPath: {path: /usr/bin}}\n        containers:\n',
+    );
+    const r = run(hostPath, config());
+    assert.equal(r.exitCode, 1);
+    assert.equal(withoutResults(r.output), hostPath);
+    const refusal = r.results.find((x) => x.severity === 'error')!;
+    assert.deepEqual(
+      [refusal.resourceRef, refusal.field],
+      [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, { path: 'spec.template.spec.volumes[0].hostPath' }],
+    );
+  });
 });
 
 /** The pod specs of the workloads in a list that the function may order (built-in kinds, not local-config). */

@@ -298,6 +298,25 @@ describe('native sidecars', () => {
     assert.equal(helper.image, 'busybox:1.36.1-musl');
   });
 
+  it("runs the helper as the pod's own non-root user, which namespace UID ranges admit, else as nobody (issue 15 #22)", () => {
+    const helperIn = (securityContext: object | undefined) => {
+      const template = {
+        spec: { ...(securityContext ? { securityContext } : {}), containers: [{ name: 'app' }, { name: 'cache', readinessProbe: ready }] },
+      };
+      const p = planPod(orderSpec([], 'postStart'), 'Deployment', template.spec, [], parseOrder('cache > app'), {});
+      applyEditsToObject(template, p.edits);
+      const helper = (template.spec as unknown as { initContainers: V1Container[] }).initContainers[0]!;
+      // The user kubelet runs it as: the container's own, else the pod's.
+      const uid = helper.securityContext?.runAsUser ?? (securityContext as { runAsUser?: number } | undefined)?.runAsUser;
+      return { uid, nonRoot: helper.securityContext?.runAsNonRoot };
+    };
+    // OpenShift's restricted-v2 assigns each namespace a UID range, e.g. 1000680000/10000.
+    assert.deepEqual(helperIn({ runAsUser: 1000680000, fsGroup: 1000680000 }), { uid: 1000680000, nonRoot: true });
+    assert.deepEqual(helperIn(undefined), { uid: 65534, nonRoot: true });
+    assert.deepEqual(helperIn({ runAsUser: 0 }), { uid: 65534, nonRoot: true }, 'root is never inherited');
+    assert.deepEqual(helperIn({ runAsUser: '1000' }), { uid: 65534, nonRoot: true }, 'a value the API server refuses is not copied');
+  });
+
   it("never changes the pod's QoS class with the helper's resources (issue 15 #18)", () => {
     const sized = (resources: object): V1Container[] => [
       { name: 'app', resources },

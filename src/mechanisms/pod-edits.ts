@@ -138,7 +138,7 @@ export function helperEdits(
     .forEach(({ volume }, i) => edits.push({ op: 'insert', path: ['spec', 'volumes'], index: existing.length + i, value: volume }));
   const inits = podSpec.initContainers ?? [];
   const others = [...inits, ...podSpec.containers].filter((c) => c.name !== HELPER_CONTAINER);
-  const wanted = helperContainer(helperImage, scripts, qosClassOf(others));
+  const wanted = helperContainer(helperImage, scripts, { qos: qosClassOf(others), runAsUser: podSpec.securityContext?.runAsUser });
   const present = inits.find((c) => c.name === HELPER_CONTAINER);
   if (!present) edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: wanted, before: ['containers'] });
   else if (!sameJson(present, wanted)) edits.push({ op: 'set', path: ['spec', 'initContainers', helperAt], value: wanted });

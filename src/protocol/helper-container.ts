@@ -20,15 +20,30 @@ export type HelperScript = 'wait' | 'run';
 
 const SCRIPTS: Readonly<Record<HelperScript, readonly [string, string]>> = { wait: [WAIT_SH, WAIT_SCRIPT], run: [RUN_SH, RUN_SCRIPT] };
 
-/** Pod Security Standard "restricted", plus a read-only root: the helper needs nothing more. */
-const RESTRICTED = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+/** nobody: the user the helper runs as when the pod names none, since busybox's image runs as root. */
+const NOBODY = 65534;
+
+/** The largest UID the API server accepts for runAsUser. */
+const MAX_UID = 2147483647;
+
+/**
+ * Pod Security Standard "restricted", plus a read-only root: the helper needs nothing more. Its user
+ * is the pod's own when the pod sets a non-root `spec.securityContext.runAsUser`: the helper then sets
+ * none and inherits it (as it inherits the pod's runAsGroup and fsGroup, which it never sets), because
+ * admission that gives each namespace a range of UIDs (OpenShift's restricted-v2) refuses a container
+ * outside it, and the pod's own is inside. Otherwise nobody: runAsNonRoot refuses busybox's root user.
+ */
+function restricted(podUser: unknown): NonNullable<V1Container['securityContext']> {
+  const inherits = typeof podUser === 'number' && Number.isInteger(podUser) && podUser > 0 && podUser <= MAX_UID;
+  return {
+    runAsNonRoot: true,
+    ...(inherits ? {} : { runAsUser: NOBODY }),
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
 
 /**
  * The helper's resources never change the pod's QoS class, which counts init containers (GetPodQOS):
@@ -44,13 +59,20 @@ const HELPER_RESOURCES: Readonly<Record<QosClass, V1Container['resources'] | und
 /** The helper's own mount of its volume, writable: it fills the volume that the others mount read-only. */
 const HELPER_OWN_MOUNT: V1VolumeMount = { name: HELPER_VOLUME, mountPath: HELPER_DIR };
 
-export function helperContainer(image: string, scripts: readonly HelperScript[], qos: QosClass = 'Burstable'): V1Container {
-  const resources = HELPER_RESOURCES[qos];
+/** What of its pod the helper follows: the QoS class its resources keep, and the pod's runAsUser. */
+export interface HelperPod {
+  readonly qos: QosClass;
+  /** `spec.securityContext.runAsUser` as the manifest gives it. */
+  readonly runAsUser?: unknown;
+}
+
+export function helperContainer(image: string, scripts: readonly HelperScript[], pod: HelperPod = { qos: 'Burstable' }): V1Container {
+  const resources = HELPER_RESOURCES[pod.qos];
   return {
     name: HELPER_CONTAINER,
     image,
     command: [...PROGRAM, INSTALL, HELPER_CONTAINER, BUSYBOX, ...scripts.flatMap((s) => SCRIPTS[s])].map(escapeExpansion),
-    securityContext: RESTRICTED,
+    securityContext: restricted(pod.runAsUser),
     ...(resources ? { resources } : {}),
     volumeMounts: [HELPER_OWN_MOUNT],
   } as V1Container;

@@ -295,7 +295,11 @@ describe('native sidecars', () => {
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
     assert.equal(sc.readOnlyRootFilesystem, true);
     assert.equal(helper.resources, undefined, 'a BestEffort pod stays BestEffort');
-    assert.equal(helper.image, 'busybox:1.36.1-musl');
+    assert.equal(
+      helper.image,
+      'docker.io/library/busybox:1.36.1-musl@sha256:c29b078aeeb7cdc487cf52dc87a69dac71499937f498b35cb606c7943bc412c9',
+      'the default is fully qualified and pinned by digest',
+    );
   });
 
   it("runs the helper as the pod's own non-root user, which namespace UID ranges admit, else as nobody (issue 15 #22)", () => {

@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseGoDuration, parseGoFlags, parsePFlags } from './bench-kubelet/programs/flags.js';
 import { SIDECAR_IMAGES } from './bench-kubelet/images-sidecars.js';
+import { BASE_IMAGES } from './bench-kubelet/images-base.js';
+import { globMatches } from './bench-kubelet/images.js';
+import { orderSpec } from '../src/config/order-spec.js';
 import { ROOT, tempDir } from './helpers.js';
 import { requireBench } from './bench-kubelet/scenario.js';
 
@@ -614,6 +617,15 @@ describe('bench sidecar programs', function () {
       for (const spec of SIDECAR_IMAGES) {
         for (const f of Object.values(spec.files)) if ('program' in f) assert.ok(existsSync(join(PROGRAMS, `${f.program}.js`)), f.program);
       }
+    });
+
+    it("gives the function's default helperImage, fully qualified and pinned, the bench's busybox", function () {
+      if (BASE_IMAGES.length === 0) this.skip();
+      // The registry takes the first pattern that matches, in the order bench.ts lists them.
+      const ref = orderSpec().helperImage;
+      const spec = [...SIDECAR_IMAGES, ...BASE_IMAGES].find((s) => globMatches(s.pattern, ref));
+      assert.ok(spec && BASE_IMAGES.includes(spec), ref);
+      assert.ok('/bin/busybox' in spec.files);
     });
   });
 });

@@ -470,7 +470,30 @@ describe('native sidecars', () => {
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
     assert.equal(sc.readOnlyRootFilesystem, true);
     assert.equal(helper.resources, undefined, 'a BestEffort pod stays BestEffort');
-    assert.equal(helper.image, 'busybox:1.36.1-musl');
+    assert.equal(
+      helper.image,
+      'docker.io/library/busybox:1.36.1-musl@sha256:c29b078aeeb7cdc487cf52dc87a69dac71499937f498b35cb606c7943bc412c9',
+      'the default is fully qualified and pinned by digest',
+    );
+  });
+
+  it("runs the helper as the pod's own non-root user, which namespace UID ranges admit, else as nobody (issue 15 #22)", () => {
+    const helperIn = (securityContext: object | undefined) => {
+      const template = {
+        spec: { ...(securityContext ? { securityContext } : {}), containers: [{ name: 'app' }, { name: 'cache', readinessProbe: ready }] },
+      };
+      const p = planPod(orderSpec([], 'postStart'), 'Deployment', template.spec, [], parseOrder('cache > app'), {});
+      applyEditsToObject(template, p.edits);
+      const helper = (template.spec as unknown as { initContainers: V1Container[] }).initContainers[0]!;
+      // The user kubelet runs it as: the container's own, else the pod's.
+      const uid = helper.securityContext?.runAsUser ?? (securityContext as { runAsUser?: number } | undefined)?.runAsUser;
+      return { uid, nonRoot: helper.securityContext?.runAsNonRoot };
+    };
+    // OpenShift's restricted-v2 assigns each namespace a UID range, e.g. 1000680000/10000.
+    assert.deepEqual(helperIn({ runAsUser: 1000680000, fsGroup: 1000680000 }), { uid: 1000680000, nonRoot: true });
+    assert.deepEqual(helperIn(undefined), { uid: 65534, nonRoot: true });
+    assert.deepEqual(helperIn({ runAsUser: 0 }), { uid: 65534, nonRoot: true }, 'root is never inherited');
+    assert.deepEqual(helperIn({ runAsUser: '1000' }), { uid: 65534, nonRoot: true }, 'a value the API server refuses is not copied');
   });
 
   it("never changes the pod's QoS class with the helper's resources (issue 15 #18)", () => {
@@ -660,6 +683,115 @@ describe('native sidecars', () => {
     const edge = (from: string, to: string) => ({ from, to, condition: 'Started' as const });
     assert.deepEqual(findCycle(['a', 'b', 'c', 'd'], [edge('a', 'b'), edge('b', 'c'), edge('c', 'b'), edge('a', 'd')]), ['b', 'c', 'b']);
     assert.equal(findCycle(['a', 'b', 'c'], [edge('a', 'b'), edge('a', 'c'), edge('b', 'c')]), undefined);
+  });
+});
+
+describe('what the static helper owns (issue 15 #22)', () => {
+  const app: V1Container = { name: 'app', image: 'example/app:1', command: ['/bin/app'] };
+  const cache: V1Container = { name: 'cache', image: 'example/cache:1', command: ['/bin/cache'], readinessProbe: ready };
+  /** `cache > app` in a pod: postStart gates cache, entrypoint wraps both; `pod` replaces fields of the spec. */
+  const run = (strategy: Strategy, pod: Record<string, unknown> = {}, helperImage?: string) => {
+    const spec = fullSpec({ strategy, ...(helperImage ? { helperImage } : {}) });
+    const template = { spec: { containers: [app, cache], ...structuredClone(pod) } };
+    const result = planPod(spec, 'Deployment', template.spec as never, [], parseOrder('cache > app'), {});
+    const after = structuredClone(template);
+    applyEditsToObject(after, result.edits);
+    return { ...result, spec: after.spec as { containers: V1Container[]; initContainers?: V1Container[]; volumes?: object[] } };
+  };
+  const helper = run('postStart').spec.initContainers![0]!;
+
+  for (const [what, strategy, pod, field, message] of [
+    [
+      "a hostPath volume under the helper volume's name",
+      'postStart',
+      { volumes: [{ name: 'order-containers-bin', hostPath: { path: '/usr/bin' } }] },
+      'spec.volumes[0].hostPath',
+      'cache must be gated by the static helper, which mounts an emptyDir volume named order-containers-bin into the containers it serves; the volume of that name is a hostPath, which order-containers will not mount into them; rename it',
+    ],
+    [
+      "a configMap volume under the run volume's name",
+      'entrypoint',
+      { volumes: [{ name: 'order-containers-run', configMap: { name: 'flags' } }] },
+      'spec.volumes[0].configMap',
+      'the entrypoint wrappers run under the static helper, which mounts an emptyDir volume named order-containers-run into the containers it serves; the volume of that name is a configMap, which order-containers will not mount into them; rename it',
+    ],
+    [
+      "a main container under the helper's name",
+      'postStart',
+      { containers: [app, cache, { name: 'order-containers-helper', image: 'example/tools:1' }] },
+      'spec.containers[2].name',
+      'cache must be gated by the static helper, an init container named order-containers-helper; a main container has that name, which order-containers will not take over; rename it',
+    ],
+    [
+      "an init container under the helper's name that runs another program",
+      'postStart',
+      { initContainers: [{ ...helper, command: ['/bin/sh', '-c', 'cp /tools/* /order-containers/bin/'] }] },
+      'spec.initContainers[0].command',
+      'cache must be gated by the static helper, an init container named order-containers-helper; the init container of that name is not the helper order-containers writes (its command differs), and order-containers will not replace it; rename it',
+    ],
+    [
+      "a restartable init container in the helper's shape",
+      'postStart',
+      { initContainers: [{ ...helper, restartPolicy: 'Always' }] },
+      'spec.initContainers[0].restartPolicy',
+      undefined,
+    ],
+    [
+      "an init container in the helper's shape that mounts more",
+      'entrypoint',
+      { initContainers: [{ ...helper, volumeMounts: [...helper.volumeMounts!, { name: 'tools', mountPath: '/tools' }] }] },
+      'spec.initContainers[0].volumeMounts',
+      undefined,
+    ],
+    [
+      "another volume at the helper's mount path in a gated container",
+      'postStart',
+      { containers: [app, { ...cache, volumeMounts: [{ name: 'tools', mountPath: '/order-containers/bin/' }] }] },
+      'spec.containers[1].volumeMounts[0]',
+      'cache must be gated by the static helper, which mounts volume order-containers-bin at /order-containers/bin in cache; cache already mounts volume tools at /order-containers/bin/; change that mount',
+    ],
+    [
+      'the run volume mounted elsewhere in a wrapped container',
+      'entrypoint',
+      { containers: [app, { ...cache, volumeMounts: [{ name: 'order-containers-run', mountPath: '/run' }] }] },
+      'spec.containers[1].volumeMounts[0]',
+      undefined,
+    ],
+  ] as const) {
+    it(`refuses ${what}, naming the field`, () => {
+      const p = run(strategy, pod);
+      assert.deepEqual(p.edits, []);
+      assert.deepEqual(
+        p.problems.map((d) => d.field),
+        [field],
+      );
+      if (message !== undefined) assert.equal(p.problems[0]!.message, message);
+    });
+  }
+
+  it("rewrites a helper and volumes it wrote before, where they differ from today's, and then changes nothing", () => {
+    for (const strategy of ['postStart', 'entrypoint'] as const) {
+      const today = run(strategy, {}, 'registry.example/busybox:new').spec;
+      const [ours] = today.initContainers!;
+      const older = {
+        ...today,
+        initContainers: [
+          {
+            ...ours!,
+            image: 'busybox:old',
+            command: [...ours!.command!.slice(0, 6), '/order-containers/bin/old.sh', 'echo old'],
+            resources: { requests: { cpu: '1' } },
+            securityContext: { runAsUser: 1000 },
+            imagePullPolicy: 'Always',
+          },
+        ],
+        volumes: today.volumes!.map((v) => ({ ...v, emptyDir: { sizeLimit: '1Gi' } })),
+      };
+      const again = run(strategy, older, 'registry.example/busybox:new');
+      assert.deepEqual(again.problems, [], strategy);
+      assert.deepEqual(again.spec, today, `${strategy}: an older helper and its volumes are ours, rewritten`);
+      assert.deepEqual(run(strategy, today, 'registry.example/busybox:new').edits, [], `${strategy}: a second run changes nothing`);
+    }
   });
 });
 

@@ -31,7 +31,7 @@ describe('functionConfig', () => {
       sidecars: [],
       rules: [],
       timeoutSeconds: 120,
-      helperImage: 'busybox:1.36.1-musl',
+      helperImage: 'docker.io/library/busybox:1.36.1-musl@sha256:c29b078aeeb7cdc487cf52dc87a69dac71499937f498b35cb606c7943bc412c9',
       workloadKinds: [],
       entrypoints: [],
       presets: [],

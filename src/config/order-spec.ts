@@ -42,7 +42,10 @@ const DEFAULTS = {
   kubernetesVersion: { major: 1, minor: 29 },
   timeoutSeconds: 120,
   // The musl build of the official image is one static binary: copied into any container, it runs.
-  helperImage: 'busybox:1.36.1-musl',
+  // Fully qualified, so that no registry mirror or short-name alias picks another image, and pinned to
+  // the digest of the tag's multi-arch index, so that every node runs the same busybox and a rebuilt
+  // tag reaches pods only when this default changes.
+  helperImage: 'docker.io/library/busybox:1.36.1-musl@sha256:c29b078aeeb7cdc487cf52dc87a69dac71499937f498b35cb606c7943bc412c9',
 } as const satisfies Partial<OrderSpec>;
 
 /**

@@ -21,9 +21,12 @@ import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
-import { helperEdits, helperRefusal, reorderEdits, sameCommand, waitedReadiness } from './pod-edits.js';
+import { helperEdits, helperRefusals, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/** The gates run busybox and wait.sh from the helper's volume. */
+const GATE_VOLUMES: readonly HelperVolume[] = [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }];
 
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle', 'resizePolicy'] as const;
@@ -102,9 +105,10 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     if ('message' in readiness) problems.push(readiness);
     else checks.set(name, readiness);
   }
-  const refusal =
-    checks.size > 0 ? helperRefusal(podSpec, `${[...checks.keys()].join(', ')} must be gated by the static helper`) : undefined;
-  if (refusal) problems.push(refusal);
+  if (checks.size > 0) {
+    const why = `${[...checks.keys()].join(', ')} must be gated by the static helper`;
+    problems.push(...helperRefusals(podSpec, why, [...checks.keys()].map(node), GATE_VOLUMES));
+  }
   if (problems.length > 0) return none();
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
@@ -217,8 +221,5 @@ function gateEdits(
     const command = encodeWaitHook({ container: name, timeoutSeconds: pod.timeoutSeconds, readiness });
     mounts.push({ position: setHook(name, command), container: containerOf(name) });
   }
-  return [
-    ...edits,
-    ...helperEdits(pod.podSpec, mounts, [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }], pod.helperImage, helperAt, ['wait']),
-  ];
+  return [...edits, ...helperEdits(pod.podSpec, mounts, GATE_VOLUMES, pod.helperImage, helperAt, ['wait'])];
 }

@@ -8,7 +8,7 @@ import type { ContainerNode } from '../order/graph.js';
 import { readinessOf, type Readiness } from '../readiness/readiness.js';
 import type { PodContext } from './mechanism.js';
 import type { Edit, Path } from '../resource-list/edit.js';
-import { helperContainer, type HelperScript } from '../protocol/helper-container.js';
+import { foreignHelperField, foreignMount, foreignVolumeField, helperContainer, type HelperScript } from '../protocol/helper-container.js';
 import { HELPER_CONTAINER } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import { qosClassOf } from '../workloads/qos.js';
@@ -25,29 +25,96 @@ export function waitedReadiness(pod: PodContext, n: ContainerNode): Readiness | 
   );
 }
 
+/** A volume the static helper fills or the containers it serves share, and how they mount it. */
+export interface HelperVolume {
+  readonly volume: V1Volume;
+  readonly mount: V1VolumeMount;
+}
+
 /**
- * Why the static helper cannot go into this pod, if it cannot: its busybox is a Linux program, and the
- * API server forbids the helper's Linux securityContext fields in a pod with `spec.os.name: windows`.
+ * Why the static helper cannot go into this pod, if it cannot, naming the field: its busybox is a Linux
+ * program, and the API server forbids the helper's Linux securityContext fields in a pod with
+ * `spec.os.name: windows`; and a foreign object under the helper's names (protocol/helper-container.ts
+ * says which are ours) is never adopted, because the helper's `users` would then mount and run what
+ * someone else put there, or the pod would hold two containers or mounts where there must be one.
  */
-export function helperRefusal(podSpec: PodSpecView, why: string): Diagnostic | undefined {
-  if (podSpec.os?.name !== 'windows') return undefined;
-  return error(
-    `${why}, which runs a Linux busybox that a Windows pod cannot run; order this pod with native sidecars (Kubernetes 1.29+) and no gate on a main container`,
-    'spec.os.name',
-  );
+export function helperRefusals(
+  podSpec: PodSpecView,
+  why: string,
+  users: readonly ContainerNode[],
+  volumes: readonly HelperVolume[],
+): Diagnostic[] {
+  const refusals: Diagnostic[] = [];
+  if (podSpec.os?.name === 'windows') {
+    refusals.push(
+      error(
+        `${why}, which runs a Linux busybox that a Windows pod cannot run; order this pod with native sidecars (Kubernetes 1.29+) and no gate on a main container`,
+        'spec.os.name',
+      ),
+    );
+  }
+  const named = `${why}, an init container named ${HELPER_CONTAINER}`;
+  podSpec.containers.forEach((c, i) => {
+    if (c.name === HELPER_CONTAINER) {
+      refusals.push(
+        error(
+          `${named}; a main container has that name, which order-containers will not take over; rename it`,
+          `${containerField('containers', i)}.name`,
+        ),
+      );
+    }
+  });
+  (podSpec.initContainers ?? []).forEach((c, i) => {
+    const foreign = c.name === HELPER_CONTAINER ? foreignHelperField(c) : undefined;
+    if (foreign !== undefined) {
+      refusals.push(
+        error(
+          `${named}; the init container of that name is not the helper order-containers writes (its ${foreign} differs), and order-containers will not replace it; rename it`,
+          `${containerField('initContainers', i)}.${foreign}`,
+        ),
+      );
+    }
+  });
+  (podSpec.volumes ?? []).forEach((v, i) => {
+    const ours = volumes.find(({ volume }) => volume.name === v.name);
+    const foreign = ours ? foreignVolumeField(v) : undefined;
+    if (foreign !== undefined) {
+      refusals.push(
+        error(
+          `${why}, which mounts an emptyDir volume named ${v.name} into the containers it serves; the volume of that name is a ${foreign}, which order-containers will not mount into them; rename it`,
+          `spec.volumes[${i}].${foreign}`,
+        ),
+      );
+    }
+  });
+  for (const n of users) {
+    (n.container.volumeMounts ?? []).forEach((m, k) => {
+      const ours = volumes.find(({ mount }) => foreignMount(m, mount));
+      if (ours) {
+        refusals.push(
+          error(
+            `${why}, which mounts volume ${ours.mount.name} at ${ours.mount.mountPath} in ${n.name}; ${n.name} already mounts volume ${m.name} at ${m.mountPath}${m.subPath || m.subPathExpr ? ' (a subPath)' : ''}; change that mount`,
+            `${containerField(n.list, n.index)}.volumeMounts[${k}]`,
+          ),
+        );
+      }
+    });
+  }
+  return refusals;
 }
 
 /**
  * Mounts the helper's volumes into the main containers at `positions` (after any reorder), adds the
  * volumes, and puts the helper init container first in line. The helper goes in last so that no
- * position an earlier edit used moves. A helper already there (an earlier run's) is rewritten where it
- * differs from today's, at `helperAt` among the init containers as the edits before leave them, so that
- * a new helperImage or new scripts reach workloads rendered before.
+ * position an earlier edit used moves. What an earlier run wrote (helperRefusals has refused anything
+ * else under our names) is rewritten where it differs from today's: the helper at `helperAt` among the
+ * init containers as the edits before leave them, and the volumes, so that a new helperImage, new
+ * scripts or new sizes reach workloads rendered before.
  */
 export function helperEdits(
   podSpec: PodSpecView,
   mounts: readonly { readonly position: number; readonly container: V1Container }[],
-  volumes: readonly { readonly volume: V1Volume; readonly mount: V1VolumeMount }[],
+  volumes: readonly HelperVolume[],
   helperImage: string,
   helperAt: number,
   scripts: readonly HelperScript[],
@@ -62,22 +129,30 @@ export function helperEdits(
     });
   }
   const existing = podSpec.volumes ?? [];
+  existing.forEach((v, i) => {
+    const wanted = volumes.find(({ volume }) => volume.name === v.name)?.volume;
+    if (wanted && !sameJson(v, wanted)) edits.push({ op: 'set', path: ['spec', 'volumes', i], value: wanted });
+  });
   volumes
     .filter(({ volume }) => !existing.some((v) => v.name === volume.name))
     .forEach(({ volume }, i) => edits.push({ op: 'insert', path: ['spec', 'volumes'], index: existing.length + i, value: volume }));
   const inits = podSpec.initContainers ?? [];
   const others = [...inits, ...podSpec.containers].filter((c) => c.name !== HELPER_CONTAINER);
-  const wanted = helperContainer(helperImage, scripts, qosClassOf(others));
+  const wanted = helperContainer(helperImage, scripts, { qos: qosClassOf(others), runAsUser: podSpec.securityContext?.runAsUser });
   const present = inits.find((c) => c.name === HELPER_CONTAINER);
   if (!present) edits.push({ op: 'insert', path: ['spec', 'initContainers'], index: 0, value: wanted, before: ['containers'] });
-  else if (JSON.stringify(present) !== JSON.stringify(wanted))
-    edits.push({ op: 'set', path: ['spec', 'initContainers', helperAt], value: wanted });
+  else if (!sameJson(present, wanted)) edits.push({ op: 'set', path: ['spec', 'initContainers', helperAt], value: wanted });
   return edits;
+}
+
+/** Two values as JSON, keys compared in order: a difference in order only costs a rewrite to the same content. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** True when a container's command (or hook) is already exactly `wanted`: nothing to write. */
 export function sameCommand(current: readonly string[] | undefined | null, wanted: readonly string[] | undefined): boolean {
-  return current !== undefined && current !== null && wanted !== undefined && JSON.stringify(current) === JSON.stringify(wanted);
+  return current !== undefined && current !== null && wanted !== undefined && sameJson(current, wanted);
 }
 
 /**

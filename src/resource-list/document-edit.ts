@@ -66,8 +66,15 @@ function seqAt(doc: Document, root: unknown, path: Path, create: boolean, before
 export function applyToNode(doc: Document, root: unknown, edit: Edit): void {
   switch (edit.op) {
     case 'set': {
+      const key = edit.path[edit.path.length - 1];
+      if (typeof key === 'number') {
+        const seq = seqAt(doc, root, edit.path.slice(0, -1), false);
+        if (key < 0 || key >= seq.items.length) throw new Error(`no entry to replace at ${edit.path.join('.')}`);
+        seq.items[key] = doc.createNode(edit.value);
+        return;
+      }
       const parent = mapAt(doc, root, edit.path.slice(0, -1));
-      setOrdered(doc, parent, edit.path[edit.path.length - 1] as string, doc.createNode(edit.value), edit.before);
+      setOrdered(doc, parent, key as string, doc.createNode(edit.value), edit.before);
       return;
     }
     case 'insert':

@@ -7,8 +7,9 @@ type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
 export type Edit =
-  /** Set a mapping key, creating missing mappings on the way. `before` names sibling keys a person
-   * would put the new key in front of (only used when the key is new). */
+  /** Set a mapping key, creating missing mappings on the way, or replace a sequence entry (a number
+   * last). `before` names sibling keys a person would put the new key in front of (only used when the
+   * key is new). */
   | { readonly op: 'set'; readonly path: Path; readonly value: unknown; readonly before?: readonly string[] }
   /** Insert into the sequence at `path`, creating it (with `before`, as for set) when absent. */
   | { readonly op: 'insert'; readonly path: Path; readonly index: number; readonly value: unknown; readonly before?: readonly string[] }
@@ -140,9 +141,15 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
   for (const edit of edits) {
     switch (edit.op) {
       case 'set': {
-        const parent = walk(root, edit.path.slice(0, -1), true);
         const key = edit.path[edit.path.length - 1];
-        if (!isMap(parent) || typeof key !== 'string') throw new Error(`cannot set ${describe(edit.path)}`);
+        if (typeof key === 'number') {
+          const seq = walk(root, edit.path.slice(0, -1), false);
+          if (!Array.isArray(seq) || key < 0 || key >= seq.length) throw new Error(`no entry to replace at ${describe(edit.path)}`);
+          seq[key] = cloneData(edit.value);
+          break;
+        }
+        const parent = walk(root, edit.path.slice(0, -1), true);
+        if (!isMap(parent) || key === undefined) throw new Error(`cannot set ${describe(edit.path)}`);
         setOrdered(parent, key, cloneData(edit.value), edit.before);
         break;
       }

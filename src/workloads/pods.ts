@@ -10,6 +10,7 @@ export interface PodSpecView {
   readonly restartPolicy?: string;
   readonly terminationGracePeriodSeconds?: number;
   readonly os?: { readonly name?: string } | null;
+  readonly securityContext?: { readonly runAsUser?: unknown } | null;
 }
 
 /** kubelet's default when a pod does not set terminationGracePeriodSeconds. */

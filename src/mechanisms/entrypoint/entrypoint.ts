@@ -19,10 +19,16 @@ import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
-import { helperEdits, helperRefusal, reorderEdits, sameCommand, waitedReadiness } from '../pod-edits.js';
+import { helperEdits, helperRefusals, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
+
+/** The wrappers run busybox and run.sh from the helper's volume, and leave their files in the run volume. */
+const WRAPPER_VOLUMES: readonly HelperVolume[] = [
+  { volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT },
+  { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT },
+];
 
 /**
  * The program a container runs, as kubelet would start it: its command, the one our wrapper already
@@ -199,8 +205,11 @@ function compile(pod: PodContext): MechanismPlan {
       edits.push({ op: 'set', path: ['spec', 'containers', n.index, 'command'], value: command });
     mounts.push({ position: n.index, container: n.container });
   }
-  const refusal = wrappers.size > 0 ? helperRefusal(podSpec, 'the entrypoint wrappers run under the static helper') : undefined;
-  if (refusal) problems.push(refusal);
+  if (wrappers.size > 0) {
+    problems.push(
+      ...helperRefusals(podSpec, 'the entrypoint wrappers run under the static helper', [...wrappers.keys()].map(node), WRAPPER_VOLUMES),
+    );
+  }
   if (problems.length > 0) return none();
 
   // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
@@ -216,11 +225,7 @@ function compile(pod: PodContext): MechanismPlan {
   const finalInits = topologicalOrder(inits, graph.edges, (name) => inits.indexOf(name));
   edits.push(...reorderEdits(['spec', 'initContainers'], inits, finalInits));
   if (mounts.length > 0) {
-    const volumes = [
-      { volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT },
-      { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT },
-    ];
-    edits.push(...helperEdits(podSpec, mounts, volumes, pod.helperImage, finalInits.indexOf(HELPER_CONTAINER), ['run']));
+    edits.push(...helperEdits(podSpec, mounts, WRAPPER_VOLUMES, pod.helperImage, finalInits.indexOf(HELPER_CONTAINER), ['run']));
   }
 
   const step = (container: string): AppliedStep => {

@@ -5,8 +5,15 @@ import { seconds, type FlagInput, type FlagValues } from './flags.js';
 
 export const READINESS_FLAGS = { ready: 'value', attempt: 'value', 'check-arg': 'values' } as const;
 
+/** runtime/check.sh's attempt when no `--attempt` is given: kubelet's default probe timeoutSeconds. */
+const DEFAULT_ATTEMPT_SECONDS = 1;
+
 export function readinessFlags(readiness: Readiness): FlagInput<typeof READINESS_FLAGS> {
-  return { ready: readiness.check.kind, attempt: String(readiness.attemptSeconds), 'check-arg': checkArgs(readiness.check) };
+  return {
+    ready: readiness.check.kind,
+    ...(readiness.attemptSeconds !== DEFAULT_ATTEMPT_SECONDS ? { attempt: String(readiness.attemptSeconds) } : {}),
+    'check-arg': checkArgs(readiness.check),
+  };
 }
 
 /** The check the flags give; 'absent' when they give none; undefined when they are not ours. */
@@ -14,6 +21,6 @@ export function readinessFromFlags(values: FlagValues<typeof READINESS_FLAGS>): 
   const [kindName] = values.ready;
   if (kindName === undefined) return values.attempt.length + values['check-arg'].length === 0 ? 'absent' : undefined;
   const check = checkKindOf(kindName)?.fromArgs(values['check-arg']);
-  const attemptSeconds = seconds(values.attempt[0]);
+  const attemptSeconds = values.attempt.length === 0 ? DEFAULT_ATTEMPT_SECONDS : seconds(values.attempt[0]);
   return check === undefined || attemptSeconds === undefined ? undefined : { check, attemptSeconds };
 }

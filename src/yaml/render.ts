@@ -33,8 +33,12 @@ export function renderLines(value: unknown, indent: number, style: SequenceStyle
   return lines.map((l) => (l === '' ? l : pad + l));
 }
 
-/** Strings that read back as themselves when written plain, in YAML 1.2 and in YAML 1.1 alike. */
-const SAFE_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+/**
+ * Strings that read back as themselves when written plain, in YAML 1.2 and in YAML 1.1 alike, in block
+ * and flow context: a word of letters, digits and `_./-`, starting with a letter, `_` or `/`, or a flag
+ * (`-c`, `--name`; a plain scalar may start with `-` followed by a non-space character).
+ */
+const SAFE_PLAIN = /^(?:[A-Za-z_/]|--?[A-Za-z])[A-Za-z0-9_./-]*$/;
 const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 
@@ -43,6 +47,17 @@ function simpleScalar(v: unknown): string | undefined {
   if (typeof v === 'boolean') return String(v);
   if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v)) return undefined;
   return SAFE_PLAIN.test(v) && !SPECIAL_WORDS.test(v) ? v : JSON.stringify(v);
+}
+
+/**
+ * A list of scalars on one line, `[a, "b c", "9090"]`, as manifests write commands: a generated wait or
+ * wrapper command is a few dozen words, and a line each would make it most of the pod's bytes. Every
+ * word is a simpleScalar, which quotes anything a flow context could misread (`,`, brackets, `#`, `: `).
+ */
+function flowSequence(v: unknown): string | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const words = v.map(simpleScalar);
+  return words.every((w) => w !== undefined) ? `[${words.join(', ')}]` : undefined;
 }
 
 /**
@@ -75,6 +90,11 @@ function simpleLines(value: unknown, indent: string, style: SequenceStyle, out: 
     const scalar = simpleScalar(v);
     if (scalar !== undefined) {
       out.push(`${indent}${key}: ${scalar}`);
+      continue;
+    }
+    const flow = flowSequence(v);
+    if (flow !== undefined) {
+      out.push(`${indent}${key}: ${flow}`);
       continue;
     }
     out.push(`${indent}${key}:`);

@@ -25,6 +25,12 @@ export interface OrderSpec {
   readonly sidecars: readonly Sidecar[];
   readonly rules: readonly Rule[];
   readonly timeoutSeconds: number;
+  /**
+   * Where a postStart gate holds the containers after it, they also wait themselves (an entrypoint
+   * wrapper in each): kubelet starts them even when the gate fails (SyncPod), so the gate alone is best
+   * effort when the gated container cannot start or become ready.
+   */
+  readonly holdDependents: boolean;
   readonly helperImage: string;
   readonly workloadKinds: readonly WorkloadKind[];
   readonly entrypoints: readonly KnownEntrypoint[];
@@ -37,6 +43,7 @@ const DEFAULTS = {
   strategy: 'auto',
   kubernetesVersion: { major: 1, minor: 29 },
   timeoutSeconds: 120,
+  holdDependents: false,
   // The musl build of the official image is one static binary: copied into any container, it runs.
   helperImage: 'busybox:1.36.1-musl',
 } as const satisfies Partial<OrderSpec>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { orderSpec as fullSpec, type OrderSpec, type Strategy } from '../src/config/order-spec.js';
 import type { Sidecar } from '../src/order/declaration.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
@@ -792,6 +792,156 @@ describe('what the static helper owns (issue 15 #22)', () => {
       assert.deepEqual(again.spec, today, `${strategy}: an older helper and its volumes are ours, rewritten`);
       assert.deepEqual(run(strategy, today, 'registry.example/busybox:new').edits, [], `${strategy}: a second run changes nothing`);
     }
+  });
+});
+
+describe('postStart gates with holdDependents (issue 15 #3)', () => {
+  const proxy = { name: 'proxy', command: ['/proxy'], readinessProbe: { tcpSocket: { port: 5432 }, timeoutSeconds: 2 } };
+  const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Ready' }];
+
+  function held(containers: V1Container[], hints: Parameters<typeof planPod>[6] = {}, strategy: Strategy = 'postStart', order = '') {
+    const template = { metadata: { annotations: {} as Record<string, string> }, spec: { containers } };
+    const spec = fullSpec({ strategy, sidecars, holdDependents: true });
+    const result = planPod(spec, 'Deployment', template.spec, sidecars, order ? parseOrder(order) : [], {}, hints);
+    const after = structuredClone(template);
+    applyEditsToObject(after, result.edits);
+    const out = after.spec as { containers: V1Container[]; initContainers: V1Container[]; volumes?: V1Volume[] };
+    return { ...result, spec: out, metadata: after.metadata, container: (name: string) => out.containers.find((c) => c.name === name)! };
+  }
+
+  it('has the gate leave its ready mark, and wraps each container that waits on it so that its program waits for the mark', () => {
+    const p = held([{ name: 'web', command: ['/web', '--port=8080'], args: ['-v'] }, proxy]);
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(names(p.spec.containers), ['proxy', 'web']);
+    const hook = p.container('proxy').lifecycle!.postStart!.exec!.command!;
+    assert.deepEqual(hook.slice(3, 7), ['--busybox', BUSYBOX, '--run-dir', '/order-containers/run']);
+    assert.equal(decodeWaitHook(hook)?.marksReady, true);
+    const web = p.container('web');
+    assert.deepEqual(decodeWrapper(web.command), {
+      container: 'web',
+      timeoutSeconds: 120,
+      after: [{ container: 'proxy', state: 'ready' }],
+      recordExit: false,
+      program: ['/web', '--port=8080'],
+    });
+    assert.deepEqual(web.args, ['-v'], 'its args stay, after the program, as kubelet passes them');
+    const mounts = [
+      { name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true },
+      { name: 'order-containers-run', mountPath: '/order-containers/run' },
+    ];
+    assert.deepEqual(p.container('proxy').volumeMounts, mounts);
+    assert.deepEqual(web.volumeMounts, mounts);
+    assert.deepEqual(p.spec.volumes, [
+      { name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+      { name: 'order-containers-run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    ]);
+    const helper = p.spec.initContainers[0]!;
+    assert.ok(helper.command!.includes('/order-containers/bin/wait.sh') && helper.command!.includes('/order-containers/bin/run.sh'));
+    assert.equal(p.startOrder, 'proxy(ready) -> web(after proxy ready)');
+    assert.deepEqual(p.warnings, [
+      {
+        message:
+          'postStart cannot make proxy stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)',
+      },
+    ]);
+  });
+
+  it("says what it guarantees and costs: web's command is rewritten, and it exits 1 without the mark", () => {
+    const p = planPod(
+      fullSpec({ strategy: 'postStart', sidecars, holdDependents: true, timeoutSeconds: 30 }),
+      'Deployment',
+      { containers: [{ name: 'web', command: ['/web'] }, proxy] },
+      sidecars,
+      [],
+      {},
+    );
+    assert.deepEqual(p.news, [
+      {
+        message:
+          "holdDependents: web's command is rewritten to run under the helper's run.sh, which starts its program only once proxy passed its postStart gate; if it has not within 30s, web exits 1 and kubelet restarts it as the pod's restartPolicy says",
+        field: 'spec.containers[0].command',
+      },
+    ]);
+  });
+
+  it('changes nothing on a second run', () => {
+    const first = held([{ name: 'web', command: ['/web'] }, proxy]);
+    const again = planPod(
+      fullSpec({ strategy: 'postStart', sidecars, holdDependents: true }),
+      'Deployment',
+      first.spec,
+      sidecars,
+      [],
+      first.metadata.annotations,
+    );
+    assert.deepEqual(again.edits, []);
+  });
+
+  it('wraps a container without a command when the config gives its image entrypoint, and warns, naming it, when none does', () => {
+    const p = held([{ name: 'web', image: 'shop/web:1' }, { name: 'worker', image: 'shop/worker:1' }, proxy], {
+      entrypoints: [{ match: { image: 'shop/web:*' }, command: ['/web'], args: ['serve'] }],
+    });
+    assert.deepEqual(decodeWrapper(p.container('web').command)?.program, ['/web', 'serve']);
+    assert.equal(p.container('worker').command, undefined);
+    assert.deepEqual(p.warnings.slice(0, 1), [
+      {
+        message:
+          "holdDependents: worker has no command, and its image's entrypoint cannot be known without pulling the image, so it cannot wait for proxy itself: the order of worker after proxy is best effort (kubelet starts worker even when a gate fails); set its command, or give it under entrypoints in the config",
+        field: 'spec.containers[1].command',
+      },
+    ]);
+    assert.equal(p.startOrder, 'proxy(ready) -> web(after proxy ready) -> worker');
+  });
+
+  it('leaves the gates as they were when no container that waits can be wrapped', () => {
+    const p = held([{ name: 'worker', image: 'shop/worker:1' }, proxy]);
+    assert.equal(decodeWaitHook(p.container('proxy').lifecycle!.postStart!.exec!.command)?.marksReady, undefined);
+    assert.equal(p.spec.volumes!.length, 1);
+    assert.equal(p.warnings.length, 2);
+  });
+
+  it("warns that a gate by a preset's own wait command leaves no mark to wait for", () => {
+    const p = held(
+      [
+        { name: 'web', command: ['/web'] },
+        { name: 'proxy', command: ['/proxy'] },
+      ],
+      {
+        waits: new Map([['proxy', ['/proxy', 'wait']]]),
+        probes: new Map([['proxy', { tcpSocket: { port: 5432 } }]]),
+      },
+    );
+    assert.deepEqual(p.container('web').command, ['/web']);
+    assert.equal(
+      p.warnings[0]!.message,
+      "holdDependents: proxy is gated by its own wait command, which leaves no ready mark, so web cannot wait for it itself: the order of web after proxy is best effort (kubelet starts web even when proxy's gate fails)",
+    );
+  });
+
+  it("holds the containers after native's postStart gates on main containers too", () => {
+    const p = held(
+      [
+        { name: 'app', command: ['/app'] },
+        { name: 'cache', command: ['/cache'], readinessProbe: ready },
+      ],
+      {},
+      'native',
+      'cache > app',
+    );
+    assert.deepEqual(decodeWrapper(p.container('app').command)?.after, [{ container: 'cache', state: 'ready' }]);
+    assert.equal(decodeWaitHook(p.container('cache').lifecycle!.postStart!.exec!.command)?.marksReady, true);
+  });
+
+  it('changes nothing without it', () => {
+    const containers = [{ name: 'web', command: ['/web'] }, proxy];
+    const off = planPod(fullSpec({ strategy: 'postStart', sidecars }), 'Deployment', { containers }, sidecars, [], {});
+    const template = { spec: { containers: structuredClone(containers) } };
+    applyEditsToObject(template, off.edits);
+    const out = template.spec as { containers: V1Container[]; volumes: unknown[] };
+    assert.deepEqual(out.containers[1]!.command, ['/web']);
+    assert.equal(out.volumes.length, 1);
+    assert.equal(decodeWaitHook(out.containers[0]!.lifecycle!.postStart!.exec!.command)?.marksReady, undefined);
+    assert.equal(off.startOrder, 'proxy(ready) -> web');
   });
 });
 

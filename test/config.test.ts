@@ -31,6 +31,7 @@ describe('functionConfig', () => {
       sidecars: [],
       rules: [],
       timeoutSeconds: 120,
+      holdDependents: false,
       helperImage: 'docker.io/library/busybox:1.36.1-musl@sha256:c29b078aeeb7cdc487cf52dc87a69dac71499937f498b35cb606c7943bc412c9',
       workloadKinds: [],
       entrypoints: [],
@@ -81,7 +82,7 @@ describe('functionConfig', () => {
         {
           path: 'spec.sidecar',
           message:
-            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, workloadKinds',
+            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, holdDependents, helperImage, entrypoints, presets, workloadKinds',
         },
         {
           path: 'spec.kubernetesVersion',
@@ -144,6 +145,7 @@ describe('functionConfig', () => {
         strategy: 'native',
         kubernetesVersion: 'v1.31',
         timeoutSeconds: '30',
+        holdDependents: 'true',
         order: 'proxy > app',
       },
     });
@@ -154,10 +156,12 @@ describe('functionConfig', () => {
         strategy: 'native',
         kubernetesVersion: '1.31',
         timeoutSeconds: 30,
+        holdDependents: true,
         rules: [{ container: 'app', after: [{ container: 'proxy' }] }],
       },
     });
     assert.deepEqual(fromMap, fromCr);
+    assert.equal(fromMap.holdDependents, true);
   });
 
   it('names the ConfigMap key of each problem', () => {
@@ -165,11 +169,12 @@ describe('functionConfig', () => {
       problems({
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        data: { strategy: 'fast', timeoutSeconds: 'soon', sidecars: 'a:Done', order: 'a >' },
+        data: { strategy: 'fast', timeoutSeconds: 'soon', holdDependents: 'yes', sidecars: 'a:Done', order: 'a >' },
       }),
       [
         { path: 'data.strategy', message: 'expected "auto" | "native" | "entrypoint" | "postStart", got "fast"' },
         { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
+        { path: 'data.holdDependents', message: 'expected "true" | "false", got "yes"' },
         { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
         { path: 'data.order', message: 'expected a container name at the end at column 4' },
       ],

@@ -1,6 +1,7 @@
 /**
  * The planner's answer for one pod, as the tests read it: problems (errors), notes (skipped parts of
- * the declaration), warnings, the start order as results say it, and why `auto` chose another mechanism.
+ * the declaration), warnings, news (info, but for auto's choice), the start order as results say it, and
+ * why `auto` chose another mechanism.
  */
 import type { V1Probe } from '@kubernetes/client-node';
 import type { OrderSpec } from '../src/config/order-spec.js';
@@ -62,6 +63,7 @@ export function planPodView(
     problems: said('error'),
     notes: said('skipped'),
     warnings: said('warning'),
+    news: said('info').filter((d) => !FALLBACK.test(d.message)),
     ...(fallback ? { fallbackReason: fallback.message.replace(FALLBACK, '') } : {}),
   };
 }

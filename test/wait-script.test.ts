@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,12 +20,14 @@ async function wait(
   name: string,
   check: ReadinessCheck,
   timeout = 2,
+  runDir?: string,
 ): Promise<{ code: number; stderr: string; seconds: number }> {
   // BUSYBOX sh SCRIPT FLAG...: run under the shell under test, with the script where the helper writes it.
   const waitScript = join(tmpdir(), 'order-containers-wait.sh');
   writeFileSync(waitScript, WAIT_SCRIPT);
-  const paths = { busybox: bb, runDir: '', runScript: '', waitScript };
-  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness: { check, attemptSeconds: 1 } }, paths);
+  const paths = { busybox: bb, runDir: runDir ?? '', runScript: '', waitScript };
+  const readiness = { check, attemptSeconds: 1 };
+  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness, ...(runDir ? { marksReady: true } : {}) }, paths);
   const started = Date.now();
   try {
     const r = await run(shell[0]!, [...shell.slice(1), ...command.slice(2)], { timeout: 20_000 });
@@ -145,6 +147,40 @@ describe('the wait script (dash and busybox sh)', function () {
       it('runs an exec check with its arguments as they are', async () => {
         assert.equal((await wait(shell, bb, 'x', { kind: 'exec', command: ['test', 'a b', '=', 'a b'] })).code, 0);
         assert.equal((await wait(shell, bb, 'x', { kind: 'exec', command: ['false'] })).code, 1);
+      });
+
+      it('with a run folder (holdDependents), leaves NAME.ready once the check passes, as a file of its own', async () => {
+        const run = tempDir('wait-run');
+        const r = await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }, 2, run);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(lstatSync(join(run, 'db.ready')).isFile());
+        assert.deepEqual(readdirSync(run), ['db.ready'], 'no temporary file is left behind');
+        assert.equal(lstatSync(join(run, 'db.ready')).mode & 0o777, 0o644, 'readable by containers that run as other users');
+      });
+
+      it('replaces a link planted at NAME.ready, never writing through it', async () => {
+        const run = tempDir('wait-run');
+        const target = join(tempDir('wait-victim'), 'file');
+        writeFileSync(target, 'untouched');
+        symlinkSync(target, join(run, 'db.ready'));
+        const r = await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }, 2, run);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(lstatSync(join(run, 'db.ready')).isFile(), 'the link is gone, a file of our own is there');
+        assert.equal(readFileSync(target, 'utf8'), 'untouched');
+      });
+
+      it("removes an earlier run's mark, and leaves none when the check never passes", async () => {
+        const run = tempDir('wait-run');
+        writeFileSync(join(run, 'db.ready'), '');
+        const r = await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: closedPort }, 1, run);
+        assert.equal(r.code, 1);
+        assert.ok(!existsSync(join(run, 'db.ready')), 'no mark: the containers after it go on waiting');
+      });
+
+      it('fails the gate when the mark cannot be written, since the containers after it would wait for it', async () => {
+        const r = await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }, 1, join(dir, 'no-such-folder'));
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /order-containers: db is ready, but its ready mark could not be written in /);
       });
 
       it('never runs a name, URL, header or command argument as shell code', async () => {

@@ -44,6 +44,8 @@ const ModeC = oneOf(MODES);
 const Strategy = oneOf(STRATEGIES);
 const ConditionC = oneOf(CONDITIONS);
 const SidecarWaitC = oneOf(SIDECAR_WAITS);
+/** The ConfigMap's form of a boolean: its values are strings. */
+const BooleanText = oneOf(['true', 'false']);
 
 const Entrypoint = strictObject(
   'Entrypoint',
@@ -93,6 +95,7 @@ const ContainerOrderSpec = strictObject(
       ),
     ),
     timeoutSeconds: TimeoutSeconds,
+    holdDependents: t.boolean,
     helperImage: Image,
     entrypoints: Entrypoints,
     presets: PresetEntries,
@@ -125,6 +128,7 @@ const CONFIGMAP_KEYS = [
   'sidecars',
   'order',
   'timeoutSeconds',
+  'holdDependents',
   'helperImage',
   'entrypoints',
   'presets',
@@ -214,6 +218,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
         after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? DEFAULT_CONDITION })),
       })),
       timeoutSeconds: spec.timeoutSeconds,
+      holdDependents: spec.holdDependents,
       helperImage: spec.helperImage,
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
       entrypoints,
@@ -252,6 +257,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
     data.timeoutSeconds === undefined
       ? undefined
       : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
+  const hold = data.holdDependents === undefined ? undefined : check('holdDependents', BooleanText, data.holdDependents);
   const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
   const field = <A>(path: string, text: string | undefined, parse: (text: string) => A): A | undefined => {
     if (text === undefined) return undefined;
@@ -283,6 +289,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       sidecars,
       rules,
       timeoutSeconds: timeout,
+      holdDependents: hold === undefined ? undefined : hold === 'true',
       helperImage,
       entrypoints,
       presets,

@@ -29,6 +29,12 @@ export interface OrderSpec {
    * meaning for every mechanism"); a wait for one to be Completed has no bound under any mechanism.
    */
   readonly timeoutSeconds: number;
+  /**
+   * Where a postStart gate holds the containers after it, they also wait themselves (an entrypoint
+   * wrapper in each): kubelet starts them even when the gate fails (SyncPod), so the gate alone is best
+   * effort when the gated container cannot start or become ready.
+   */
+  readonly holdDependents: boolean;
   readonly helperImage: string;
   readonly workloadKinds: readonly WorkloadKind[];
   readonly entrypoints: readonly KnownEntrypoint[];
@@ -41,6 +47,7 @@ const DEFAULTS = {
   strategy: 'auto',
   kubernetesVersion: { major: 1, minor: 29 },
   timeoutSeconds: 120,
+  holdDependents: false,
   // The musl build of the official image is one static binary: copied into any container, it runs.
   // Fully qualified, so that no registry mirror or short-name alias picks another image, and pinned to
   // the digest of the tag's multi-arch index, so that every node runs the same busybox and a rebuilt

@@ -8,7 +8,8 @@
  * the next container only when the hook returns: kubelet's startContainer runs the postStart handler
  * before it returns, pkg/kubelet/kuberuntime/kuberuntime_container.go) that polls its readiness check
  * with a deadline, run by the static helper. Sidecars, when `sidecarsAsInit`, become init containers
- * with `restartPolicy: Always`, gated by a startupProbe when others wait for them to be Ready.
+ * with `restartPolicy: Always`, gated by a startupProbe when others wait for them to be Ready. With
+ * holdDependents, the containers a postStart gate holds also wait for it themselves (dependentsHeld).
  */
 import type { V1Container } from '@kubernetes/client-node';
 import type { ContainerNode } from '../order/graph.js';
@@ -16,17 +17,20 @@ import { topologicalOrder } from '../order/graph.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
+import { encodeWrapper } from '../protocol/wrapper.js';
 import { derivedStartupProbe, type Readiness } from '../readiness/readiness.js';
 import type { Edit, Path } from '../resource-list/edit.js';
-import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC } from '../runtime/helper.js';
+import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
-import { helperEdits, helperRefusals, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
+import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
 /** The gates run busybox and wait.sh from the helper's volume. */
 const GATE_VOLUMES: readonly HelperVolume[] = [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }];
+/** With holdDependents, the gates also leave their marks in the run volume, where the held containers' wrappers look. */
+const HELD_VOLUMES: readonly HelperVolume[] = [...GATE_VOLUMES, { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT }];
 
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle', 'resizePolicy'] as const;
@@ -105,9 +109,11 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     if ('message' in readiness) problems.push(readiness);
     else checks.set(name, readiness);
   }
+  const hold = pod.holdDependents ? dependentsHeld(pod, checks, waits) : { held: new Map<string, Held>(), diagnostics: [] };
   if (checks.size > 0) {
     const why = `${[...checks.keys()].join(', ')} must be gated by the static helper`;
-    problems.push(...helperRefusals(podSpec, why, [...checks.keys()].map(node), GATE_VOLUMES));
+    const users = [...new Set([...checks.keys(), ...hold.held.keys()])].map(node);
+    problems.push(...helperRefusals(podSpec, why, users, hold.held.size > 0 ? HELD_VOLUMES : GATE_VOLUMES));
   }
   if (problems.length > 0) return none();
 
@@ -152,7 +158,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
       : undefined;
     if (startupProbe) edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbe });
   });
-  edits.push(...gateEdits(pod, finalMains, checks, waits, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
+  edits.push(...gateEdits(pod, finalMains, checks, waits, hold.held, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
 
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.
@@ -163,11 +169,13 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
 
   const step = (container: string): AppliedStep => {
     if (initLevel.has(container) && !restartable(container)) return { container, gate: 'completed' };
-    if (!waitedOnReady.has(container) && !restartable(container)) return { container };
-    return { container, gate: waitedOnReady.has(container) ? 'ready' : 'started' };
+    const held = hold.held.get(container);
+    const after = held ? { after: held.after.map((c) => ({ container: c, gate: 'ready' as const })) } : {};
+    if (!waitedOnReady.has(container) && !restartable(container)) return { container, ...after };
+    return { container, gate: waitedOnReady.has(container) ? 'ready' : 'started', ...after };
   };
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER), ...finalMains].map(step);
-  return { edits, steps, diagnostics: [], mains: finalMains };
+  return { edits, steps, diagnostics: hold.diagnostics, mains: finalMains };
 }
 
 /**
@@ -193,16 +201,73 @@ function rankOf(order: readonly string[]): (name: string) => number {
   return (name) => order.indexOf(name);
 }
 
+/** A main container that waits itself for the postStart gates in `after` to leave their ready marks. */
+interface Held {
+  readonly after: readonly string[];
+  readonly program: readonly string[];
+}
+
+/**
+ * holdDependents: kubelet starts the next containers even when a postStart gate fails (the gated
+ * container times out, crashes, cannot be pulled or created): SyncPod's Step 8 starts every container
+ * in ContainersToStart and ignores a failed start (pkg/kubelet/kuberuntime/kuberuntime_manager.go). So
+ * each main container that waits for a gated one to be Ready also waits itself, in an entrypoint
+ * wrapper (`--after GATED:ready`) that starts its program only once the gate's wait.sh has left
+ * GATED.ready in the run folder. A preset's own wait command leaves no mark, and a container whose
+ * program is unknown cannot be wrapped: for those the order stays best effort, and a warning says so.
+ */
+function dependentsHeld(
+  pod: PodContext,
+  checks: ReadonlyMap<string, Readiness>,
+  ownWaits: ReadonlyMap<string, readonly string[]>,
+): { held: Map<string, Held>; diagnostics: Diagnostic[] } {
+  const { graph } = pod;
+  const held = new Map<string, Held>();
+  const diagnostics: Diagnostic[] = [];
+  for (const n of graph.nodes.values()) {
+    if (n.list !== 'containers') continue;
+    const gates = graph.edges.filter((e) => e.to === n.name && e.condition === 'Ready').map((e) => e.from);
+    for (const gate of gates.filter((g) => ownWaits.has(g))) {
+      diagnostics.push({
+        severity: 'warning',
+        message: `holdDependents: ${gate} is gated by its own wait command, which leaves no ready mark, so ${n.name} cannot wait for it itself: the order of ${n.name} after ${gate} is best effort (kubelet starts ${n.name} even when ${gate}'s gate fails)`,
+      });
+    }
+    const after = gates.filter((g) => checks.has(g));
+    if (after.length === 0) continue;
+    const program = programOf(n.container, pod.entrypoints);
+    const field = containerField(n.list, n.index);
+    if (program === undefined) {
+      diagnostics.push({
+        severity: 'warning',
+        message: `holdDependents: ${n.name} has no command, and its image's entrypoint cannot be known without pulling the image, so it cannot wait for ${after.join(', ')} itself: the order of ${n.name} after ${after.join(', ')} is best effort (kubelet starts ${n.name} even when a gate fails); set its command, or give it under entrypoints in the config`,
+        field: `${field}.command`,
+      });
+      continue;
+    }
+    held.set(n.name, { after, program });
+    diagnostics.push({
+      severity: 'info',
+      message: `holdDependents: ${n.name}'s command is rewritten to run under the helper's run.sh, which starts its program only once ${after.join(', ')} passed ${after.length === 1 ? 'its' : 'their'} postStart gate; if ${after.length === 1 ? 'it has' : 'they have'} not within ${pod.timeoutSeconds}s, ${n.name} exits 1 and kubelet restarts it as the pod's restartPolicy says`,
+      field: `${field}.command`,
+    });
+  }
+  return { held, diagnostics };
+}
+
 /**
  * The postStart gates: a blocking wait in each gated container, either the container's own wait
  * command (a preset's) or a poll of its readiness check run by the static helper, whose volume the
- * container then mounts read-only. Paths are positions after the reorder.
+ * container then mounts read-only. With `held` containers, the polls also leave their ready marks in
+ * the run volume, and each held container's command becomes a wrapper that waits for them. Paths are
+ * positions after the reorder.
  */
 function gateEdits(
   pod: PodContext,
   finalMains: readonly string[],
   checks: ReadonlyMap<string, Readiness>,
   ownWaits: ReadonlyMap<string, readonly string[]>,
+  held: ReadonlyMap<string, Held>,
   containerOf: (name: string) => V1Container,
   helperAt: number,
 ): Edit[] {
@@ -216,10 +281,33 @@ function gateEdits(
   };
   for (const [name, command] of ownWaits) setHook(name, command);
   if (checks.size === 0) return edits;
-  const mounts: { position: number; container: V1Container }[] = [];
+  const marks = held.size > 0;
+  // By position, so that a container both gated and held mounts each volume once.
+  const mounts = new Map<number, V1Container>();
   for (const [name, readiness] of checks) {
-    const command = encodeWaitHook({ container: name, timeoutSeconds: pod.timeoutSeconds, readiness });
-    mounts.push({ position: setHook(name, command), container: containerOf(name) });
+    const command = encodeWaitHook({
+      container: name,
+      timeoutSeconds: pod.timeoutSeconds,
+      readiness,
+      ...(marks ? { marksReady: true } : {}),
+    });
+    mounts.set(setHook(name, command), containerOf(name));
   }
-  return [...edits, ...helperEdits(pod.podSpec, mounts, GATE_VOLUMES, pod.helperImage, helperAt, ['wait'])];
+  for (const [name, { after, program }] of held) {
+    const position = finalMains.indexOf(name);
+    const container = containerOf(name);
+    const wrapper = encodeWrapper({
+      container: name,
+      timeoutSeconds: pod.timeoutSeconds,
+      after: after.map((gate) => ({ container: gate, state: 'ready' })),
+      recordExit: false,
+      program,
+    });
+    if (!sameCommand(container.command, wrapper))
+      edits.push({ op: 'set', path: ['spec', 'containers', position, 'command'], value: wrapper });
+    mounts.set(position, container);
+  }
+  const volumes = marks ? HELD_VOLUMES : GATE_VOLUMES;
+  const positions = [...mounts].map(([position, container]) => ({ position, container }));
+  return [...edits, ...helperEdits(pod.podSpec, positions, volumes, pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait'])];
 }

@@ -52,6 +52,8 @@ export interface PodContext {
   /** The declared order, built and checked against this pod. */
   readonly graph: OrderGraph;
   readonly timeoutSeconds: number;
+  /** The containers a postStart gate holds also wait for its ready mark themselves (OrderSpec's). */
+  readonly holdDependents: boolean;
   readonly helperImage: string;
   /** Image entrypoints: the config's, then the presets'. */
   readonly entrypoints: readonly KnownEntrypoint[];

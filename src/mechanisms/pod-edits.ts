@@ -1,15 +1,17 @@
 /**
- * What the mechanisms share: the readiness check of a container others wait on, and the edits that
- * install the static helper (runtime/helper.ts), reorder, or leave a command alone.
+ * What the mechanisms share: the readiness check of a container others wait on, the program a wrapper
+ * runs, and the edits that install the static helper (runtime/helper.ts), reorder, or leave a command alone.
  */
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { ContainerNode } from '../order/graph.js';
 import { readinessOf, type Readiness } from '../readiness/readiness.js';
-import type { PodContext } from './mechanism.js';
+import type { KnownEntrypoint, PodContext } from './mechanism.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import { foreignHelperField, foreignMount, foreignVolumeField, helperContainer, type HelperScript } from '../protocol/helper-container.js';
 import { HELPER_CONTAINER } from '../runtime/helper.js';
+import { decodeWrapper } from '../protocol/wrapper.js';
+import { globMatches } from '../workloads/glob.js';
 import { containerField } from '../workloads/pods.js';
 import { qosClassOf } from '../workloads/qos.js';
 import type { PodSpecView } from '../workloads/pods.js';
@@ -170,4 +172,20 @@ export function reorderEdits(path: Path, current: readonly string[], final: read
     now.splice(position, 0, name);
   });
   return edits;
+}
+
+/**
+ * The program a container runs, as kubelet would start it: its command, the one our wrapper already
+ * runs, or the image's entrypoint given in the config. Undefined when only the image knows.
+ */
+export function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | undefined {
+  const wrapped = decodeWrapper(container.command);
+  if (wrapped) return wrapped.program;
+  if (container.command && container.command.length > 0) return container.command;
+  const entry =
+    known.find((k) => 'container' in k.match && k.match.container === container.name) ??
+    known.find((k) => 'image' in k.match && container.image !== undefined && globMatches(k.match.image, container.image));
+  if (!entry) return undefined;
+  // A command in the pod spec makes kubelet drop the image's CMD too: carry it over unless args replace it.
+  return container.args === undefined ? [...entry.command, ...(entry.args ?? [])] : entry.command;
 }

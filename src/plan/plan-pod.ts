@@ -56,6 +56,7 @@ export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
     annotations: request.annotations,
     graph: build.graph,
     timeoutSeconds: spec.timeoutSeconds,
+    holdDependents: spec.holdDependents,
     helperImage: spec.helperImage,
     entrypoints: [...spec.entrypoints, ...request.entrypoints],
     hints: request.hints,

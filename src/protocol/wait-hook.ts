@@ -14,14 +14,20 @@ export interface WaitHook {
   readonly container: string;
   readonly timeoutSeconds: number;
   readonly readiness: Readiness;
+  /**
+   * Leave NAME.ready in the run folder once the check passes (holdDependents), for the wrappers of the
+   * containers after it, which kubelet starts even when this hook fails.
+   */
+  readonly marksReady?: true;
 }
 
-const FLAGS = { busybox: 'value', name: 'value', timeout: 'value', ...READINESS_FLAGS } as const;
+const FLAGS = { busybox: 'value', 'run-dir': 'value', name: 'value', timeout: 'value', ...READINESS_FLAGS } as const;
 
 /** `paths` are the pod's; tests point them at a stand-in node. */
 export function encodeWaitHook(hook: WaitHook, paths: RuntimePaths = POD_PATHS): string[] {
   const flags = encodeFlags(FLAGS, {
     busybox: paths.busybox,
+    ...(hook.marksReady ? { 'run-dir': paths.runDir } : {}),
     name: hook.container,
     timeout: String(hook.timeoutSeconds),
     ...readinessFlags(hook.readiness),
@@ -39,5 +45,5 @@ export function decodeWaitHook(command: readonly string[] | undefined | null): W
   const timeoutSeconds = seconds(values.timeout[0]);
   const readiness = readinessFromFlags(values);
   if (container === undefined || timeoutSeconds === undefined || readiness === undefined || readiness === 'absent') return undefined;
-  return { container, timeoutSeconds, readiness };
+  return { container, timeoutSeconds, readiness, ...(values['run-dir'].length > 0 ? { marksReady: true as const } : {}) };
 }

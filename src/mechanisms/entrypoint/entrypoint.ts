@@ -7,7 +7,6 @@
  * them first.
  */
 import type { V1Container } from '@kubernetes/client-node';
-import type { KnownEntrypoint } from '../mechanism.js';
 import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
@@ -15,11 +14,10 @@ import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type Wrappe
 import { derivedStartupProbe } from '../../readiness/readiness.js';
 import type { Edit } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
-import { globMatches } from '../../workloads/glob.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
-import { helperEdits, helperRefusals, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
+import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
@@ -29,22 +27,6 @@ const WRAPPER_VOLUMES: readonly HelperVolume[] = [
   { volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT },
   { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT },
 ];
-
-/**
- * The program a container runs, as kubelet would start it: its command, the one our wrapper already
- * runs, or the image's entrypoint given in the config. Undefined when only the image knows.
- */
-function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | undefined {
-  const wrapped = decodeWrapper(container.command);
-  if (wrapped) return wrapped.program;
-  if (container.command && container.command.length > 0) return container.command;
-  const entry =
-    known.find((k) => 'container' in k.match && k.match.container === container.name) ??
-    known.find((k) => 'image' in k.match && container.image !== undefined && globMatches(k.match.image, container.image));
-  if (!entry) return undefined;
-  // A command in the pod spec makes kubelet drop the image's CMD too: carry it over unless args replace it.
-  return container.args === undefined ? [...entry.command, ...(entry.args ?? [])] : entry.command;
-}
 
 function afterOf(dependencies: readonly WrapperDependency[]): AppliedStep['after'] {
   return dependencies.map((d) => ({ container: d.container, gate: GATE_OF_STATE[d.state] }));

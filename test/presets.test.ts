@@ -12,7 +12,11 @@ import { aliasBomb } from './helpers.js';
 interface Container {
   name: string;
   image?: string;
+  command?: string[];
   args?: string[];
+  env?: Record<string, unknown>[];
+  ports?: Record<string, unknown>[];
+  volumeMounts?: Record<string, unknown>[];
   restartPolicy?: string;
   startupProbe?: Record<string, unknown>;
   readinessProbe?: Record<string, unknown>;
@@ -20,7 +24,7 @@ interface Container {
 }
 interface Template {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string };
+  spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; volumes?: Record<string, unknown>[] };
 }
 type Resource = Record<string, unknown>;
 interface Result {
@@ -75,8 +79,15 @@ function filled(command: readonly string[]): string[] {
 }
 
 describe('presets: sidecars in the manifest', () => {
-  for (const preset of BUILT_IN_PRESETS.filter((p) => p.containers.length > 0)) {
-    const sidecar: Container = { name: preset.containers[0]!, image: 'example/sidecar:1' };
+  for (const builtIn of BUILT_IN_PRESETS.filter((p) => p.containers.length > 0)) {
+    // A preset with no default port (Envoy) reads it from a port its samples name.
+    const portName = builtIn.ready && builtIn.ready.port === undefined ? builtIn.reads?.portNames?.[0] : undefined;
+    const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
+    const sidecar: Container = {
+      name: preset.containers[0]!,
+      image: 'example/sidecar:1',
+      ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
+    };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
       const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.28'));

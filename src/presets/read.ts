@@ -384,6 +384,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     else candidates.push({ port: p, from: found.from });
   };
   let unknownSetting = false;
+  let defaulted = false;
   if (ctx.override) {
     port = ctx.override.port;
     source = `${ctx.overrideField}`;
@@ -412,7 +413,11 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
           warn(`${name}: ${first.from} says port ${first.port}, ${other.from} says ${other.port}; assumed ${first.port}`, at);
     }
   }
-  if (port === undefined && !unknownSetting && preset.ready?.port !== undefined) port = preset.ready.port;
+  if (port === undefined && !unknownSetting && preset.ready?.port !== undefined) {
+    port = preset.ready.port;
+    source = reads?.portFlag ? `the default --${reads.portFlag} ${port}` : `the preset's default ${port}`;
+    defaulted = true;
+  }
   if (port === undefined && preset.ready && !ownProbe && !off && !unreachable) {
     const ways = [
       ...(reads?.portNames ? [`name its container port ${reads.portNames[0]}`] : []),
@@ -428,7 +433,9 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   if (own !== undefined && port !== undefined && source !== undefined && own !== port)
     warn(`${name}'s own probe checks port ${own}, but ${source} says ${port}; its probe is kept`, at);
 
-  const ready = port !== undefined && !off && !unreachable ? { port, ...(path !== undefined ? { path } : {}) } : undefined;
+  // The annotation gives the path too: a port alone is a TCP connect.
+  const readyPath = ctx.override ? ctx.override.path : path;
+  const ready = port !== undefined && !off && !unreachable ? { port, ...(readyPath !== undefined ? { path: readyPath } : {}) } : undefined;
   const defaultPort = preset.ready?.port;
   const waitCommand =
     preset.waitCommand && ready
@@ -450,7 +457,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     ...(quit ? { quit } : {}),
     ...(waitCommand ? { waitCommand } : {}),
     append,
-    ...(source !== undefined && ready ? { source } : {}),
+    ...(source !== undefined && ready && !defaulted ? { source } : {}),
     notes,
   };
 }

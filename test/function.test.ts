@@ -354,11 +354,13 @@ describe('ordering generated workloads (property)', () => {
               // instead, and its sidecar is only started first.
               const presetShell = [...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === preset && runsShell(c));
               const edges = [
-                ...[...waitsFor].flatMap(([s, waits]) => [[s, s === preset && presetShell ? 'Started' : waits] as const]).flatMap(([s, condition]) =>
-                  spec.containers
-                    .filter((c) => !waitsFor.has(c.name) && !ruled.some((r) => r.from === s && r.to === c.name))
-                    .map((c) => ({ from: s, to: c.name, condition })),
-                ),
+                ...[...waitsFor]
+                  .flatMap(([s, waits]) => [[s, s === preset && presetShell ? 'Started' : waits] as const])
+                  .flatMap(([s, condition]) =>
+                    spec.containers
+                      .filter((c) => !waitsFor.has(c.name) && !ruled.some((r) => r.from === s && r.to === c.name))
+                      .map((c) => ({ from: s, to: c.name, condition })),
+                  ),
                 ...ruled,
               ].filter((e) => present.has(e.from) && present.has(e.to));
               assert.deepEqual(brokenEdges(spec, edges), [], JSON.stringify(spec));

@@ -52,11 +52,16 @@ export function workloadOrderOf(metadata: unknown): WorkloadOrder | undefined {
  * serves readiness, over anything the preset reads from the container but the container's own probe.
  * It is no declaration of order: a workload that has only it is planned as the config selects it.
  */
-export function readyOverridesOf(metadata: unknown): { readonly ready: ReadonlyMap<string, ReadyAt>; readonly problems: readonly DecodeProblem[] } {
+export function readyOverridesOf(metadata: unknown): {
+  readonly ready: ReadonlyMap<string, ReadyAt>;
+  readonly problems: readonly DecodeProblem[];
+} {
   const annotations = (metadata as { annotations?: unknown } | undefined)?.annotations;
-  const value = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[READY_ANNOTATION] : undefined;
+  const value =
+    typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[READY_ANNOTATION] : undefined;
   if (value === undefined) return { ready: new Map(), problems: [] };
-  if (typeof value !== 'string') return { ready: new Map(), problems: [{ path: READY_FIELD, message: `expected a string, got ${JSON.stringify(value)}` }] };
+  if (typeof value !== 'string')
+    return { ready: new Map(), problems: [{ path: READY_FIELD, message: `expected a string, got ${JSON.stringify(value)}` }] };
   const parsed = parseField(READY_FIELD, value, parseReadyList);
   return 'value' in parsed ? { ready: parsed.value, problems: [] } : { ready: new Map(), problems: [parsed.problem] };
 }

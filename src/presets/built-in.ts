@@ -113,7 +113,12 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     // (envoyproxy/envoy api/envoy/config/bootstrap/v3/bootstrap.proto, Admin.address). Its samples
     // declare it as a container port named envoy-admin; the image's own bootstrap is /etc/envoy/envoy.yaml.
     ready: { path: '/ready' },
-    reads: { flagSyntax: 'tclap', portNames: ['envoy-admin', 'admin'], envoyBootstrap: { default: '/etc/envoy/envoy.yaml' }, quitOnReadyPort: true },
+    reads: {
+      flagSyntax: 'tclap',
+      portNames: ['envoy-admin', 'admin'],
+      envoyBootstrap: { default: '/etc/envoy/envoy.yaml' },
+      quitOnReadyPort: true,
+    },
     quit: { port: 9901, path: '/quitquitquit' },
   },
   {

@@ -50,7 +50,7 @@ export interface Endpoint {
 }
 
 /** `ready` with no port: the program has no default, only what its container sets. */
-export interface ReadyEndpoint {
+interface ReadyEndpoint {
   readonly port?: number;
   readonly path?: string;
 }
@@ -91,8 +91,7 @@ export interface Reads {
 }
 
 /** One version of a preset's program, and the fields that differ for it. */
-export interface PresetVersion
-  extends Pick<Preset, 'ready' | 'reads' | 'waitCommand' | 'entrypoint' | 'requiredArgs' | 'quit'> {
+export interface PresetVersion extends Pick<Preset, 'ready' | 'reads' | 'waitCommand' | 'entrypoint' | 'requiredArgs' | 'quit'> {
   readonly name: string;
   /** Image patterns (`*` for any text) of this version. */
   readonly images: readonly string[];

@@ -55,7 +55,7 @@ export interface SidecarReading {
 }
 
 /** The first version of the preset whose image or program the container has, in place; the preset itself otherwise. */
-export function versionOf(preset: Preset, container: V1Container): { preset: Preset; version?: PresetVersion } {
+function versionOf(preset: Preset, container: V1Container): { preset: Preset; version?: PresetVersion } {
   const program = commandOf(container)?.[0]?.split('/').pop();
   const version = preset.versions?.find(
     (v) =>
@@ -204,7 +204,12 @@ interface Bootstrap {
 }
 
 /** The ConfigMap key a pod mounts at `path`, through a volume of the container's. */
-function mountedConfigMap(container: V1Container, at: string, volumes: readonly V1Volume[], path: string): { name: string; key: string; field: string } | undefined {
+function mountedConfigMap(
+  container: V1Container,
+  at: string,
+  volumes: readonly V1Volume[],
+  path: string,
+): { name: string; key: string; field: string } | undefined {
   for (const [i, m] of (container.volumeMounts ?? []).entries()) {
     const volume = volumes.find((v) => v.name === m.name);
     const configMap = volume?.configMap;
@@ -265,7 +270,12 @@ function envoyBootstrap(
   }
   const given = flagIn(words, 'config-path', 'tclap', false, ['c']);
   if (given.kind === 'unreadable') return { unreadable: given.why, field: given.field };
-  const path = given.kind === 'value' ? given.value : (commandOf(container) ?? []).length + (container.args ?? []).length === 0 ? defaults.default : undefined;
+  const path =
+    given.kind === 'value'
+      ? given.value
+      : (commandOf(container) ?? []).length + (container.args ?? []).length === 0
+        ? defaults.default
+        : undefined;
   if (path === undefined) return undefined;
   const mount = mountedConfigMap(container, at, ctx.volumes, path);
   if (!mount) return undefined;
@@ -282,7 +292,12 @@ function envoyBootstrap(
 function namedPort(container: V1Container, at: string, names: readonly string[]): Found {
   for (const [i, p] of (container.ports ?? []).entries())
     if (p.name !== undefined && names.includes(p.name))
-      return { kind: 'value', value: String(p.containerPort), field: `${at}.ports[${i}]`, from: `${at}.ports[${i}] (${p.name}: ${p.containerPort})` };
+      return {
+        kind: 'value',
+        value: String(p.containerPort),
+        field: `${at}.ports[${i}]`,
+        from: `${at}.ports[${i}] (${p.name}: ${p.containerPort})`,
+      };
   return ABSENT;
 }
 
@@ -299,7 +314,8 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   const { preset, version } = versionOf(matched, container);
   const name = container.name;
   const notes: Diagnostic[] = [];
-  const warn = (message: string, field: string): void => void notes.push({ severity: 'warning', message: `preset ${preset.name}: ${message}`, field });
+  const warn = (message: string, field: string): void =>
+    void notes.push({ severity: 'warning', message: `preset ${preset.name}: ${message}`, field });
   const reads = preset.reads;
   const script = shellScript(wordsOf(container, at));
   // A shell script's words are its own: the preset reads no flag in them, and appends none.
@@ -397,7 +413,10 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       else if (b?.port !== undefined) {
         candidates.push({ port: b.port, from: b.from });
         if (b.address !== undefined && isLoopback(b.address)) {
-          warn(`${name}: ${b.from} binds the admin server to ${b.address}: kubelet's probes reach the pod's IP, so a probe there can never pass; it is started first, not waited for`, b.field);
+          warn(
+            `${name}: ${b.from} binds the admin server to ${b.address}: kubelet's probes reach the pod's IP, so a probe there can never pass; it is started first, not waited for`,
+            b.field,
+          );
           unreachable = true;
         }
       }
@@ -425,7 +444,10 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       `give ${name} a readinessProbe or startupProbe`,
       `annotate the workload ${ctx.overrideField.replace(/^metadata\.annotations\./, '')}: "${name}=PORT${path ?? ''}"`,
     ];
-    warn(`the port ${name} serves readiness on is unknown (${preset.name} has no default); ${ways.join(', or ')}; it is started first, not waited for`, at);
+    warn(
+      `the port ${name} serves readiness on is unknown (${preset.name} has no default); ${ways.join(', or ')}; it is started first, not waited for`,
+      at,
+    );
   }
 
   // A probe of its own wins; say where it disagrees with what the program is told.

@@ -3,6 +3,7 @@ import { requireBinary } from './helpers.js';
 import { REAL_WORLD_IMAGES } from './bench-kubelet/images-real-world.js';
 import { assertHealthy, requireBench, runOn, throughFunction, type Run } from './bench-kubelet/scenario.js';
 import { config, fileOf, manifestsOf, SOURCES, VERSIONS, type Source } from './real-world/manifests.js';
+import { render } from './bench-kubelet/manifests.js';
 
 /**
  * Every real-world manifest of test/real-world/sources.yaml runs on the bench kubelet after the function,
@@ -81,4 +82,165 @@ describe('real-world manifests on the bench kubelet (test/real-world/sources.yam
       });
     }
   }
+});
+
+/**
+ * The Cloud SQL proxy and Envoy configured as their upstream samples do, on the bench kubelet with the
+ * emulated programs (programs/cloud-sql-proxy.ts, gce-proxy.ts, envoy.ts), at 1.28 (postStart: the
+ * proxy's own `wait`, or the helper's poll) and 1.30 (native sidecars): each starts in order and
+ * becomes Ready, or the function warns, naming the field.
+ *
+ * Sources: GoogleCloudPlatform/cloud-sql-proxy (Apache-2.0) examples/k8s-health-check/README.md (the
+ * CSQL_PROXY_* env on port 9801), http_health_check.yaml (v1, gce-proxy 1.17, `-use_http_health_check`,
+ * probes on 8090) and proxy_with_http_health_check.yaml at 0f16fff (v2.0.0, "--http-address 0.0.0.0" as
+ * one word); Envoy deployments that declare the admin port as a container port named envoy-admin and
+ * mount the bootstrap from a ConfigMap with "--config-path /etc/envoy/envoy.yaml" as one word.
+ * Placeholders (<INSTANCE_CONNECTION_NAME>, <DB_PORT>) are filled in; secrets are left out.
+ */
+describe('presets read their sidecar from the container, on the bench kubelet (issue 16)', function () {
+  this.timeout(180_000);
+  const APP = { name: 'app', image: 'example/app:1', command: ['/app'] };
+  const deployment = (name: string, containers: unknown[], volumes: unknown[] = []): Record<string, unknown> => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers, volumes } } },
+  });
+  const V2 = 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1';
+  const envoyConfig = (port: number, address = '0.0.0.0'): Record<string, unknown> => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'envoy-config', namespace: 'shop' },
+    data: {
+      'envoy.yaml': `admin:\n  address:\n    socket_address: {address: ${address}, port_value: ${port}}\nstatic_resources:\n  listeners:\n  - name: listener_0\n    address:\n      socket_address: {address: 0.0.0.0, port_value: 10000}\n`,
+    },
+  });
+  const envoy = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: 'envoy',
+    image: 'envoyproxy/envoy:v1.32.0',
+    args: ['--config-path /etc/envoy/envoy.yaml'],
+    volumeMounts: [{ name: 'envoy-config', mountPath: '/etc/envoy' }],
+    ...extra,
+  });
+  const envoyVolumes = [{ name: 'envoy-config', configMap: { name: 'envoy-config' } }];
+  const healthy: Record<string, Record<string, unknown>[]> = {
+    'cloud-sql-proxy v2 configured by env on port 9801 (k8s-health-check/README.md)': [
+      deployment('by-env', [
+        APP,
+        {
+          name: 'cloud-sql-proxy',
+          image: V2,
+          args: ['proj:region:db'],
+          env: [
+            { name: 'CSQL_PROXY_PORT', value: '5432' },
+            { name: 'CSQL_PROXY_HEALTH_CHECK', value: 'true' },
+            { name: 'CSQL_PROXY_HTTP_PORT', value: '9801' },
+            { name: 'CSQL_PROXY_HTTP_ADDRESS', value: '0.0.0.0' },
+            { name: 'CSQL_PROXY_EXIT_ZERO_ON_SIGTERM', value: 'true' },
+          ],
+        },
+      ]),
+    ],
+    'cloud-sql-proxy v2 configured by flags on a non-default port': [
+      deployment('by-flag', [APP, { name: 'cloud-sql-proxy', image: V2, args: ['--http-port', '9191', '--port=5432', 'proj:region:db'] }]),
+    ],
+    'cloud-sql-proxy v1 (gce-proxy, k8s-health-check/http_health_check.yaml)': [
+      deployment('v1', [
+        APP,
+        {
+          name: 'cloud-sql-proxy',
+          image: 'gcr.io/cloudsql-docker/gce-proxy:1.17',
+          command: ['/cloud_sql_proxy', '-instances=proj:region:db=tcp:5432', '-use_http_health_check'],
+          startupProbe: { httpGet: { path: '/startup', port: 8090 }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 20 },
+        },
+      ]),
+    ],
+    'cloud-sql-proxy v1 with no probe: the preset adds its own health flag, never a v2 one': [
+      deployment('v1-bare', [
+        APP,
+        {
+          name: 'cloud-sql-proxy',
+          image: 'gcr.io/cloudsql-docker/gce-proxy:1.33.16',
+          command: ['/cloud_sql_proxy', '-instances=proj:region:db=tcp:5432'],
+        },
+      ]),
+    ],
+    'envoy with its bootstrap in a ConfigMap (admin on 8001)': [
+      envoyConfig(8001),
+      deployment('envoy-bootstrap', [APP, envoy()], envoyVolumes),
+    ],
+    'envoy with its admin port named envoy-admin': [
+      envoyConfig(8001),
+      deployment(
+        'envoy-named',
+        [
+          APP,
+          envoy({
+            volumeMounts: [{ name: 'envoy-config', mountPath: '/srv/envoy' }],
+            args: ['-c', '/srv/envoy/envoy.yaml'],
+            ports: [{ name: 'envoy-admin', containerPort: 8001 }],
+          }),
+        ],
+        envoyVolumes,
+      ),
+    ],
+  };
+  const config = (version: string): Record<string, unknown> => ({
+    apiVersion: 'order-containers.dev/v1alpha1',
+    kind: 'ContainerOrder',
+    metadata: { name: 'presets' },
+    spec: { kubernetesVersion: version, presets: ['cloud-sql-proxy', 'envoy'] },
+  });
+  for (const [what, input] of Object.entries(healthy))
+    for (const version of VERSIONS)
+      it(`${what}, Kubernetes ${version}: starts in order and becomes Ready`, async function () {
+        requireBench(this);
+        const functionConfig = config(version);
+        const run = await runOn(throughFunction(input, functionConfig), input, {
+          runForMs: 30_000,
+          deleteAfterReadyMs: 500,
+          functionConfig,
+        });
+        assertHealthy(run, { stopOrder: version !== '1.28' });
+      });
+
+  const warned: Record<string, { input: Record<string, unknown>[]; field: string; message: RegExp }> = {
+    'cloud-sql-proxy v2 bound to localhost': {
+      input: [deployment('local', [APP, { name: 'cloud-sql-proxy', image: V2, args: ['--http-address=127.0.0.1', 'proj:region:db'] }])],
+      field: 'spec.template.spec.containers[1].args[0]',
+      message: /listens for its health checks on 127\.0\.0\.1 only/,
+    },
+    'cloud-sql-proxy v2.0.0 sample with "--http-address 0.0.0.0" as one word (proxy_with_http_health_check.yaml at 0f16fff)': {
+      input: [
+        deployment('one-word', [
+          APP,
+          {
+            name: 'cloud-sql-proxy',
+            image: V2,
+            args: ['--health-check', '--http-address 0.0.0.0', '--structured-logs', '--port=5432', 'proj:region:db'],
+          },
+        ]),
+      ],
+      field: 'spec.template.spec.containers[1].args[1]',
+      message: /is one word/,
+    },
+    'envoy whose admin port nothing tells': {
+      input: [
+        deployment('envoy-unknown', [APP, { name: 'envoy', image: 'envoyproxy/envoy:v1.32.0', args: ['-c', '/etc/envoy/custom.yaml'] }]),
+      ],
+      field: 'spec.template.spec.containers[1]',
+      message: /the port envoy serves readiness on is unknown/,
+    },
+  };
+  for (const [what, c] of Object.entries(warned))
+    it(`${what}: a warning names the field`, () => {
+      const r = render(c.input, config('1.30'));
+      assert.equal(r.status, 0);
+      assert.ok(
+        (r.results as { severity?: string; message: string; field?: { path: string } }[]).some(
+          (x) => x.severity === 'warning' && c.message.test(x.message) && x.field?.path === c.field,
+        ),
+        JSON.stringify(r.results, null, 1),
+      );
+    });
 });

@@ -12,7 +12,11 @@ import { aliasBomb } from './helpers.js';
 interface Container {
   name: string;
   image?: string;
+  command?: string[];
   args?: string[];
+  env?: Record<string, unknown>[];
+  ports?: Record<string, unknown>[];
+  volumeMounts?: Record<string, unknown>[];
   restartPolicy?: string;
   startupProbe?: Record<string, unknown>;
   readinessProbe?: Record<string, unknown>;
@@ -20,7 +24,7 @@ interface Container {
 }
 interface Template {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string };
+  spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; volumes?: Record<string, unknown>[] };
 }
 type Resource = Record<string, unknown>;
 interface Result {
@@ -75,8 +79,15 @@ function filled(command: readonly string[]): string[] {
 }
 
 describe('presets: sidecars in the manifest', () => {
-  for (const preset of BUILT_IN_PRESETS.filter((p) => p.containers.length > 0)) {
-    const sidecar: Container = { name: preset.containers[0]!, image: 'example/sidecar:1' };
+  for (const builtIn of BUILT_IN_PRESETS.filter((p) => p.containers.length > 0)) {
+    // A preset with no default port (Envoy) reads it from a port its samples name.
+    const portName = builtIn.ready && builtIn.ready.port === undefined ? builtIn.reads?.portNames?.[0] : undefined;
+    const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
+    const sidecar: Container = {
+      name: preset.containers[0]!,
+      image: 'example/sidecar:1',
+      ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
+    };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
       const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.28'));
@@ -481,5 +492,186 @@ describe('presets: config', () => {
           'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready',
       },
     ]);
+  });
+});
+
+describe('presets: what they read from the container (presets/read.ts)', () => {
+  const APP_CMD: Container = { name: 'app', image: 'example/app:1', command: ['/app'] };
+  const V2 = 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1';
+  const one = (
+    proxy: Container,
+    version = '1.30',
+    extra: Partial<Template['spec']> = {},
+    annotations?: Record<string, string>,
+    items: Resource[] = [],
+  ) => {
+    const w = workload('Deployment', { spec: { containers: [APP_CMD, proxy], ...extra } });
+    if (annotations) (w.metadata as Record<string, unknown>).annotations = annotations;
+    return run([...items, w], config(['cloud-sql-proxy', 'envoy'], version));
+  };
+  const native = (r: ReturnType<typeof run>): Container =>
+    templateOf(r.items.at(-1)!).spec.initContainers!.find((c) => c.name !== 'order-containers-helper')!;
+  const hookOf = (r: ReturnType<typeof run>, name: string) =>
+    templateOf(r.items.at(-1)!).spec.containers.find((c) => c.name === name)!.lifecycle?.postStart?.exec?.command;
+  const warnings = (r: ReturnType<typeof run>) => r.results.filter((x) => x.severity === 'warning' && x.message.startsWith('preset '));
+
+  it('cloud-sql-proxy v2: the port and address set by env are read, and no flag is appended for them; the wait command is told the port', () => {
+    const env = [
+      { name: 'CSQL_PROXY_HEALTH_CHECK', value: 'true' },
+      { name: 'CSQL_PROXY_HTTP_PORT', value: '9801' },
+      { name: 'CSQL_PROXY_HTTP_ADDRESS', value: '0.0.0.0' },
+    ];
+    const proxy: Container = { name: 'cloud-sql-proxy', image: V2, args: ['p:r:db'], env };
+    const r = one(proxy);
+    assert.deepEqual(native(r).args, ['p:r:db'], 'nothing appended: the env sets it');
+    assert.deepEqual(native(r).startupProbe?.httpGet, { port: 9801, path: '/startup' });
+    assert.match(
+      r.results.find((x) => x.message.startsWith('preset cloud-sql-proxy'))!.message,
+      /port 9801 from spec\.containers\[1\]\.env\[1\]/,
+    );
+    const hook = hookOf(one(proxy, '1.28'), 'cloud-sql-proxy');
+    assert.deepEqual(
+      hook,
+      ['/cloud-sql-proxy', 'wait', '--max', '120s', '--http-port', '9801'],
+      '`wait` reads no env: it is given the port',
+    );
+    assert.deepEqual(warnings(r), []);
+  });
+
+  it('cloud-sql-proxy v2: --flag=value and --flag value are read alike; the last one wins', () => {
+    for (const args of [
+      ['--http-port=9191', 'p:r:db'],
+      ['--http-port', '9191', 'p:r:db'],
+      ['--http-port=1', '--http-port', '9191', 'p:r:db'],
+    ]) {
+      const r = one({ name: 'cloud-sql-proxy', image: V2, args });
+      assert.deepEqual(native(r).startupProbe?.httpGet, { port: 9191, path: '/startup' }, args.join(' '));
+      assert.deepEqual(native(r).args, [...args, '--health-check', '--http-address=0.0.0.0']);
+    }
+  });
+
+  it('cloud-sql-proxy v2 bound to localhost: a warning naming the field, and no gate that can never pass', () => {
+    for (const proxy of [
+      { name: 'cloud-sql-proxy', image: V2, args: ['--http-address=127.0.0.1', 'p:r:db'] },
+      { name: 'cloud-sql-proxy', image: V2, args: ['p:r:db'], env: [{ name: 'CSQL_PROXY_HTTP_ADDRESS', value: 'localhost' }] },
+    ] as Container[]) {
+      const r = one(proxy);
+      const [w] = warnings(r);
+      assert.match(w!.message, /listens for its health checks on (127\.0\.0\.1|localhost) only/);
+      assert.equal(w!.field?.path, proxy.env ? 'spec.template.spec.containers[1].env[0]' : 'spec.template.spec.containers[1].args[0]');
+      assert.equal(native(r).startupProbe, undefined);
+      assert.ok(!(native(r).args ?? []).some((a) => a.startsWith('--http-address=0')), 'its address is left as it is');
+    }
+  });
+
+  it('a flag written as one word with a space (the upstream health-check sample\'s "--http-address 0.0.0.0") is named, not read', () => {
+    const r = one({ name: 'cloud-sql-proxy', image: V2, args: ['--health-check', '--http-address 0.0.0.0', 'p:r:db'] });
+    const w = warnings(r).find((x) => /is one word/.test(x.message))!;
+    assert.equal(w.field?.path, 'spec.template.spec.containers[1].args[1]');
+  });
+
+  it('a shell script gets no flag appended: a warning says what to add, naming the script', () => {
+    const r = one({ name: 'cloud-sql-proxy', image: V2, command: ['/bin/sh', '-c', '/cloud-sql-proxy p:r:db'] });
+    assert.deepEqual(native(r).command, ['/bin/sh', '-c', '/cloud-sql-proxy p:r:db']);
+    assert.equal(native(r).args, undefined);
+    assert.ok(
+      warnings(r).some(
+        (w) =>
+          /cannot append --health-check to a shell script/.test(w.message) &&
+          w.field?.path === 'spec.template.spec.containers[1].command[2]',
+      ),
+    );
+  });
+
+  it('cloud-sql-proxy v1 (gce-proxy): told apart by image and program; its own health flag, no v2 flag, no wait command', () => {
+    const proxy: Container = {
+      name: 'cloud-sql-proxy',
+      image: 'gcr.io/cloudsql-docker/gce-proxy:1.33.16',
+      command: ['/cloud_sql_proxy', '-instances=p:r:db=tcp:5432'],
+    };
+    const r = one(proxy);
+    assert.deepEqual(native(r).args, ['-use_http_health_check']);
+    assert.deepEqual(native(r).startupProbe?.httpGet, { port: 8090, path: '/startup' });
+    const moved = one(
+      { ...proxy, image: 'example/v1:1', command: ['/cloud_sql_proxy', '-use_http_health_check', '-health_check_port=8091'] },
+      '1.28',
+    );
+    assert.equal(
+      (decodeWaitHook(hookOf(moved, 'cloud-sql-proxy'))?.readiness.check as { port?: number } | undefined)?.port,
+      8091,
+      'the helper polls v1: it has no wait command',
+    );
+    assert.equal(templateOf(moved.items.at(-1)!).spec.containers[0]!.args, undefined);
+  });
+
+  it('envoy: the admin port from the bootstrap in a ConfigMap mounted where -c points, else a named port, else a warning saying how to tell it', () => {
+    const bootstrap: Resource = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'envoy-config', namespace: 'shop' },
+      data: { 'envoy.yaml': 'admin:\n  address:\n    socket_address: {address: 0.0.0.0, port_value: 8001}\n' },
+    };
+    const envoy: Container = {
+      name: 'envoy',
+      image: 'envoyproxy/envoy:v1.32.0',
+      args: ['--config-path /etc/envoy/envoy.yaml'],
+      volumeMounts: [{ name: 'cfg', mountPath: '/etc/envoy' }],
+    };
+    const volumes = [{ name: 'cfg', configMap: { name: 'envoy-config' } }];
+    const r = one(envoy, '1.30', { volumes }, undefined, [bootstrap]);
+    assert.deepEqual(native(r).startupProbe?.httpGet, { port: 8001, path: '/ready' });
+    assert.match(
+      r.results.find((x) => x.message.startsWith('preset envoy'))!.message,
+      /port 8001 from the bootstrap \/etc\/envoy\/envoy\.yaml \(ConfigMap envoy-config/,
+    );
+    const named = one({
+      ...envoy,
+      ports: [
+        { name: 'envoy-admin', containerPort: 8001 },
+        { name: 'http', containerPort: 8080 },
+      ],
+    });
+    assert.deepEqual(native(named).startupProbe?.httpGet, { port: 8001, path: '/ready' });
+    const disagree = one({ ...envoy, ports: [{ name: 'envoy-admin', containerPort: 9901 }] }, '1.30', { volumes }, undefined, [bootstrap]);
+    assert.match(warnings(disagree)[0]!.message, /says port 8001, .*ports\[0\] \(envoy-admin: 9901\) says 9901; assumed 8001/);
+    const unknown = one({ name: 'envoy', image: 'envoyproxy/envoy:v1.32.0' });
+    assert.match(
+      warnings(unknown)[0]!.message,
+      /the port envoy serves readiness on is unknown .*order-containers\.dev\/ready: "envoy=PORT\/ready"/,
+    );
+    assert.equal(warnings(unknown)[0]!.field?.path, 'spec.template.spec.containers[1]');
+    assert.equal(native(unknown).startupProbe, undefined, 'started first, not waited for');
+  });
+
+  it('order-containers.dev/ready wins over what the preset reads, but not over the container probe; a bad one is an error naming the field', () => {
+    const proxy: Container = { name: 'cloud-sql-proxy', image: V2, args: ['--http-port=9191', 'p:r:db'] };
+    const r = one(proxy, '1.30', {}, { 'order-containers.dev/ready': 'cloud-sql-proxy=9801/readiness' });
+    assert.deepEqual(native(r).startupProbe?.httpGet, { port: 9801, path: '/readiness' });
+    const envoy = one({ name: 'envoy', image: 'envoyproxy/envoy:v1.32.0' }, '1.30', {}, { 'order-containers.dev/ready': 'envoy=8001' });
+    assert.deepEqual(native(envoy).startupProbe?.tcpSocket, { port: 8001 }, 'a port alone is a TCP connect');
+    const own = one(
+      { ...proxy, readinessProbe: { httpGet: { port: 9191, path: '/readiness' } } },
+      '1.30',
+      {},
+      { 'order-containers.dev/ready': 'cloud-sql-proxy=9801' },
+    );
+    assert.deepEqual(native(own).startupProbe?.httpGet, { port: 9191, path: '/readiness' }, 'derived from its own probe');
+    assert.deepEqual(native(own).readinessProbe, { httpGet: { port: 9191, path: '/readiness' } });
+    const bad = one(proxy, '1.30', {}, { 'order-containers.dev/ready': 'cloud-sql-proxy=99999/x' });
+    assert.equal(bad.exitCode, 1);
+    const e = bad.results.find((x) => x.severity === 'error')!;
+    assert.equal(e.field?.path, 'metadata.annotations.order-containers.dev/ready');
+    assert.match(e.message, /99999 in "cloud-sql-proxy=99999\/x" is not a port number/);
+  });
+
+  it("the container's own probe is kept; where it checks another port than the program is told, a warning says so", () => {
+    const r = one({
+      name: 'cloud-sql-proxy',
+      image: V2,
+      args: ['--health-check', '--http-address=0.0.0.0', 'p:r:db'],
+      startupProbe: { httpGet: { port: 8090, path: '/startup' } },
+    });
+    assert.deepEqual(native(r).startupProbe, { httpGet: { port: 8090, path: '/startup' } });
+    assert.match(warnings(r)[0]!.message, /own probe checks port 8090, but .*says 9090; its probe is kept/);
   });
 });

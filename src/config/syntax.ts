@@ -115,6 +115,33 @@ export function parseSidecarList(text: string): Sidecar[] {
   return sidecars;
 }
 
+/** Where a sidecar serves readiness, as `order-containers.dev/ready` gives it: `PORT` (TCP) or `PORT/PATH` (HTTP GET). */
+export interface ReadyAt {
+  readonly port: number;
+  readonly path?: string;
+}
+
+/**
+ * The ready list: `envoy=8001/ready, cloud-sql-proxy=9801/startup`: per container, the port and, for
+ * an HTTP GET, the path (`pgbouncer=6432` is a TCP connect).
+ */
+export function parseReadyList(text: string): Map<string, ReadyAt> {
+  const ready = new Map<string, ReadyAt>();
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const m = /^([^=\s]+)=(\d+)(\/\S*)?$/.exec(entry);
+    if (!m) throw new DeclarationSyntaxError(`"${entry}" is not CONTAINER=PORT or CONTAINER=PORT/PATH (envoy=8001/ready)`);
+    const [, name, digits, path] = m;
+    if (!CONTAINER_NAME.test(name!)) throw new DeclarationSyntaxError(`"${name}" in "${entry}" is not a container name`);
+    const port = Number(digits);
+    if (port < 1 || port > 65535) throw new DeclarationSyntaxError(`${digits} in "${entry}" is not a port number from 1 to 65535`);
+    if (ready.has(name!)) throw new DeclarationSyntaxError(`${name} is given twice`);
+    ready.set(name!, { port, ...(path !== undefined ? { path } : {}) });
+  }
+  return ready;
+}
+
 /** A field written in one of these syntaxes: its value, or a problem that names the field. */
 export function parseField<A>(
   path: string,

@@ -3,7 +3,7 @@
  * diagnostics), nothing written. The function writes the edits and turns the diagnostics into results
  * (function.ts); explain applies the edits to plain objects (explain/explain.ts).
  */
-import { workloadOrderOf } from '../config/annotations.js';
+import { READY_FIELD, readyOverridesOf, workloadOrderOf } from '../config/annotations.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { orderSpec, type OrderSpec } from '../config/order-spec.js';
 import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
@@ -55,6 +55,21 @@ function prefixed(prefix: Path, edit: Edit): Edit {
   }
 }
 
+/** The ConfigMaps in the list, by namespace and name: presets read a sidecar's config files in them. */
+type ConfigMaps = ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+function configMapsIn(values: Iterable<PlainObject>): ConfigMaps {
+  const found = new Map<string, Readonly<Record<string, string>>>();
+  for (const value of values) {
+    if (value.apiVersion !== 'v1' || value.kind !== 'ConfigMap') continue;
+    const metadata = stringMap(value.metadata) as Record<string, unknown>;
+    if (typeof metadata.name !== 'string') continue;
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+    found.set(`${namespace}/${metadata.name}`, stringMap(value.data));
+  }
+  return found;
+}
+
 /** What the config's presets add to one pod template's order (NO_PRESETS when none applies). */
 function presetsFor(
   spec: OrderSpec,
@@ -62,20 +77,35 @@ function presetsFor(
   template: PodTemplateRef['template'],
   declared: OrderSpec['sidecars'],
   namespaces: ReadonlyMap<string, NamespaceMeta>,
+  configMapsInList: () => ConfigMaps,
 ): PresetPlan {
-  if (spec.presets.length === 0) return NO_PRESETS;
+  const overrides = readyOverridesOf(item.metadata).ready;
+  if (spec.presets.length === 0 && overrides.size === 0) return NO_PRESETS;
   const pod: TemplateView = {
     labels: template.metadata?.labels ?? {},
     annotations: template.metadata?.annotations ?? {},
     containers: template.spec.containers,
     initContainers: template.spec.initContainers ?? [],
+    volumes: template.spec.volumes ?? [],
   };
   const namespace = (item.metadata as { namespace?: unknown } | undefined)?.namespace;
   const matches = matchPresets(spec.presets, pod, typeof namespace === 'string' ? namespaces.get(namespace) : undefined);
-  if (matches.length === 0) return NO_PRESETS;
+  // An entry for a container no preset reads would be silently ignored: said, naming the field.
+  const read = new Set(matches.flatMap((m) => (m.kind === 'container' ? [m.container.name] : [])));
+  const unread: Diagnostic[] = [...overrides.keys()]
+    .filter((name) => !read.has(name))
+    .map((name) => ({
+      severity: 'warning',
+      message: `${READY_FIELD} names ${name}, which no preset matched in this pod: the entry is not used; give ${name} a readinessProbe or startupProbe`,
+    }));
+  if (matches.length === 0) return unread.length > 0 ? { ...NO_PRESETS, notes: unread } : NO_PRESETS;
+  const ns = typeof namespace === 'string' ? namespace : '';
+  // A workload without a namespace is applied with its ConfigMaps into one: those without one are its.
+  const configMap = (name: string): Readonly<Record<string, string>> | undefined =>
+    configMapsInList().get(`${ns}/${name}`) ?? configMapsInList().get(`/${name}`);
   const cluster = clusterDefault(spec.kubernetesVersion);
   const mechanism = spec.strategy === 'auto' ? cluster : mechanismNamed(spec.strategy);
-  return planPresets(
+  const plan = planPresets(
     matches,
     {
       timeoutSeconds: spec.timeoutSeconds,
@@ -85,9 +115,12 @@ function presetsFor(
       declaredSidecars: declared,
       workloadKind: String(item.kind),
       runsToCompletion: runsToCompletion(template.spec) !== undefined,
+      readyOverrides: overrides,
+      configMap,
     },
     pod,
   );
+  return unread.length > 0 ? { ...plan, notes: [...plan.notes, ...unread] } : plan;
 }
 
 /**
@@ -100,6 +133,7 @@ function planWorkload(
   item: PlainObject,
   namespaces: ReadonlyMap<string, NamespaceMeta>,
   servicesInList: () => readonly NamedTargetPort[],
+  configMapsInList: () => ConfigMaps,
 ): WorkloadOutcome | undefined {
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
@@ -116,12 +150,13 @@ function planWorkload(
     ...(applied ? { applied } : {}),
   });
   if (!('template' in found)) return outcome(found.problems);
-  if (own && own.problems.length > 0) return outcome(own.problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));
+  const problems = [...(own?.problems ?? []), ...readyOverridesOf(item.metadata).problems];
+  if (problems.length > 0) return outcome(problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));
 
   const at = found.path.join('.');
   const { template } = found;
   const declared = own?.sidecars ?? spec.sidecars;
-  const presets = presetsFor(spec, item, template, declared, namespaces);
+  const presets = presetsFor(spec, item, template, declared, namespaces, configMapsInList);
   const presetNotes = under(at, presets.notes);
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
   const sidecars = [...declared, ...presets.sidecars];
@@ -179,8 +214,11 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
   // every item is paid only by a list that has such a pod.
   let services: readonly NamedTargetPort[] | undefined;
   const servicesInList = (): readonly NamedTargetPort[] => (services ??= namedTargetPortsIn(items.map((i) => i.read())));
+  // ConfigMaps likewise, the first time a preset looks for a sidecar's config file.
+  let configMaps: ConfigMaps | undefined;
+  const configMapsInList = (): ConfigMaps => (configMaps ??= configMapsIn(items.map((i) => i.read())));
   for (const item of items) {
-    const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList);
+    const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList, configMapsInList);
     if (outcome) yield outcome;
   }
 }

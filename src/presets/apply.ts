@@ -2,7 +2,7 @@
  * Presets applied to one pod template: which ones match (a container, or an injector's opt-in), and what
  * they add to its declared order (sidecars, readiness, wait commands, args, injector annotations).
  */
-import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
 import type { KnownEntrypoint } from '../mechanisms/mechanism.js';
 import type { Sidecar } from '../order/declaration.js';
 import type { InjectionMode, SidecarHints } from '../mechanisms/mechanism.js';
@@ -13,6 +13,7 @@ import { podsOf } from '../workloads/pods.js';
 import { globMatches } from '../workloads/glob.js';
 import { mergeAnnotation } from './annotations.js';
 import { TIMEOUT_PLACEHOLDER, type Endpoint, type InjectionMarker, type Preset } from './preset.js';
+import { readSidecar } from './read.js';
 
 /** Labels and annotations of a Namespace in the same ResourceList. */
 export interface NamespaceMeta {
@@ -26,6 +27,7 @@ export interface TemplateView {
   readonly annotations: Readonly<Record<string, string>>;
   readonly containers: readonly V1Container[];
   readonly initContainers: readonly V1Container[];
+  readonly volumes?: readonly V1Volume[];
 }
 
 type List = 'containers' | 'initContainers';
@@ -151,17 +153,6 @@ function ownWait(container: V1Container, waitCommand: readonly string[]): readon
   return hook && program.every((word, i) => hook[i] === word) ? hook : undefined;
 }
 
-/** The flag's name: `--http-address` of `--http-address=0.0.0.0`. */
-function flagName(arg: string): string {
-  return arg.split('=')[0]!;
-}
-
-/** True when the container passes the flag already, in its command or args, alone or with a value. */
-function hasFlag(container: V1Container, arg: string): boolean {
-  const name = flagName(arg);
-  return [...(container.command ?? []), ...(container.args ?? [])].some((a) => a === name || a.startsWith(`${name}=`));
-}
-
 /** Edits that append `missing` (flags the container does not pass yet) to its args. */
 function argEdits(match: Extract<PresetMatch, { kind: 'container' }>, missing: readonly string[]): Edit[] {
   if (missing.length === 0) return [];
@@ -182,6 +173,12 @@ export interface PresetSettings {
   readonly stopsJobSidecars: boolean;
   /** The pod's restartPolicy is Never or OnFailure: its sidecars must stop when the work is done. */
   readonly runsToCompletion: boolean;
+  /** The workload's `order-containers.dev/ready` entries, by container. */
+  readonly readyOverrides?: ReadonlyMap<string, Endpoint>;
+  /** The field the overrides are read from, relative to the pod template. */
+  readonly readyOverridesField?: string;
+  /** A ConfigMap's data in the ResourceList, in the workload's namespace (Envoy's bootstrap). */
+  readonly configMap?: (name: string) => Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -209,26 +206,43 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const name = container.name;
       const field = `spec.${match.list}[${match.index}]`;
       const ownProbe = container.readinessProbe ?? container.startupProbe;
-      if (!ownProbe && preset.ready) probes.set(name, probeOf(preset.ready));
-      if (preset.waitCommand)
-        waits.set(name, ownWait(container, preset.waitCommand) ?? filled(preset.waitCommand, settings.timeoutSeconds));
-      const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
-      if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
-      if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });
-      for (const init of pod.initContainers) if (preset.initContainers?.includes(init.name)) initsFirst.add(init.name);
       // Where kubelet does not stop a Job's sidecar, its wrapper asks it to quit, or the work itself must.
-      const quit = settings.runsToCompletion && !settings.stopsJobSidecars ? preset.quit : undefined;
+      const quitWanted = settings.runsToCompletion && !settings.stopsJobSidecars;
+      const override = settings.readyOverrides?.get(name);
+      const read = readSidecar(
+        preset,
+        container,
+        field,
+        {
+          ...(override ? { override } : {}),
+          overrideField: settings.readyOverridesField ?? 'metadata.annotations.order-containers.dev/ready',
+          volumes: pod.volumes ?? [],
+          configMap: settings.configMap ?? (() => undefined),
+        },
+        quitWanted,
+      );
+      if (!ownProbe && read.ready) probes.set(name, probeOf(read.ready));
+      if (read.waitCommand && (ownProbe || read.ready))
+        waits.set(name, ownWait(container, read.waitCommand) ?? filled(read.waitCommand, settings.timeoutSeconds));
+      const canTellReady = ownProbe !== undefined || read.ready !== undefined;
+      if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
+      const entrypoint = read.preset.entrypoint;
+      if (entrypoint) entrypoints.push({ match: { container: name }, command: entrypoint });
+      for (const init of pod.initContainers) if (preset.initContainers?.includes(init.name)) initsFirst.add(init.name);
+      const quit = quitWanted ? read.quit : undefined;
       if (quit) quits.set(name, `http://127.0.0.1:${quit.port}${quit.path ?? '/'}`);
-      const flags = [...(preset.requiredArgs ?? []), ...(quit?.arg ? [quit.arg] : [])].filter((f) => !hasFlag(container, f));
+      const flags = read.append;
       edits.push(...argEdits(match, flags));
       const how = canTellReady
-        ? 'a sidecar, ready before the others start'
+        ? `a sidecar, ready before the others start${!ownProbe && read.source ? ` (port ${read.ready!.port} from ${read.source})` : ''}`
         : 'a sidecar, started before the others (the preset knows no readiness check)';
+      const version = read.version ? ` ${read.version}` : '';
       notes.push({
         severity: 'info',
-        message: `${said}: ${name} is ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`,
+        message: `${said}: ${name} is${version ? ` ${preset.name}${version},` : ''} ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`,
         field,
       });
+      notes.push(...read.notes);
       continue;
     }
 

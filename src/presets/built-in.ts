@@ -71,19 +71,54 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     name: 'cloud-sql-proxy',
     containers: ['cloud-sql-proxy', 'cloudsql-proxy'],
-    images: ['*cloud-sql-connectors/cloud-sql-proxy*'],
+    images: ['*cloud-sql-connectors/cloud-sql-proxy*', '*cloudsql-docker/gce-proxy*'],
     ready: { port: 9090, path: '/startup' },
+    // GoogleCloudPlatform/cloud-sql-proxy cmd/root.go: --http-address (default "localhost") and
+    // --http-port (default "9090") are persistent flags; loadConfig (the root command's Args hook)
+    // binds every flag to CSQL_PROXY_<NAME> through viper, flags winning; runWaitCmd builds its URL
+    // from its own --http-address and --http-port only, so the wait command is told a moved port.
+    reads: {
+      flagSyntax: 'pflag',
+      portFlag: 'http-port',
+      addressFlag: { name: 'http-address', default: 'localhost' },
+      envPrefix: 'CSQL_PROXY_',
+      quitPortFlag: 'admin-port',
+      waitPortFlag: 'http-port',
+    },
     waitCommand: ['/cloud-sql-proxy', 'wait', '--max', '{timeoutSeconds}s'],
     entrypoint: ['/cloud-sql-proxy'],
     // The health endpoints exist only with --health-check, and kubelet's probes reach the pod's IP.
     requiredArgs: ['--health-check', '--http-address=0.0.0.0'],
     quit: { port: 9091, path: '/quitquitquit', arg: '--quitquitquit' },
+    versions: [
+      {
+        // v1 (gcr.io/cloudsql-docker/gce-proxy, /cloud_sql_proxy): Go's flag package, so a v2 flag makes
+        // it exit ("flag provided but not defined"); no wait command, no quit endpoint, no ENTRYPOINT.
+        // cmd/cloud_sql_proxy/cloud_sql_proxy.go: -use_http_health_check, -health_check_port (default
+        // "8090"); internal/healthcheck/healthcheck.go serves /startup on ":"+port, every address.
+        name: 'v1',
+        images: ['*cloudsql-docker/gce-proxy*'],
+        programs: ['cloud_sql_proxy'],
+        ready: { port: 8090, path: '/startup' },
+        reads: { flagSyntax: 'go', portFlag: 'health_check_port' },
+        requiredArgs: ['-use_http_health_check'],
+      },
+    ],
   },
   {
     name: 'envoy',
     containers: ['envoy'],
     images: ['*envoyproxy/envoy*'],
-    ready: { port: 9901, path: '/ready' },
+    // No default port: Envoy starts an admin server only where its bootstrap sets admin.address
+    // (envoyproxy/envoy api/envoy/config/bootstrap/v3/bootstrap.proto, Admin.address). Its samples
+    // declare it as a container port named envoy-admin; the image's own bootstrap is /etc/envoy/envoy.yaml.
+    ready: { path: '/ready' },
+    reads: {
+      flagSyntax: 'tclap',
+      portNames: ['envoy-admin', 'admin'],
+      envoyBootstrap: { default: '/etc/envoy/envoy.yaml' },
+      quitOnReadyPort: true,
+    },
     quit: { port: 9901, path: '/quitquitquit' },
   },
   {

@@ -9,8 +9,20 @@ export interface Preset {
   readonly containers: readonly string[];
   /** Image patterns (`*` for any text) it is, whatever the container is called. */
   readonly images: readonly string[];
-  /** Where it says it is ready: HTTP GET when a path is given, a TCP connect otherwise. */
-  readonly ready?: Endpoint;
+  /**
+   * Where it says it is ready: HTTP GET when a path is given, a TCP connect otherwise. The port is the
+   * program's default; none when it has no default (Envoy's admin port is whatever its bootstrap says),
+   * and `reads` says where the container moves it.
+   */
+  readonly ready?: ReadyEndpoint;
+  /** What its container's flags, env, ports and config files say about `ready` (presets/read.ts). */
+  readonly reads?: Reads;
+  /**
+   * Versions that differ in flags or programs, told apart by image or program (the container's first
+   * word of `command`): the first that matches replaces every field it names, and the ones it leaves out
+   * are dropped (Cloud SQL proxy v1 has no `wait` command and takes no v2 flag).
+   */
+  readonly versions?: readonly PresetVersion[];
   /**
    * A command in its own image that blocks until it is ready: the postStart gate, with no helper.
    * `{timeoutSeconds}` in an argument becomes the config's timeoutSeconds.
@@ -35,6 +47,56 @@ export interface Preset {
 export interface Endpoint {
   readonly port: number;
   readonly path?: string;
+}
+
+/** `ready` with no port: the program has no default, only what its container sets. */
+interface ReadyEndpoint {
+  readonly port?: number;
+  readonly path?: string;
+}
+
+/**
+ * How a program is configured, as data: which flags and variables set the address and port `ready`
+ * is served on, and what else declares it. presets/read.ts reads them, in the precedence it documents.
+ */
+export interface Reads {
+  /**
+   * How the program parses its flags: `pflag` (spf13/pflag, cobra: `--name=value`, `--name value`),
+   * `go` (Go's flag package: `-name` or `--name`, `=value` or the next word; a bool takes no next word),
+   * `tclap` (Envoy: `--name value`, `-c value`).
+   */
+  readonly flagSyntax: 'pflag' | 'go' | 'tclap';
+  /** The flag (without dashes) that sets the ready port. */
+  readonly portFlag?: string;
+  /** The flag that sets the address the ready endpoint listens on, and its default. */
+  readonly addressFlag?: { readonly name: string; readonly default: string };
+  /**
+   * The prefix of the variables that stand for every flag (viper's AutomaticEnv: `CSQL_PROXY_` +
+   * `HTTP_PORT` for `--http-port`): a flag set by its variable is read there and never appended.
+   */
+  readonly envPrefix?: string;
+  /** Container port names that declare the ready port (`envoy-admin`). */
+  readonly portNames?: readonly string[];
+  /**
+   * The ready port is the Envoy bootstrap's `admin.address`: read from the file `--config-path`/`-c`
+   * names (else `default`, the image's own) when a ConfigMap in the ResourceList is mounted there.
+   */
+  readonly envoyBootstrap?: { readonly default: string };
+  /** The flag (or its variable) that moves the quit endpoint's port. */
+  readonly quitPortFlag?: string;
+  /** The quit endpoint is served by the same server as `ready` (Envoy's admin): it moves with it. */
+  readonly quitOnReadyPort?: boolean;
+  /** The wait command reads its own flags only: the port it must poll is passed with this flag. */
+  readonly waitPortFlag?: string;
+}
+
+/** One version of a preset's program, and the fields that differ for it. */
+export interface PresetVersion extends Pick<Preset, 'ready' | 'reads' | 'waitCommand' | 'entrypoint' | 'requiredArgs' | 'quit'> {
+  readonly name: string;
+  /** Image patterns (`*` for any text) of this version. */
+  readonly images: readonly string[];
+  /** Programs (the container's `command[0]`, by its base name) of this version. */
+  readonly programs: readonly string[];
 }
 
 export type MarkerSource = 'podLabel' | 'podAnnotation' | 'namespaceLabel' | 'namespaceAnnotation';

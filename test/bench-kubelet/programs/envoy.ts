@@ -74,8 +74,9 @@ for (let i = 0; i < argv.length; i++) {
   const a = argv[i]!;
   const long = a.startsWith('--') ? a.slice(2) : a.length === 2 && a[0] === '-' ? SHORT[a[1]!] : undefined;
   if (long === undefined) malformed(`Argument: ${a}\n             Couldn't find match for argument`);
-  // "--name=value" is accepted too (unconfirmed whether envoy's TCLAP takes it).
-  const eq = long.indexOf('=');
+  // TCLAP's Arg::trimFlag splits one word at the delimiter, a space: "--config-path /etc/e.yaml" is a
+  // flag and its value. "--name=value" is accepted too (unconfirmed whether envoy's TCLAP takes it).
+  const eq = / /.test(long) ? long.indexOf(' ') : long.indexOf('=');
   const name = eq >= 0 ? long.slice(0, eq) : long;
   if (SWITCHES.has(name)) opts.set(name, 'true');
   else if (VALUE_FLAGS.has(name)) {

@@ -1,0 +1,485 @@
+/**
+ * What a preset's sidecar is configured to serve, read from its container: the one home of a preset's
+ * readiness endpoint, quit endpoint, wait command and the flags it appends. Pure: the container, the
+ * pod's volumes and the ConfigMaps of the ResourceList in; an answer and diagnostics out.
+ *
+ * The ready endpoint comes from the first of these that says it (README: Presets, "what it reads"):
+ *   1. the container's own readinessProbe or startupProbe (planPresets keeps it; only a disagreement
+ *      with what the program is told is said here),
+ *   2. the workload's `order-containers.dev/ready` annotation for this container,
+ *   3. the program's flag (`--http-port`), in `command` and `args`, the last one written winning as in
+ *      the program's own flag parser,
+ *   4. the variable the program reads for that flag (`CSQL_PROXY_HTTP_PORT`; flags win over it, as in
+ *      the program),
+ *   5. Envoy's bootstrap (`admin.address`) in a ConfigMap the pod mounts where `-c` points,
+ *   6. a container port with a name the program's own samples give it (`envoy-admin`),
+ *   7. the program's default port, when it has one.
+ * A value that cannot be read (a shell script's `-c`, `$(VAR)`, `valueFrom`) or sources that disagree
+ * give a warning naming the field and what was assumed; nothing known gives a warning saying how to tell
+ * it, and the sidecar is started first without a readiness gate: never a gate that can never pass.
+ */
+import type { V1Container, V1EnvVar, V1Probe, V1Volume } from '@kubernetes/client-node';
+import type { Diagnostic } from '../diagnostic.js';
+import { decodeWrapper } from '../protocol/wrapper.js';
+import { globMatches } from '../workloads/glob.js';
+import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
+import type { Endpoint, Preset, PresetVersion, Reads } from './preset.js';
+
+/** What the pod around the container offers to read. */
+export interface ReadContext {
+  /** The workload's `order-containers.dev/ready` entry for this container. */
+  readonly override?: Endpoint;
+  readonly volumes: readonly V1Volume[];
+  /** A ConfigMap's data in the ResourceList, by name, in the workload's namespace. */
+  readonly configMap: (name: string) => Readonly<Record<string, string>> | undefined;
+  /** The field of the override, for results. */
+  readonly overrideField: string;
+}
+
+export interface SidecarReading {
+  /** The preset with the matching version's fields in place. */
+  readonly preset: Preset;
+  /** The version that matched, if the preset has versions. */
+  readonly version?: string;
+  /** Where it serves readiness; absent when nothing tells. */
+  readonly ready?: Endpoint;
+  readonly quit?: Endpoint & { readonly arg?: string };
+  /** The preset's wait command, with the port it must poll, or none where it cannot be known. */
+  readonly waitCommand?: readonly string[];
+  /** Flags to append to its args. */
+  readonly append: readonly string[];
+  /** Where the ready endpoint came from: `port 9801 from env CSQL_PROXY_HTTP_PORT`. */
+  readonly source?: string;
+  /** Fields relative to the pod template. */
+  readonly notes: readonly Diagnostic[];
+}
+
+/** The first version of the preset whose image or program the container has, in place; the preset itself otherwise. */
+function versionOf(preset: Preset, container: V1Container): { preset: Preset; version?: PresetVersion } {
+  const program = commandOf(container)?.[0]?.split('/').pop();
+  const version = preset.versions?.find(
+    (v) =>
+      v.images.some((g) => container.image !== undefined && globMatches(g, container.image)) ||
+      (program !== undefined && v.programs.includes(program)),
+  );
+  if (!version) return { preset };
+  // The version's fields replace the preset's, and the ones it leaves out are dropped.
+  const { name: _name, images: _images, programs: _programs, ...fields } = version;
+  const { ready: _ready, reads: _reads, waitCommand: _wait, entrypoint: _entrypoint, requiredArgs: _args, quit: _quit, ...rest } = preset;
+  return { preset: { ...rest, ...fields }, version };
+}
+
+/** One word of the container's command line, with its field. */
+interface Word {
+  readonly text: string;
+  readonly field: string;
+}
+
+/** A setting's value and the field it came from; `unreadable` says why it cannot be known. */
+type Found =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'value'; readonly value: string; readonly field: string; readonly from: string }
+  | { readonly kind: 'unreadable'; readonly field: string; readonly why: string };
+
+const ABSENT: Found = { kind: 'absent' };
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+
+/** The shell's script word when the container runs its program through `sh -c`. */
+function shellScript(words: readonly Word[]): Word | undefined {
+  const first = words[0]?.text.split('/').pop();
+  if (first === undefined || !SHELLS.has(first)) return undefined;
+  const c = words.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w.text));
+  return c > 0 ? (words[c + 1] ?? words[c]) : undefined;
+}
+
+/** The container's own command: an entrypoint wrapper an earlier run wrote runs it after `--`. */
+function commandOf(container: V1Container): readonly string[] | undefined {
+  return decodeWrapper(container.command)?.program ?? container.command;
+}
+
+function wordsOf(container: V1Container, at: string): Word[] {
+  const wrapped = decodeWrapper(container.command) !== undefined;
+  return [
+    ...(commandOf(container) ?? []).map((text, i) => ({ text, field: wrapped ? `${at}.command` : `${at}.command[${i}]` })),
+    ...(container.args ?? []).map((text, i) => ({ text, field: `${at}.args[${i}]` })),
+  ];
+}
+
+/** The dashes a flag takes in the program's syntax: Go's flag package takes one or two. */
+function flagNameOf(word: string, syntax: Reads['flagSyntax']): string | undefined {
+  if (word.startsWith('--')) return word.slice(2);
+  if (word.startsWith('-') && word.length > 1 && (syntax === 'go' || syntax === 'tclap')) return word.slice(1);
+  return undefined;
+}
+
+/**
+ * The last value given to flag `name` (pflag and Go's flag package both keep the last): `--name=v`,
+ * `--name v`, and for a bool `--name` alone (true). Parsing stops at `--`.
+ */
+function flagIn(words: readonly Word[], name: string, syntax: Reads['flagSyntax'], bool: boolean, aliases: readonly string[] = []): Found {
+  let found: Found = ABSENT;
+  const names = [name, ...aliases];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.text === '--') break;
+    const flag = flagNameOf(word.text, syntax);
+    if (flag === undefined) continue;
+    // TCLAP (Envoy) splits one word at its delimiter, a space (Arg::trimFlag): `--config-path /etc/e.yaml`.
+    const eq = syntax === 'tclap' && /\s/.test(flag) ? flag.search(/\s/) : flag.indexOf('=');
+    const key = eq >= 0 ? flag.slice(0, eq) : flag;
+    if (!names.includes(key)) {
+      const spaced = /^(\S+)\s/.exec(flag);
+      if (spaced && names.includes(spaced[1]!))
+        found = {
+          kind: 'unreadable',
+          field: word.field,
+          why: `"${word.text}" is one word: the program reads it as an unknown flag and exits; write ${word.text.replace(/\s+/, '=')} or two words`,
+        };
+      continue;
+    }
+    if (eq >= 0) found = { kind: 'value', value: flag.slice(eq + 1), field: word.field, from: `${word.field} (${word.text})` };
+    else if (bool) found = { kind: 'value', value: 'true', field: word.field, from: `${word.field} (${word.text})` };
+    else if (i + 1 < words.length) {
+      const next = words[++i]!;
+      found = { kind: 'value', value: next.text, field: next.field, from: `${word.field} (${word.text} ${next.text})` };
+    }
+  }
+  if (found.kind === 'value' && found.value.includes('$('))
+    return { kind: 'unreadable', field: found.field, why: `${found.from} is expanded by kubelet from a variable` };
+  return found;
+}
+
+/** The container's variable `name`: its last entry wins, as kubelet applies them. */
+function envIn(container: V1Container, at: string, name: string): Found {
+  const env = container.env ?? [];
+  let index = -1;
+  env.forEach((e: V1EnvVar, i) => {
+    if (e.name === name) index = i;
+  });
+  if (index < 0) return ABSENT;
+  const e = env[index]!;
+  const field = `${at}.env[${index}]`;
+  if (e.valueFrom !== undefined) return { kind: 'unreadable', field, why: `${name} comes from valueFrom, which is read only on the node` };
+  const value = e.value ?? '';
+  if (value.includes('$(')) return { kind: 'unreadable', field, why: `${name} is expanded by kubelet from another variable` };
+  return { kind: 'value', value, field, from: `${field} (${name}=${value})` };
+}
+
+/** The variable viper's AutomaticEnv reads for a flag: prefix + the name upper-cased, `-` as `_`. */
+function envName(reads: Reads, flag: string): string | undefined {
+  return reads.envPrefix === undefined ? undefined : reads.envPrefix + flag.replace(/-/g, '_').toUpperCase();
+}
+
+/** A flag, else its variable (the programs' own precedence: flags > environment). */
+function settingOf(words: readonly Word[], container: V1Container, at: string, reads: Reads, flag: string, bool: boolean): Found {
+  const byFlag = flagIn(words, flag, reads.flagSyntax, bool);
+  if (byFlag.kind !== 'absent') return byFlag;
+  const env = envName(reads, flag);
+  return env === undefined ? ABSENT : envIn(container, at, env);
+}
+
+/** Go's strconv.ParseBool, which pflag and the flag package use. */
+function parseBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+function portOf(text: string): number | undefined {
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** Addresses that only the pod's own containers reach: kubelet probes the pod's IP. */
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+}
+
+interface Bootstrap {
+  readonly port?: number;
+  readonly address?: string;
+  readonly from: string;
+  readonly field: string;
+}
+
+/** The ConfigMap key a pod mounts at `path`, through a volume of the container's. */
+function mountedConfigMap(
+  container: V1Container,
+  at: string,
+  volumes: readonly V1Volume[],
+  path: string,
+): { name: string; key: string; field: string } | undefined {
+  for (const [i, m] of (container.volumeMounts ?? []).entries()) {
+    const volume = volumes.find((v) => v.name === m.name);
+    const configMap = volume?.configMap;
+    if (!configMap?.name) continue;
+    const dir = m.mountPath.replace(/\/+$/, '');
+    let key: string | undefined;
+    if (m.subPath !== undefined && m.subPath !== '') {
+      if (dir === path) key = configMap.items?.find((it) => it.path === m.subPath)?.key ?? m.subPath;
+    } else if (path.startsWith(`${dir}/`)) {
+      const rel = path.slice(dir.length + 1);
+      key = configMap.items ? configMap.items.find((it) => it.path === rel)?.key : rel.includes('/') ? undefined : rel;
+    }
+    if (key !== undefined) return { name: configMap.name, key, field: `${at}.volumeMounts[${i}]` };
+  }
+  return undefined;
+}
+
+function dig(value: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+}
+
+/** `admin.address.socket_address` of an Envoy bootstrap (envoy.config.bootstrap.v3.Admin). */
+function adminOf(text: string): { port?: number; address?: string } | string {
+  let doc: unknown;
+  try {
+    doc = loadValue(text, DEFAULT_LIMITS);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return `not YAML or JSON: ${e.message}`;
+  }
+  const socket = dig(doc, 'admin', 'address', 'socket_address');
+  if (socket === undefined) return 'it has no admin.address: Envoy starts no admin server';
+  const port = dig(socket, 'port_value');
+  const address = dig(socket, 'address');
+  return {
+    ...(typeof port === 'number' && portOf(String(port)) !== undefined ? { port } : {}),
+    ...(typeof address === 'string' ? { address } : {}),
+  };
+}
+
+/**
+ * Envoy's bootstrap, where the ResourceList has it: the file `-c`/`--config-path` names (the image's
+ * own when the container gives no command or args), mounted from a ConfigMap of the list; or the
+ * inline `--config-yaml`, which Envoy merges over it.
+ */
+function envoyBootstrap(
+  words: readonly Word[],
+  container: V1Container,
+  at: string,
+  ctx: ReadContext,
+  defaults: { readonly default: string },
+): Bootstrap | { readonly unreadable: string; readonly field: string } | undefined {
+  const inline = flagIn(words, 'config-yaml', 'tclap', false);
+  if (inline.kind === 'value') {
+    const admin = adminOf(inline.value);
+    if (typeof admin !== 'string' && admin.port !== undefined)
+      return { ...admin, from: `the bootstrap in ${inline.from.split(' (')[0]} (--config-yaml)`, field: inline.field };
+  }
+  const given = flagIn(words, 'config-path', 'tclap', false, ['c']);
+  if (given.kind === 'unreadable') return { unreadable: given.why, field: given.field };
+  const path =
+    given.kind === 'value'
+      ? given.value
+      : (commandOf(container) ?? []).length + (container.args ?? []).length === 0
+        ? defaults.default
+        : undefined;
+  if (path === undefined) return undefined;
+  const mount = mountedConfigMap(container, at, ctx.volumes, path);
+  if (!mount) return undefined;
+  const data = ctx.configMap(mount.name);
+  const text = data?.[mount.key];
+  if (text === undefined) return undefined;
+  const admin = adminOf(text);
+  const from = `the bootstrap ${path} (ConfigMap ${mount.name}, key ${mount.key}, mounted by ${mount.field})`;
+  if (typeof admin === 'string') return { unreadable: `${from}: ${admin}`, field: mount.field };
+  return { ...admin, from, field: mount.field };
+}
+
+/** The container port of a name the program's samples give its ready port. */
+function namedPort(container: V1Container, at: string, names: readonly string[]): Found {
+  for (const [i, p] of (container.ports ?? []).entries())
+    if (p.name !== undefined && names.includes(p.name))
+      return {
+        kind: 'value',
+        value: String(p.containerPort),
+        field: `${at}.ports[${i}]`,
+        from: `${at}.ports[${i}] (${p.name}: ${p.containerPort})`,
+      };
+  return ABSENT;
+}
+
+function probePort(probe: V1Probe | undefined): number | undefined {
+  const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+  return typeof port === 'number' ? port : undefined;
+}
+
+/**
+ * Reads the sidecar's container for the preset (its version already chosen by versionOf): where it
+ * serves readiness and quit, the wait command that polls it, and the flags still to append.
+ */
+export function readSidecar(matched: Preset, container: V1Container, at: string, ctx: ReadContext, quitWanted: boolean): SidecarReading {
+  const { preset, version } = versionOf(matched, container);
+  const name = container.name;
+  const notes: Diagnostic[] = [];
+  const warn = (message: string, field: string): void =>
+    void notes.push({ severity: 'warning', message: `preset ${preset.name}: ${message}`, field });
+  const reads = preset.reads;
+  const script = shellScript(wordsOf(container, at));
+  // A shell script's words are its own: the preset reads no flag in them, and appends none.
+  const words = script ? [] : wordsOf(container, at);
+  if (script && reads)
+    warn(
+      `${name} runs its program from a shell script (${script.field}), whose flags the preset does not read: assumed they move none of its endpoints`,
+      script.field,
+    );
+  const path = preset.ready?.path;
+  const base = { preset, ...(version ? { version: version.name } : {}) };
+  const ownProbe = container.readinessProbe ?? container.startupProbe;
+  const syntax = reads?.flagSyntax ?? 'pflag';
+
+  /** Whether a flag the endpoints need is in effect: set (by flag or variable), to be appended, or not. */
+  const need = (arg: string): 'set' | 'append' | 'off' => {
+    const flag = flagNameOf(arg, syntax) ?? arg;
+    const eq = flag.indexOf('=');
+    const flagName = eq >= 0 ? flag.slice(0, eq) : flag;
+    const set = reads ? settingOf(words, container, at, reads, flagName, eq < 0) : flagIn(words, flagName, syntax, eq < 0);
+    if (set.kind === 'unreadable') {
+      warn(`${name}: ${set.why}; assumed ${arg} is not in effect`, set.field);
+      return 'off';
+    }
+    if (set.kind === 'value') {
+      if (eq >= 0 || parseBool(set.value) !== false) return 'set';
+      warn(`${name}: ${set.from} turns off what ${arg} turns on, which the preset needs; left as it is`, set.field);
+      return 'off';
+    }
+    if (!script) return 'append';
+    warn(
+      `${name}: the preset cannot append ${arg} to a shell script (${script.field}; it would become the script's $0 or $1): add it to the script${
+        reads?.envPrefix ? ` or set ${envName(reads, flagName)}` : ''
+      }, or give ${name} a readinessProbe or startupProbe`,
+      script.field,
+    );
+    return 'off';
+  };
+  const append: string[] = [];
+  let off = false;
+  for (const arg of preset.requiredArgs ?? []) {
+    const state = need(arg);
+    if (state === 'append') append.push(arg);
+    off ||= state === 'off';
+  }
+  let quitOn = quitWanted;
+  if (quitWanted && preset.quit?.arg) {
+    const state = need(preset.quit.arg);
+    if (state === 'append') append.push(preset.quit.arg);
+    quitOn = state !== 'off';
+  }
+
+  // The address the ready endpoint listens on: kubelet probes the pod's IP, not the loopback.
+  let unreachable = false;
+  if (reads?.addressFlag) {
+    const set = settingOf(words, container, at, reads, reads.addressFlag.name, false);
+    // Unset, it is the default, unless the preset appends the flag, or a shell script may set it (said above).
+    const appended = append.some((a) => a.startsWith(`--${reads.addressFlag!.name}=`));
+    const address = set.kind === 'value' ? set.value : appended || script ? undefined : reads.addressFlag.default;
+    if (address !== undefined && isLoopback(address)) {
+      const where = set.kind === 'value' ? set.from : `the default --${reads.addressFlag.name} ${reads.addressFlag.default}`;
+      warn(
+        `${name} listens for its health checks on ${address} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to 0.0.0.0, or give ${name} a probe of its own; it is started first, not waited for`,
+        set.kind === 'value' ? set.field : at,
+      );
+      unreachable = true;
+    }
+  }
+
+  // The ready port, in the precedence of the module comment.
+  let port: number | undefined;
+  let source: string | undefined;
+  const candidates: { port: number; from: string }[] = [];
+  const take = (found: Found, what: string): void => {
+    if (found.kind === 'unreadable') {
+      warn(`${name}: ${found.why}; the ${what} cannot be read`, found.field);
+      return;
+    }
+    if (found.kind !== 'value') return;
+    const p = portOf(found.value);
+    if (p === undefined) warn(`${name}: ${found.from} is not a port number`, found.field);
+    else candidates.push({ port: p, from: found.from });
+  };
+  let unknownSetting = false;
+  let defaulted = false;
+  if (ctx.override) {
+    port = ctx.override.port;
+    source = `${ctx.overrideField}`;
+  } else if (reads) {
+    const before = notes.length;
+    if (reads.portFlag) take(settingOf(words, container, at, reads, reads.portFlag, false), 'ready port');
+    if (reads.envoyBootstrap) {
+      const b = envoyBootstrap(words, container, at, ctx, reads.envoyBootstrap);
+      if (b && 'unreadable' in b) warn(`${name}: ${b.unreadable}`, b.field);
+      else if (b?.port !== undefined) {
+        candidates.push({ port: b.port, from: b.from });
+        if (b.address !== undefined && isLoopback(b.address)) {
+          warn(
+            `${name}: ${b.from} binds the admin server to ${b.address}: kubelet's probes reach the pod's IP, so a probe there can never pass; it is started first, not waited for`,
+            b.field,
+          );
+          unreachable = true;
+        }
+      }
+    }
+    if (reads.portNames) take(namedPort(container, at, reads.portNames), 'ready port');
+    unknownSetting = notes.length > before;
+    const first = candidates[0];
+    if (first) {
+      port = first.port;
+      source = first.from;
+      for (const other of candidates.slice(1))
+        if (other.port !== first.port)
+          warn(`${name}: ${first.from} says port ${first.port}, ${other.from} says ${other.port}; assumed ${first.port}`, at);
+    }
+  }
+  if (port === undefined && !unknownSetting && preset.ready?.port !== undefined) {
+    port = preset.ready.port;
+    source = reads?.portFlag ? `the default --${reads.portFlag} ${port}` : `the preset's default ${port}`;
+    defaulted = true;
+  }
+  if (port === undefined && preset.ready && !ownProbe && !off && !unreachable) {
+    const ways = [
+      ...(reads?.portNames ? [`name its container port ${reads.portNames[0]}`] : []),
+      ...(reads?.envoyBootstrap ? ['mount its bootstrap from a ConfigMap in the same ResourceList where -c points'] : []),
+      `give ${name} a readinessProbe or startupProbe`,
+      `annotate the workload ${ctx.overrideField.replace(/^metadata\.annotations\./, '')}: "${name}=PORT${path ?? ''}"`,
+    ];
+    warn(
+      `the port ${name} serves readiness on is unknown (${preset.name} has no default); ${ways.join(', or ')}; it is started first, not waited for`,
+      at,
+    );
+  }
+
+  // A probe of its own wins; say where it disagrees with what the program is told.
+  const own = probePort(ownProbe);
+  if (own !== undefined && port !== undefined && source !== undefined && own !== port)
+    warn(`${name}'s own probe checks port ${own}, but ${source} says ${port}; its probe is kept`, at);
+
+  // The annotation gives the path too: a port alone is a TCP connect.
+  const readyPath = ctx.override ? ctx.override.path : path;
+  const ready = port !== undefined && !off && !unreachable ? { port, ...(readyPath !== undefined ? { path: readyPath } : {}) } : undefined;
+  const defaultPort = preset.ready?.port;
+  const waitCommand =
+    preset.waitCommand && ready
+      ? reads?.waitPortFlag && ready.port !== defaultPort
+        ? [...preset.waitCommand, `--${reads.waitPortFlag}`, String(ready.port)]
+        : preset.waitCommand
+      : undefined;
+  let quit = quitOn ? preset.quit : undefined;
+  if (quit && reads?.quitOnReadyPort) quit = ready ? { ...quit, port: ready.port } : undefined;
+  if (quit && reads?.quitPortFlag) {
+    const set = settingOf(words, container, at, reads, reads.quitPortFlag, false);
+    const p = set.kind === 'value' ? portOf(set.value) : undefined;
+    if (set.kind === 'unreadable') warn(`${name}: ${set.why}; its quit endpoint is not used`, set.field);
+    quit = set.kind === 'unreadable' ? undefined : p !== undefined ? { ...quit, port: p } : quit;
+  }
+  return {
+    ...base,
+    ...(ready ? { ready } : {}),
+    ...(quit ? { quit } : {}),
+    ...(waitCommand ? { waitCommand } : {}),
+    append,
+    ...(source !== undefined && ready && !defaulted ? { source } : {}),
+    notes,
+  };
+}

@@ -971,6 +971,23 @@ describe('entrypoint wrappers', () => {
     };
   };
 
+  it("gates a native sidecar already in place on the preset's probe when it has no readinessProbe of its own", () => {
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Ready' }];
+    const presetProbe = { httpGet: { path: '/ready', port: 4191 } };
+    const p = planPod(
+      orderSpec(sidecars, 'entrypoint'),
+      'Deployment',
+      { initContainers: [{ name: 'proxy', image: 'proxy:1', restartPolicy: 'Always' }], containers: [withCommand('app')] },
+      sidecars,
+      [],
+      {},
+      { probes: new Map([['proxy', presetProbe]]) },
+    );
+    assert.deepEqual(p.problems, []);
+    const set = p.edits.find((e) => e.op === 'set' && e.path.join('.') === 'spec.initContainers.0.startupProbe');
+    assert.deepEqual(set && 'value' in set ? set.value : undefined, startupProbeFrom(presetProbe, 120));
+  });
+
   it('wraps the containers that wait or are waited on, mounts the helper and run volumes, and leaves the rest alone', () => {
     const p = entrypointPlan([withCommand('test'), withCommand('migrate'), withCommand('logs')], 'migrate:Completed > test');
     assert.deepEqual(p.problems, []);

@@ -7,7 +7,7 @@
 #   NAME.alive    the time of the last heartbeat of a container whose exit others wait for
 #   NAME.waiting  the time, every second, while the wrapper waits for its own dependencies
 # It is the container's command, run by the static busybox the helper init container copied:
-#   BUSYBOX sh -c "$(cat check.sh checks/*.sh run.sh)" order-containers-run FLAG... -- PROGRAM [ARG...]
+#   BUSYBOX sh /order-containers/bin/run.sh FLAG... -- PROGRAM [ARG...]   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
 # src/protocol/wrapper.ts writes the flags; each takes one value unless said otherwise:
 #   --busybox PATH --run-dir DIR --name NAME --timeout SECONDS    always
 #   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0);
@@ -26,20 +26,6 @@
 # and PROGRAM receives its arguments exactly as kubelet passed them.
 say() {
   echo "order-containers: $name: $*" >&2
-}
-
-# mark SUFFIX [CONTENT]: writes NAME.SUFFIX in the run folder without following a link that another
-# container put there: a new file of our own (mktemp creates it exclusively), renamed over the name
-# (rename replaces a link, never its target), readable by containers that run as other users.
-mark() {
-  tmp=$("$bb" mktemp "$run/.$name.XXXXXX") || return 1
-  [ $# -gt 1 ] && echo "$2" >"$tmp"
-  "$bb" chmod 644 "$tmp" && "$bb" mv -f "$tmp" "$run/$name.$1"
-}
-
-# present FILE: a file of the run folder, not a link (a link is another container's forgery).
-present() {
-  [ -f "$1" ] && [ ! -L "$1" ]
 }
 
 record() {

@@ -1,13 +1,14 @@
 /**
  * The scripts the static busybox runs, shipped beside this module (plain POSIX sh; busybox sh and dash
- * both run them): the readiness check and one function per check kind, then the script itself.
+ * both run them): the readiness check and one function per check kind, the run folder's marks, then the
+ * script itself.
  * Comment lines and blank lines stay in the repository: every pod spec that uses a script carries it.
  */
 import { readFileSync } from 'node:fs';
 import { CHECK_KINDS } from '../readiness/kinds.js';
 
 function shellScript(file: string): string {
-  return ['./check.sh', ...CHECK_KINDS.map((k) => `./checks/${k.kind}.sh`), file]
+  return ['./check.sh', ...CHECK_KINDS.map((k) => `./checks/${k.kind}.sh`), './run-folder.sh', file]
     .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
     .join('\n')
     .split('\n')

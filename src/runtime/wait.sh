@@ -1,6 +1,6 @@
 # order-containers wait: blocks until a readiness check passes, or fails after a deadline.
 # Runs as a postStart hook, under the static busybox the helper init container copied into the pod:
-#   BUSYBOX sh -c "$(cat check.sh checks/*.sh wait.sh)" order-containers-wait \
+#   BUSYBOX sh /order-containers/bin/wait.sh \   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
 #     --busybox BUSYBOX [--run-dir DIR] --name NAME --timeout SECONDS --ready KIND --attempt SECONDS --check-arg ARG...
 # With --run-dir (holdDependents), it leaves NAME.ready in the run folder once the check passes: kubelet
 # starts the containers after this one even when the hook fails (SyncPod's Step 8 goes on after a failed
@@ -32,9 +32,7 @@ deadline=$(($("$bb" date +%s) + timeout_s))
 while :; do
   if check; then
     [ -z "$run" ] && exit 0
-    # Written as run.sh's mark() writes: a new file of our own (mktemp creates it exclusively), renamed
-    # over the name (rename replaces a link another container put there, never its target).
-    tmp=$("$bb" mktemp "$run/.$name.XXXXXX") && "$bb" chmod 644 "$tmp" && "$bb" mv -f "$tmp" "$run/$name.ready" && exit 0
+    mark ready && exit 0
     # The containers after it would wait for a mark that never comes: fail the gate, loudly.
     echo "order-containers: $name is ready, but its ready mark could not be written in $run" >&2
     exit 1

@@ -195,10 +195,12 @@ function compile(pod: PodContext): MechanismPlan {
   if (problems.length > 0) return none();
 
   // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
-  // Ready, derived from the readinessProbe on every run (a startupProbe of the user's stays).
+  // Ready, derived from the readinessProbe (else the preset's probe) on every run (a startupProbe of the user's stays).
   (podSpec.initContainers ?? []).forEach((c, position) => {
     const waitedOnReady = graph.edges.some((e) => e.from === c.name && e.condition === 'Ready');
-    const startupProbe = c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, undefined, pod.timeoutSeconds) : undefined;
+    const presetProbe = pod.hints.probes.get(c.name);
+    const startupProbe =
+      c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, presetProbe, pod.timeoutSeconds) : undefined;
     if (startupProbe) edits.push({ op: 'set', path: ['spec', 'initContainers', position, 'startupProbe'], value: startupProbe });
   });
 

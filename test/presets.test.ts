@@ -8,6 +8,7 @@ import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper } from '../src/protocol/wrapper.js';
 import { violationsIn } from './api-rules.js';
 import { aliasBomb } from './helpers.js';
+import { INJECTED } from './injected/fixtures.js';
 
 interface Container {
   name: string;
@@ -171,6 +172,40 @@ describe('presets: sidecars in the manifest', () => {
     const spec = templateOf(r.items[0]!).spec;
     assert.deepEqual(names(spec.containers), ['istio-proxy', 'app']);
     assert.deepEqual(spec.containers[0]!.lifecycle, proxy.lifecycle);
+  });
+
+  for (const fixture of INJECTED) {
+    it(`a pod its injector already ordered comes out as it is, with an info result (test/injected/${fixture.file}, 1.28)`, () => {
+      const r = run(fixture.items, config([fixture.preset], '1.28'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      assert.deepEqual(r.items, fixture.items, 'nothing changes');
+      const kept = r.results.filter((x) => x.field?.path === 'spec.template.spec.containers[0].lifecycle.postStart.exec.command');
+      assert.equal(kept.length, 1, JSON.stringify(r.results));
+      assert.equal(kept[0]!.severity, 'info');
+      assert.match(kept[0]!.message, /own postStart hook .* is kept as it is/);
+    });
+  }
+
+  it('an own wait hook is recognised by program and subcommand, whatever its path and arguments; another subcommand is not', () => {
+    const hooked = (name: string, command: string[]): Container => ({
+      name,
+      image: 'example/proxy:1',
+      lifecycle: { postStart: { exec: { command } } },
+    });
+    for (const [preset, proxy, command] of [
+      ['linkerd', 'linkerd-proxy', ['linkerd-await']],
+      ['linkerd', 'linkerd-proxy', ['/usr/lib/linkerd/linkerd-await', '--timeout=5m']],
+      ['istio', 'istio-proxy', ['/usr/local/bin/pilot-agent', 'wait', '--timeoutSeconds', '300']],
+    ] as const) {
+      const r = run([workload('Deployment', { spec: { containers: [hooked(proxy, [...command]), APP] } })], config([preset], '1.28'));
+      assert.equal(r.exitCode, 0, `${command.join(' ')}: ${JSON.stringify(r.results)}`);
+      assert.deepEqual(templateOf(r.items[0]!).spec.containers[0]!.lifecycle?.postStart?.exec?.command, command);
+    }
+    const other = run(
+      [workload('Deployment', { spec: { containers: [hooked('istio-proxy', ['pilot-agent', 'request', 'GET', 'ready']), APP] } })],
+      config(['istio'], '1.28'),
+    );
+    assert.equal(other.exitCode, 1, 'a hook of the same program with another subcommand is not the wait command');
   });
 
   it("a mesh's own init containers start before its native proxy, and the pod's other init containers after it, inside the mesh", () => {

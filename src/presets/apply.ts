@@ -142,13 +142,29 @@ function sidecarName(preset: Preset): string {
 }
 
 /**
- * The container's own postStart hook when it already runs the preset's wait command, with whatever
- * flags (Istio writes `pilot-agent wait` itself for holdApplicationUntilProxyStarts): it is kept.
+ * What names a wait command whatever its flags: the program's file name, and its subcommand when the
+ * second word is one (not a flag, not the timeout placeholder). Injectors write their hooks with their
+ * own flags and paths: Linkerd's proxy-injector `/usr/lib/linkerd/linkerd-await --timeout=2m --port=4191`
+ * (linkerd/linkerd2 charts/partials/templates/_proxy.tpl; 2.11 wrote a bare `linkerd-await`), Istio's
+ * `pilot-agent wait` (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml).
+ */
+function programAndSubcommand(command: readonly string[]): readonly string[] {
+  const [program, second] = command;
+  const file = program?.split('/').pop() ?? '';
+  const isSubcommand = second !== undefined && !second.startsWith('-') && !second.includes(TIMEOUT_PLACEHOLDER);
+  return isSubcommand ? [file, second] : [file];
+}
+
+/**
+ * The container's own postStart hook when it already runs the preset's wait command, by program and
+ * subcommand, with whatever arguments: its injector ordered the pod already, and the hook is kept.
  */
 function ownWait(container: V1Container, waitCommand: readonly string[]): readonly string[] | undefined {
   const hook = container.lifecycle?.postStart?.exec?.command;
-  const program = waitCommand.slice(0, waitCommand.length > 1 ? 2 : 1);
-  return hook && program.every((word, i) => hook[i] === word) ? hook : undefined;
+  if (!hook || hook.length === 0) return undefined;
+  const wanted = programAndSubcommand(waitCommand);
+  const found = programAndSubcommand(hook);
+  return wanted.length === found.length && wanted.every((word, i) => found[i] === word) ? hook : undefined;
 }
 
 /** The flag's name: `--http-address` of `--http-address=0.0.0.0`. */
@@ -210,8 +226,14 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const field = `spec.${match.list}[${match.index}]`;
       const ownProbe = container.readinessProbe ?? container.startupProbe;
       if (!ownProbe && preset.ready) probes.set(name, probeOf(preset.ready));
-      if (preset.waitCommand)
-        waits.set(name, ownWait(container, preset.waitCommand) ?? filled(preset.waitCommand, settings.timeoutSeconds));
+      const own = preset.waitCommand && ownWait(container, preset.waitCommand);
+      if (preset.waitCommand) waits.set(name, own ?? filled(preset.waitCommand, settings.timeoutSeconds));
+      if (own)
+        notes.push({
+          severity: 'info',
+          message: `${said}: ${name}'s own postStart hook (${own.join(' ')}) is ${preset.name}'s wait command, as its injector writes it: it already holds the containers after ${name} until ${name} is ready, and is kept as it is`,
+          field: `${field}.lifecycle.postStart.exec.command`,
+        });
       const canTellReady = ownProbe !== undefined || preset.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       if (preset.entrypoint) entrypoints.push({ match: { container: name }, command: preset.entrypoint });

@@ -250,6 +250,75 @@ describe('presets: sidecars in the manifest', () => {
   });
 });
 
+describe('presets: images', () => {
+  /** Images of each preset's sidecar, and images that only look like one. */
+  const IMAGES: Readonly<Record<string, { readonly are: readonly string[]; readonly areNot: readonly string[] }>> = {
+    'cloud-sql-proxy': {
+      are: [
+        'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1',
+        'eu.gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1-alpine',
+        'gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:0a1b',
+        'mirror.example.com:5000/cloud-sql-connectors/cloud-sql-proxy',
+      ],
+      areNot: ['gcr.io/cloud-sql-connectors/cloud-sql-proxy-operator:1.6.0', 'example.com/my-cloud-sql-connectors/cloud-sql-proxy:2'],
+    },
+    envoy: {
+      are: [
+        'envoyproxy/envoy:v1.32.0',
+        'docker.io/envoyproxy/envoy:distroless-v1.32.0',
+        'envoyproxy/envoy@sha256:0a1b',
+        'envoyproxy/envoy:v1.32.0@sha256:0a1b',
+        'envoyproxy/envoy-distroless:v1.24.1',
+        'envoyproxy/envoy-dev:8a21436',
+        'eu.gcr.io/gardener-project/3rd/envoyproxy/envoy-distroless:v1.24.1',
+      ],
+      areNot: ['envoyproxy/envoy-build-ubuntu:f94a38f62220a2b017878b790b6ea98a0f6c5f9c', 'docker.io/envoyproxy/envoy-build:latest'],
+    },
+    'oauth2-proxy': {
+      are: ['quay.io/oauth2-proxy/oauth2-proxy:v7.7.1', 'quay.io/oauth2-proxy/oauth2-proxy:v7.7.1-alpine'],
+      areNot: ['quay.io/oauth2-proxy/oauth2-proxy-builder:1'],
+    },
+    'otel-collector': {
+      are: [
+        'otel/opentelemetry-collector:0.115.0',
+        'otel/opentelemetry-collector-contrib:0.115.0',
+        'ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s:0.115.0',
+      ],
+      areNot: [
+        'otel/opentelemetry-collector-builder:0.115.0',
+        'ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.115.0',
+      ],
+    },
+  };
+
+  it('every built-in preset with images has its cases here', () => {
+    assert.deepEqual(
+      BUILT_IN_PRESETS.filter((p) => p.images.length > 0).map((p) => p.name),
+      Object.keys(IMAGES),
+    );
+  });
+
+  for (const [preset, { are, areNot }] of Object.entries(IMAGES)) {
+    it(`${preset}: an image of its repository, in any registry, with a tag or digest, is its sidecar; a look-alike is not`, () => {
+      for (const image of [...are, ...areNot]) {
+        const job = workload('Job', {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'work', image: 'example/work:1' },
+              { name: 'helper', image },
+            ],
+          },
+        });
+        const r = run([job], config([preset], '1.30'));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const sidecar = names(templateOf(r.items[0]!).spec.initContainers).includes('helper');
+        assert.equal(sidecar, are.includes(image), `${image}: ${JSON.stringify(r.results)}`);
+      }
+    });
+  }
+});
+
 describe('presets: sidecars injected at admission', () => {
   const injected = BUILT_IN_PRESETS.filter((p) => p.injection);
   for (const preset of injected) {

@@ -8,6 +8,18 @@ function marker(source: MarkerSource, key: string, value: string): InjectionMark
 }
 
 /**
+ * The image patterns of these repositories, anchored to the whole repository path: on Docker Hub
+ * (`envoyproxy/envoy:v1.32.0`) or behind any registry or mirror (`docker.io/envoyproxy/envoy:v1.32.0`),
+ * with a tag, a digest (`@sha256:…`), both or neither. A pattern that only has to contain the name
+ * (`*envoyproxy/envoy*`) also took `envoyproxy/envoy-build-ubuntu`, Envoy's build image, for a sidecar,
+ * and a Job running it never completed; `*cloud-sql-connectors/cloud-sql-proxy*` took the Cloud SQL
+ * Proxy Operator's image.
+ */
+function repositories(...names: readonly string[]): string[] {
+  return names.flatMap((name) => [name, `${name}:*`, `${name}@*`, `*/${name}`, `*/${name}:*`, `*/${name}@*`]);
+}
+
+/**
  * The sidecars order-containers knows. Ports, paths and commands are each project's defaults; a config
  * entry with the same name replaces any field (README: Presets). Versions are in the README's table.
  */
@@ -71,7 +83,7 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     name: 'cloud-sql-proxy',
     containers: ['cloud-sql-proxy', 'cloudsql-proxy'],
-    images: ['*cloud-sql-connectors/cloud-sql-proxy*'],
+    images: repositories('cloud-sql-connectors/cloud-sql-proxy'),
     ready: { port: 9090, path: '/startup' },
     waitCommand: ['/cloud-sql-proxy', 'wait', '--max', '{timeoutSeconds}s'],
     entrypoint: ['/cloud-sql-proxy'],
@@ -82,21 +94,28 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     name: 'envoy',
     containers: ['envoy'],
-    images: ['*envoyproxy/envoy*'],
+    // envoyproxy/envoy ci/docker_ci.sh: the releases, their variants (tags such as `distroless-v1.32.0`
+    // today; before, repositories `envoyproxy/envoy-alpine`, `-debug`, `-distroless`, `-contrib`), and
+    // `-dev` for the builds of main. Not `envoyproxy/envoy-build-ubuntu` and its kin: build images.
+    images: repositories(
+      ...['', '-alpine', '-debug', '-distroless', '-contrib'].flatMap((v) => [`envoyproxy/envoy${v}`, `envoyproxy/envoy${v}-dev`]),
+    ),
     ready: { port: 9901, path: '/ready' },
     quit: { port: 9901, path: '/quitquitquit' },
   },
   {
     name: 'oauth2-proxy',
     containers: ['oauth2-proxy'],
-    images: ['*oauth2-proxy/oauth2-proxy*'],
+    images: repositories('oauth2-proxy/oauth2-proxy'),
     ready: { port: 4180, path: '/ping' },
     entrypoint: ['/bin/oauth2-proxy'],
   },
   {
     name: 'otel-collector',
     containers: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
-    images: ['*opentelemetry-collector*'],
+    // The distributions of open-telemetry/opentelemetry-collector-releases, as `otel/NAME` on Docker Hub
+    // and `ghcr.io/open-telemetry/opentelemetry-collector-releases/NAME`.
+    images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
     // The health_check extension's default port; the collector must enable it.
     ready: { port: 13133, path: '/' },
   },

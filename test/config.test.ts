@@ -256,11 +256,22 @@ describe('entrypoints (for the entrypoint strategy)', () => {
     );
   });
 
-  it('names the entry that gives both or neither match, an empty command, an unknown field, or YAML that does not parse', () => {
+  it('takes command: [] for an image with no ENTRYPOINT (busybox, alpine), whose args or CMD are the program', () => {
+    assert.deepEqual(spec({ ...CR, spec: { entrypoints: [{ image: 'busybox:*', command: [], args: ['sh'] }] } }).entrypoints, [
+      { match: { image: 'busybox:*' }, command: [], args: ['sh'] },
+    ]);
+    assert.deepEqual(spec({ ...CR, spec: { entrypoints: [{ container: 'c', command: [] }] } }).entrypoints, [
+      { match: { container: 'c' }, command: [] },
+    ]);
+  });
+
+  it('names the entry that gives both or neither match, nothing to run, an unknown field, or YAML that does not parse', () => {
     assert.deepEqual(
       problems({
         ...CR,
-        spec: { entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [] }] },
+        spec: {
+          entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [], args: [] }],
+        },
       }),
       [
         {
@@ -271,7 +282,11 @@ describe('entrypoints (for the entrypoint strategy)', () => {
           path: 'spec.entrypoints[1]',
           message: 'give either container (a container name) or image (an image pattern), not both or neither',
         },
-        { path: 'spec.entrypoints[2].command', message: 'the command must name a program' },
+        {
+          path: 'spec.entrypoints[2].args',
+          message:
+            'an image with no ENTRYPOINT (command: []) runs its CMD: give it as args, or leave args out where the containers give their own',
+        },
       ],
     );
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { entrypoints: '[{container: a, cmd: [/x]}]' } }), [

@@ -164,7 +164,10 @@ function invalid(problems: DecodeProblem[]): FunctionConfig {
   return { kind: 'invalid', problems };
 }
 
-/** Each entry names exactly one container or one image pattern, and a program to run. */
+/**
+ * Each entry names exactly one container or one image pattern, and the image's ENTRYPOINT: `command: []`
+ * says it has none (busybox, alpine), so the container's `args`, or else the image's CMD, are the program.
+ */
 function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): KnownEntrypoint[] | DecodeProblem[] {
   const problems: DecodeProblem[] = [];
   const known = entries.flatMap((e, i): KnownEntrypoint[] => {
@@ -173,8 +176,12 @@ function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): 
       problems.push({ path: at, message: 'give either container (a container name) or image (an image pattern), not both or neither' });
       return [];
     }
-    if (e.command.length === 0) {
-      problems.push({ path: `${at}.command`, message: 'the command must name a program' });
+    if (e.command.length === 0 && e.args?.length === 0) {
+      problems.push({
+        path: `${at}.args`,
+        message:
+          'an image with no ENTRYPOINT (command: []) runs its CMD: give it as args, or leave args out where the containers give their own',
+      });
       return [];
     }
     const match = e.container !== undefined ? { container: e.container } : { image: e.image! };

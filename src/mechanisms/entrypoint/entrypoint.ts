@@ -25,10 +25,14 @@ const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as 
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
 
 /**
- * The program a container runs, as kubelet would start it: its command, the one our wrapper already
- * runs, or the image's entrypoint given in the config. Undefined when only the image knows.
+ * The part of a container's program that the wrapper's command carries after `--`, as kubelet would
+ * start it: its command, the one our wrapper already runs, or the image's entrypoint given in the
+ * config. The container's `args` stay where they are, and kubelet appends them to the wrapper's command
+ * (so they are never carried too, or they would be passed twice): for an image with no ENTRYPOINT
+ * (`command: []`, busybox run with `args` only) the args are the whole program, and the carried part is
+ * empty. Undefined when only the image knows; why, when nothing would be left to run.
  */
-function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | undefined {
+function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | string | undefined {
   const wrapped = decodeWrapper(container.command);
   if (wrapped) return wrapped.program;
   if (container.command && container.command.length > 0) return container.command;
@@ -36,8 +40,13 @@ function programOf(container: V1Container, known: readonly KnownEntrypoint[]): r
     known.find((k) => 'container' in k.match && k.match.container === container.name) ??
     known.find((k) => 'image' in k.match && container.image !== undefined && globMatches(k.match.image, container.image));
   if (!entry) return undefined;
-  // A command in the pod spec makes kubelet drop the image's CMD too: carry it over unless args replace it.
-  return container.args === undefined ? [...entry.command, ...(entry.args ?? [])] : entry.command;
+  // A command in the pod spec makes the runtime drop the image's CMD too: carry it over unless the
+  // container's own args replace it. An empty args list is none (containerd WithProcessArgs, CRI).
+  const ownArgs = container.args !== undefined && container.args !== null && container.args.length > 0;
+  const program = ownArgs ? entry.command : [...entry.command, ...(entry.args ?? [])];
+  return ownArgs || program.length > 0
+    ? program
+    : `the entrypoints entry for it says its image has no ENTRYPOINT (command: []), and it has no args to run; give the image's CMD as the entry's args, or give the container args`;
 }
 
 function afterOf(dependencies: readonly WrapperDependency[]): AppliedStep['after'] {
@@ -160,11 +169,13 @@ function compile(pod: PodContext): MechanismPlan {
   for (const [name, wrapper] of wrappers) {
     const n = node(name);
     const program = programOf(n.container, pod.entrypoints);
-    if (program === undefined) {
+    if (program === undefined || typeof program === 'string') {
       problems.push(
         error(
-          `${name} must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config`,
-          `${field(n)}.command`,
+          program === undefined
+            ? `${name} must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config`
+            : `${name} must be wrapped to start in order, but ${program}`,
+          `${field(n)}.${program === undefined ? 'command' : 'args'}`,
         ),
       );
       continue;

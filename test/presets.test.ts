@@ -493,6 +493,32 @@ describe('presets: sidecars injected at admission', () => {
     assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));
   });
 
+  it("vault: the start order names vault-agent-init, never the vault-agent sidecar; only a Job's pods are told to use agent-pre-populate-only", () => {
+    const optIn = { annotations: { 'vault.hashicorp.com/agent-inject': 'true' } };
+    for (const version of ['1.28', '1.30']) {
+      for (const kind of ['Deployment', 'Job'] as const) {
+        const template = { metadata: optIn, spec: { ...(kind === 'Job' ? { restartPolicy: 'Never' } : {}), containers: [APP] } };
+        const r = run([workload(kind, template)], config(['vault'], version));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const order = r.results.find((x) => x.message.startsWith('start order'))!.message;
+        assert.match(order, /: vault-agent-init\(injected, completed\) -> app$/, `${kind} ${version}`);
+        const warnings = r.results.filter((x) => x.severity === 'warning').map((x) => x.message);
+        assert.ok(
+          warnings.some((m) => m.includes('only moves vault-agent-init') && m.includes('does not order the vault-agent sidecar')),
+          `what agent-init-first does and does not do: ${kind} ${version}`,
+        );
+        const prePopulateOnly = warnings.filter((m) => m.includes('vault.hashicorp.com/agent-pre-populate-only'));
+        if (kind === 'Job') assert.deepEqual(prePopulateOnly.length, 1, `${kind} ${version}: ${JSON.stringify(warnings)}`);
+        else
+          assert.deepEqual(
+            warnings.filter((m) => /Job|complete/.test(m)),
+            [],
+            `no Job warning on a Deployment (${version})`,
+          );
+      }
+    }
+  });
+
   it('a built-in preset field is replaced from the config: older Linkerd native sidecar keys', () => {
     const alpha = { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' };
     const r = run(

@@ -277,14 +277,26 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       }
     }
     const which =
-      settings.injectionMode === 'native'
-        ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
-        : 'postStartAnnotations: clusters before Kubernetes 1.29';
+      injection.initContainer !== undefined
+        ? `${settings.injectionMode}Annotations; its injector orders ${injection.initContainer}, not its sidecar, on any Kubernetes version`
+        : settings.injectionMode === 'native'
+          ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
+          : 'postStartAnnotations: clusters before Kubernetes 1.29';
     notes.push({
       severity: 'info',
       message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`,
     });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
+    if (injection.initContainer !== undefined) {
+      // Its sidecar is never native: what a Job must do holds on every version, and nothing else does.
+      if (settings.runsToCompletion && injection.completion)
+        notes.push({
+          severity: 'warning',
+          message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete: ${injection.completion}`,
+        });
+      injected.push({ container: injection.initContainer, injected: true, gate: 'completed' });
+      continue;
+    }
     if (settings.injectionMode === 'postStart' && settings.runsToCompletion) {
       const stop = preset.quit
         ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done`

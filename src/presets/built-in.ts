@@ -71,13 +71,21 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     name: 'vault',
     containers: ['vault-agent'],
     images: [],
+    // hashicorp/vault-k8s agent-inject/agent/agent.go: with pre-populate on (the default), the injector adds
+    // vault-agent-init among the init containers, which all complete before the app starts; InitFirst
+    // (agent-init-first) only puts it before the pod's own init containers. vault-agent, the sidecar that
+    // renews the secrets, is a regular container (no native sidecar mode: vault-k8s#620 is open), unless
+    // agent-pre-populate-only leaves it out (annotations.go, AnnotationAgentPrePopulateOnly).
     injection: {
       enabledBy: [marker('podAnnotation', 'vault.hashicorp.com/agent-inject', 'true')],
       disabledBy: [],
       nativeAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
       postStartAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
+      initContainer: 'vault-agent-init',
       warning:
-        'the Vault injector has no native sidecar mode: its vault-agent-init container (now first among the init containers) fetches the secrets before the app starts, but the vault-agent sidecar is a regular container, stopped with the app, and keeps a Job\'s pod running unless vault.hashicorp.com/agent-pre-populate-only is "true"',
+        'vault.hashicorp.com/agent-init-first only moves vault-agent-init, the init container the Vault injector adds to fetch the secrets (unless vault.hashicorp.com/agent-pre-populate is "false"), before the pod\'s own init containers, so that they find the secrets too; the app starts after it in any case, as after every init container. It does not order the vault-agent sidecar, which renews the secrets: the injector has no native sidecar mode, so vault-agent is a regular container that starts and stops with the app, and whatever the app reaches through it (its cache or API proxy listener) may not be up when the app starts',
+      completion:
+        'the injected vault-agent keeps running once the work is done, on any Kubernetes version (the Vault injector has no native sidecar mode); where the work needs the secrets only at its start, set vault.hashicorp.com/agent-pre-populate-only: "true", and the injector adds vault-agent-init alone',
     },
   },
   {

@@ -51,7 +51,7 @@ describe('functionConfig', () => {
     assert.deepEqual(s.entrypoints, [
       { match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] },
     ]);
-    assert.deepEqual(s.workloadKinds, [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: ['spec', 'template'] }]);
+    assert.deepEqual(s.workloadKinds, [{ apiVersion: 'apps.example.com/v1', kind: 'WebApp', podTemplatePath: ['spec', 'podTemplate'] }]);
     assert.deepEqual(
       s.presets.map((p) => p.name),
       ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer'],

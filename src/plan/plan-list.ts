@@ -11,7 +11,7 @@ import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetP
 import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
-import { podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
+import { holdsUnlistedPodTemplate, podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
 import { runsToCompletion } from '../workloads/pods.js';
 import { namesExactly, selects, stringMap } from '../workloads/selector.js';
 import { namedTargetPortsIn, targetPortsSelecting, type NamedTargetPort } from '../workloads/services.js';
@@ -183,4 +183,19 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
     const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList);
     if (outcome) yield outcome;
   }
+}
+
+/**
+ * Items that look like workloads (a pod template at spec.template) but are of no kind known here nor in
+ * the config's workloadKinds, as `Kind/name (apiVersion)`: named when no workload matched.
+ */
+export function unlistedWorkloads(items: readonly Item[], config: PlanConfig): string[] {
+  const custom = config.kind === 'spec' ? config.spec.workloadKinds : [];
+  return items
+    .map((i) => i.read())
+    .filter((item) => holdsUnlistedPodTemplate(item, custom))
+    .map(
+      (item) =>
+        `${String(item.kind)}/${String((item.metadata as { name?: unknown } | undefined)?.name ?? '')} (${String(item.apiVersion)})`,
+    );
 }

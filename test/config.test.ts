@@ -52,6 +52,7 @@ describe('functionConfig', () => {
       { match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] },
     ]);
     assert.deepEqual(s.workloadKinds, [{ apiVersion: 'apps.example.com/v1', kind: 'WebApp', podTemplatePath: ['spec', 'podTemplate'] }]);
+    assert.equal(s.namespace, 'shop');
     assert.deepEqual(
       s.presets.map((p) => p.name),
       ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer'],
@@ -81,7 +82,7 @@ describe('functionConfig', () => {
         {
           path: 'spec.sidecar',
           message:
-            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, workloadKinds',
+            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, helperImage, entrypoints, presets, namespace, workloadKinds',
         },
         {
           path: 'spec.kubernetesVersion',

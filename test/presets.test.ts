@@ -519,6 +519,39 @@ describe('presets: sidecars injected at admission', () => {
     }
   });
 
+  it("a workload without metadata.namespace takes its Namespace's opt-in from the config's namespace, and is never said to be in order without it", () => {
+    const items = [namespace('shop', { 'istio-injection': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } }, '')];
+    delete (items[1]!.metadata as { namespace?: string }).namespace;
+    const unknown = run(items, config(['istio'], '1.30'));
+    assert.equal(unknown.exitCode, 0, JSON.stringify(unknown.results));
+    assert.deepEqual(unknown.items, items, 'nothing is set: the namespace is not known');
+    assert.deepEqual(
+      unknown.results.map((x) => [x.severity, x.field?.path]),
+      [['warning', 'metadata.namespace']],
+    );
+    assert.match(unknown.results[0]!.message, /preset istio \(namespace shop \(in this ResourceList\) has label istio-injection=enabled\)/);
+    assert.ok(!unknown.results.some((x) => x.message.includes('already in order')));
+
+    for (const functionConfig of [
+      config(['istio'], '1.30', { namespace: 'shop' }),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'order' },
+        data: { presets: 'istio', kubernetesVersion: '1.30', namespace: 'shop' },
+      },
+    ]) {
+      const known = run(items, functionConfig);
+      assert.equal(known.exitCode, 0, JSON.stringify(known.results));
+      assert.equal(templateOf(known.items[1]!).metadata!.annotations!['sidecar.istio.io/nativeSidecar'], 'true');
+      assert.ok(!known.results.some((x) => x.field?.path === 'metadata.namespace'));
+    }
+
+    const elsewhere = run(items, config(['istio'], '1.30', { namespace: 'billing' }));
+    assert.deepEqual(elsewhere.items, items, 'applied into another namespace: no opt-in');
+    assert.match(elsewhere.results[0]!.message, /already in order/);
+  });
+
   it('a built-in preset field is replaced from the config: older Linkerd native sidecar keys', () => {
     const alpha = { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' };
     const r = run(

@@ -7,7 +7,7 @@ import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, t
 import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Rule, type Sidecar } from '../order/declaration.js';
 import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
-import { CONTAINER_NAME } from '../codec/names.js';
+import { CONTAINER_NAME, NAMESPACE_NAME } from '../codec/names.js';
 import { mechanismNamed } from '../mechanisms/index.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
@@ -40,6 +40,7 @@ const TimeoutSeconds = new t.Type<number, number, unknown>(
   t.identity,
 );
 const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
+const NamespaceName = matching('NamespaceName', NAMESPACE_NAME, 'a namespace name (lowercase letters, digits and "-", at most 63)');
 const ModeC = oneOf(MODES);
 const Strategy = oneOf(STRATEGIES);
 const ConditionC = oneOf(CONDITIONS);
@@ -96,6 +97,7 @@ const ContainerOrderSpec = strictObject(
     helperImage: Image,
     entrypoints: Entrypoints,
     presets: PresetEntries,
+    namespace: NamespaceName,
     workloadKinds: t.array(
       strictObject(
         'WorkloadKind',
@@ -128,6 +130,7 @@ const CONFIGMAP_KEYS = [
   'helperImage',
   'entrypoints',
   'presets',
+  'namespace',
 ] as const;
 
 /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
@@ -225,6 +228,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
       entrypoints,
       presets,
+      namespace: spec.namespace,
     }),
   };
 }
@@ -260,6 +264,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       ? undefined
       : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
   const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
+  const namespace = data.namespace === undefined ? undefined : check('namespace', NamespaceName, data.namespace);
   const field = <A>(path: string, text: string | undefined, parse: (text: string) => A): A | undefined => {
     if (text === undefined) return undefined;
     const parsed = parseField(path, text, parse);
@@ -293,6 +298,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       helperImage,
       entrypoints,
       presets,
+      namespace,
     }),
   };
 }

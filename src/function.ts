@@ -4,7 +4,7 @@
  * edits as soon as they are known, and turns diagnostics into results (plan/results.ts).
  */
 import { decodeFunctionConfig } from './config/function-config.js';
-import { planList } from './plan/plan-list.js';
+import { planList, unlistedWorkloads, type PlanConfig } from './plan/plan-list.js';
 import { configProblemResults, configResult, workloadResults } from './plan/results.js';
 import type { ResourceList } from './resource-list/read.js';
 import { hasErrors, type Result } from './resource-list/results.js';
@@ -18,6 +18,14 @@ export interface FunctionRun {
   readonly chunks: readonly string[];
   readonly exitCode: ExitCode;
   readonly results: readonly Result[];
+}
+
+/** Items that hold a pod template of a kind no one listed: the usual reason nothing matched. */
+function unlistedHint(items: ResourceList['items'], config: PlanConfig): string {
+  const unlisted = unlistedWorkloads(items, config);
+  if (unlisted.length === 0) return '';
+  const named = unlisted.length > 3 ? `${unlisted.slice(0, 3).join(', ')} and ${unlisted.length - 3} more` : unlisted.join(', ');
+  return `; ${named} ${unlisted.length === 1 ? 'holds' : 'hold'} a pod template at spec.template but ${unlisted.length === 1 ? 'is' : 'are'} of no kind known here: add the kind under spec.workloadKinds of a ContainerOrder ({apiVersion, kind, podTemplatePath: spec.template})`;
 }
 
 /** The whole function: config → pod templates → plans → edits → ResourceList with results. */
@@ -43,7 +51,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
       config.kind === 'none' && considered === 0
         ? `nothing to do: ${config.reason}`
         : considered === 0
-          ? 'nothing to do: no workload matched the selector'
+          ? `nothing to do: no workload matched the selector${unlistedHint(list.items, config)}`
           : config.kind === 'spec' && config.spec.mode === 'validate'
             ? `the ${considered} selected workload(s) realise their declared order`
             : `nothing to do: the ${considered} selected workload(s) are already in order`;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { requireBinary } from './helpers.js';
 import { REAL_WORLD_IMAGES } from './bench-kubelet/images-real-world.js';
 import { assertHealthy, requireBench, runOn, throughFunction, type Run } from './bench-kubelet/scenario.js';
+import { configMapConfig } from './bench-kubelet/manifests.js';
+import { INJECTED } from './injected/fixtures.js';
 import { config, fileOf, manifestsOf, SOURCES, VERSIONS, type Source } from './real-world/manifests.js';
 import { render } from './bench-kubelet/manifests.js';
 
@@ -243,4 +245,25 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         JSON.stringify(r.results, null, 1),
       );
     });
+});
+
+/**
+ * The pods an injector already ordered (test/injected/), through the function with their preset, on the
+ * bench kubelet: below 1.29 the function keeps them as they are, and the injector's own postStart hook
+ * (`linkerd-await`, `pilot-agent wait`) holds the app until the proxy is ready; from 1.29 the proxy
+ * becomes a native sidecar, its hook kept.
+ */
+describe('pods an injector already ordered, on the bench kubelet (test/injected/)', function () {
+  this.timeout(180_000);
+
+  for (const fixture of INJECTED) {
+    for (const version of VERSIONS) {
+      it(`${fixture.file}, Kubernetes ${version}: the app starts after the proxy is ready, and the pod becomes Ready`, async function () {
+        requireBench(this);
+        const functionConfig = configMapConfig({ presets: fixture.preset, kubernetesVersion: version });
+        const run = await runOn(throughFunction(fixture.items, functionConfig), fixture.items, { ...RUN, functionConfig });
+        assertHealthy(run, { stopOrder: STOP_ORDER_UNORDERED[version] === undefined });
+      });
+    }
+  }
 });

@@ -129,6 +129,48 @@ describe('mechanisms under faults on the bench kubelet', function () {
     assertHealthy(run);
   });
 
+  scenario(
+    'entrypoint: an image with no ENTRYPOINT, run with args only (entrypoints command: []), runs its args once, in order',
+    async () => {
+      // An image like busybox or alpine: no ENTRYPOINT, a shell, and the work at /app.
+      const noEntrypoint: ImageSpec = {
+        pattern: 'bench.test/no-entrypoint:*',
+        base: 'distro',
+        files: { '/app': { program: 'app', config: { workMs: 800 } } },
+        cmd: ['sh'],
+        source: 'test image: no ENTRYPOINT, CMD ["sh"], as docker-library/busybox and alpine',
+      };
+      // The script fails when it gets arguments: the args passed twice (once carried by the wrapper, once
+      // appended by kubelet) would fail the step.
+      const step = (name: string) => ({
+        name,
+        image: 'bench.test/no-entrypoint:1',
+        args: ['sh', '-c', 'test "$#" -eq 0 && exec /app', name],
+      });
+      const job: Item = {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'steps', namespace: 'shop' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [step('publish'), step('build')] } } },
+      };
+      const functionConfig = configMapConfig({
+        strategy: 'entrypoint',
+        order: 'build:Completed > publish',
+        timeoutSeconds: '20',
+        entrypoints: '[{image: "bench.test/no-entrypoint:*", command: []}]',
+      });
+      const run = await runRendered([job], { functionConfig, images: [noEntrypoint], runForMs: 30_000 });
+      assertHealthy(run);
+      const r = run.reports[0]!;
+      assert.deepEqual(
+        eventsOf(r, 'build', 'exited').map((e) => e.code),
+        [0],
+        show(r),
+      );
+      assert.ok(lastExit(r, 'build') <= (eventsOf(r, 'publish', 'exited')[0]?.t ?? 0), `publish ends after build:\n${show(r)}`);
+    },
+  );
+
   for (const mechanism of Object.keys(MECHANISMS) as Mechanism[]) {
     scenario(`${mechanism}: healthy, the web pod and the Job pod start and stop in the declared order`, async () => {
       const run = await runRendered([WEB, REPORT], {

@@ -108,7 +108,7 @@ describe('command line', () => {
     const [result] = parse(r.stdout).results;
     assert.deepEqual(result, {
       message:
-        'functionConfig data.sidecar: unknown field; expected one of mode, strategy, kubernetesVersion, sidecars, order, timeoutSeconds, holdDependents, helperImage, entrypoints, presets',
+        'functionConfig data.sidecar: unknown field; expected one of mode, strategy, kubernetesVersion, sidecars, order, timeoutSeconds, holdDependents, helperImage, entrypoints, presets, namespace',
       severity: 'error',
       resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'function-input' },
       field: { path: 'data.sidecar' },

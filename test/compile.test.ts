@@ -1085,6 +1085,42 @@ describe('entrypoint wrappers', () => {
     assert.deepEqual(known.spec.containers[1]!.args, ['--once']);
   });
 
+  it('wraps an image with no ENTRYPOINT (entrypoints command: []): its args, or else the CMD given, are the program, and run once', () => {
+    const busybox = (name: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image: 'busybox:1.36.1', ...extra });
+    const entrypoints = [{ match: { image: 'busybox:*' }, command: [], args: ['sh'] }];
+    const p = entrypointPlan(
+      [
+        busybox('app', { args: ['sh', '-c', 'exec httpd -f'] }),
+        busybox('migrate', { args: ['sh', '-c', 'echo migrated'] }),
+        busybox('idle'),
+      ],
+      'migrate:Completed > app; migrate:Completed > idle',
+      { entrypoints },
+    );
+    assert.deepEqual(p.problems, []);
+    const [app, migrate, idle] = p.spec.containers;
+    // kubelet appends the container's args to the wrapper's command: they are the program, and are not
+    // carried after `--` too, or they would be passed twice.
+    assert.deepEqual(decodeWrapper(app!.command)?.program, []);
+    assert.deepEqual(app!.args, ['sh', '-c', 'exec httpd -f']);
+    assert.deepEqual(decodeWrapper(migrate!.command)?.program, []);
+    assert.deepEqual(migrate!.args, ['sh', '-c', 'echo migrated']);
+    // No args: the runtime would run the image's CMD, which a command in the spec drops: it is carried.
+    assert.deepEqual(decodeWrapper(idle!.command)?.program, ['sh']);
+    assert.equal(idle!.args, undefined);
+
+    const nothing = entrypointPlan([busybox('app'), busybox('migrate', { args: ['true'] })], 'migrate:Completed > app', {
+      entrypoints: [{ match: { image: 'busybox:*' }, command: [] }],
+    });
+    assert.deepEqual(nothing.problems, [
+      {
+        message:
+          "app must be wrapped to start in order, but the entrypoints entry for it says its image has no ENTRYPOINT (command: []), and it has no args to run; give the image's CMD as the entry's args, or give the container args",
+        field: 'spec.containers[0].args',
+      },
+    ]);
+  });
+
   it('refuses probe hosts, ports and headers kubelet would not use, before they reach busybox (issue 15 #8, #10)', () => {
     const sidecars = { sidecars: [{ name: 'proxy', waitFor: 'Ready' as const }] };
     const problemOf = (readinessProbe: object) =>

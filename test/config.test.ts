@@ -52,7 +52,8 @@ describe('functionConfig', () => {
     assert.deepEqual(s.entrypoints, [
       { match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] },
     ]);
-    assert.deepEqual(s.workloadKinds, [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', podTemplatePath: ['spec', 'template'] }]);
+    assert.deepEqual(s.workloadKinds, [{ apiVersion: 'apps.example.com/v1', kind: 'WebApp', podTemplatePath: ['spec', 'podTemplate'] }]);
+    assert.equal(s.namespace, 'shop');
     assert.deepEqual(
       s.presets.map((p) => p.name),
       ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer'],
@@ -82,7 +83,7 @@ describe('functionConfig', () => {
         {
           path: 'spec.sidecar',
           message:
-            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, holdDependents, helperImage, entrypoints, presets, workloadKinds',
+            'unknown field; expected one of mode, strategy, kubernetesVersion, selector, sidecars, rules, timeoutSeconds, holdDependents, helperImage, entrypoints, presets, namespace, workloadKinds',
         },
         {
           path: 'spec.kubernetesVersion',
@@ -261,11 +262,22 @@ describe('entrypoints (for the entrypoint strategy)', () => {
     );
   });
 
-  it('names the entry that gives both or neither match, an empty command, an unknown field, or YAML that does not parse', () => {
+  it('takes command: [] for an image with no ENTRYPOINT (busybox, alpine), whose args or CMD are the program', () => {
+    assert.deepEqual(spec({ ...CR, spec: { entrypoints: [{ image: 'busybox:*', command: [], args: ['sh'] }] } }).entrypoints, [
+      { match: { image: 'busybox:*' }, command: [], args: ['sh'] },
+    ]);
+    assert.deepEqual(spec({ ...CR, spec: { entrypoints: [{ container: 'c', command: [] }] } }).entrypoints, [
+      { match: { container: 'c' }, command: [] },
+    ]);
+  });
+
+  it('names the entry that gives both or neither match, nothing to run, an unknown field, or YAML that does not parse', () => {
     assert.deepEqual(
       problems({
         ...CR,
-        spec: { entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [] }] },
+        spec: {
+          entrypoints: [{ container: 'a', image: 'b', command: ['/x'] }, { command: ['/x'] }, { container: 'c', command: [], args: [] }],
+        },
       }),
       [
         {
@@ -276,7 +288,11 @@ describe('entrypoints (for the entrypoint strategy)', () => {
           path: 'spec.entrypoints[1]',
           message: 'give either container (a container name) or image (an image pattern), not both or neither',
         },
-        { path: 'spec.entrypoints[2].command', message: 'the command must name a program' },
+        {
+          path: 'spec.entrypoints[2].args',
+          message:
+            'an image with no ENTRYPOINT (command: []) runs its CMD: give it as args, or leave args out where the containers give their own',
+        },
       ],
     );
     assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { entrypoints: '[{container: a, cmd: [/x]}]' } }), [

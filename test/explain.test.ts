@@ -81,6 +81,33 @@ spec:
     assert.deepEqual(t!.stop, [['app', 'worker'], ['proxy']]);
   });
 
+  it("lists an injector's own init container (Vault's vault-agent-init) as an init container that completes, not as a sidecar", () => {
+    const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ledger, namespace: shop}
+spec:
+  template:
+    metadata:
+      annotations:
+        vault.hashicorp.com/agent-inject: "true"
+        vault.hashicorp.com/agent-init-first: "true"
+        order-containers.dev/applied: "native: vault-agent-init(injected, completed) -> app"
+    spec:
+      containers:
+      - name: app
+`;
+    const r = runCli(['explain', '--format', 'json'], manifest);
+    assert.equal(r.code, 0, r.stderr);
+    const [t] = JSON.parse(r.stdout) as { start: { name: string; phase: string; gate: string; how: string }[] }[];
+    assert.deepEqual(
+      t!.start.map((s) => [s.name, s.phase, s.gate, s.how]),
+      [
+        ['vault-agent-init', 'init', 'completed', 'injected at admission'],
+        ['app', 'main', 'started', 'none'],
+      ],
+    );
+  });
+
   it('the Mermaid check fails on a broken chart (it is a real parser)', async () => {
     assert.match((await mermaidParse('flowchart LR\n  a["x" -- --> \n')) ?? '', /Parse error/);
   });

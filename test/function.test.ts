@@ -127,6 +127,61 @@ items:
     assert.deepEqual(r.items.map(initNames), [['proxy'], [], [], ['proxy']]);
   });
 
+  it('orders Argo Rollouts and OpenKruise CloneSets with no workloadKinds entry, but not a Knative Service', () => {
+    const kinds = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: argoproj.io/v1alpha1
+  kind: Rollout
+  metadata: {name: canary}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: apps.kruise.io/v1alpha1
+  kind: CloneSet
+  metadata: {name: clones}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: serving.knative.dev/v1
+  kind: Service
+  metadata: {name: knative}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+`;
+    const r = run(kinds, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy:Started' } });
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    assert.deepEqual(r.items.map(initNames), [['proxy'], ['proxy'], []]);
+    assert.deepEqual(violationsIn(r.items), []);
+  });
+
+  it('says, when no workload matched, which items hold a pod template of a kind it does not know', () => {
+    const knative = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: serving.knative.dev/v1
+  kind: Service
+  metadata: {name: hello}
+  spec: {template: {spec: {containers: [{name: app}, {name: proxy}]}}}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings}
+  data: {a: b}
+`;
+    const r = run(knative, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy' } });
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(
+      r.results.map((x) => x.message),
+      [
+        'nothing to do: no workload matched the selector; Service/hello (serving.knative.dev/v1) holds a pod template at spec.template but is of no kind known here: add the kind under spec.workloadKinds of a ContainerOrder ({apiVersion, kind, podTemplatePath: spec.template})',
+      ],
+    );
+    const plain = run(knative.replace(/- apiVersion: serving[\s\S]*?containers: \[\{name: app\}, \{name: proxy\}\]\}\}\}\n/, ''), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: { sidecars: 'proxy' },
+    });
+    assert.deepEqual(
+      plain.results.map((x) => x.message),
+      ['nothing to do: no workload matched the selector'],
+    );
+  });
+
   it("reports a broad selector's missing container as info, an exactly named workload's as an error", () => {
     const broad = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy' } });
     assert.equal(broad.exitCode, 0);
@@ -142,10 +197,12 @@ items:
 
   it('uses postStart gates below Kubernetes 1.29, with a warning for what they cannot do', () => {
     const r = run(
-      two.replace(
-        '{name: app}, {name: proxy}]}}}\n- apiVersion: batch.volcano.sh',
-        '{name: app}, {name: proxy, readinessProbe: {tcpSocket: {port: 1}}}]}}}\n- apiVersion: batch.volcano.sh',
-      ),
+      two
+        .replace(
+          '{name: app}, {name: proxy}]}}}\n- apiVersion: batch.volcano.sh',
+          '{name: app}, {name: proxy, readinessProbe: {tcpSocket: {port: 1}}}]}}}\n- apiVersion: batch.volcano.sh',
+        )
+        .replace(/- apiVersion: argoproj\.io[\s\S]*$/, ''),
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',

@@ -8,6 +8,7 @@ import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper } from '../src/protocol/wrapper.js';
 import { violationsIn } from './api-rules.js';
 import { aliasBomb } from './helpers.js';
+import { INJECTED } from './injected/fixtures.js';
 
 interface Container {
   name: string;
@@ -184,6 +185,40 @@ describe('presets: sidecars in the manifest', () => {
     assert.deepEqual(spec.containers[0]!.lifecycle, proxy.lifecycle);
   });
 
+  for (const fixture of INJECTED) {
+    it(`a pod its injector already ordered comes out as it is, with an info result (test/injected/${fixture.file}, 1.28)`, () => {
+      const r = run(fixture.items, config([fixture.preset], '1.28'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      assert.deepEqual(r.items, fixture.items, 'nothing changes');
+      const kept = r.results.filter((x) => x.field?.path === 'spec.template.spec.containers[0].lifecycle.postStart.exec.command');
+      assert.equal(kept.length, 1, JSON.stringify(r.results));
+      assert.equal(kept[0]!.severity, 'info');
+      assert.match(kept[0]!.message, /own postStart hook .* is kept as it is/);
+    });
+  }
+
+  it('an own wait hook is recognised by program and subcommand, whatever its path and arguments; another subcommand is not', () => {
+    const hooked = (name: string, command: string[]): Container => ({
+      name,
+      image: 'example/proxy:1',
+      lifecycle: { postStart: { exec: { command } } },
+    });
+    for (const [preset, proxy, command] of [
+      ['linkerd', 'linkerd-proxy', ['linkerd-await']],
+      ['linkerd', 'linkerd-proxy', ['/usr/lib/linkerd/linkerd-await', '--timeout=5m']],
+      ['istio', 'istio-proxy', ['/usr/local/bin/pilot-agent', 'wait', '--timeoutSeconds', '300']],
+    ] as const) {
+      const r = run([workload('Deployment', { spec: { containers: [hooked(proxy, [...command]), APP] } })], config([preset], '1.28'));
+      assert.equal(r.exitCode, 0, `${command.join(' ')}: ${JSON.stringify(r.results)}`);
+      assert.deepEqual(templateOf(r.items[0]!).spec.containers[0]!.lifecycle?.postStart?.exec?.command, command);
+    }
+    const other = run(
+      [workload('Deployment', { spec: { containers: [hooked('istio-proxy', ['pilot-agent', 'request', 'GET', 'ready']), APP] } })],
+      config(['istio'], '1.28'),
+    );
+    assert.equal(other.exitCode, 1, 'a hook of the same program with another subcommand is not the wait command');
+  });
+
   it("a mesh's own init containers start before its native proxy, and the pod's other init containers after it, inside the mesh", () => {
     const init = (name: string): Container => ({ name, image: 'example/init:1' });
     for (const [preset, proxy, meshInit] of [
@@ -224,6 +259,75 @@ describe('presets: sidecars in the manifest', () => {
     assert.deepEqual(wrapped.args, [...proxy.args!, '--quitquitquit'], 'which needs its quit endpoint on');
     assert.ok(r.results.some((x) => x.message.startsWith('strategy auto chose entrypoint')));
   });
+});
+
+describe('presets: images', () => {
+  /** Images of each preset's sidecar, and images that only look like one. */
+  const IMAGES: Readonly<Record<string, { readonly are: readonly string[]; readonly areNot: readonly string[] }>> = {
+    'cloud-sql-proxy': {
+      are: [
+        'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1',
+        'eu.gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1-alpine',
+        'gcr.io/cloud-sql-connectors/cloud-sql-proxy@sha256:0a1b',
+        'mirror.example.com:5000/cloud-sql-connectors/cloud-sql-proxy',
+      ],
+      areNot: ['gcr.io/cloud-sql-connectors/cloud-sql-proxy-operator:1.6.0', 'example.com/my-cloud-sql-connectors/cloud-sql-proxy:2'],
+    },
+    envoy: {
+      are: [
+        'envoyproxy/envoy:v1.32.0',
+        'docker.io/envoyproxy/envoy:distroless-v1.32.0',
+        'envoyproxy/envoy@sha256:0a1b',
+        'envoyproxy/envoy:v1.32.0@sha256:0a1b',
+        'envoyproxy/envoy-distroless:v1.24.1',
+        'envoyproxy/envoy-dev:8a21436',
+        'eu.gcr.io/gardener-project/3rd/envoyproxy/envoy-distroless:v1.24.1',
+      ],
+      areNot: ['envoyproxy/envoy-build-ubuntu:f94a38f62220a2b017878b790b6ea98a0f6c5f9c', 'docker.io/envoyproxy/envoy-build:latest'],
+    },
+    'oauth2-proxy': {
+      are: ['quay.io/oauth2-proxy/oauth2-proxy:v7.7.1', 'quay.io/oauth2-proxy/oauth2-proxy:v7.7.1-alpine'],
+      areNot: ['quay.io/oauth2-proxy/oauth2-proxy-builder:1'],
+    },
+    'otel-collector': {
+      are: [
+        'otel/opentelemetry-collector:0.115.0',
+        'otel/opentelemetry-collector-contrib:0.115.0',
+        'ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s:0.115.0',
+      ],
+      areNot: [
+        'otel/opentelemetry-collector-builder:0.115.0',
+        'ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.115.0',
+      ],
+    },
+  };
+
+  it('every built-in preset with images has its cases here', () => {
+    assert.deepEqual(
+      BUILT_IN_PRESETS.filter((p) => p.images.length > 0).map((p) => p.name),
+      Object.keys(IMAGES),
+    );
+  });
+
+  for (const [preset, { are, areNot }] of Object.entries(IMAGES)) {
+    it(`${preset}: an image of its repository, in any registry, with a tag or digest, is its sidecar; a look-alike is not`, () => {
+      for (const image of [...are, ...areNot]) {
+        const job = workload('Job', {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'work', image: 'example/work:1' },
+              { name: 'helper', image },
+            ],
+          },
+        });
+        const r = run([job], config([preset], '1.30'));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const sidecar = names(templateOf(r.items[0]!).spec.initContainers).includes('helper');
+        assert.equal(sidecar, are.includes(image), `${image}: ${JSON.stringify(r.results)}`);
+      }
+    });
+  }
 });
 
 describe('presets: sidecars injected at admission', () => {
@@ -398,6 +502,65 @@ describe('presets: sidecars injected at admission', () => {
       config(['istio'], '1.28'),
     );
     assert.ok(r.results.some((x) => x.severity === 'warning' && x.message.includes('must POST to http://localhost:15020/quitquitquit')));
+  });
+
+  it("vault: the start order names vault-agent-init, never the vault-agent sidecar; only a Job's pods are told to use agent-pre-populate-only", () => {
+    const optIn = { annotations: { 'vault.hashicorp.com/agent-inject': 'true' } };
+    for (const version of ['1.28', '1.30']) {
+      for (const kind of ['Deployment', 'Job'] as const) {
+        const template = { metadata: optIn, spec: { ...(kind === 'Job' ? { restartPolicy: 'Never' } : {}), containers: [APP] } };
+        const r = run([workload(kind, template)], config(['vault'], version));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const order = r.results.find((x) => x.message.startsWith('start order'))!.message;
+        assert.match(order, /: vault-agent-init\(injected, completed\) -> app$/, `${kind} ${version}`);
+        const warnings = r.results.filter((x) => x.severity === 'warning').map((x) => x.message);
+        assert.ok(
+          warnings.some((m) => m.includes('only moves vault-agent-init') && m.includes('does not order the vault-agent sidecar')),
+          `what agent-init-first does and does not do: ${kind} ${version}`,
+        );
+        const prePopulateOnly = warnings.filter((m) => m.includes('vault.hashicorp.com/agent-pre-populate-only'));
+        if (kind === 'Job') assert.deepEqual(prePopulateOnly.length, 1, `${kind} ${version}: ${JSON.stringify(warnings)}`);
+        else
+          assert.deepEqual(
+            warnings.filter((m) => /Job|complete/.test(m)),
+            [],
+            `no Job warning on a Deployment (${version})`,
+          );
+      }
+    }
+  });
+
+  it("a workload without metadata.namespace takes its Namespace's opt-in from the config's namespace, and is never said to be in order without it", () => {
+    const items = [namespace('shop', { 'istio-injection': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } }, '')];
+    delete (items[1]!.metadata as { namespace?: string }).namespace;
+    const unknown = run(items, config(['istio'], '1.30'));
+    assert.equal(unknown.exitCode, 0, JSON.stringify(unknown.results));
+    assert.deepEqual(unknown.items, items, 'nothing is set: the namespace is not known');
+    assert.deepEqual(
+      unknown.results.map((x) => [x.severity, x.field?.path]),
+      [['warning', 'metadata.namespace']],
+    );
+    assert.match(unknown.results[0]!.message, /preset istio \(namespace shop \(in this ResourceList\) has label istio-injection=enabled\)/);
+    assert.ok(!unknown.results.some((x) => x.message.includes('already in order')));
+
+    for (const functionConfig of [
+      config(['istio'], '1.30', { namespace: 'shop' }),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'order' },
+        data: { presets: 'istio', kubernetesVersion: '1.30', namespace: 'shop' },
+      },
+    ]) {
+      const known = run(items, functionConfig);
+      assert.equal(known.exitCode, 0, JSON.stringify(known.results));
+      assert.equal(templateOf(known.items[1]!).metadata!.annotations!['sidecar.istio.io/nativeSidecar'], 'true');
+      assert.ok(!known.results.some((x) => x.field?.path === 'metadata.namespace'));
+    }
+
+    const elsewhere = run(items, config(['istio'], '1.30', { namespace: 'billing' }));
+    assert.deepEqual(elsewhere.items, items, 'applied into another namespace: no opt-in');
+    assert.match(elsewhere.results[0]!.message, /already in order/);
   });
 
   it('a built-in preset field is replaced from the config: older Linkerd native sidecar keys', () => {

@@ -7,7 +7,7 @@ import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, t
 import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Rule, type Sidecar } from '../order/declaration.js';
 import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
-import { CONTAINER_NAME } from '../codec/names.js';
+import { CONTAINER_NAME, NAMESPACE_NAME } from '../codec/names.js';
 import { mechanismNamed } from '../mechanisms/index.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
 import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
@@ -40,6 +40,7 @@ const TimeoutSeconds = new t.Type<number, number, unknown>(
   t.identity,
 );
 const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
+const NamespaceName = matching('NamespaceName', NAMESPACE_NAME, 'a namespace name (lowercase letters, digits and "-", at most 63)');
 const ModeC = oneOf(MODES);
 const Strategy = oneOf(STRATEGIES);
 const ConditionC = oneOf(CONDITIONS);
@@ -99,6 +100,7 @@ const ContainerOrderSpec = strictObject(
     helperImage: Image,
     entrypoints: Entrypoints,
     presets: PresetEntries,
+    namespace: NamespaceName,
     workloadKinds: t.array(
       strictObject(
         'WorkloadKind',
@@ -132,6 +134,7 @@ const CONFIGMAP_KEYS = [
   'helperImage',
   'entrypoints',
   'presets',
+  'namespace',
 ] as const;
 
 /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
@@ -168,7 +171,10 @@ function invalid(problems: DecodeProblem[]): FunctionConfig {
   return { kind: 'invalid', problems };
 }
 
-/** Each entry names exactly one container or one image pattern, and a program to run. */
+/**
+ * Each entry names exactly one container or one image pattern, and the image's ENTRYPOINT: `command: []`
+ * says it has none (busybox, alpine), so the container's `args`, or else the image's CMD, are the program.
+ */
 function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): KnownEntrypoint[] | DecodeProblem[] {
   const problems: DecodeProblem[] = [];
   const known = entries.flatMap((e, i): KnownEntrypoint[] => {
@@ -177,8 +183,12 @@ function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): 
       problems.push({ path: at, message: 'give either container (a container name) or image (an image pattern), not both or neither' });
       return [];
     }
-    if (e.command.length === 0) {
-      problems.push({ path: `${at}.command`, message: 'the command must name a program' });
+    if (e.command.length === 0 && e.args?.length === 0) {
+      problems.push({
+        path: `${at}.args`,
+        message:
+          'an image with no ENTRYPOINT (command: []) runs its CMD: give it as args, or leave args out where the containers give their own',
+      });
       return [];
     }
     const match = e.container !== undefined ? { container: e.container } : { image: e.image! };
@@ -223,6 +233,7 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
       workloadKinds: (spec.workloadKinds ?? []).map((k) => ({ ...k, podTemplatePath: k.podTemplatePath.split('.') })),
       entrypoints,
       presets,
+      namespace: spec.namespace,
     }),
   };
 }
@@ -259,6 +270,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
   const hold = data.holdDependents === undefined ? undefined : check('holdDependents', BooleanText, data.holdDependents);
   const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
+  const namespace = data.namespace === undefined ? undefined : check('namespace', NamespaceName, data.namespace);
   const field = <A>(path: string, text: string | undefined, parse: (text: string) => A): A | undefined => {
     if (text === undefined) return undefined;
     const parsed = parseField(path, text, parse);
@@ -293,6 +305,7 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
       helperImage,
       entrypoints,
       presets,
+      namespace,
     }),
   };
 }

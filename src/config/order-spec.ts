@@ -39,6 +39,12 @@ export interface OrderSpec {
   readonly workloadKinds: readonly WorkloadKind[];
   readonly entrypoints: readonly KnownEntrypoint[];
   readonly presets: readonly Preset[];
+  /**
+   * The namespace that workloads without metadata.namespace will be applied into (kustomize's
+   * `namespace:`, `kubectl apply -n`): where their Namespace's injection opt-ins and Services are
+   * looked up, and what the selector's namespaces match. Unknown when not given.
+   */
+  readonly namespace?: string;
 }
 
 /** The value of each setting a config leaves out. */

@@ -79,8 +79,13 @@ export function podTimeline(
   // the annotations that make the injector hold the app until they are ready.
   const applied = parseApplied(template.metadata?.annotations?.[APPLIED_ANNOTATION]);
   const injected = (applied?.steps ?? []).filter((s) => s.injected);
+  // An injected step that completes is the injector's own init container (Vault's vault-agent-init).
   start.unshift(
-    ...injected.map((s): TimelineStep => ({ name: s.container, phase: 'sidecar', gate: 'ready', how: 'injected at admission' })),
+    ...injected.map((s): TimelineStep =>
+      s.gate === 'completed'
+        ? { name: s.container, phase: 'init', gate: 'completed', how: 'injected at admission' }
+        : { name: s.container, phase: 'sidecar', gate: 'ready', how: 'injected at admission' },
+    ),
   );
   const mechanism = applied?.mechanism ?? MECHANISMS.find((m) => start.some((s) => s.mechanism === m.name))?.name ?? 'none';
   // How an injector stops its sidecar is the injector's business: the stop order names what is in the spec.

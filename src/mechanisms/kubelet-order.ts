@@ -237,11 +237,15 @@ function dependentsHeld(
     if (after.length === 0) continue;
     const program = programOf(n.container, pod.entrypoints);
     const field = containerField(n.list, n.index);
-    if (program === undefined) {
+    if (program === undefined || typeof program === 'string') {
+      const why =
+        program === undefined
+          ? `${n.name} has no command, and its image's entrypoint cannot be known without pulling the image`
+          : `for ${n.name}, ${program}`;
       diagnostics.push({
         severity: 'warning',
-        message: `holdDependents: ${n.name} has no command, and its image's entrypoint cannot be known without pulling the image, so it cannot wait for ${after.join(', ')} itself: the order of ${n.name} after ${after.join(', ')} is best effort (kubelet starts ${n.name} even when a gate fails); set its command, or give it under entrypoints in the config`,
-        field: `${field}.command`,
+        message: `holdDependents: ${why}, so it cannot wait for ${after.join(', ')} itself: the order of ${n.name} after ${after.join(', ')} is best effort (kubelet starts ${n.name} even when a gate fails); set its command, or give it under entrypoints in the config`,
+        field: `${field}.${program === undefined ? 'command' : 'args'}`,
       });
       continue;
     }

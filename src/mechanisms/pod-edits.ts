@@ -175,10 +175,14 @@ export function reorderEdits(path: Path, current: readonly string[], final: read
 }
 
 /**
- * The program a container runs, as kubelet would start it: its command, the one our wrapper already
- * runs, or the image's entrypoint given in the config. Undefined when only the image knows.
+ * The part of a container's program that the wrapper's command carries after `--`, as kubelet would
+ * start it: its command, the one our wrapper already runs, or the image's entrypoint given in the
+ * config. The container's `args` stay where they are, and kubelet appends them to the wrapper's command
+ * (so they are never carried too, or they would be passed twice): for an image with no ENTRYPOINT
+ * (`command: []`, busybox run with `args` only) the args are the whole program, and the carried part is
+ * empty. Undefined when only the image knows; why, when nothing would be left to run.
  */
-export function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | undefined {
+export function programOf(container: V1Container, known: readonly KnownEntrypoint[]): readonly string[] | string | undefined {
   const wrapped = decodeWrapper(container.command);
   if (wrapped) return wrapped.program;
   if (container.command && container.command.length > 0) return container.command;
@@ -186,6 +190,11 @@ export function programOf(container: V1Container, known: readonly KnownEntrypoin
     known.find((k) => 'container' in k.match && k.match.container === container.name) ??
     known.find((k) => 'image' in k.match && container.image !== undefined && globMatches(k.match.image, container.image));
   if (!entry) return undefined;
-  // A command in the pod spec makes kubelet drop the image's CMD too: carry it over unless args replace it.
-  return container.args === undefined ? [...entry.command, ...(entry.args ?? [])] : entry.command;
+  // A command in the pod spec makes the runtime drop the image's CMD too: carry it over unless the
+  // container's own args replace it. An empty args list is none (containerd WithProcessArgs, CRI).
+  const ownArgs = container.args !== undefined && container.args !== null && container.args.length > 0;
+  const program = ownArgs ? entry.command : [...entry.command, ...(entry.args ?? [])];
+  return ownArgs || program.length > 0
+    ? program
+    : `the entrypoints entry for it says its image has no ENTRYPOINT (command: []), and it has no args to run; give the image's CMD as the entry's args, or give the container args`;
 }

@@ -11,9 +11,10 @@ import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetP
 import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
 import type { Edit, Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
-import { podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
+import { resourceRefOf } from '../resource-list/results.js';
+import { holdsUnlistedPodTemplate, podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
 import { runsToCompletion } from '../workloads/pods.js';
-import { namesExactly, selects, stringMap } from '../workloads/selector.js';
+import { namespaceOf, namesExactly, selects, stringMap } from '../workloads/selector.js';
 import { namedTargetPortsIn, targetPortsSelecting, type NamedTargetPort } from '../workloads/services.js';
 import { error, under, type Diagnostic } from '../diagnostic.js';
 import { planPod } from './plan-pod.js';
@@ -81,15 +82,9 @@ function presetsFor(
 ): PresetPlan {
   const overrides = readyOverridesOf(item.metadata).ready;
   if (spec.presets.length === 0 && overrides.size === 0) return NO_PRESETS;
-  const pod: TemplateView = {
-    labels: template.metadata?.labels ?? {},
-    annotations: template.metadata?.annotations ?? {},
-    containers: template.spec.containers,
-    initContainers: template.spec.initContainers ?? [],
-    volumes: template.spec.volumes ?? [],
-  };
-  const namespace = (item.metadata as { namespace?: unknown } | undefined)?.namespace;
-  const matches = matchPresets(spec.presets, pod, typeof namespace === 'string' ? namespaces.get(namespace) : undefined);
+  const pod = templateView(template);
+  const namespace = namespaceOf(item, spec.namespace);
+  const matches = matchPresets(spec.presets, pod, namespace === undefined ? undefined : namespaces.get(namespace));
   // An entry for a container no preset reads would be silently ignored: said, naming the field.
   const read = new Set(matches.flatMap((m) => (m.kind === 'container' ? [m.container.name] : [])));
   const unread: Diagnostic[] = [...overrides.keys()]
@@ -99,7 +94,7 @@ function presetsFor(
       message: `${READY_FIELD} names ${name}, which no preset matched in this pod: the entry is not used; give ${name} a readinessProbe or startupProbe`,
     }));
   if (matches.length === 0) return unread.length > 0 ? { ...NO_PRESETS, notes: unread } : NO_PRESETS;
-  const ns = typeof namespace === 'string' ? namespace : '';
+  const ns = namespace ?? '';
   // A workload without a namespace is applied with its ConfigMaps into one: those without one are its.
   const configMap = (name: string): Readonly<Record<string, string>> | undefined =>
     configMapsInList().get(`${ns}/${name}`) ?? configMapsInList().get(`/${name}`);
@@ -123,6 +118,44 @@ function presetsFor(
   return unread.length > 0 ? { ...plan, notes: [...plan.notes, ...unread] } : plan;
 }
 
+/** The labels, annotations and containers of a pod template that presets match against. */
+function templateView(template: PodTemplateRef['template']): TemplateView {
+  return {
+    labels: template.metadata?.labels ?? {},
+    annotations: template.metadata?.annotations ?? {},
+    containers: template.spec.containers,
+    initContainers: template.spec.initContainers ?? [],
+    volumes: template.spec.volumes ?? [],
+  };
+}
+
+/**
+ * For a workload with no namespace, known or configured: a warning when a Namespace in the list opts it
+ * into a preset's injection that it is not in by its own word, since it may be applied there and get
+ * the sidecar without the annotations that order it. Whatever its namespace, then, it is not "in order".
+ */
+function unknownNamespace(
+  spec: OrderSpec,
+  item: PlainObject,
+  template: PodTemplateRef['template'],
+  namespaces: ReadonlyMap<string, NamespaceMeta>,
+): Diagnostic | undefined {
+  if (spec.presets.length === 0 || namespaces.size === 0 || namespaceOf(item, spec.namespace) !== undefined) return undefined;
+  const pod = templateView(template);
+  const already = new Set(matchPresets(spec.presets, pod, undefined).map((m) => m.preset.name));
+  const optIns = [...namespaces.values()].flatMap((ns) =>
+    matchPresets(spec.presets, pod, ns)
+      .filter((m) => m.kind === 'injected' && !already.has(m.preset.name))
+      .map((m) => `preset ${m.preset.name} (${m.why})`),
+  );
+  if (optIns.length === 0) return undefined;
+  return {
+    severity: 'warning',
+    message: `it has no metadata.namespace, so the presets cannot tell which Namespace's opt-ins apply to it, and ${optIns.join('; ')} would apply in that namespace; set the namespace it will be applied into as the config's namespace (ContainerOrder spec.namespace, ConfigMap key namespace), or give it metadata.namespace`,
+    field: 'metadata.namespace',
+  };
+}
+
 /**
  * Plans one workload, if the item is one. The order it declares in its own annotations replaces that
  * part of the config; the presets that apply add to it.
@@ -137,7 +170,7 @@ function planWorkload(
 ): WorkloadOutcome | undefined {
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
-  if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item))) return undefined;
+  if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item, spec.namespace))) return undefined;
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return undefined;
   const asked = own !== undefined || namesExactly(spec.selector, item);
@@ -157,13 +190,14 @@ function planWorkload(
   const { template } = found;
   const declared = own?.sidecars ?? spec.sidecars;
   const presets = presetsFor(spec, item, template, declared, namespaces, configMapsInList);
-  const presetNotes = under(at, presets.notes);
+  const unknown = unknownNamespace(spec, item, template, namespaces);
+  const presetNotes = [...(unknown ? [unknown] : []), ...under(at, presets.notes)];
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
   const sidecars = [...declared, ...presets.sidecars];
   // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.
   const names = new Set(sidecars.map((s) => s.name));
   const namesPort = template.spec.containers.some((c) => names.has(c.name) && (c.ports ?? []).some((p) => p.name));
-  const namespace = (item.metadata as { namespace?: unknown } | undefined)?.namespace;
+  const namespace = namespaceOf(item, spec.namespace);
   const plan = planPod(spec, {
     workloadKind: String(item.kind),
     podSpec: template.spec,
@@ -172,9 +206,7 @@ function planWorkload(
     rules: own?.rules ?? spec.rules,
     hints: presets,
     entrypoints: presets.entrypoints,
-    serviceTargetPorts: namesPort
-      ? targetPortsSelecting(servicesInList(), typeof namespace === 'string' ? namespace : undefined, template.metadata?.labels ?? {})
-      : new Map(),
+    serviceTargetPorts: namesPort ? targetPortsSelecting(servicesInList(), namespace, template.metadata?.labels ?? {}) : new Map(),
   });
   const diagnostics = [...presetNotes, ...under(at, plan.diagnostics)];
   // Preset edits name containers where they are now: they go before the plan's moves.
@@ -221,4 +253,17 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
     const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList, configMapsInList);
     if (outcome) yield outcome;
   }
+}
+
+/**
+ * Items that look like workloads (a pod template at spec.template) but are of no kind known here nor in
+ * the config's workloadKinds, as `Kind/name (apiVersion)`: named when no workload matched.
+ */
+export function unlistedWorkloads(items: readonly Item[], config: PlanConfig): string[] {
+  const custom = config.kind === 'spec' ? config.spec.workloadKinds : [];
+  return items
+    .map((i) => i.read())
+    .filter((item) => holdsUnlistedPodTemplate(item, custom))
+    .map(resourceRefOf)
+    .map((ref) => `${ref.kind}/${ref.name} (${ref.apiVersion})`);
 }

@@ -144,13 +144,29 @@ function sidecarName(preset: Preset): string {
 }
 
 /**
- * The container's own postStart hook when it already runs the preset's wait command, with whatever
- * flags (Istio writes `pilot-agent wait` itself for holdApplicationUntilProxyStarts): it is kept.
+ * What names a wait command whatever its flags: the program's file name, and its subcommand when the
+ * second word is one (not a flag, not the timeout placeholder). Injectors write their hooks with their
+ * own flags and paths: Linkerd's proxy-injector `/usr/lib/linkerd/linkerd-await --timeout=2m --port=4191`
+ * (linkerd/linkerd2 charts/partials/templates/_proxy.tpl; 2.11 wrote a bare `linkerd-await`), Istio's
+ * `pilot-agent wait` (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml).
+ */
+function programAndSubcommand(command: readonly string[]): readonly string[] {
+  const [program, second] = command;
+  const file = program?.split('/').pop() ?? '';
+  const isSubcommand = second !== undefined && !second.startsWith('-') && !second.includes(TIMEOUT_PLACEHOLDER);
+  return isSubcommand ? [file, second] : [file];
+}
+
+/**
+ * The container's own postStart hook when it already runs the preset's wait command, by program and
+ * subcommand, with whatever arguments: its injector ordered the pod already, and the hook is kept.
  */
 function ownWait(container: V1Container, waitCommand: readonly string[]): readonly string[] | undefined {
   const hook = container.lifecycle?.postStart?.exec?.command;
-  const program = waitCommand.slice(0, waitCommand.length > 1 ? 2 : 1);
-  return hook && program.every((word, i) => hook[i] === word) ? hook : undefined;
+  if (!hook || hook.length === 0) return undefined;
+  const wanted = programAndSubcommand(waitCommand);
+  const found = programAndSubcommand(hook);
+  return wanted.length === found.length && wanted.every((word, i) => found[i] === word) ? hook : undefined;
 }
 
 /** Edits that append `missing` (flags the container does not pass yet) to its args. */
@@ -222,8 +238,14 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
         quitWanted,
       );
       if (!ownProbe && read.ready) probes.set(name, probeOf(read.ready));
-      if (read.waitCommand && (ownProbe || read.ready))
-        waits.set(name, ownWait(container, read.waitCommand) ?? filled(read.waitCommand, settings.timeoutSeconds));
+      const own = read.waitCommand && (ownProbe || read.ready) ? ownWait(container, read.waitCommand) : undefined;
+      if (read.waitCommand && (ownProbe || read.ready)) waits.set(name, own ?? filled(read.waitCommand, settings.timeoutSeconds));
+      if (own)
+        notes.push({
+          severity: 'info',
+          message: `${said}: ${name}'s own postStart hook (${own.join(' ')}) is ${preset.name}'s wait command, as its injector writes it: it already holds the containers after ${name} until ${name} is ready, and is kept as it is`,
+          field: `${field}.lifecycle.postStart.exec.command`,
+        });
       const canTellReady = ownProbe !== undefined || read.ready !== undefined;
       if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
       const entrypoint = read.preset.entrypoint;
@@ -269,14 +291,26 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       }
     }
     const which =
-      settings.injectionMode === 'native'
-        ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
-        : 'postStartAnnotations: clusters before Kubernetes 1.29';
+      injection.initContainer !== undefined
+        ? `${settings.injectionMode}Annotations; its injector orders ${injection.initContainer}, not its sidecar, on any Kubernetes version`
+        : settings.injectionMode === 'native'
+          ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
+          : 'postStartAnnotations: clusters before Kubernetes 1.29';
     notes.push({
       severity: 'info',
       message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`,
     });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
+    if (injection.initContainer !== undefined) {
+      // Its sidecar is never native: what a Job must do holds on every version, and nothing else does.
+      if (settings.runsToCompletion && injection.completion)
+        notes.push({
+          severity: 'warning',
+          message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete: ${injection.completion}`,
+        });
+      injected.push({ container: injection.initContainer, injected: true, gate: 'completed' });
+      continue;
+    }
     if (settings.injectionMode === 'postStart' && settings.runsToCompletion) {
       const stop = preset.quit
         ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done`

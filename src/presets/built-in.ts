@@ -8,6 +8,18 @@ function marker(source: MarkerSource, key: string, value: string): InjectionMark
 }
 
 /**
+ * The image patterns of these repositories, anchored to the whole repository path: on Docker Hub
+ * (`envoyproxy/envoy:v1.32.0`) or behind any registry or mirror (`docker.io/envoyproxy/envoy:v1.32.0`),
+ * with a tag, a digest (`@sha256:…`), both or neither. A pattern that only has to contain the name
+ * (`*envoyproxy/envoy*`) also took `envoyproxy/envoy-build-ubuntu`, Envoy's build image, for a sidecar,
+ * and a Job running it never completed; `*cloud-sql-connectors/cloud-sql-proxy*` took the Cloud SQL
+ * Proxy Operator's image.
+ */
+function repositories(...names: readonly string[]): string[] {
+  return names.flatMap((name) => [name, `${name}:*`, `${name}@*`, `*/${name}`, `*/${name}:*`, `*/${name}@*`]);
+}
+
+/**
  * The sidecars order-containers knows. Ports, paths and commands are each project's defaults; a config
  * entry with the same name replaces any field (README: Presets). Versions are in the README's table.
  */
@@ -59,19 +71,27 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     name: 'vault',
     containers: ['vault-agent'],
     images: [],
+    // hashicorp/vault-k8s agent-inject/agent/agent.go: with pre-populate on (the default), the injector adds
+    // vault-agent-init among the init containers, which all complete before the app starts; InitFirst
+    // (agent-init-first) only puts it before the pod's own init containers. vault-agent, the sidecar that
+    // renews the secrets, is a regular container (no native sidecar mode: vault-k8s#620 is open), unless
+    // agent-pre-populate-only leaves it out (annotations.go, AnnotationAgentPrePopulateOnly).
     injection: {
       enabledBy: [marker('podAnnotation', 'vault.hashicorp.com/agent-inject', 'true')],
       disabledBy: [],
       nativeAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
       postStartAnnotations: { 'vault.hashicorp.com/agent-init-first': 'true' },
+      initContainer: 'vault-agent-init',
       warning:
-        'the Vault injector has no native sidecar mode: its vault-agent-init container (now first among the init containers) fetches the secrets before the app starts, but the vault-agent sidecar is a regular container, stopped with the app, and keeps a Job\'s pod running unless vault.hashicorp.com/agent-pre-populate-only is "true"',
+        'vault.hashicorp.com/agent-init-first only moves vault-agent-init, the init container the Vault injector adds to fetch the secrets (unless vault.hashicorp.com/agent-pre-populate is "false"), before the pod\'s own init containers, so that they find the secrets too; the app starts after it in any case, as after every init container. It does not order the vault-agent sidecar, which renews the secrets: the injector has no native sidecar mode, so vault-agent is a regular container that starts and stops with the app, and whatever the app reaches through it (its cache or API proxy listener) may not be up when the app starts',
+      completion:
+        'the injected vault-agent keeps running once the work is done, on any Kubernetes version (the Vault injector has no native sidecar mode); where the work needs the secrets only at its start, set vault.hashicorp.com/agent-pre-populate-only: "true", and the injector adds vault-agent-init alone',
     },
   },
   {
     name: 'cloud-sql-proxy',
     containers: ['cloud-sql-proxy', 'cloudsql-proxy'],
-    images: ['*cloud-sql-connectors/cloud-sql-proxy*', '*cloudsql-docker/gce-proxy*'],
+    images: [...repositories('cloud-sql-connectors/cloud-sql-proxy'), ...repositories('cloudsql-docker/gce-proxy')],
     ready: { port: 9090, path: '/startup' },
     // GoogleCloudPlatform/cloud-sql-proxy cmd/root.go: --http-address (default "localhost") and
     // --http-port (default "9090") are persistent flags; loadConfig (the root command's Args hook)
@@ -97,7 +117,7 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
         // cmd/cloud_sql_proxy/cloud_sql_proxy.go: -use_http_health_check, -health_check_port (default
         // "8090"); internal/healthcheck/healthcheck.go serves /startup on ":"+port, every address.
         name: 'v1',
-        images: ['*cloudsql-docker/gce-proxy*'],
+        images: repositories('cloudsql-docker/gce-proxy'),
         programs: ['cloud_sql_proxy'],
         ready: { port: 8090, path: '/startup' },
         reads: { flagSyntax: 'go', portFlag: 'health_check_port' },
@@ -108,7 +128,12 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     name: 'envoy',
     containers: ['envoy'],
-    images: ['*envoyproxy/envoy*'],
+    // envoyproxy/envoy ci/docker_ci.sh: the releases, their variants (tags such as `distroless-v1.32.0`
+    // today; before, repositories `envoyproxy/envoy-alpine`, `-debug`, `-distroless`, `-contrib`), and
+    // `-dev` for the builds of main. Not `envoyproxy/envoy-build-ubuntu` and its kin: build images.
+    images: repositories(
+      ...['', '-alpine', '-debug', '-distroless', '-contrib'].flatMap((v) => [`envoyproxy/envoy${v}`, `envoyproxy/envoy${v}-dev`]),
+    ),
     // No default port: Envoy starts an admin server only where its bootstrap sets admin.address
     // (envoyproxy/envoy api/envoy/config/bootstrap/v3/bootstrap.proto, Admin.address). Its samples
     // declare it as a container port named envoy-admin; the image's own bootstrap is /etc/envoy/envoy.yaml.
@@ -124,14 +149,16 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     name: 'oauth2-proxy',
     containers: ['oauth2-proxy'],
-    images: ['*oauth2-proxy/oauth2-proxy*'],
+    images: repositories('oauth2-proxy/oauth2-proxy'),
     ready: { port: 4180, path: '/ping' },
     entrypoint: ['/bin/oauth2-proxy'],
   },
   {
     name: 'otel-collector',
     containers: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
-    images: ['*opentelemetry-collector*'],
+    // The distributions of open-telemetry/opentelemetry-collector-releases, as `otel/NAME` on Docker Hub
+    // and `ghcr.io/open-telemetry/opentelemetry-collector-releases/NAME`.
+    images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
     // The health_check extension's default port; the collector must enable it.
     ready: { port: 13133, path: '/' },
   },

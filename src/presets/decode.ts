@@ -39,6 +39,8 @@ const InjectionC = strictObject(
     nativeAnnotations: StringMap,
     postStartAnnotations: StringMap,
     warning: t.string,
+    initContainer: ContainerName,
+    completion: t.string,
   },
 );
 const PresetFields = {
@@ -90,6 +92,8 @@ function injectionOf(base: Injection | undefined, given: t.TypeOf<typeof Injecti
     nativeAnnotations: given.nativeAnnotations ?? base?.nativeAnnotations ?? {},
     postStartAnnotations: given.postStartAnnotations ?? base?.postStartAnnotations ?? {},
     ...((given.warning ?? base?.warning) !== undefined ? { warning: (given.warning ?? base?.warning)! } : {}),
+    ...((given.initContainer ?? base?.initContainer) !== undefined ? { initContainer: (given.initContainer ?? base?.initContainer)! } : {}),
+    ...((given.completion ?? base?.completion) !== undefined ? { completion: (given.completion ?? base?.completion)! } : {}),
   };
 }
 

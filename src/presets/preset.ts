@@ -119,6 +119,17 @@ export interface Injection {
   readonly postStartAnnotations: Readonly<Record<string, string>>;
   /** What the annotations cannot do, said as a warning whenever the preset applies. */
   readonly warning?: string;
+  /**
+   * Set when the injector can neither make its sidecar native nor hold the app until it is ready, and
+   * runs an init container of its own before the app instead (Vault's vault-agent-init): the start order
+   * names that init container, completed before the app, and never the sidecar, a regular container.
+   */
+  readonly initContainer?: string;
+  /**
+   * With initContainer: what a pod that runs to completion must do so that the sidecar, which no
+   * Kubernetes version stops for it, does not keep it running; a warning for such workloads only.
+   */
+  readonly completion?: string;
 }
 
 export const TIMEOUT_PLACEHOLDER = '{timeoutSeconds}';

@@ -29,7 +29,20 @@ const BUILT_IN: readonly BuiltInKind[] = [
   { kind: 'DaemonSet', groups: ['apps', 'extensions'], podTemplatePath: ['spec', 'template'] },
   { kind: 'Job', groups: ['batch'], podTemplatePath: ['spec', 'template'] },
   { kind: 'CronJob', groups: ['batch'], podTemplatePath: ['spec', 'jobTemplate', 'spec', 'template'] },
+  // Argo Rollouts (argoproj.io/v1alpha1 Rollout, a full PodTemplateSpec; one that names a Deployment
+  // through spec.workloadRef instead has no template here) and OpenKruise (apps.kruise.io/v1alpha1 CloneSet).
+  { kind: 'Rollout', groups: ['argoproj.io'], podTemplatePath: ['spec', 'template'] },
+  { kind: 'CloneSet', groups: ['apps.kruise.io'], podTemplatePath: ['spec', 'template'] },
+  // Not Knative's Service (serving.knative.dev/v1, spec.template): its webhook refuses what every mechanism
+  // writes. knative/serving pkg/apis/serving/fieldmask.go ContainerMask keeps no lifecycle (postStart,
+  // preStop), startupProbe or restartPolicy, and PodSpecMask drops initContainers unless the
+  // kubernetes.podspec-init-containers feature is on (k8s_validation.go validateInitContainers refuses
+  // them, and lifecycle or probes on them); the helper's emptyDir volumes need
+  // kubernetes.podspec-volumes-emptydir. Users whose Knative allows these add it under workloadKinds.
 ];
+
+/** Where an item of a kind that no row names keeps what looks like a pod template. */
+export const UNLISTED_TEMPLATE_PATH = ['spec', 'template'] as const;
 
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');

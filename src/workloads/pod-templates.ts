@@ -7,7 +7,7 @@ import { problemsOf } from '../codec/io-ts.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import { valueAt, type Path } from '../resource-list/edit.js';
 import type { PlainObject } from '../resource-list/read.js';
-import { podTemplatePathOf, type WorkloadKind } from './kinds.js';
+import { podTemplatePathOf, UNLISTED_TEMPLATE_PATH, type WorkloadKind } from './kinds.js';
 
 const LOCAL_CONFIG_ANNOTATION = 'config.kubernetes.io/local-config';
 
@@ -39,6 +39,16 @@ const PodTemplate = t.type(
 function isLocalConfig(item: PlainObject): boolean {
   const annotations = (item.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
   return annotations?.[LOCAL_CONFIG_ANNOTATION] === 'true';
+}
+
+/**
+ * True when the item holds what looks like a pod template (`spec.template.spec.containers`, a list) but
+ * is of no kind known here, built in or configured: the hint, when no workload matched, that the config's
+ * workloadKinds may be missing it.
+ */
+export function holdsUnlistedPodTemplate(item: PlainObject, custom: readonly WorkloadKind[]): boolean {
+  if (podTemplatePathOf(item.apiVersion, item.kind, custom) !== undefined) return false;
+  return Array.isArray(valueAt(item, [...UNLISTED_TEMPLATE_PATH, 'spec', 'containers']));
 }
 
 /**

@@ -38,11 +38,20 @@ export function stringMap(v: unknown): Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
 }
 
-/** metav1.LabelSelector semantics plus kinds, names (with `*` globs) and namespaces; omitted parts match all. */
-export function selects(selector: WorkloadSelector, item: PlainObject): boolean {
+/** The workload's namespace: its own, else the one the config says it will be applied into, if any. */
+export function namespaceOf(item: PlainObject, appliedInto: string | undefined): string | undefined {
+  const own = (stringMap(item.metadata) as Record<string, unknown>).namespace;
+  return typeof own === 'string' && own !== '' ? own : appliedInto;
+}
+
+/**
+ * metav1.LabelSelector semantics plus kinds, names (with `*` globs) and namespaces (of namespaceOf);
+ * omitted parts match all.
+ */
+export function selects(selector: WorkloadSelector, item: PlainObject, appliedInto?: string): boolean {
   const metadata = stringMap(item.metadata) as Record<string, unknown>;
   const name = typeof metadata.name === 'string' ? metadata.name : '';
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+  const namespace = namespaceOf(item, appliedInto) ?? '';
   const labels = stringMap(metadata.labels);
   if (selector.kinds && !selector.kinds.includes(String(item.kind))) return false;
   if (selector.names && !selector.names.some((g) => globMatches(g, name))) return false;

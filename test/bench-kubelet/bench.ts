@@ -45,6 +45,8 @@ const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   DaemonSet: ['spec', 'template', 'spec'],
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Rollout: ['spec', 'template', 'spec'],
+  CloneSet: ['spec', 'template', 'spec'],
 };
 
 /** The pod templates of a manifest's items, with the workload each belongs to. */

@@ -142,16 +142,28 @@ function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
  * The sidecars of the built-in presets, by container name and image (README: Presets): the bench's own
  * list of what a preset makes a sidecar, kept beside the README's table rather than read from src/.
  */
+/** An image repository on Docker Hub or behind any registry, with a tag, a digest, both or neither. */
+const repositories = (...names: readonly string[]): string[] =>
+  names.flatMap((n) => [n, `${n}:*`, `${n}@*`, `*/${n}`, `*/${n}:*`, `*/${n}@*`]);
+
 const PRESET_SIDECARS: Readonly<
   Record<string, { readonly names: readonly string[]; readonly images: readonly string[]; readonly inits?: readonly string[] }>
 > = {
   istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
   linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
   vault: { names: ['vault-agent'], images: [] },
-  'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: ['*cloud-sql-connectors/cloud-sql-proxy*'] },
-  envoy: { names: ['envoy'], images: ['*envoyproxy/envoy*'] },
-  'oauth2-proxy': { names: ['oauth2-proxy'], images: ['*oauth2-proxy/oauth2-proxy*'] },
-  'otel-collector': { names: ['otel-collector', 'opentelemetry-collector', 'otc-container'], images: ['*opentelemetry-collector*'] },
+  'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: repositories('cloud-sql-connectors/cloud-sql-proxy') },
+  envoy: {
+    names: ['envoy'],
+    images: repositories(
+      ...['', '-alpine', '-debug', '-distroless', '-contrib'].flatMap((v) => [`envoyproxy/envoy${v}`, `envoyproxy/envoy${v}-dev`]),
+    ),
+  },
+  'oauth2-proxy': { names: ['oauth2-proxy'], images: repositories('oauth2-proxy/oauth2-proxy') },
+  'otel-collector': {
+    names: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
+    images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
+  },
 };
 
 /** True when `container` waits for `dependency` by the rules, directly or through others. */

@@ -173,11 +173,13 @@ function compile(pod: PodContext): MechanismPlan {
   for (const [name, wrapper] of wrappers) {
     const n = node(name);
     const program = programOf(n.container, pod.entrypoints);
-    if (program === undefined) {
+    if (program === undefined || typeof program === 'string') {
       problems.push(
         error(
-          `${name} must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config`,
-          `${field(n)}.command`,
+          program === undefined
+            ? `${name} must be wrapped to start in order, but it has no command, and its image's entrypoint cannot be known without pulling the image; set the container's command, or give it under entrypoints in the config`
+            : `${name} must be wrapped to start in order, but ${program}`,
+          `${field(n)}.${program === undefined ? 'command' : 'args'}`,
         ),
       );
       continue;

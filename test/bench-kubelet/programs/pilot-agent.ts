@@ -1,7 +1,7 @@
 /**
  * istio-proxy (docker.io/istio/proxyv2): `pilot-agent proxy sidecar`, with the Envoy it starts emulated
  * in the same process. Sources (istio/istio): pilot/cmd/pilot-agent/main.go (errors exit -1, i.e. 255),
- * app/cmd.go (commands; root and proxy allow unknown flags; proxy type check), app/wait.go (wait flags,
+ * app/cmd.go (commands; root and proxy allow unknown flags; proxy type check; istio-iptables, which istio-init runs), app/wait.go (wait flags,
  * default URL http://localhost:15021/healthz/ready), app/request.go (request, --debug-port, allowed
  * ports), status/server.go (status server on ":15020": /healthz/ready, /quitquitquit POST from
  * localhost only, which SIGTERMs the agent), options/options.go (ENVOY_STATUS_PORT 15021,
@@ -76,6 +76,11 @@ switch (sub) {
   case 'proxy':
     void runProxy(rest);
     break;
+  case 'istio-iptables':
+    // istio-init's command (the injection template's `args: [istio-iptables, ...]`; tools/istio-iptables
+    // cmd/root.go, `Use: "istio-iptables"`): it writes the traffic redirect and exits 0. The bench has
+    // no iptables to write: the redirect is not emulated, the exit is.
+    process.exit(0);
   case 'version':
     process.stdout.write('client version: bench-emulation\n');
     process.exit(0);

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchBigPods } from './big-pods.js';
+import { median } from './median.js';
 import { BYTES_PER_CONTAINER_BOUND, generatedBytes, withoutResults, type GatingStrategy } from './generated-bytes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -160,12 +162,6 @@ function runOnce(script: string, args: readonly string[], input: string): Sample
   return { ms, rssKiB: m ? Number(m[1]) : NaN };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 interface Case {
   readonly label: string;
   readonly script: string;
@@ -202,6 +198,8 @@ function main(): void {
       runs: { type: 'string', default: '5' },
       sizes: { type: 'string', default: '1000,10000' },
       'keep-inputs': { type: 'string' },
+      // The big pods take a while while editing is not linear in the pod either; 0 skips them.
+      'pod-runs': { type: 'string', default: '1' },
     },
   });
   const runs = Number(values.runs);
@@ -263,6 +261,8 @@ function main(): void {
       );
     }
     printGeneratedBytes(sizes[0]!);
+    const podRuns = Number(values['pod-runs']);
+    if (podRuns > 0) benchBigPods(dir, podRuns, (input) => runOnce(CLI, [], input).ms, writeFileSync);
   } finally {
     if (values['keep-inputs'] === undefined) rmSync(dir, { recursive: true, force: true });
   }

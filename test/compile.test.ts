@@ -6,7 +6,8 @@ import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper, encodeWrapper, type Wrapper } from '../src/protocol/wrapper.js';
 import { startupProbeFrom } from '../src/readiness/readiness.js';
 import { parseOrder } from '../src/config/syntax.js';
-import { findCycle } from '../src/order/graph.js';
+import fc from 'fast-check';
+import { findCycle, topologicalOrder, type OrderEdge } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { BUSYBOX } from '../src/runtime/helper.js';
 import { qosClassOf } from '../src/workloads/qos.js';
@@ -683,6 +684,109 @@ describe('native sidecars', () => {
     const edge = (from: string, to: string) => ({ from, to, condition: 'Started' as const });
     assert.deepEqual(findCycle(['a', 'b', 'c', 'd'], [edge('a', 'b'), edge('b', 'c'), edge('c', 'b'), edge('a', 'd')]), ['b', 'c', 'b']);
     assert.equal(findCycle(['a', 'b', 'c'], [edge('a', 'b'), edge('a', 'c'), edge('b', 'c')]), undefined);
+  });
+});
+
+describe('planning in time linear in the pod (issue 17)', () => {
+  const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+  const edge = (from: string, to: string) => ({ from, to, condition: 'Started' as const });
+
+  /** Today's order, by the definition: each step, the ready node of lowest rank, ties by place in names. */
+  function referenceOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
+    const order: string[] = [];
+    while (order.length < names.length) {
+      const ready = names.filter(
+        (n) => !order.includes(n) && edges.every((e) => e.to !== n || !names.includes(e.from) || order.includes(e.from)),
+      );
+      const next = ready.sort((a, b) => rank(a) - rank(b))[0];
+      if (next === undefined) throw new Error('cycle');
+      order.push(next);
+    }
+    return order;
+  }
+
+  /** Nodes n0…n(k-1), in a shuffled order, edges only from a lower to a higher number (a DAG), repeats and outside names included. */
+  const dag = fc
+    .integer({ min: 0, max: 12 })
+    .chain((k) =>
+      fc.record({
+        names: fc.shuffledSubarray(
+          Array.from({ length: k }, (_, i) => `n${i}`),
+          { minLength: k, maxLength: k },
+        ),
+        pairs: fc.array(fc.tuple(fc.integer({ min: 0, max: k + 1 }), fc.integer({ min: 0, max: k + 1 })), { maxLength: 30 }),
+        ranks: fc.array(fc.integer({ min: -1, max: 4 }), { minLength: k + 2, maxLength: k + 2 }),
+      }),
+    )
+    .map(({ names, pairs, ranks }) => ({
+      names,
+      edges: pairs.filter(([a, b]) => a < b).map(([a, b]) => edge(`n${a}`, `n${b}`)),
+      rank: (name: string) => ranks[Number(name.slice(1))]!,
+    }));
+
+  it('orders as the definition does: the ready container of lowest rank first, ties in the given order', () => {
+    fc.assert(
+      fc.property(dag, ({ names, edges, rank }) => {
+        assert.deepEqual(topologicalOrder(names, edges, rank), referenceOrder(names, edges, rank));
+        assert.equal(findCycle(names, edges), undefined);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('finds a cycle exactly when the definition cannot order', () => {
+    const graph = fc.record({
+      k: fc.integer({ min: 1, max: 8 }),
+      pairs: fc.array(fc.tuple(fc.nat(7), fc.nat(7)), { maxLength: 14 }),
+    });
+    fc.assert(
+      fc.property(graph, ({ k, pairs }) => {
+        const names = Array.from({ length: k }, (_, i) => `n${i}`);
+        const edges = pairs.filter(([a, b]) => a < k && b < k && a !== b).map(([a, b]) => edge(`n${a}`, `n${b}`));
+        const cycle = findCycle(names, edges);
+        let ordered = true;
+        try {
+          referenceOrder(names, edges, () => 0);
+        } catch {
+          ordered = false;
+        }
+        assert.equal(cycle === undefined, ordered);
+        if (cycle) {
+          assert.equal(cycle[0], cycle[cycle.length - 1]);
+          for (let i = 1; i < cycle.length; i++) assert.ok(edges.some((e) => e.from === cycle[i - 1] && e.to === cycle[i]));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('plans a chain of 10,000 containers without running out of stack', () => {
+    const containers = Array.from({ length: 10_000 }, (_, i) => ({ name: `c${i}`, image: 'app' }));
+    const order = containers.map((c) => `${c.name}:Started`).join(' > ');
+    const p = plan([], [...containers].reverse(), undefined, order.slice(0, order.lastIndexOf(':Started')));
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(
+      p.spec.containers.map((c) => c.name),
+      containers.map((c) => c.name),
+    );
+  });
+
+  it('finds a cycle through 10,000 containers without running out of stack', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `c${i}`);
+    const edges = names.map((n, i) => edge(n, names[(i + 1) % names.length]!));
+    assert.deepEqual(findCycle(names, edges), [...names, 'c0']);
+  });
+
+  it('orders 1,000 containers after 200 sidecars', () => {
+    const containers = Array.from({ length: 1000 }, (_, i) => ({ name: `c${i}`, image: 'app', readinessProbe: ready }));
+    const sidecars = containers.filter((_, i) => i % 5 === 4).map((c) => ({ name: c.name, waitFor: 'Ready' as const }));
+    const p = plan(sidecars, containers);
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(
+      p.spec.initContainers!.map((c) => c.name),
+      sidecars.map((s) => s.name),
+    );
+    assert.equal(p.spec.containers.length, 800);
   });
 });
 

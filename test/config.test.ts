@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { decodeFunctionConfig, type FunctionConfig } from '../src/config/function-config.js';
 import { OrderSyntaxError, parseOrder } from '../src/config/syntax.js';
+import { globMatches } from '../src/workloads/glob.js';
 import { selects } from '../src/workloads/selector.js';
 import { ROOT } from './helpers.js';
 
@@ -241,6 +243,29 @@ describe('workload selector', () => {
     assert.ok(selects(e('Exists'), item));
     assert.ok(!selects(e('DoesNotExist'), item));
     assert.ok(selects({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, item), 'NotIn matches a missing label');
+  });
+});
+
+describe('globs', () => {
+  /** The definition: `*` is `.*`, everything else itself. */
+  const reference = (glob: string, text: string): boolean => {
+    const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'));
+    return new RegExp('^' + escaped.join('.*') + '$', 's').test(text);
+  };
+
+  it('match as the regular expression does', () => {
+    // A small alphabet, so that pieces overlap and repeat, with stars anywhere.
+    const text = fc.stringMatching(/^[ab.-]{0,12}$/);
+    const glob = fc.stringMatching(/^[ab.*-]{0,8}$/);
+    fc.assert(
+      fc.property(glob, text, (g, t) => assert.equal(globMatches(g, t), reference(g, t), `${g} against ${t}`)),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) * 10 },
+    );
+  });
+
+  it('match a long name in linear time (a regular expression backtracks)', () => {
+    assert.equal(globMatches('*-*-*-*-prod', '-'.repeat(100_000)), false);
+    assert.equal(globMatches('*-*-prod', `${'-'.repeat(100_000)}prod`), true);
   });
 });
 

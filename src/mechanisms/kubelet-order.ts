@@ -13,7 +13,7 @@
  */
 import type { V1Container } from '@kubernetes/client-node';
 import type { ContainerNode } from '../order/graph.js';
-import { topologicalOrder } from '../order/graph.js';
+import { indexEdges, placeIn, topologicalOrder } from '../order/graph.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
@@ -119,7 +119,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
 
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
   const mains = podSpec.containers.map((c) => c.name);
-  const finalInits = topologicalOrder([...initLevel], graph.edges, rankOf(preferredInitOrder(inits, mains, initLevel, pod)));
+  const finalInits = topologicalOrder([...initLevel], graph.edges, placeIn(preferredInitOrder(inits, mains, initLevel, pod)));
   const finalMains = topologicalOrder(
     mains.filter((n) => !initLevel.has(n)),
     graph.edges,
@@ -197,10 +197,6 @@ function preferredInitOrder(inits: readonly string[], mains: readonly string[], 
   return [...inits.filter(first), ...sidecars, ...inits.filter((n) => !first(n)), ...completing];
 }
 
-function rankOf(order: readonly string[]): (name: string) => number {
-  return (name) => order.indexOf(name);
-}
-
 /** A main container that waits itself for the postStart gates in `after` to leave their ready marks. */
 interface Held {
   readonly after: readonly string[];
@@ -224,9 +220,13 @@ function dependentsHeld(
   const { graph } = pod;
   const held = new Map<string, Held>();
   const diagnostics: Diagnostic[] = [];
+  const edges = indexEdges(graph.edges);
   for (const n of graph.nodes.values()) {
     if (n.list !== 'containers') continue;
-    const gates = graph.edges.filter((e) => e.to === n.name && e.condition === 'Ready').map((e) => e.from);
+    const gates = edges
+      .into(n.name)
+      .filter((e) => e.condition === 'Ready')
+      .map((e) => e.from);
     for (const gate of gates.filter((g) => ownWaits.has(g))) {
       diagnostics.push({
         severity: 'warning',
@@ -276,8 +276,11 @@ function gateEdits(
   helperAt: number,
 ): Edit[] {
   const edits: Edit[] = [];
+  // Looked up for every gated and held container: a map, not a scan of the list each time.
+  const positions = new Map(finalMains.map((name, i) => [name, i]));
+  const positionOf = (name: string): number => positions.get(name) ?? -1;
   const setHook = (name: string, command: readonly string[]): number => {
-    const position = finalMains.indexOf(name);
+    const position = positionOf(name);
     if (!sameCommand(containerOf(name).lifecycle?.postStart?.exec?.command, command)) {
       edits.push({ op: 'set', path: ['spec', 'containers', position, 'lifecycle', 'postStart'], value: { exec: { command } } });
     }
@@ -298,7 +301,7 @@ function gateEdits(
     mounts.set(setHook(name, command), containerOf(name));
   }
   for (const [name, { after, program }] of held) {
-    const position = finalMains.indexOf(name);
+    const position = positionOf(name);
     const container = containerOf(name);
     const wrapper = encodeWrapper({
       container: name,
@@ -312,6 +315,6 @@ function gateEdits(
     mounts.set(position, container);
   }
   const volumes = marks ? HELD_VOLUMES : GATE_VOLUMES;
-  const positions = [...mounts].map(([position, container]) => ({ position, container }));
-  return [...edits, ...helperEdits(pod.podSpec, positions, volumes, pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait'])];
+  const mounted = [...mounts].map(([position, container]) => ({ position, container }));
+  return [...edits, ...helperEdits(pod.podSpec, mounted, volumes, pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait'])];
 }

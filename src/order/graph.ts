@@ -53,28 +53,38 @@ function fieldOf(node: ContainerNode): string {
   return containerField(node.list, node.index);
 }
 
-/** A cycle in the edges, as the names along it (`a -> b -> a`), or undefined. */
+/**
+ * A cycle in the edges, as the names along it (`a -> b -> a`), or undefined. A depth-first search with
+ * its own stack rather than recursion: a chain of a few thousand containers would overflow the call stack.
+ */
 export function findCycle(names: readonly string[], edges: readonly OrderEdge[]): string[] | undefined {
   const next = new Map<string, string[]>(names.map((n) => [n, []]));
   for (const e of edges) next.get(e.from)?.push(e.to);
   const state = new Map<string, 'open' | 'done'>();
+  // The open nodes, outermost first, each with how many of its successors have been looked at.
   const path: string[] = [];
-  const visit = (n: string): string[] | undefined => {
-    if (state.get(n) === 'done') return undefined;
-    if (state.get(n) === 'open') return [...path.slice(path.indexOf(n)), n];
+  const tried: number[] = [];
+  const open = (n: string): void => {
     state.set(n, 'open');
     path.push(n);
-    for (const m of next.get(n) ?? []) {
-      const cycle = visit(m);
-      if (cycle) return cycle;
-    }
-    path.pop();
-    state.set(n, 'done');
-    return undefined;
+    tried.push(0);
   };
-  for (const n of names) {
-    const cycle = visit(n);
-    if (cycle) return cycle;
+  for (const root of names) {
+    if (state.has(root)) continue;
+    open(root);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const successors = next.get(path[top]!) ?? [];
+      if (tried[top]! === successors.length) {
+        state.set(path.pop()!, 'done');
+        tried.pop();
+        continue;
+      }
+      const m = successors[tried[top]!++]!;
+      const seen = state.get(m);
+      if (seen === 'open') return [...path.slice(path.indexOf(m)), m];
+      if (seen === undefined) open(m);
+    }
   }
   return undefined;
 }
@@ -124,6 +134,16 @@ export function buildOrderGraph(
   }
 
   const edges: OrderEdge[] = [];
+  // The edges by their two ends, so that a repeated pair is found without a scan: a pod where every
+  // container waits for every sidecar has containers × sidecars edges.
+  const byPair = new Map<string, Map<string, OrderEdge>>();
+  const edgeOf = (from: string, to: string): OrderEdge | undefined => byPair.get(from)?.get(to);
+  const addEdge = (edge: OrderEdge): void => {
+    edges.push(edge);
+    const into = byPair.get(edge.from) ?? new Map<string, OrderEdge>();
+    into.set(edge.to, edge);
+    byPair.set(edge.from, into);
+  };
   for (const rule of rules) {
     for (const dep of rule.after) {
       const absent = [rule.container, dep.container].filter((n) => !nodes.has(n));
@@ -137,7 +157,7 @@ export function buildOrderGraph(
         problems.push({ message: `container ${rule.container} cannot start after itself`, field: fieldOf(nodes.get(rule.container)!) });
         continue;
       }
-      const same = edges.find((e) => e.from === dep.container && e.to === rule.container);
+      const same = edgeOf(dep.container, rule.container);
       if (same && same.condition !== dep.condition) {
         problems.push({
           message: `container ${rule.container} is declared to start after ${dep.container} is ${same.condition} and after it is ${dep.condition}; keep one`,
@@ -145,15 +165,15 @@ export function buildOrderGraph(
         });
         continue;
       }
-      if (!same) edges.push({ from: dep.container, to: rule.container, condition: dep.condition });
+      if (!same) addEdge({ from: dep.container, to: rule.container, condition: dep.condition });
     }
   }
 
   // Sidecars start before the main containers: that is an edge from each sidecar to each of them.
   for (const [name, waitFor] of sidecars) {
     for (const node of nodes.values()) {
-      if (node.list === 'containers' && !sidecars.has(node.name) && !edges.some((e) => e.from === name && e.to === node.name)) {
-        edges.push({ from: name, to: node.name, condition: waitFor });
+      if (node.list === 'containers' && !sidecars.has(node.name) && !edgeOf(name, node.name)) {
+        addEdge({ from: name, to: node.name, condition: waitFor });
       }
     }
   }
@@ -172,24 +192,112 @@ export function buildOrderGraph(
       });
     }
   }
-  const unique = problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i);
+  // The first of the problems with the same message: a sidecar without a probe is one problem, not one per container.
+  const messages = new Set<string>();
+  const unique = problems.filter((p) => !messages.has(p.message) && messages.add(p.message));
 
   const cycle = findCycle([...nodes.keys()], edges);
   if (cycle) unique.push({ message: `the declared order has a cycle: ${cycle.join(' -> ')}` });
   return { graph: { nodes, edges, sidecars }, problems: unique, missing };
 }
 
-/** Kahn's algorithm, taking the lowest `rank` among the ready nodes: stable where edges allow. */
-export function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
-  const inside = new Set(names);
-  const relevant = edges.filter((e) => inside.has(e.from) && inside.has(e.to));
-  const waiting = new Map(names.map((n) => [n, relevant.filter((e) => e.to === n).length]));
-  const order: string[] = [];
-  while (order.length < names.length) {
-    const next = names.filter((n) => waiting.get(n) === 0 && !order.includes(n)).sort((a, b) => rank(a) - rank(b))[0];
-    if (next === undefined) throw new Error('cycle in an order graph that was checked for cycles');
-    order.push(next);
-    for (const e of relevant) if (e.from === next) waiting.set(e.to, waiting.get(e.to)! - 1);
+/** The edges into and out of each container, in the graph's order. */
+export interface EdgeIndex {
+  readonly into: (name: string) => readonly OrderEdge[];
+  readonly outOf: (name: string) => readonly OrderEdge[];
+}
+
+/**
+ * Grouped once, so that a question per container is not a scan of every edge: a pod where every
+ * container waits for every sidecar has containers × sidecars edges.
+ */
+export function indexEdges(edges: readonly OrderEdge[]): EdgeIndex {
+  const into = new Map<string, OrderEdge[]>();
+  const outOf = new Map<string, OrderEdge[]>();
+  const add = (map: Map<string, OrderEdge[]>, name: string, e: OrderEdge): void => {
+    const list = map.get(name);
+    if (list) list.push(e);
+    else map.set(name, [e]);
+  };
+  for (const e of edges) {
+    add(into, e.to, e);
+    add(outOf, e.from, e);
   }
+  return { into: (name) => into.get(name) ?? [], outOf: (name) => outOf.get(name) ?? [] };
+}
+
+/** A rank for topologicalOrder: a name's first place in `order`, -1 when it has none, looked up in a map. */
+export function placeIn(order: readonly string[]): (name: string) => number {
+  const places = new Map<string, number>();
+  order.forEach((name, i) => {
+    if (!places.has(name)) places.set(name, i);
+  });
+  return (name) => places.get(name) ?? -1;
+}
+
+/**
+ * Kahn's algorithm, taking the lowest `rank` among the ready nodes, ties by their place in `names`:
+ * stable where edges allow. The ready nodes wait in a heap and each node counts the edges it still
+ * waits on, so that a pod of thousands of containers is ordered in O((names + edges) log names).
+ */
+export function topologicalOrder(names: readonly string[], edges: readonly OrderEdge[], rank: (name: string) => number): string[] {
+  const indexOf = new Map(names.map((n, i) => [n, i]));
+  const ranks = names.map(rank);
+  const waiting = names.map(() => 0);
+  const successors: number[][] = names.map(() => []);
+  for (const e of edges) {
+    const from = indexOf.get(e.from);
+    const to = indexOf.get(e.to);
+    if (from === undefined || to === undefined) continue;
+    successors[from]!.push(to);
+    waiting[to]!++;
+  }
+  const before = (a: number, b: number): boolean => ranks[a]! < ranks[b]! || (!(ranks[b]! < ranks[a]!) && a < b);
+  const ready = new Heap(before);
+  waiting.forEach((count, i) => {
+    if (count === 0) ready.push(i);
+  });
+  const order: string[] = [];
+  for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
+    order.push(names[next]!);
+    for (const to of successors[next]!) if (--waiting[to]! === 0) ready.push(to);
+  }
+  if (order.length < names.length || indexOf.size < names.length) throw new Error('cycle in an order graph that was checked for cycles');
   return order;
+}
+
+/** A binary min-heap of node indices, `before` deciding which comes out first. */
+class Heap {
+  private readonly items: number[] = [];
+  constructor(private readonly before: (a: number, b: number) => boolean) {}
+
+  push(item: number): void {
+    const items = this.items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < items.length && this.before(items[left]!, items[least]!)) least = left;
+      if (right < items.length && this.before(items[right]!, items[least]!)) least = right;
+      if (least === i) break;
+      [items[i], items[least]] = [items[least]!, items[i]!];
+      i = least;
+    }
+    return top;
+  }
 }

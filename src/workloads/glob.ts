@@ -1,25 +1,28 @@
 /** The `*` globs of selectors, presets and image entrypoints: `*` stands for any text. */
 
-/** Globs come from the config, a handful per run, and are matched against every workload and container. */
-const compiled = new Map<string, RegExp>();
-
-function globToRegExp(glob: string): RegExp {
-  let re = compiled.get(glob);
-  if (re === undefined) {
-    re = new RegExp(
-      '^' +
-        glob
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*') +
-        '$',
-    );
-    compiled.set(glob, re);
-  }
-  return re;
-}
-
-/** `*` stands for any text, everything else for itself. */
+/**
+ * `*` stands for any text, everything else for itself. Without a regular expression: `.*` with
+ * backtracking is quadratic or worse in the text (`*-*-prod` against a long name of dashes), and a
+ * glob with only `*` needs none. The text between stars must appear in order; the first piece is
+ * anchored at the start, the last at the end, and each middle piece is taken at its leftmost place
+ * after the one before, which leaves the most room for the rest: if any placement fits, that one does.
+ * Each indexOf starts where the previous piece ended, so the text is scanned left to right once per
+ * piece at most.
+ */
 export function globMatches(glob: string, text: string): boolean {
-  return globToRegExp(glob).test(text);
+  const pieces = glob.split('*');
+  if (pieces.length === 1) return glob === text;
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    if (piece === '') continue;
+    const found = text.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }

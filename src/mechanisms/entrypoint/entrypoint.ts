@@ -7,7 +7,7 @@
  * them first.
  */
 import type { V1Container } from '@kubernetes/client-node';
-import { topologicalOrder, type ContainerNode } from '../../order/graph.js';
+import { indexEdges, placeIn, topologicalOrder, type ContainerNode } from '../../order/graph.js';
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
 import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type WrapperDependency } from '../../protocol/wrapper.js';
@@ -122,20 +122,22 @@ function compile(pod: PodContext): MechanismPlan {
     return none();
   }
 
+  const edges = indexEdges(graph.edges);
   const wrappers = new Map<string, Omit<Wrapper, 'program'>>();
   for (const name of mains) {
     const container = node(name).container;
-    const after = graph.edges
-      .filter((e) => e.to === name && node(e.from).list === 'containers')
+    const after = edges
+      .into(name)
+      .filter((e) => node(e.from).list === 'containers')
       .map((e) => ({ container: e.from, state: FILE_STATE[e.condition] }));
     let ready: Wrapper['ready'];
-    if (graph.edges.some((e) => e.from === name && e.condition === 'Ready')) {
+    if (edges.outOf(name).some((e) => e.condition === 'Ready')) {
       const readiness = waitedReadiness(pod, node(name));
       if ('message' in readiness) problems.push(readiness);
       else ready = readiness;
     }
     const isSidecar = graph.sidecars.has(name);
-    const waitedToComplete = graph.edges.some((e) => e.from === name && e.condition === 'Completed');
+    const waitedToComplete = edges.outOf(name).some((e) => e.condition === 'Completed');
     if (waitedToComplete && !completes) {
       // It stays up, asleep, once its program is done (--run-once), where its probes would fail.
       for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
@@ -154,7 +156,7 @@ function compile(pod: PodContext): MechanismPlan {
       ? { graceSeconds: grace, mains: workMains, ...(completes ? { job: completes } : {}), ...(quit ? { quit } : {}) }
       : undefined;
     // A container others wait on leaves at least its started file, which only its wrapper writes.
-    const waitedOn = graph.edges.some((e) => e.from === name && node(e.to).list === 'containers');
+    const waitedOn = edges.outOf(name).some((e) => node(e.to).list === 'containers');
     if (after.length === 0 && !ready && !recordExit && !sidecar && !waitedOn) continue;
     wrappers.set(name, {
       container: name,
@@ -199,7 +201,7 @@ function compile(pod: PodContext): MechanismPlan {
   // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
   // Ready, derived from the readinessProbe (else the preset's probe) on every run (a startupProbe of the user's stays).
   (podSpec.initContainers ?? []).forEach((c, position) => {
-    const waitedOnReady = graph.edges.some((e) => e.from === c.name && e.condition === 'Ready');
+    const waitedOnReady = edges.outOf(c.name).some((e) => e.condition === 'Ready');
     const presetProbe = pod.hints.probes.get(c.name);
     const startupProbe =
       c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, presetProbe, pod.timeoutSeconds) : undefined;
@@ -208,7 +210,7 @@ function compile(pod: PodContext): MechanismPlan {
 
   // Init containers run one after another: reorder them where an edge between two of them says so.
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
-  const finalInits = topologicalOrder(inits, graph.edges, (name) => inits.indexOf(name));
+  const finalInits = topologicalOrder(inits, graph.edges, placeIn(inits));
   edits.push(...reorderEdits(['spec', 'initContainers'], inits, finalInits));
   if (mounts.length > 0) {
     edits.push(...helperEdits(podSpec, mounts, WRAPPER_VOLUMES, pod.helperImage, finalInits.indexOf(HELPER_CONTAINER), ['run']));
@@ -222,7 +224,7 @@ function compile(pod: PodContext): MechanismPlan {
       ...(after.length > 0 ? { after: afterOf(after) } : {}),
     };
   };
-  const mainOrder = topologicalOrder(mains, graph.edges, (name) => mains.indexOf(name));
+  const mainOrder = topologicalOrder(mains, graph.edges, placeIn(mains));
   const steps = [...finalInits.filter((n) => n !== HELPER_CONTAINER).map((container) => ({ container })), ...mainOrder.map(step)];
   return { edits, steps, diagnostics: [...initContainersBeforeSidecars(pod), ...probesWhileWaiting(pod, wrappers)] };
 }

@@ -152,6 +152,8 @@ const PRESET_SIDECARS: Readonly<
   envoy: { names: ['envoy'], images: ['*envoyproxy/envoy*'] },
   'oauth2-proxy': { names: ['oauth2-proxy'], images: ['*oauth2-proxy/oauth2-proxy*'] },
   'otel-collector': { names: ['otel-collector', 'opentelemetry-collector', 'otc-container'], images: ['*opentelemetry-collector*'] },
+  'opentelemetry-operator': { names: ['otc-container'], images: [] },
+  consul: { names: ['consul-dataplane', 'envoy-sidecar'], images: [], inits: ['consul-connect-inject-init'] },
 };
 
 /** True when `container` waits for `dependency` by the rules, directly or through others. */

@@ -320,3 +320,46 @@ describe('mechanisms under faults on the bench kubelet', function () {
     assert.ok(proxy && (proxy.code === 0 || proxy.code === 143), `the proxy stopped on SIGTERM, before SIGKILL:\n${show(r)}`);
   });
 });
+
+describe('Linkerd in Jobs on the bench kubelet (issue 16)', function () {
+  this.timeout(180_000);
+  // What `linkerd inject` writes, in part: the admin server on every address (charts/partials/templates/
+  // _proxy.tpl; 0.0.0.0 as with disableIPv6) and the shutdown endpoint's variable, "false" unless the pod
+  // asks with config.linkerd.io/proxy-admin-shutdown: enabled.
+  const job = (shutdown: string): Item => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: `report-${shutdown}`, namespace: 'shop' },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 10,
+          containers: [
+            { name: 'report', image: 'bench.test/report:1', command: ['/app'] },
+            {
+              name: 'linkerd-proxy',
+              image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+              env: [
+                { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' },
+                { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: shutdown },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  });
+  for (const shutdown of ['true', 'false'])
+    it(`entrypoint: a Job with linkerd-proxy in its manifest (LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=${shutdown}) completes, the proxy stopped after the work${shutdown === 'true' ? ' through /shutdown' : ' by SIGTERM'}`, async function () {
+      requireBench(this);
+      const functionConfig = configMapConfig({ strategy: 'entrypoint', presets: 'linkerd', timeoutSeconds: '20' });
+      const run = await runRendered([job(shutdown)], { functionConfig, images: IMAGES, runForMs: 60_000 });
+      assertHealthy(run);
+      const r = run.reports[0]!;
+      assert.equal(r.phase, 'Succeeded', show(r));
+      assert.ok(lastExit(r, 'report') <= lastExit(r, 'linkerd-proxy'), `the proxy outlives the work:\n${show(r)}`);
+      // Without the endpoint the wrapper does not POST: it signals at once, not after a grace spent waiting.
+      assert.ok(lastExit(r, 'linkerd-proxy') - lastExit(r, 'report') < 10_000, `the proxy stops soon after the work:\n${show(r)}`);
+    });
+});

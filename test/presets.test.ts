@@ -259,6 +259,78 @@ describe('presets: sidecars in the manifest', () => {
     assert.deepEqual(wrapped.args, [...proxy.args!, '--quitquitquit'], 'which needs its quit endpoint on');
     assert.ok(r.results.some((x) => x.message.startsWith('strategy auto chose entrypoint')));
   });
+
+  it("a Job's linkerd-proxy is wrapped through its ENTRYPOINT, and asked to quit at /shutdown only where its container turns that on", () => {
+    const enabled = (value: string): Container => ({
+      name: 'linkerd-proxy',
+      image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+      env: [{ name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value }],
+    });
+    const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'report'] } };
+    for (const [proxy, quit] of [
+      [enabled('true'), 'http://127.0.0.1:4191/shutdown'],
+      [enabled('false'), undefined],
+      [{ name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8' }, undefined],
+    ] as const) {
+      const r = run([workload('Job', { spec: { containers: [app, proxy], restartPolicy: 'Never' } })], config(['linkerd'], '1.27'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'linkerd-proxy') as Container & { command: string[] };
+      const wrapper = decodeWrapper(wrapped.command);
+      assert.deepEqual(wrapper?.program, ['/usr/lib/linkerd/linkerd2-proxy'], 'the image ENTRYPOINT (Dockerfile-proxy)');
+      assert.equal(wrapper?.sidecar?.quit, quit, JSON.stringify(proxy.env));
+      assert.deepEqual(wrapped.env, proxy.env, "the variable is the container's own word, never set by the preset");
+      assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
+    }
+  });
+
+  it('an injected linkerd in a Job before 1.29 gets config.linkerd.io/proxy-admin-shutdown, which the POST it is told to make needs; not a Deployment, nor under native', () => {
+    const template = (): Template => ({
+      metadata: { annotations: { 'linkerd.io/inject': 'enabled' } },
+      spec: { containers: [APP], restartPolicy: 'Never' },
+    });
+    const job = run([workload('Job', template())], config(['linkerd'], '1.28'));
+    const annotations = templateOf(job.items[0]!).metadata?.annotations;
+    assert.equal(annotations?.['config.linkerd.io/proxy-admin-shutdown'], 'enabled');
+    assert.equal(annotations?.['config.linkerd.io/proxy-await'], 'enabled');
+    assert.ok(
+      job.results.some(
+        (x) =>
+          x.severity === 'warning' &&
+          x.message.includes('POST to http://localhost:4191/shutdown') &&
+          x.message.includes('config.linkerd.io/proxy-admin-shutdown'),
+      ),
+      JSON.stringify(job.results),
+    );
+    const native = run([workload('Job', template())], config(['linkerd'], '1.30'));
+    assert.equal(templateOf(native.items[0]!).metadata?.annotations?.['config.linkerd.io/proxy-admin-shutdown'], undefined);
+    const deployment = run([workload('Deployment', { ...template(), spec: { containers: [APP] } })], config(['linkerd'], '1.28'));
+    assert.equal(templateOf(deployment.items[0]!).metadata?.annotations?.['config.linkerd.io/proxy-admin-shutdown'], undefined);
+  });
+
+  it('an injector with no per-pod switch for the order (OpenTelemetry operator, Consul) gets no annotation, a warning, and no claimed order', () => {
+    for (const [preset, annotations] of [
+      ['opentelemetry-operator', { 'sidecar.opentelemetry.io/inject': 'true' }],
+      ['consul', { 'consul.hashicorp.com/connect-inject': 'true' }],
+    ] as const)
+      for (const version of ['1.28', '1.30']) {
+        const r = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config([preset], version));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const out = templateOf(r.items[0]!);
+        assert.deepEqual(
+          Object.keys(out.metadata!.annotations!),
+          [...Object.keys(annotations)],
+          `${preset} ${version}: no annotation added`,
+        );
+        assert.ok(
+          r.results.some((x) => x.severity === 'warning' && x.message.startsWith(`preset ${preset}: the `)),
+          `${preset}: warned`,
+        );
+        assert.ok(
+          r.results.some((x) => x.message.includes('set no annotation')),
+          `${preset}: says it set none`,
+        );
+      }
+  });
 });
 
 describe('presets: images', () => {
@@ -586,7 +658,7 @@ describe('presets: config', () => {
       {
         path: 'spec.presets[0]',
         message:
-          'no built-in preset is called "istoi"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready',
+          'no built-in preset is called "istoi"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, opentelemetry-operator, consul, or define one with name, containers and ready',
       },
     ]);
   });
@@ -652,7 +724,7 @@ describe('presets: config', () => {
       {
         path: 'data.presets[1]',
         message:
-          'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, or define one with name, containers and ready',
+          'no built-in preset is called "nope"; the built-in presets are istio, linkerd, vault, cloud-sql-proxy, envoy, oauth2-proxy, otel-collector, opentelemetry-operator, consul, or define one with name, containers and ready',
       },
     ]);
   });

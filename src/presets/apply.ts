@@ -269,7 +269,11 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     }
 
     const injection = preset.injection!;
-    const wanted = settings.injectionMode === 'native' ? injection.nativeAnnotations : injection.postStartAnnotations;
+    const modeAnnotations = settings.injectionMode === 'native' ? injection.nativeAnnotations : injection.postStartAnnotations;
+    // Before 1.29 nothing stops an injected sidecar when a Job's work is done: the program must POST to
+    // its quit endpoint (said below), which some injectors turn on only when the pod asks.
+    const quitAnnotation = settings.injectionMode === 'postStart' && settings.runsToCompletion ? preset.quit?.annotation : undefined;
+    const wanted = quitAnnotation ? { ...modeAnnotations, [quitAnnotation.key]: quitAnnotation.value } : modeAnnotations;
     const set: string[] = [];
     for (const [key, value] of Object.entries(wanted)) {
       const field = `metadata.annotations.${key}`;
@@ -296,9 +300,12 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
         : settings.injectionMode === 'native'
           ? 'nativeAnnotations: native sidecars, Kubernetes 1.29+'
           : 'postStartAnnotations: clusters before Kubernetes 1.29';
+    const hasAnnotations = Object.keys(wanted).length > 0;
     notes.push({
       severity: 'info',
-      message: `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`,
+      message: hasAnnotations
+        ? `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`
+        : `${said}: set no annotation (the preset's ${which} are none: its injector has no per-pod switch for this)`,
     });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });
     if (injection.initContainer !== undefined) {
@@ -313,14 +320,15 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     }
     if (settings.injectionMode === 'postStart' && settings.runsToCompletion) {
       const stop = preset.quit
-        ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done`
+        ? `: the program must POST to http://localhost:${preset.quit.port}${preset.quit.path ?? '/'} when its work is done${quitAnnotation ? ` (the endpoint ${quitAnnotation.key}: ${JSON.stringify(quitAnnotation.value)} turns on)` : ''}`
         : '';
       notes.push({
         severity: 'warning',
         message: `preset ${preset.name}: ${podsOf(settings.workloadKind)} will not complete while the injected ${sidecarName(preset)} keeps running; before Kubernetes 1.29 nothing stops it${stop}`,
       });
     }
-    injected.push({ container: sidecarName(preset), injected: true });
+    // The applied order names an injected sidecar only where an annotation asks its injector for that order.
+    if (Object.keys(modeAnnotations).length > 0) injected.push({ container: sidecarName(preset), injected: true });
   }
   return { sidecars, probes, waits, entrypoints, quits, initsFirst, edits, notes, injected };
 }

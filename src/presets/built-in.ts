@@ -55,6 +55,23 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     images: [],
     ready: { port: 4191, path: '/ready' },
     waitCommand: ['/usr/lib/linkerd/linkerd-await', '--timeout={timeoutSeconds}s', '--port=4191'],
+    // linkerd/linkerd2 Dockerfile-proxy: the proxy is /usr/lib/linkerd/linkerd2-proxy in every version
+    // stored; the image's ENTRYPOINT was /usr/bin/linkerd2-proxy-run (a script, 2019 to mid-2021) and then
+    // /usr/lib/linkerd/linkerd2-proxy-identity (which writes the identity key, then runs the proxy) until
+    // the proxy took identity over itself (2.12); run directly before that, the proxy has no key.
+    entrypoint: ['/usr/lib/linkerd/linkerd2-proxy'],
+    // POST /shutdown on the admin port, from loopback only (linkerd/linkerd2-proxy
+    // linkerd/app/admin/src/server.rs), served only with LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=true
+    // (linkerd/app/src/env.rs: parse_bool, unwrap_or_default, so off when unset). The injector writes that
+    // variable from proxy.enableShutdownEndpoint, "false" by default since 2.16 (CVE-2024-40632;
+    // charts/partials/templates/_proxy.tpl), or "true" for a pod annotated
+    // config.linkerd.io/proxy-admin-shutdown: enabled (linkerd/linkerd2 commit 35fb2d6).
+    quit: {
+      port: 4191,
+      path: '/shutdown',
+      env: { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: 'true' },
+      annotation: { key: 'config.linkerd.io/proxy-admin-shutdown', value: 'enabled' },
+    },
     initContainers: ['linkerd-init', 'linkerd-network-validator'],
     injection: {
       enabledBy: [
@@ -161,5 +178,51 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
     // The health_check extension's default port; the collector must enable it.
     ready: { port: 13133, path: '/' },
+  },
+  {
+    // The OpenTelemetry operator's sidecar (open-telemetry/opentelemetry-operator pkg/sidecar): a pod
+    // whose annotation sidecar.opentelemetry.io/inject is "true" (the namespace's collector in sidecar
+    // mode, when there is exactly one), a collector's name or "namespace/name" gets a container
+    // otc-container. annotation.go: the pod's value decides unless it is empty, or "true" where the
+    // namespace names a collector; "false" opts out. pod.go: the container is appended to `containers`,
+    // or, with the operator's feature gate operator.sidecarcontainers.native (alpha, v0.111.0), added to
+    // `initContainers` as a native sidecar with its readinessProbe as startupProbe: a flag of the
+    // operator, not of the pod, so no annotation asks for either.
+    name: 'opentelemetry-operator',
+    containers: ['otc-container'],
+    images: [],
+    injection: {
+      enabledBy: [
+        marker('podAnnotation', 'sidecar.opentelemetry.io/inject', '*'),
+        marker('namespaceAnnotation', 'sidecar.opentelemetry.io/inject', '*'),
+      ],
+      disabledBy: [
+        marker('podAnnotation', 'sidecar.opentelemetry.io/inject', 'false'),
+        marker('namespaceAnnotation', 'sidecar.opentelemetry.io/inject', 'false'),
+      ],
+      nativeAnnotations: {},
+      postStartAnnotations: {},
+      warning:
+        "the OpenTelemetry operator has no pod annotation for the order of its otc-container: it is a native sidecar, ready before the app starts, only where the operator runs with --feature-gates=operator.sidecarcontainers.native (Kubernetes 1.29+); otherwise it is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
+    },
+  },
+  {
+    // Consul's sidecar (hashicorp/consul-k8s control-plane/connect-inject): the pod annotation
+    // consul.hashicorp.com/connect-inject, read with strconv.ParseBool (constants/annotations_and_labels.go,
+    // AnnotationInject), adds consul-dataplane (consul-k8s 1.0+; envoy-sidecar before) to `containers`,
+    // after the init container consul-connect-inject-init. No annotation in annotations_and_labels.go
+    // makes it a native sidecar or holds the app until it is ready.
+    name: 'consul',
+    containers: ['consul-dataplane', 'envoy-sidecar'],
+    images: [],
+    initContainers: ['consul-connect-inject-init'],
+    injection: {
+      enabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'true')],
+      disabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'false')],
+      nativeAnnotations: {},
+      postStartAnnotations: {},
+      warning:
+        "the Consul injector has no pod annotation that makes consul-dataplane a native sidecar or holds the app until it is ready: it is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
+    },
   },
 ];

@@ -24,7 +24,13 @@ const PresetName = matching('PresetName', CONTAINER_NAME, 'a preset name (lowerc
 const Pattern = matching('ImagePattern', /^\S+$/, 'an image reference, with * for any text');
 
 const Endpoint = strictObject('Endpoint', { port: Port }, { path: UrlPath });
-const QuitEndpoint = strictObject('QuitEndpoint', { port: Port, path: UrlPath }, { arg: t.string });
+const QuitEnv = strictObject('QuitEnv', { name: t.string, value: t.string }, {});
+const QuitAnnotation = strictObject('QuitAnnotation', { key: t.string, value: t.string }, {});
+const QuitEndpoint = strictObject(
+  'QuitEndpoint',
+  { port: Port, path: UrlPath },
+  { arg: t.string, env: QuitEnv, annotation: QuitAnnotation },
+);
 const Marker = strictObject(
   'InjectionMarker',
   { value: t.string },

@@ -32,8 +32,8 @@ export interface Preset {
   readonly entrypoint?: readonly string[];
   /** Flags it needs for `ready` or `waitCommand` to work; added to its args when absent. */
   readonly requiredArgs?: readonly string[];
-  /** An endpoint that makes it exit (HTTP POST), and the flag that turns that endpoint on, if any. */
-  readonly quit?: Endpoint & { readonly arg?: string };
+  /** An endpoint that makes it exit (HTTP POST), and what turns that endpoint on, if anything. */
+  readonly quit?: QuitEndpoint;
   /**
    * Init containers of its own that run before it, as its injector places them (istio-init sets up the
    * traffic redirect the proxy serves): they stay before it when it becomes a native sidecar, while
@@ -47,6 +47,22 @@ export interface Preset {
 export interface Endpoint {
   readonly port: number;
   readonly path?: string;
+}
+
+/** A quit endpoint, and what turns it on where the program serves it only when asked to. */
+export interface QuitEndpoint extends Endpoint {
+  /** The flag that turns it on (cloud-sql-proxy `--quitquitquit`): appended when the container lacks it. */
+  readonly arg?: string;
+  /**
+   * The container's variable that turns it on (Linkerd's `LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED`):
+   * the endpoint is used only where the container sets it to `value`, and never set by the preset.
+   */
+  readonly env?: { readonly name: string; readonly value: string };
+  /**
+   * The pod annotation its injector reads to turn it on (`config.linkerd.io/proxy-admin-shutdown`): set
+   * on a Job's pod template only where the injected sidecar must be asked to quit (before 1.29).
+   */
+  readonly annotation?: { readonly key: string; readonly value: string };
 }
 
 /** `ready` with no port: the program has no default, only what its container sets. */

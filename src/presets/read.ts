@@ -23,7 +23,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
-import type { Endpoint, Preset, PresetVersion, Reads } from './preset.js';
+import type { Endpoint, Preset, PresetVersion, QuitEndpoint, Reads } from './preset.js';
 
 /** What the pod around the container offers to read. */
 export interface ReadContext {
@@ -43,7 +43,7 @@ export interface SidecarReading {
   readonly version?: string;
   /** Where it serves readiness; absent when nothing tells. */
   readonly ready?: Endpoint;
-  readonly quit?: Endpoint & { readonly arg?: string };
+  readonly quit?: QuitEndpoint;
   /** The preset's wait command, with the port it must poll, or none where it cannot be known. */
   readonly waitCommand?: readonly string[];
   /** Flags to append to its args. */
@@ -366,6 +366,12 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     const state = need(preset.quit.arg);
     if (state === 'append') append.push(preset.quit.arg);
     quitOn = state !== 'off';
+  }
+  // A variable that turns the endpoint on is the container's own word: Linkerd's injector writes it
+  // "false" unless asked (CVE-2024-40632), and the wrapper's SIGTERM drains the proxy the same way.
+  if (quitOn && preset.quit?.env) {
+    const set = envIn(container, at, preset.quit.env.name);
+    quitOn = set.kind === 'value' && set.value === preset.quit.env.value;
   }
 
   // The address the ready endpoint listens on: kubelet probes the pod's IP, not the loopback.

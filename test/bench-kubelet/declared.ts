@@ -164,6 +164,8 @@ const PRESET_SIDECARS: Readonly<
     names: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
     images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
   },
+  'opentelemetry-operator': { names: ['otc-container'], images: [] },
+  consul: { names: ['consul-dataplane', 'envoy-sidecar'], images: [], inits: ['consul-connect-inject-init'] },
 };
 
 /** True when `container` waits for `dependency` by the rules, directly or through others. */

@@ -40,7 +40,9 @@ const admin = addr('LINKERD2_PROXY_ADMIN_LISTEN_ADDR', '127.0.0.1:4191');
 const inbound = addr('LINKERD2_PROXY_INBOUND_LISTEN_ADDR', '0.0.0.0:4143');
 const outbound = addr('LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR', '127.0.0.1:4140');
 const control = addr('LINKERD2_PROXY_CONTROL_LISTEN_ADDR', '0.0.0.0:4190');
-// Unconfirmed default: env.rs reads the variable; the injector always sets it (default "false").
+// env.rs: parse_bool, then `enable_shutdown: shutdown_endpoint_enabled?.unwrap_or_default()`: off when
+// unset; the injector writes it from proxy.enableShutdownEndpoint ("false" by default since 2.16), or
+// "true" for a pod annotated config.linkerd.io/proxy-admin-shutdown: enabled (linkerd/linkerd2 35fb2d6).
 const shutdownEnabled = bool('LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED');
 const graceRaw = process.env.LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD;
 const grace = graceRaw === undefined ? 120_000 : parseLinkerdDuration(graceRaw);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import jsYaml from 'js-yaml';
 import { runCli, ROOT, tempDir } from './helpers.js';
 
@@ -30,6 +31,22 @@ function parse(stdout: string): { items: Record<string, unknown>[]; results: Rec
 }
 
 describe('command line', () => {
+  it('stops quietly when its reader closes the pipe early (| head)', () => {
+    const dir = tempDir('cli-pipe');
+    const big = LIST + LIST.split('items:\n')[1]!.repeat(2000);
+    writeFileSync(join(dir, 'list.yaml'), big);
+    const main = join(ROOT, 'dist', 'src', 'main.js');
+    const r = spawnSync(
+      'sh',
+      ['-c', `node "${main}" -i list.yaml -d sidecars=proxy 2>err.txt | head -c 100 >/dev/null; echo $? >/dev/null`],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(r.status, 0);
+    assert.equal(readFileSync(join(dir, 'err.txt'), 'utf8'), '', 'nothing on stderr: no EPIPE stack');
+  });
+
   it('orders with -d key=value, like kpt fn eval arguments, and exits 0', () => {
     const r = runCli(['-d', 'sidecars=proxy'], LIST);
     assert.equal(r.code, 0, r.stderr);

@@ -45,12 +45,29 @@ export function readFileOrSay(path: string, what: string): Buffer {
   }
 }
 
-/** Writes piece by piece, waiting when the pipe is full, so the output is never copied whole. */
+/**
+ * Writes piece by piece, waiting when the pipe is full, so the output is never copied whole. A reader
+ * that stops early (`| head`) closes the pipe: the writing stops there, quietly, as a Unix tool's would
+ * (Node ignores SIGPIPE and reports EPIPE instead).
+ */
 export async function writeChunks(chunks: readonly string[]): Promise<void> {
-  for (const chunk of chunks) {
-    if (chunk === '') continue;
-    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  let failure: NodeJS.ErrnoException | undefined;
+  const onError = (e: NodeJS.ErrnoException): void => {
+    failure = e;
+  };
+  process.stdout.on('error', onError);
+  try {
+    for (const chunk of chunks) {
+      if (failure) break;
+      if (chunk === '') continue;
+      if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+    }
+  } catch (e) {
+    failure = e as NodeJS.ErrnoException;
+  } finally {
+    process.stdout.off('error', onError);
   }
+  if (failure && failure.code !== 'EPIPE') throw failure;
 }
 
 /** kustomize shows only stderr, so under kustomize (LOG_TO_STDERR) warnings and errors are printed there too. */

@@ -409,7 +409,8 @@ function releaseEdits(
     if (mounts.some((m) => m.name === RUN_VOLUME && !drop.some((d) => d.m === m)) || needsRun(n.name)) runMounted = true;
     if (drop.length === 0) continue;
     // Whole, unless the helper's edits append a mount to the list.
-    if (drop.length === mounts.length && !checks.has(n.name) && !held.has(n.name)) edits.push({ op: 'remove', path: [...path, 'volumeMounts'] });
+    if (drop.length === mounts.length && !checks.has(n.name) && !held.has(n.name))
+      edits.push({ op: 'remove', path: [...path, 'volumeMounts'] });
     else for (const { i } of drop.reverse()) edits.push({ op: 'remove', path: [...path, 'volumeMounts', i] });
   }
   const volumes = pod.podSpec.volumes ?? [];

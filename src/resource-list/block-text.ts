@@ -427,7 +427,8 @@ export class BlockText {
     const last = path[path.length - 1]!;
     const parent = this.resolve(path.slice(0, -1));
     if (typeof last === 'number') {
-      if (parent.found !== 'seq' || parent.block.entries.length < 2) throw new Unsupported(`no block sequence to remove from at ${path.join('.')}`);
+      if (parent.found !== 'seq' || parent.block.entries.length < 2)
+        throw new Unsupported(`no block sequence to remove from at ${path.join('.')}`);
       const entry = parent.block.entries[last];
       if (!entry) throw new Unsupported(`no entry ${last}`);
       const start = this.leadingCommentStart(entry.start, parent.block.dashCol);

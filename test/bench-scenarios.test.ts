@@ -194,6 +194,22 @@ describe('mechanisms under faults on the bench kubelet', function () {
       });
     }
 
+    if (mechanism === 'postStart') {
+      scenario('postStart with holdDependents turned off again: the re-rendered pods become Ready and nothing restarts', async () => {
+        const held = throughFunction([WEB, REPORT], config(mechanism, holding(mechanism)));
+        const off = throughFunction(held, config(mechanism));
+        assert.deepEqual(off, throughFunction([WEB, REPORT], config(mechanism)), 'as a fresh render without it');
+        const run = await runOn(off, [WEB, REPORT], {
+          functionConfig: config(mechanism),
+          images: IMAGES,
+          runForMs: 60_000,
+          deleteAfterReadyMs: 500,
+        });
+        assertHealthy(run, { stopOrder: false });
+        assert.equal(run.reports[0]!.ready, true, show(run.reports[0]!));
+      });
+    }
+
     scenario(`${mechanism}: the proxy never becomes ready`, async () => {
       const { reports } = await runRendered([WEB], {
         functionConfig: config(mechanism, holding(mechanism)),

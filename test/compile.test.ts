@@ -1047,6 +1047,142 @@ describe('postStart gates with holdDependents (issue 15 #3)', () => {
     assert.equal(decodeWaitHook(out.containers[0]!.lifecycle!.postStart!.exec!.command)?.marksReady, undefined);
     assert.equal(off.startOrder, 'proxy(ready) -> web');
   });
+
+  describe('turned off again (issue 15 #22: own what you write)', () => {
+    const proxy = { name: 'proxy', command: ['/proxy'], readinessProbe: { tcpSocket: { port: 5432 }, timeoutSeconds: 2 } };
+    const sidecars: Sidecar[] = [{ name: 'proxy', waitFor: 'Ready' }];
+    type Spec = { containers: V1Container[]; initContainers?: V1Container[]; volumes?: V1Volume[] };
+    const rerender = (podSpec: Spec, settings: Partial<OrderSpec>, order = '', hints: Parameters<typeof planPod>[6] = {}) => {
+      const result = planPod(
+        fullSpec({ strategy: 'postStart', sidecars, ...settings }),
+        'Deployment',
+        podSpec,
+        sidecars,
+        order ? parseOrder(order) : [],
+        {},
+        hints,
+      );
+      const after = { spec: structuredClone(podSpec) };
+      applyEditsToObject(after, result.edits);
+      return { ...result, spec: after.spec };
+    };
+
+    for (const [what, containers, hints, off, order] of [
+      ['holdDependents off', [{ name: 'web', command: ['/web', '--port=8080'], args: ['-v'] }, proxy], {}, {}, ''],
+      [
+        'holdDependents off, for a container whose command came from the entrypoints config',
+        [{ name: 'web', image: 'shop/web:1' }, proxy],
+        { entrypoints: [{ match: { image: 'shop/web:*' }, command: ['/web'], args: ['serve'] }] },
+        {},
+        '',
+      ],
+      [
+        'holdDependents off, for an image without ENTRYPOINT run with its args',
+        [{ name: 'web', image: 'shop/sh:1', args: ['sh', '-c', 'exec /web'] }, proxy],
+        { entrypoints: [{ match: { image: 'shop/sh:*' }, command: [] }] },
+        {},
+        '',
+      ],
+      [
+        'a native pod whose main-container gate no longer holds app',
+        [
+          { name: 'app', command: ['/app'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+          { name: 'cache', command: ['/cache'], readinessProbe: ready },
+        ],
+        {},
+        { strategy: 'native' },
+        'cache > app',
+      ],
+    ] as const) {
+      it(`gives a held container its command back, and takes away the run volume, with ${what}: as a fresh render`, () => {
+        const input: Spec = { containers: structuredClone(containers) as unknown as V1Container[] };
+        const strategy = 'strategy' in off ? off : {};
+        const on = rerender(input, { holdDependents: true, ...strategy }, order, hints);
+        assert.deepEqual(on.problems, []);
+        assert.ok(
+          on.spec.containers.some((c) => decodeWrapper(c.command) !== undefined),
+          'the first run wraps',
+        );
+        const again = rerender(on.spec, { ...strategy }, order, hints);
+        assert.deepEqual(again.problems, []);
+        const fresh = rerender(input, { ...strategy }, order, hints);
+        assert.deepEqual(again.spec, fresh.spec);
+        assert.equal(again.startOrder, fresh.startOrder);
+        assert.deepEqual(rerender(again.spec, { ...strategy }, order, hints).edits, [], 'a third run changes nothing');
+      });
+    }
+
+    it('unwraps a container that no longer waits for the gate, and keeps the marks for the one that still does', () => {
+      const cache = { name: 'cache', command: ['/cache'], readinessProbe: ready };
+      const input: Spec = { containers: [{ name: 'app', command: ['/app'] }, { name: 'worker', command: ['/worker'] }, cache] };
+      const both = rerender(input, { holdDependents: true }, 'cache > app; cache > worker');
+      assert.ok(decodeWrapper(both.spec.containers.find((c) => c.name === 'worker')!.command));
+      // The rule that made worker wait goes away: only app still waits for cache.
+      const again = rerender(both.spec, { holdDependents: true }, 'cache > app');
+      assert.deepEqual(again.problems, []);
+      const fresh = rerender(input, { holdDependents: true }, 'cache > app');
+      assert.ok(decodeWrapper(fresh.spec.containers.find((c) => c.name === 'app')!.command));
+      // The first run moved cache before worker too, and that order stays: a reorder is never undone.
+      const byName = (spec: Spec) => ({ ...spec, containers: [...spec.containers].sort((a, b) => a.name.localeCompare(b.name)) });
+      assert.deepEqual(byName(again.spec), byName(fresh.spec));
+    });
+
+    it('refuses, naming the field, a wrapper whose earlier command cannot be known', () => {
+      const on = rerender({ containers: [{ name: 'web', command: ['/web'] }, proxy] }, { holdDependents: true });
+      const web = on.spec.containers.findIndex((c) => c.name === 'web');
+      const wrapper = decodeWrapper(on.spec.containers[web]!.command)!;
+      on.spec.containers[web]!.command = encodeWrapper({ ...wrapper, program: [] });
+      const off = rerender(on.spec, {});
+      assert.deepEqual(off.problems, [
+        {
+          message:
+            "web's command is an order-containers wrapper that this run no longer needs, but it carries no program and web has no args, so what web ran before cannot be known; set its command",
+          field: `spec.containers[${web}].command`,
+        },
+      ]);
+    });
+  });
+});
+
+/**
+ * The general gap behind issue 15 #22: a run undoes what an earlier run wrote only for holdDependents
+ * (above). Wrappers that entrypoint itself no longer needs, wait hooks that no gate needs (after a
+ * switch to entrypoint, or an order that changed), and the helper with its volumes once nothing runs
+ * from them, all stay. Pending, named after the defect; remove the skip to watch each fail.
+ */
+describe('undoing what an earlier mechanism wrote (pending: issue 15 #22, stale order-containers objects stay)', () => {
+  const cache: V1Container = { name: 'cache', command: ['/cache'], readinessProbe: ready };
+  const pod = (): { containers: V1Container[] } => ({
+    containers: [{ name: 'app', command: ['/app'] }, { name: 'worker', command: ['/worker'] }, cache],
+  });
+  const render = (podSpec: { containers: V1Container[] }, strategy: Strategy, order: string) => {
+    const result = planPod(fullSpec({ strategy }), 'Deployment', podSpec, [], order ? parseOrder(order) : [], {});
+    const after = { spec: structuredClone(podSpec) };
+    applyEditsToObject(after, result.edits);
+    return after.spec;
+  };
+  const byName = (spec: { containers: V1Container[] }) => ({
+    ...spec,
+    containers: [...spec.containers].sort((a, b) => a.name.localeCompare(b.name)),
+  });
+
+  it.skip('entrypoint: unwraps a container an earlier entrypoint run wrapped and this one does not (stale wrapper waits forever)', () => {
+    const before = render(pod(), 'entrypoint', 'cache > app; cache > worker');
+    assert.deepEqual(byName(render(before, 'entrypoint', 'cache > app')), byName(render(pod(), 'entrypoint', 'cache > app')));
+  });
+
+  it.skip('entrypoint after postStart: removes the wait hook an earlier postStart run wrote (stale gate blocks and can fail)', () => {
+    const before = render(pod(), 'postStart', 'cache > app');
+    assert.deepEqual(byName(render(before, 'entrypoint', 'cache > app')), byName(render(pod(), 'entrypoint', 'cache > app')));
+  });
+
+  it.skip('postStart: removes the gate, the helper and its volumes once no order needs them (stale helper stays)', () => {
+    const before = render(pod(), 'postStart', 'cache > app');
+    assert.deepEqual(
+      byName(render(before, 'postStart', 'app:Started > worker')),
+      byName(render(pod(), 'postStart', 'app:Started > worker')),
+    );
+  });
 });
 
 describe('entrypoint wrappers', () => {

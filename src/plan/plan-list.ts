@@ -50,6 +50,7 @@ function prefixed(prefix: Path, edit: Edit): Edit {
   switch (edit.op) {
     case 'set':
     case 'insert':
+    case 'remove':
       return { ...edit, path: [...prefix, ...edit.path] };
     case 'move':
       return { ...edit, from: [...prefix, ...edit.from], to: [...prefix, ...edit.to] };

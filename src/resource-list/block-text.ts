@@ -192,6 +192,9 @@ export class BlockText {
       case 'move':
         this.move(edit, after);
         break;
+      case 'remove':
+        this.remove(edit.path);
+        break;
     }
   }
 
@@ -414,6 +417,30 @@ export class BlockText {
         ? this.leadingCommentStart(block.entries[index]!.start, block.dashCol)
         : block.entries[block.entries.length - 1]!.end;
     this.splice(at, 0, rendered);
+  }
+
+  /**
+   * Removes a key with its value lines and the comments above it, or a sequence entry; the only entry
+   * of a sequence, or a key on a sequence entry's dash line, is left to the Document editor.
+   */
+  private remove(path: Path): void {
+    const last = path[path.length - 1]!;
+    const parent = this.resolve(path.slice(0, -1));
+    if (typeof last === 'number') {
+      if (parent.found !== 'seq' || parent.block.entries.length < 2)
+        throw new Unsupported(`no block sequence to remove from at ${path.join('.')}`);
+      const entry = parent.block.entries[last];
+      if (!entry) throw new Unsupported(`no entry ${last}`);
+      const start = this.leadingCommentStart(entry.start, parent.block.dashCol);
+      this.splice(start, entry.end - start, []);
+      return;
+    }
+    if (parent.found !== 'map') throw new Unsupported(`no mapping to remove ${last} from`);
+    const keys = this.keys(parent.block);
+    const entry = keys.find((k) => k.key === last);
+    if (!entry || keys.length < 2 || entry.line === parent.block.dashLine) throw new Unsupported(`key ${last} cannot be removed in place`);
+    const start = this.leadingCommentStart(entry.line, parent.block.indent);
+    this.splice(start, entry.end - start, []);
   }
 
   private move(edit: Extract<Edit, { op: 'move' }>, after: unknown): void {

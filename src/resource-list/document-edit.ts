@@ -80,6 +80,18 @@ export function applyToNode(doc: Document, root: unknown, edit: Edit): void {
     case 'insert':
       seqAt(doc, root, edit.path, true, edit.before).items.splice(edit.index, 0, doc.createNode(edit.value));
       return;
+    case 'remove': {
+      const key = edit.path[edit.path.length - 1];
+      if (typeof key === 'number') {
+        const seq = seqAt(doc, root, edit.path.slice(0, -1), false);
+        if (key < 0 || key >= seq.items.length) throw new Error(`no entry to remove at ${edit.path.join('.')}`);
+        seq.items.splice(key, 1);
+        if (seq.items.length === 0) seq.flow = true;
+        return;
+      }
+      if (!mapAt(doc, root, edit.path.slice(0, -1)).delete(key as string)) throw new Error(`no key to remove at ${edit.path.join('.')}`);
+      return;
+    }
     case 'move': {
       const from = seqAt(doc, root, edit.from, false);
       const [entry] = from.items.splice(edit.fromIndex, 1);

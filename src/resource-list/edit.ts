@@ -13,6 +13,8 @@ export type Edit =
   | { readonly op: 'set'; readonly path: Path; readonly value: unknown; readonly before?: readonly string[] }
   /** Insert into the sequence at `path`, creating it (with `before`, as for set) when absent. */
   | { readonly op: 'insert'; readonly path: Path; readonly index: number; readonly value: unknown; readonly before?: readonly string[] }
+  /** Remove a mapping key, or a sequence entry (a number last): what an earlier run wrote and this one no longer needs. */
+  | { readonly op: 'remove'; readonly path: Path }
   /** Move a sequence entry with its text and comments to another sequence, creating that one when absent. */
   | {
       readonly op: 'move';
@@ -156,6 +158,18 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
       case 'insert': {
         const seq = sequenceAt(root, edit.path, true, edit.before);
         seq.splice(edit.index, 0, cloneData(edit.value));
+        break;
+      }
+      case 'remove': {
+        const key = edit.path[edit.path.length - 1];
+        const parent = walk(root, edit.path.slice(0, -1), false);
+        if (typeof key === 'number') {
+          if (!Array.isArray(parent) || key < 0 || key >= parent.length) throw new Error(`no entry to remove at ${describe(edit.path)}`);
+          parent.splice(key, 1);
+          break;
+        }
+        if (!isMap(parent) || key === undefined || !(key in parent)) throw new Error(`no key to remove at ${describe(edit.path)}`);
+        delete parent[key];
         break;
       }
       case 'move': {

@@ -3,7 +3,7 @@
  * SyncPod) over the rules of rules.ts, the runtime of runtime.ts and the prober of prober.ts, from the
  * pod's start until it has finished or been deleted. It runs in the pod's network namespace.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { V1Container, V1LifecycleHandler } from '@kubernetes/client-node';
@@ -314,6 +314,13 @@ export async function runPod(job: PodJob): Promise<PodReport> {
         return false;
       }
     }
+    // `Started` is kubelet's word (README: the container has started and its postStart hook returned),
+    // not the program's: the mark is left here, where startContainer returns, so that a program that
+    // starts after this container is judged against what kubelet promises, not against how soon this
+    // container's program ran its first line (the program marks it too, later).
+    const mark = join(sandbox.marksDir, `${c.name}.started`);
+    writeFileSync(`${mark}.tmp`, String(now()));
+    renameSync(`${mark}.tmp`, mark);
     return true;
   }
 

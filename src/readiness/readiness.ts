@@ -37,6 +37,14 @@ export type ReadinessOutcome =
   | { readonly kind: 'problem'; readonly message: string; readonly field?: string };
 
 /** The check of the probe that tells the container's readiness, or why there is none to run. */
+/** kubelet's probe timeoutSeconds when none is given (the API default), which check.sh assumes too. */
+export const DEFAULT_PROBE_TIMEOUT_SECONDS = 1;
+
+/** How long one try of a probe may take, as kubelet runs it: its timeoutSeconds, at least 1 s. */
+function attemptSecondsOf(probe: V1Probe): number {
+  return Math.max(1, probe.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS);
+}
+
 export function readinessOf(container: V1Container, presetProbe?: V1Probe): ReadinessOutcome {
   const found = readinessProbeOf(container, presetProbe);
   if (!found)
@@ -47,7 +55,7 @@ export function readinessOf(container: V1Container, presetProbe?: V1Probe): Read
     const check = kind.fromProbe(found.probe, container);
     if (check === undefined) continue;
     if (typeof check === 'string') return { kind: 'problem', message: check, ...at };
-    const timeout = found.probe.timeoutSeconds ?? 1;
+    const timeout = found.probe.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS;
     // It reaches the scripts as a number: a whole one, as the API server requires, or nothing.
     if (!Number.isSafeInteger(timeout)) {
       return {
@@ -56,7 +64,7 @@ export function readinessOf(container: V1Container, presetProbe?: V1Probe): Read
         ...(field ? { field: `${field}.timeoutSeconds` } : {}),
       };
     }
-    return { kind: 'check', check, attemptSeconds: Math.max(1, timeout) };
+    return { kind: 'check', check, attemptSeconds: attemptSecondsOf(found.probe) };
   }
   const message = found.probe.grpc
     ? 'a grpc probe cannot be checked by the static helper; give the container an http, tcp or exec readinessProbe'
@@ -84,7 +92,7 @@ export function readinessOf(container: V1Container, presetProbe?: V1Probe): Read
  */
 export function startupProbeFrom(readiness: V1Probe, timeoutSeconds: number): V1Probe {
   const { timeoutSeconds: probeTimeout } = readiness;
-  const attempt = Math.max(1, probeTimeout ?? 1);
+  const attempt = attemptSecondsOf(readiness);
   return {
     ...handlersOf(readiness),
     ...(probeTimeout !== undefined ? { timeoutSeconds: probeTimeout } : {}),

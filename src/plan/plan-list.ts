@@ -4,6 +4,7 @@
  * (function.ts); explain applies the edits to plain objects (explain/explain.ts).
  */
 import { READY_FIELD, readyOverridesOf, workloadOrderOf } from '../config/annotations.js';
+import type { ReadyAt } from '../config/syntax.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { orderSpec, type OrderSpec } from '../config/order-spec.js';
 import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
@@ -72,19 +73,25 @@ function configMapsIn(values: Iterable<PlainObject>): ConfigMaps {
   return found;
 }
 
+/** One workload as the presets see it, read once: its kind, pod template, namespace and ready overrides. */
+interface PresetInput {
+  readonly kind: string;
+  readonly template: PodTemplateRef['template'];
+  readonly pod: TemplateView;
+  /** Its own, else the config's; undefined when neither says. */
+  readonly namespace: string | undefined;
+  readonly overrides: ReadonlyMap<string, ReadyAt>;
+}
+
 /** What the config's presets add to one pod template's order (NO_PRESETS when none applies). */
 function presetsFor(
   spec: OrderSpec,
-  item: PlainObject,
-  template: PodTemplateRef['template'],
+  { kind, template, pod, namespace, overrides }: PresetInput,
   declared: OrderSpec['sidecars'],
   namespaces: ReadonlyMap<string, NamespaceMeta>,
   configMapsInList: () => ConfigMaps,
 ): PresetPlan {
-  const overrides = readyOverridesOf(item.metadata).ready;
   if (spec.presets.length === 0 && overrides.size === 0) return NO_PRESETS;
-  const pod = templateView(template);
-  const namespace = namespaceOf(item, spec.namespace);
   const matches = matchPresets(spec.presets, pod, namespace === undefined ? undefined : namespaces.get(namespace));
   // An entry for a container no preset reads would be silently ignored: said, naming the field.
   const read = new Set(matches.flatMap((m) => (m.kind === 'container' ? [m.container.name] : [])));
@@ -109,7 +116,7 @@ function presetsFor(
       // Wrappers cannot reach a container an injector adds: it is told what the cluster's default can do.
       injectionMode: ('injection' in mechanism ? mechanism.injection : undefined) ?? cluster.injection!,
       declaredSidecars: declared,
-      workloadKind: String(item.kind),
+      workloadKind: kind,
       runsToCompletion: runsToCompletion(template.spec) !== undefined,
       readyOverrides: overrides,
       configMap,
@@ -137,12 +144,10 @@ function templateView(template: PodTemplateRef['template']): TemplateView {
  */
 function unknownNamespace(
   spec: OrderSpec,
-  item: PlainObject,
-  template: PodTemplateRef['template'],
+  { pod, namespace }: PresetInput,
   namespaces: ReadonlyMap<string, NamespaceMeta>,
 ): Diagnostic | undefined {
-  if (spec.presets.length === 0 || namespaces.size === 0 || namespaceOf(item, spec.namespace) !== undefined) return undefined;
-  const pod = templateView(template);
+  if (spec.presets.length === 0 || namespaces.size === 0 || namespace !== undefined) return undefined;
   const already = new Set(matchPresets(spec.presets, pod, undefined).map((m) => m.preset.name));
   const optIns = [...namespaces.values()].flatMap((ns) =>
     matchPresets(spec.presets, pod, ns)
@@ -184,21 +189,23 @@ function planWorkload(
     ...(applied ? { applied } : {}),
   });
   if (!('template' in found)) return outcome(found.problems);
-  const problems = [...(own?.problems ?? []), ...readyOverridesOf(item.metadata).problems];
+  const overrides = readyOverridesOf(item.metadata);
+  const problems = [...(own?.problems ?? []), ...overrides.problems];
   if (problems.length > 0) return outcome(problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));
 
   const at = found.path.join('.');
   const { template } = found;
+  const namespace = namespaceOf(item, spec.namespace);
+  const input: PresetInput = { kind: String(item.kind), template, pod: templateView(template), namespace, overrides: overrides.ready };
   const declared = own?.sidecars ?? spec.sidecars;
-  const presets = presetsFor(spec, item, template, declared, namespaces, configMapsInList);
-  const unknown = unknownNamespace(spec, item, template, namespaces);
+  const presets = presetsFor(spec, input, declared, namespaces, configMapsInList);
+  const unknown = unknownNamespace(spec, input, namespaces);
   const presetNotes = [...(unknown ? [unknown] : []), ...under(at, presets.notes)];
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
   const sidecars = [...declared, ...presets.sidecars];
   // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.
   const names = new Set(sidecars.map((s) => s.name));
   const namesPort = template.spec.containers.some((c) => names.has(c.name) && (c.ports ?? []).some((p) => p.name));
-  const namespace = namespaceOf(item, spec.namespace);
   const plan = planPod(spec, {
     workloadKind: String(item.kind),
     podSpec: template.spec,
@@ -229,6 +236,12 @@ function planWorkload(
   );
 }
 
+/** `read`, called the first time the result is asked for, and never again. */
+function once<T>(read: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: read() }).v;
+}
+
 /** A config that decoded: with none, only workloads that declare their own order are planned. */
 export type PlanConfig = Exclude<FunctionConfig, { kind: 'invalid' }>;
 
@@ -243,13 +256,11 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
   // Presets read the labels of Namespaces anywhere in the list, so they are found first.
   const namespaces =
     config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
-  // Services that target a port by name are found the first time a pod needs them: a second read of
-  // every item is paid only by a list that has such a pod.
-  let services: readonly NamedTargetPort[] | undefined;
-  const servicesInList = (): readonly NamedTargetPort[] => (services ??= namedTargetPortsIn(items.map((i) => i.read())));
-  // ConfigMaps likewise, the first time a preset looks for a sidecar's config file.
-  let configMaps: ConfigMaps | undefined;
-  const configMapsInList = (): ConfigMaps => (configMaps ??= configMapsIn(items.map((i) => i.read())));
+  // Services that target a port by name are found the first time a pod needs them, ConfigMaps the
+  // first time a preset looks for a sidecar's config file: a second read of every item is paid only by
+  // a list that has such a pod.
+  const servicesInList = once(() => namedTargetPortsIn(items.map((i) => i.read())));
+  const configMapsInList = once(() => configMapsIn(items.map((i) => i.read())));
   for (const item of items) {
     const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList, configMapsInList);
     if (outcome) yield outcome;

@@ -210,6 +210,33 @@ describe('mechanisms under faults on the bench kubelet', function () {
       });
     }
 
+    if (mechanism === 'postStart') {
+      // Left in place, the gate would still hold the proxy to a readiness no one waits for any more:
+      // kubelet kills a container whose postStart hook fails (FailedPostStartHook), and restarts it.
+      scenario(
+        'postStart, then no order at all: the re-rendered pod keeps no gate, and a proxy that is never ready is not restarted',
+        async () => {
+          const gated = throughFunction([WEB], config(mechanism));
+          const unordered = configMapConfig({ timeoutSeconds: '6', ...MECHANISMS[mechanism] });
+          const plain = throughFunction(gated, unordered);
+          assert.doesNotMatch(
+            JSON.stringify(plain),
+            /order-containers-|\/order-containers\//,
+            'no gate, helper, volume or mount of ours stays',
+          );
+          const { reports } = await runOn(plain, [WEB], {
+            functionConfig: unordered,
+            images: IMAGES,
+            runForMs: 20_000,
+            faults: faults('Deployment/shop/web', 'proxy', { neverReady: true }),
+          });
+          const r = reports[0]!;
+          assert.deepEqual(eventsOf(r, 'proxy', 'restarted'), [], show(r));
+          assert.equal(eventsOf(r, 'web', 'started').length, 1, show(r));
+        },
+      );
+    }
+
     scenario(`${mechanism}: the proxy never becomes ready`, async () => {
       const { reports } = await runRendered([WEB], {
         functionConfig: config(mechanism, holding(mechanism)),

@@ -1150,7 +1150,7 @@ describe('postStart gates with holdDependents (issue 15 #3)', () => {
  * switch to entrypoint, or an order that changed), and the helper with its volumes once nothing runs
  * from them, all stay. Pending, named after the defect; remove the skip to watch each fail.
  */
-describe('undoing what an earlier mechanism wrote (pending: issue 15 #22, stale order-containers objects stay)', () => {
+describe('undoing what an earlier mechanism wrote (issue 15 #22)', () => {
   const cache: V1Container = { name: 'cache', command: ['/cache'], readinessProbe: ready };
   const pod = (): { containers: V1Container[] } => ({
     containers: [{ name: 'app', command: ['/app'] }, { name: 'worker', command: ['/worker'] }, cache],
@@ -1166,17 +1166,91 @@ describe('undoing what an earlier mechanism wrote (pending: issue 15 #22, stale 
     containers: [...spec.containers].sort((a, b) => a.name.localeCompare(b.name)),
   });
 
-  it.skip('entrypoint: unwraps a container an earlier entrypoint run wrapped and this one does not (stale wrapper waits forever)', () => {
+  it('entrypoint: unwraps a container an earlier entrypoint run wrapped and this one does not (stale wrapper waits forever)', () => {
     const before = render(pod(), 'entrypoint', 'cache > app; cache > worker');
     assert.deepEqual(byName(render(before, 'entrypoint', 'cache > app')), byName(render(pod(), 'entrypoint', 'cache > app')));
   });
 
-  it.skip('entrypoint after postStart: removes the wait hook an earlier postStart run wrote (stale gate blocks and can fail)', () => {
+  it('entrypoint after postStart: removes the wait hook an earlier postStart run wrote (stale gate blocks and can fail)', () => {
     const before = render(pod(), 'postStart', 'cache > app');
     assert.deepEqual(byName(render(before, 'entrypoint', 'cache > app')), byName(render(pod(), 'entrypoint', 'cache > app')));
   });
 
-  it.skip('postStart: removes the gate, the helper and its volumes once no order needs them (stale helper stays)', () => {
+  // Every change of strategy, holdDependents and rules that moves no container between the lists (a
+  // move cannot be undone: nothing says where the container was): the second render is the fresh one.
+  const proxy: V1Container = { name: 'proxy', command: ['/proxy'], readinessProbe: ready };
+  // Already in the order postStart puts them, so that the sidecar's wrapper lists the main containers alike.
+  const meshPod = (): { containers: V1Container[] } => ({
+    containers: [proxy, cache, ...pod().containers.filter((c) => c !== cache)],
+  });
+  const configs = [
+    { strategy: 'postStart', holdDependents: false, order: 'cache > app; cache > worker' },
+    { strategy: 'postStart', holdDependents: true, order: 'cache > app; cache > worker' },
+    { strategy: 'postStart', holdDependents: false, order: 'app:Started > worker' },
+    { strategy: 'entrypoint', holdDependents: false, order: 'cache > app; cache > worker' },
+    { strategy: 'entrypoint', holdDependents: false, order: 'app:Started > worker' },
+    { strategy: 'entrypoint', holdDependents: false, order: '' },
+    { strategy: 'native', holdDependents: false, order: 'cache > app' },
+    { strategy: 'native', holdDependents: false, order: '' },
+  ] as const;
+  const renderWith = (podSpec: { containers: V1Container[] }, c: (typeof configs)[number], sidecars: Sidecar[]) => {
+    const spec = fullSpec({ strategy: c.strategy, holdDependents: c.holdDependents, sidecars });
+    const result = planPod(spec, 'Deployment', podSpec, sidecars, c.order ? parseOrder(c.order) : [], {});
+    assert.deepEqual(result.problems, []);
+    const after = { spec: structuredClone(podSpec) };
+    applyEditsToObject(after, result.edits);
+    return after.spec;
+  };
+  for (const sidecars of [[], [{ name: 'proxy', waitFor: 'Ready' }]] satisfies Sidecar[][]) {
+    // Native moves sidecars into the init containers: from there, only the native renders are alike.
+    for (const from of configs.filter((c) => c.strategy !== 'native' || sidecars.length === 0)) {
+      for (const to of configs) {
+        const describe = (c: (typeof configs)[number]) => `${c.strategy}${c.holdDependents ? ' holding dependents' : ''} '${c.order}'`;
+        it(`${describe(from)}, then ${describe(to)}${sidecars.length > 0 ? ', with a sidecar' : ''}: as a fresh render`, () => {
+          const start = sidecars.length > 0 ? meshPod() : pod();
+          const again = renderWith(renderWith(start, from, sidecars), to, sidecars);
+          assert.deepEqual(byName(again), byName(renderWith(start, to, sidecars)));
+        });
+      }
+    }
+  }
+
+  it('native: takes away the startupProbe it derived once no container waits for the sidecar to be Ready', () => {
+    const sidecars: Sidecar[] = [{ name: 'cache', waitFor: 'Ready' }];
+    const spec = fullSpec({ strategy: 'native', sidecars });
+    const first = planPod(spec, 'Deployment', pod(), sidecars, [], {});
+    const once = { spec: pod() as { containers: V1Container[]; initContainers?: V1Container[] } };
+    applyEditsToObject(once, first.edits);
+    assert.ok(once.spec.initContainers?.[0]?.startupProbe, 'a startupProbe gates the sidecar while others wait for it');
+    const released = planPod(
+      fullSpec({ strategy: 'native', sidecars: [{ name: 'cache', waitFor: 'Started' }] }),
+      'Deployment',
+      once.spec,
+      [{ name: 'cache', waitFor: 'Started' }],
+      [],
+      {},
+    );
+    const twice = structuredClone(once);
+    applyEditsToObject(twice, released.edits);
+    assert.equal(twice.spec.initContainers?.[0]?.name, 'cache');
+    assert.equal(twice.spec.initContainers?.[0]?.startupProbe, undefined);
+    assert.deepEqual(twice.spec.initContainers?.[0]?.readinessProbe, ready, "the container's own probe stays");
+  });
+
+  it('keeps the rest of a lifecycle when it takes away the wait hook, and lets a gated container become an init container', () => {
+    const preStop = { exec: { command: ['/drain'] } };
+    const withPreStop = (): { containers: V1Container[] } => ({
+      containers: pod().containers.map((c) => (c.name === 'cache' ? { ...c, lifecycle: { preStop } } : c)),
+    });
+    const gated = render(withPreStop(), 'postStart', 'cache > app');
+    const released = render(gated, 'postStart', 'app:Started > worker');
+    assert.deepEqual(released.containers.find((c) => c.name === 'cache')?.lifecycle, { preStop });
+    const completing = render(pod(), 'postStart', 'cache > app');
+    const result = planPod(fullSpec({ strategy: 'postStart' }), 'Deployment', completing, [], parseOrder('worker:Completed > app'), {});
+    assert.deepEqual(result.problems, []);
+  });
+
+  it('postStart: removes the gate, the helper and its volumes once no order needs them (stale helper stays)', () => {
     const before = render(pod(), 'postStart', 'cache > app');
     assert.deepEqual(
       byName(render(before, 'postStart', 'app:Started > worker')),

@@ -11,27 +11,20 @@
  * with `restartPolicy: Always`, gated by a startupProbe when others wait for them to be Ready. With
  * holdDependents, the containers a postStart gate holds also wait for it themselves (dependentsHeld).
  */
-import type { V1Container, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container } from '@kubernetes/client-node';
 import type { ContainerNode } from '../order/graph.js';
 import { indexEdges, placeIn, topologicalOrder } from '../order/graph.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import type { AppliedStep } from '../protocol/applied.js';
 import { decodeWaitHook, encodeWaitHook } from '../protocol/wait-hook.js';
-import { decodeWrapper, encodeWrapper } from '../protocol/wrapper.js';
+import { encodeWrapper } from '../protocol/wrapper.js';
 import { derivedStartupProbe, type Readiness } from '../readiness/readiness.js';
 import type { Edit, Path } from '../resource-list/edit.js';
-import {
-  HELPER_CONTAINER,
-  HELPER_MOUNT,
-  HELPER_VOLUME,
-  HELPER_VOLUME_SPEC,
-  RUN_MOUNT,
-  RUN_VOLUME,
-  RUN_VOLUME_SPEC,
-} from '../runtime/helper.js';
+import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
 import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
+import { onlyOurWaitHook, releasedWrappers, releaseEdits, type Kept } from './release.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -66,6 +59,8 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     const n = node(name);
     if (n.list !== 'containers') continue;
     for (const key of INIT_FORBIDDEN) {
+      // An earlier run's wait hook is ours to remove (release.ts), not the user's to.
+      if (key === 'lifecycle' && onlyOurWaitHook(n.container)) continue;
       if (n.container[key] !== undefined) {
         problems.push(
           error(
@@ -123,7 +118,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     const users = [...new Set([...checks.keys(), ...hold.held.keys()])].map(node);
     problems.push(...helperRefusals(podSpec, why, users, hold.held.size > 0 ? HELD_VOLUMES : GATE_VOLUMES));
   }
-  const released = releasedWrappers(pod, hold.held);
+  const released = releasedWrappers(pod, new Set(hold.held.keys()));
   problems.push(...released.problems);
   if (problems.length > 0) return none();
 
@@ -171,7 +166,15 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   edits.push(...gateEdits(pod, finalMains, checks, waits, hold.held, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
   const pathOf = (name: string): Path =>
     initLevel.has(name) ? [...initsPath, finalInits.indexOf(name)] : [...mainsPath, finalMains.indexOf(name)];
-  edits.push(...releaseEdits(pod, released.commands, checks, hold.held, pathOf));
+  const marks = checks.size > 0 && hold.held.size > 0;
+  const kept: Kept = {
+    wrapped: new Set(hold.held.keys()),
+    hooked: new Set([...checks.keys(), ...waits.keys()]),
+    users: new Set([...checks.keys(), ...hold.held.keys()]),
+    volumes: checks.size === 0 ? [] : marks ? HELD_VOLUMES : GATE_VOLUMES,
+    probed: new Set(finalInits.filter((name) => restartable(name) && waitedOnReady.has(name))),
+  };
+  edits.push(...releaseEdits(pod, kept, released, pathOf, finalInits.indexOf(HELPER_CONTAINER), finalInits.length));
 
   // kubectl exec/logs default to the first main container: when a reorder puts another one first,
   // name the application container (the first one that was not a sidecar) unless the user named one.
@@ -330,94 +333,4 @@ function gateEdits(
   const volumes = marks ? HELD_VOLUMES : GATE_VOLUMES;
   const mounted = [...mounts].map(([position, container]) => ({ position, container }));
   return [...edits, ...helperEdits(pod.podSpec, mounted, volumes, pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait'])];
-}
-
-/**
- * The wrappers an earlier run wrote (holdDependents, or the entrypoint mechanism) on containers this
- * run does not hold, with the command each gets back: its program (`--` and after), or none where the
- * container had none (the config's entrypoint gave the program, or an image without ENTRYPOINT ran
- * its args). Left in place, such a wrapper waits for a mark no gate leaves any more, gives up and
- * restarts forever. An error, naming the field, where what the container ran before cannot be known.
- */
-function releasedWrappers(
-  pod: PodContext,
-  held: ReadonlyMap<string, Held>,
-): { commands: Map<string, readonly string[] | undefined>; problems: Diagnostic[] } {
-  const commands = new Map<string, readonly string[] | undefined>();
-  const problems: Diagnostic[] = [];
-  for (const n of pod.graph.nodes.values()) {
-    const wrapper = held.has(n.name) || n.name === HELPER_CONTAINER ? undefined : decodeWrapper(n.container.command);
-    if (!wrapper) continue;
-    const { program } = wrapper;
-    const args = n.container.args ?? [];
-    if (program.length === 0) {
-      // Written only for an image without ENTRYPOINT (entrypoints command: []) run with its args.
-      if (args.length > 0) commands.set(n.name, undefined);
-      else
-        problems.push(
-          error(
-            `${n.name}'s command is an order-containers wrapper that this run no longer needs, but it carries no program and ${n.name} has no args, so what ${n.name} ran before cannot be known; set its command`,
-            `${containerField(n.list, n.index)}.command`,
-          ),
-        );
-      continue;
-    }
-    // The program the config's entrypoint gives the container without a command: it had none.
-    const bare = programOf({ ...n.container, command: undefined }, pod.entrypoints);
-    commands.set(n.name, Array.isArray(bare) && sameCommand(bare as readonly string[], program) ? undefined : program);
-  }
-  return { commands, problems };
-}
-
-const ours = (m: { name: string; mountPath: string }, mount: V1VolumeMount): boolean =>
-  m.name === mount.name && m.mountPath === mount.mountPath;
-
-/**
- * Undoes what only the released wrappers needed: each gets its command back, and loses the run volume
- * (and the helper's, unless a gate of its own still runs from it); a gate that leaves no mark this run
- * loses the run volume too, and the pod loses it once no container mounts it. Paths are positions
- * after the reorder; these edits come after the helper's, whose inserts append.
- */
-function releaseEdits(
-  pod: PodContext,
-  released: ReadonlyMap<string, readonly string[] | undefined>,
-  checks: ReadonlyMap<string, Readiness>,
-  held: ReadonlyMap<string, Held>,
-  pathOf: (name: string) => Path,
-): Edit[] {
-  const edits: Edit[] = [];
-  const marks = checks.size > 0 && held.size > 0;
-  const needsRun = (name: string): boolean => marks && (checks.has(name) || held.has(name));
-  let runMounted = false;
-  for (const n of pod.graph.nodes.values()) {
-    if (n.name === HELPER_CONTAINER) continue;
-    const path = pathOf(n.name);
-    const wasWrapped = released.has(n.name);
-    if (wasWrapped) {
-      const command = released.get(n.name);
-      edits.push(command ? { op: 'set', path: [...path, 'command'], value: command } : { op: 'remove', path: [...path, 'command'] });
-    }
-    const hook = decodeWaitHook(n.container.lifecycle?.postStart?.exec?.command);
-    const mounts = n.container.volumeMounts ?? [];
-    const drop = mounts
-      .map((m, i) => ({ m, i }))
-      .filter(
-        ({ m }) =>
-          (ours(m, RUN_MOUNT) && !needsRun(n.name) && (wasWrapped || checks.has(n.name))) ||
-          (ours(m, HELPER_MOUNT) && wasWrapped && !checks.has(n.name) && !held.has(n.name) && !hook),
-      );
-    if (mounts.some((m) => m.name === RUN_VOLUME && !drop.some((d) => d.m === m)) || needsRun(n.name)) runMounted = true;
-    if (drop.length === 0) continue;
-    // Whole, unless the helper's edits append a mount to the list.
-    if (drop.length === mounts.length && !checks.has(n.name) && !held.has(n.name))
-      edits.push({ op: 'remove', path: [...path, 'volumeMounts'] });
-    else for (const { i } of drop.reverse()) edits.push({ op: 'remove', path: [...path, 'volumeMounts', i] });
-  }
-  const volumes = pod.podSpec.volumes ?? [];
-  const run = volumes.findIndex((v) => v.name === RUN_VOLUME);
-  if (run >= 0 && !runMounted && (released.size > 0 || checks.size > 0)) {
-    const remaining = volumes.length - 1 + (checks.size > 0 && !volumes.some((v) => v.name === HELPER_VOLUME) ? 1 : 0);
-    edits.push(remaining === 0 ? { op: 'remove', path: ['spec', 'volumes'] } : { op: 'remove', path: ['spec', 'volumes', run] });
-  }
-  return edits;
 }

@@ -140,6 +140,15 @@ export function derivedStartupProbe(container: V1Container, presetProbe: V1Probe
   return existing && sameProbe(existing, probe) ? undefined : probe;
 }
 
+/**
+ * Whether the container's startupProbe is one this function derived (from its readinessProbe, else
+ * `presetProbe`): an earlier run's, which goes once no container waits for this one to be Ready.
+ */
+export function hasDerivedStartupProbe(container: V1Container, presetProbe: V1Probe | undefined): boolean {
+  const source = container.readinessProbe ?? presetProbe;
+  return source !== undefined && container.startupProbe !== undefined && isDerivedStartupProbe(container.startupProbe, source);
+}
+
 /** Two probes as JSON values, whatever the order of their keys. */
 function sameProbe(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;

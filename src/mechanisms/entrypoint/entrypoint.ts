@@ -12,12 +12,13 @@ import { error, type Diagnostic } from '../../diagnostic.js';
 import type { AppliedStep, StepGate } from '../../protocol/applied.js';
 import { decodeWrapper, encodeWrapper, type FileState, type Wrapper, type WrapperDependency } from '../../protocol/wrapper.js';
 import { derivedStartupProbe } from '../../readiness/readiness.js';
-import type { Edit } from '../../resource-list/edit.js';
+import type { Edit, Path } from '../../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../../runtime/helper.js';
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
 import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
+import { releasedWrappers, releaseEdits, type Kept } from '../release.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
 const GATE_OF_STATE = { started: 'started', ready: 'ready', exit: 'completed' } as const satisfies Record<FileState, StepGate>;
@@ -196,15 +197,17 @@ function compile(pod: PodContext): MechanismPlan {
       ...helperRefusals(podSpec, 'the entrypoint wrappers run under the static helper', [...wrappers.keys()].map(node), WRAPPER_VOLUMES),
     );
   }
+  const released = releasedWrappers(pod, new Set(wrappers.keys()));
+  problems.push(...released.problems);
   if (problems.length > 0) return none();
 
   // Sidecars already native keep their kubelet gate: a startupProbe where others wait for them to be
   // Ready, derived from the readinessProbe (else the preset's probe) on every run (a startupProbe of the user's stays).
+  const probed = new Set<string>();
   (podSpec.initContainers ?? []).forEach((c, position) => {
-    const waitedOnReady = edges.outOf(c.name).some((e) => e.condition === 'Ready');
-    const presetProbe = pod.hints.probes.get(c.name);
-    const startupProbe =
-      c.restartPolicy === 'Always' && waitedOnReady ? derivedStartupProbe(c, presetProbe, pod.timeoutSeconds) : undefined;
+    if (c.restartPolicy !== 'Always' || !edges.outOf(c.name).some((e) => e.condition === 'Ready')) return;
+    probed.add(c.name);
+    const startupProbe = derivedStartupProbe(c, pod.hints.probes.get(c.name), pod.timeoutSeconds);
     if (startupProbe) edits.push({ op: 'set', path: ['spec', 'initContainers', position, 'startupProbe'], value: startupProbe });
   });
 
@@ -212,9 +215,14 @@ function compile(pod: PodContext): MechanismPlan {
   const inits = (podSpec.initContainers ?? []).map((c) => c.name);
   const finalInits = topologicalOrder(inits, graph.edges, placeIn(inits));
   edits.push(...reorderEdits(['spec', 'initContainers'], inits, finalInits));
-  if (mounts.length > 0) {
-    edits.push(...helperEdits(podSpec, mounts, WRAPPER_VOLUMES, pod.helperImage, finalInits.indexOf(HELPER_CONTAINER), ['run']));
-  }
+  const helperAt = finalInits.indexOf(HELPER_CONTAINER);
+  if (mounts.length > 0) edits.push(...helperEdits(podSpec, mounts, WRAPPER_VOLUMES, pod.helperImage, helperAt, ['run']));
+  const wrapped = new Set(wrappers.keys());
+  const kept: Kept = { wrapped, hooked: new Set(), users: wrapped, volumes: mounts.length > 0 ? WRAPPER_VOLUMES : [], probed };
+  // Main containers keep their places; init containers are where the reorder put them.
+  const pathOf = (name: string): Path =>
+    node(name).list === 'containers' ? ['spec', 'containers', node(name).index] : ['spec', 'initContainers', finalInits.indexOf(name)];
+  edits.push(...releaseEdits(pod, kept, released, pathOf, helperAt, finalInits.length));
 
   const step = (container: string): AppliedStep => {
     const after = wrappers.get(container)?.after ?? [];

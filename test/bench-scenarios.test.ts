@@ -19,6 +19,7 @@ function app(pattern: string, config: AppConfig): ImageSpec {
 
 const IMAGES: readonly ImageSpec[] = [
   app('bench.test/web:*', { readyAfterMs: 200 }),
+  app('bench.test/draining-web:*', { readyAfterMs: 200, stopMs: 4000 }),
   app('bench.test/report:*', { workMs: 2500 }),
   app('bench.test/proxy:*', { readyAfterMs: 800 }),
 ];
@@ -53,6 +54,11 @@ const WEB: Item = {
     },
   },
 };
+
+/** web, serving its last requests for 4 s once told to stop (within its 10 s grace). */
+const DRAINING_WEB: Item = structuredClone(WEB);
+(DRAINING_WEB as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image =
+  'bench.test/draining-web:1';
 
 const REPORT: Item = {
   apiVersion: 'batch/v1',
@@ -180,6 +186,20 @@ describe('mechanisms under faults on the bench kubelet', function () {
         deleteAfterReadyMs: 500,
       });
       assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
+    });
+
+    // web takes 4 s to stop: a proxy stopped with it exits first, one stopped after it exits last.
+    scenario(`${mechanism}: an inbound proxy (stop: with) is stopped with the app, not after it`, async () => {
+      const run = await runRendered([DRAINING_WEB], {
+        functionConfig: config(mechanism, { sidecars: 'proxy:with' }),
+        images: IMAGES,
+        runForMs: 40_000,
+        deleteAfterReadyMs: 500,
+      });
+      assert.deepEqual(run.stopsWithApp, [['proxy']]);
+      assertHealthy(run);
+      const r = run.reports[0]!;
+      assert.ok(lastExit(r, 'proxy') < lastExit(r, 'web'), `the proxy stops while web drains:\n${show(r)}`);
     });
 
     if (mechanism === 'postStart') {

@@ -667,6 +667,48 @@ describe('native sidecars', () => {
     ]);
   });
 
+  it('keeps a sidecar that stops with the app (stop: with) a main container, first and gated, except in a Job', () => {
+    const inbound: Sidecar[] = [{ name: 'front', waitFor: 'Ready', stop: 'with' }];
+    const containers = [{ name: 'app' }, { name: 'front', readinessProbe: ready }];
+    const p = plan(inbound, containers);
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(names(p.spec.containers), ['front', 'app']);
+    assert.deepEqual(names(p.spec.initContainers), ['order-containers-helper']);
+    assert.ok(decodeWaitHook(p.spec.containers[0]!.lifecycle?.postStart?.exec?.command));
+    assert.deepEqual(
+      p.news.map((n) => n.message).filter((m) => m.includes('stop: with')),
+      [
+        'front stops with the other containers (stop: with), so it stays a main container, started first, not a native sidecar, which kubelet stops only after the others have exited',
+      ],
+    );
+    const job = plan(inbound, containers, undefined, undefined, {}, 'native', 'Job');
+    assert.deepEqual(names(job.spec.initContainers), ['front'], 'in a Job it must stop once the work is done: a native sidecar');
+    const twice = plan([{ name: 'front', waitFor: 'Ready' }, ...inbound], containers);
+    assert.deepEqual(twice.problems, [
+      { message: 'sidecar front is declared twice, with stop after and with', field: 'spec.containers[1]' },
+    ]);
+  });
+
+  it('postStart warns of the sidecars that should stop after the others, not of those that stop with them', () => {
+    const p = plan(
+      [
+        { name: 'front', waitFor: 'Ready', stop: 'with' },
+        { name: 'proxy', waitFor: 'Ready' },
+      ],
+      [{ name: 'app' }, { name: 'front', readinessProbe: ready }, { name: 'proxy', readinessProbe: ready }],
+      undefined,
+      undefined,
+      {},
+      'postStart',
+    );
+    assert.deepEqual(
+      p.warnings.map((w) => w.message).filter((m) => m.includes('stop after')),
+      [
+        'postStart cannot make proxy stop after the other containers: kubelet stops main containers together (native sidecars, Kubernetes 1.29+, can)',
+      ],
+    );
+  });
+
   it('refuses an init container waiting for a main container', () => {
     const p = plan([], [{ name: 'app' }], [{ name: 'setup' }], 'app:Started > setup');
     assert.deepEqual(p.problems, [
@@ -1337,6 +1379,27 @@ describe('entrypoint wrappers', () => {
     ]);
     assert.deepEqual(names(p.spec.initContainers), ['order-containers-helper']);
     assert.deepEqual(p.again().edits, [], 'a second run changes nothing');
+  });
+
+  it('wraps a sidecar that stops with the app (stop: with) as the app: it starts first, and is not held past it', () => {
+    const front = withCommand('front', { readinessProbe: { tcpSocket: { port: 8080 } } });
+    const proxy = withCommand('proxy', { readinessProbe: { tcpSocket: { port: 15001 } } });
+    const sidecars: Sidecar[] = [
+      { name: 'front', waitFor: 'Ready', stop: 'with' },
+      { name: 'proxy', waitFor: 'Ready' },
+    ];
+    const p = entrypointPlan([withCommand('app'), front, proxy], '', { sidecars });
+    assert.deepEqual(p.problems, []);
+    const [app, wrappedFront, wrappedProxy] = p.spec.containers.map((c) => decodeWrapper(c.command)!);
+    assert.equal(wrappedFront!.sidecar, undefined, 'signalled when the app is');
+    assert.deepEqual(wrappedFront!.after, [], 'sidecars do not wait for each other unless a rule says so');
+    assert.equal(wrappedFront!.recordExit, true, 'the proxy waits for it to exit too');
+    assert.deepEqual(wrappedProxy!.sidecar?.mains, ['app', 'front'], 'the proxy outlives both');
+    assert.deepEqual(app!.after, [
+      { container: 'front', state: 'ready' },
+      { container: 'proxy', state: 'ready' },
+    ]);
+    assert.equal(p.startOrder, 'front -> proxy(sidecar) -> app(after front ready, proxy ready)');
   });
 
   it('writes a ready file from the readiness probe, and makes sidecars outlive the main containers and end a Job', () => {

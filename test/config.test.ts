@@ -49,7 +49,7 @@ describe('functionConfig', () => {
       namespaces: ['shop'],
       matchLabels: { 'app.kubernetes.io/part-of': 'shop' },
     });
-    assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready' }]);
+    assert.deepEqual(s.sidecars, [{ name: 'cloud-sql-proxy', waitFor: 'Ready', stop: 'after' }]);
     assert.deepEqual(s.rules, [{ container: 'app', after: [{ container: 'migrate', condition: 'Completed' }] }]);
     assert.deepEqual(s.entrypoints, [
       { match: { image: 'ghcr.io/example/publisher:*' }, command: ['/usr/local/bin/publish'], args: ['--registry=ghcr.io/example'] },
@@ -167,6 +167,28 @@ describe('functionConfig', () => {
     assert.equal(fromMap.holdDependents, true);
   });
 
+  it("takes a sidecar's stop order in both forms, a condition before it, and names what is wrong", () => {
+    const sidecars = [
+      { name: 'envoy', waitFor: 'Ready', stop: 'with' },
+      { name: 'proxy', waitFor: 'Started', stop: 'after' },
+      { name: 'vault', waitFor: 'Ready' },
+    ];
+    assert.deepEqual(
+      spec({ ...CR, spec: { sidecars: [{ name: 'envoy', stop: 'with' }, sidecars[1], { name: 'vault' }] } }).sidecars,
+      sidecars,
+    );
+    assert.deepEqual(
+      spec({ apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy:with, proxy:Started:after, vault' } }).sidecars,
+      sidecars,
+    );
+    assert.deepEqual(problems({ ...CR, spec: { sidecars: [{ name: 'envoy', stop: 'before' }] } }), [
+      { path: 'spec.sidecars[0].stop', message: 'expected "after" | "with", got "before"' },
+    ]);
+    assert.deepEqual(problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy:with:Ready' } }), [
+      { path: 'data.sidecars', message: '"envoy:with:Ready": give at most one condition, then at most one stop order (envoy:Ready:with)' },
+    ]);
+  });
+
   it('names the ConfigMap key of each problem', () => {
     assert.deepEqual(
       problems({
@@ -178,7 +200,7 @@ describe('functionConfig', () => {
         { path: 'data.strategy', message: 'expected "auto" | "native" | "entrypoint" | "postStart", got "fast"' },
         { path: 'data.timeoutSeconds', message: 'expected whole seconds from 1 to 86400, got "soon"' },
         { path: 'data.holdDependents', message: 'expected "true" | "false", got "yes"' },
-        { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready)' },
+        { path: 'data.sidecars', message: '"Done" in "a:Done" is not a sidecar condition (Started, Ready) or stop order (after, with)' },
         { path: 'data.order', message: 'expected a container name at the end at column 4' },
       ],
     );

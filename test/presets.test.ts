@@ -121,8 +121,32 @@ describe('presets: sidecars in the manifest', () => {
       assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
     });
 
-    it(`${preset.name}: native (1.30) makes ${sidecar.name} a native sidecar with the preset's startupProbe`, () => {
-      const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.30'));
+    if (preset.stop === 'with') {
+      it(`${preset.name}: native (1.30) keeps ${sidecar.name}, which stops with the app, a main container, first and gated`, () => {
+        const r = run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.30'));
+        assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+        const spec = templateOf(r.items[0]!).spec;
+        assert.deepEqual(names(spec.containers), [sidecar.name, 'app'], 'the sidecar starts first, and kubelet stops both together');
+        assert.deepEqual(names(spec.initContainers), ['order-containers-helper']);
+        assert.ok(decodeWaitHook(spec.containers[0]!.lifecycle?.postStart?.exec?.command), 'the app waits until it is ready');
+        assert.ok(
+          r.results.some(
+            (x) => x.severity === 'info' && x.message.startsWith(`${sidecar.name} stops with the other containers (stop: with)`),
+          ),
+          JSON.stringify(r.results),
+        );
+        assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
+      });
+    }
+
+    it(`${preset.name}: native (1.30) makes ${sidecar.name} a native sidecar with the preset's startupProbe${preset.stop === 'with' ? ', where a sidecars entry says stop: after' : ''}`, () => {
+      const r =
+        preset.stop === 'with'
+          ? run(
+              [workload('Deployment', { spec: { containers: [APP, sidecar] } })],
+              config([preset.name], '1.30', { sidecars: [{ name: sidecar.name, stop: 'after' }] }),
+            )
+          : run([workload('Deployment', { spec: { containers: [APP, sidecar] } })], config([preset.name], '1.30'));
       assert.equal(r.exitCode, 0, JSON.stringify(r.results));
       const spec = templateOf(r.items[0]!).spec;
       assert.deepEqual(names(spec.initContainers), [sidecar.name]);
@@ -742,7 +766,8 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
   ) => {
     const w = workload('Deployment', { spec: { containers: [APP_CMD, proxy], ...extra } });
     if (annotations) (w.metadata as Record<string, unknown>).annotations = annotations;
-    return run([...items, w], config(['cloud-sql-proxy', 'envoy'], version));
+    // Envoy stopped after the app, as a native sidecar, where what it reads shows in its startupProbe.
+    return run([...items, w], config(['cloud-sql-proxy', { name: 'envoy', stop: 'after' }], version));
   };
   const native = (r: ReturnType<typeof run>): Container =>
     templateOf(r.items.at(-1)!).spec.initContainers!.find((c) => c.name !== 'order-containers-helper')!;

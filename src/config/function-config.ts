@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
 import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
-import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Rule, type Sidecar } from '../order/declaration.js';
+import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, STOP_ORDERS, type Rule, type Sidecar } from '../order/declaration.js';
 import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
 import { CONTAINER_NAME, NAMESPACE_NAME } from '../codec/names.js';
 import { mechanismNamed } from '../mechanisms/index.js';
@@ -45,6 +45,7 @@ const ModeC = oneOf(MODES);
 const Strategy = oneOf(STRATEGIES);
 const ConditionC = oneOf(CONDITIONS);
 const SidecarWaitC = oneOf(SIDECAR_WAITS);
+const StopOrderC = oneOf(STOP_ORDERS);
 /** The ConfigMap's form of a boolean: its values are strings. */
 const BooleanText = oneOf(['true', 'false']);
 
@@ -87,7 +88,7 @@ const ContainerOrderSpec = strictObject(
     strategy: Strategy,
     kubernetesVersion: KubernetesVersionString,
     selector: Selector,
-    sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC })),
+    sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC, stop: StopOrderC })),
     rules: t.array(
       strictObject(
         'Rule',
@@ -222,7 +223,11 @@ function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionCon
         ...(labels.matchLabels ? { matchLabels: labels.matchLabels } : {}),
         ...(labels.matchExpressions ? { matchExpressions: labels.matchExpressions.map((e) => ({ ...e, values: e.values ?? [] })) } : {}),
       },
-      sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({ name: s.name, waitFor: s.waitFor ?? DEFAULT_CONDITION })),
+      sidecars: (spec.sidecars ?? []).map((s): Sidecar => ({
+        name: s.name,
+        waitFor: s.waitFor ?? DEFAULT_CONDITION,
+        ...(s.stop ? { stop: s.stop } : {}),
+      })),
       rules: (spec.rules ?? []).map((r): Rule => ({
         container: r.container,
         after: r.after.map((d) => ({ container: d.container, condition: d.condition ?? DEFAULT_CONDITION })),

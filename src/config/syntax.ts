@@ -9,7 +9,17 @@
  */
 import type { DecodeProblem } from '../codec/io-ts.js';
 import { CONTAINER_NAME } from '../codec/names.js';
-import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, type Condition, type Rule, type Sidecar } from '../order/declaration.js';
+import {
+  CONDITIONS,
+  DEFAULT_CONDITION,
+  SIDECAR_WAITS,
+  STOP_ORDERS,
+  type Condition,
+  type Rule,
+  type Sidecar,
+  type SidecarWait,
+  type StopOrder,
+} from '../order/declaration.js';
 
 /** Text that does not follow its syntax; the message says what was expected. */
 class DeclarationSyntaxError extends Error {
@@ -99,18 +109,30 @@ export function parseOrder(text: string): Rule[] {
   return [...byContainer].map(([container, after]) => ({ container, after }));
 }
 
-/** The sidecar list: names separated by commas, each optionally `:Started` or `:Ready`. */
+/**
+ * The sidecar list: names separated by commas, each optionally with what the others wait for
+ * (`:Started` or `:Ready`) and when it stops (`:after` or `:with`), in that order: `proxy, envoy:with`.
+ */
 export function parseSidecarList(text: string): Sidecar[] {
   const sidecars: Sidecar[] = [];
+  const expected = `a sidecar condition (${SIDECAR_WAITS.join(', ')}) or stop order (${STOP_ORDERS.join(', ')})`;
   for (const raw of text.split(',')) {
     const entry = raw.trim();
     if (entry === '') continue;
-    const [name, wait, extra] = entry.split(':');
-    if (!CONTAINER_NAME.test(name!) || extra !== undefined)
-      throw new DeclarationSyntaxError(`"${entry}" is not a container name (optionally :Started or :Ready)`);
-    const waitFor = wait === undefined ? DEFAULT_CONDITION : SIDECAR_WAITS.find((w) => w === wait);
-    if (!waitFor) throw new DeclarationSyntaxError(`"${wait}" in "${entry}" is not a sidecar condition (${SIDECAR_WAITS.join(', ')})`);
-    sidecars.push({ name: name!, waitFor });
+    const [name, ...options] = entry.split(':');
+    if (!CONTAINER_NAME.test(name!) || options.length > 2)
+      throw new DeclarationSyntaxError(`"${entry}" is not a container name (optionally :Started or :Ready, then :after or :with)`);
+    let waitFor: SidecarWait | undefined;
+    let stop: StopOrder | undefined;
+    for (const option of options) {
+      const wait = SIDECAR_WAITS.find((w) => w === option);
+      const order = STOP_ORDERS.find((o) => o === option);
+      if (wait !== undefined && waitFor === undefined && stop === undefined) waitFor = wait;
+      else if (order !== undefined && stop === undefined) stop = order;
+      else if (wait === undefined && order === undefined) throw new DeclarationSyntaxError(`"${option}" in "${entry}" is not ${expected}`);
+      else throw new DeclarationSyntaxError(`"${entry}": give at most one condition, then at most one stop order (${name}:Ready:with)`);
+    }
+    sidecars.push({ name: name!, waitFor: waitFor ?? DEFAULT_CONDITION, ...(stop ? { stop } : {}) });
   }
   return sidecars;
 }

@@ -12,7 +12,7 @@ import { foreignHelperField, foreignMount, foreignVolumeField, helperContainer, 
 import { HELPER_CONTAINER } from '../runtime/helper.js';
 import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
-import { containerField } from '../workloads/pods.js';
+import { containerField, runsToCompletion } from '../workloads/pods.js';
 import { qosClassOf } from '../workloads/qos.js';
 import type { PodSpecView } from '../workloads/pods.js';
 
@@ -25,6 +25,17 @@ export function waitedReadiness(pod: PodContext, n: ContainerNode): Readiness | 
     `others wait for ${n.name} to be Ready, but ${readiness.message}`,
     readiness.field === undefined ? at : `${at}.${readiness.field}`,
   );
+}
+
+/**
+ * The sidecars that stop after the other containers: all but those declared to stop with them
+ * (`stop: with`, an inbound proxy). In a pod that runs to completion, a sidecar must stop once the work
+ * is done or the pod never completes, so there every sidecar is stopped after the work, whatever it declares.
+ */
+export function outlivingSidecars(pod: PodContext): ReadonlySet<string> {
+  const { sidecars, stopsWithApp } = pod.graph;
+  const all = [...sidecars.keys()];
+  return new Set(runsToCompletion(pod.podSpec) !== undefined ? all : all.filter((n) => !stopsWithApp.has(n)));
 }
 
 /** A volume the static helper fills or the containers it serves share, and how they mount it. */

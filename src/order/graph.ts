@@ -2,7 +2,7 @@
  * The declared order of one pod as a checked graph, and its topological order.
  */
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import type { Condition, Rule, Sidecar, SidecarWait } from './declaration.js';
+import { DEFAULT_STOP_ORDER, type Condition, type Rule, type Sidecar, type SidecarWait, type StopOrder } from './declaration.js';
 import { readinessProbeOf } from '../readiness/readiness.js';
 import { containerField } from '../workloads/pods.js';
 
@@ -33,6 +33,8 @@ export interface OrderGraph {
   readonly nodes: ReadonlyMap<string, ContainerNode>;
   readonly edges: readonly OrderEdge[];
   readonly sidecars: ReadonlyMap<string, SidecarWait>;
+  /** The sidecars declared to stop with the other containers (`stop: with`), not after them. */
+  readonly stopsWithApp: ReadonlySet<string>;
 }
 
 interface GraphProblem {
@@ -113,25 +115,28 @@ export function buildOrderGraph(
     add({ name: container.name, container, list: 'initContainers', index, restartable: container.restartPolicy === 'Always' }),
   );
   podSpec.containers.forEach((container, index) => add({ name: container.name, container, list: 'containers', index, restartable: false }));
-  if (problems.length > 0) return { graph: { nodes, edges: [], sidecars: new Map() }, problems, missing: [] };
+  if (problems.length > 0) return { graph: { nodes, edges: [], sidecars: new Map(), stopsWithApp: new Set() }, problems, missing: [] };
 
   const missing: GraphProblem[] = [];
   const sidecars = new Map<string, SidecarWait>();
+  const stops = new Map<string, StopOrder>();
   for (const s of sidecarList) {
     if (!nodes.has(s.name)) {
       missing.push({ message: `sidecar ${s.name} is not a container of this pod; skipped` });
       continue;
     }
     const earlier = sidecars.get(s.name);
-    if (earlier !== undefined && earlier !== s.waitFor) {
-      problems.push({
-        message: `sidecar ${s.name} is declared twice, with waitFor ${earlier} and ${s.waitFor}`,
-        field: fieldOf(nodes.get(s.name)!),
-      });
+    const stop = s.stop ?? DEFAULT_STOP_ORDER;
+    const earlierStop = stops.get(s.name);
+    if ((earlier !== undefined && earlier !== s.waitFor) || (earlierStop !== undefined && earlierStop !== stop)) {
+      const differs = earlier !== s.waitFor ? `waitFor ${earlier} and ${s.waitFor}` : `stop ${earlierStop} and ${stop}`;
+      problems.push({ message: `sidecar ${s.name} is declared twice, with ${differs}`, field: fieldOf(nodes.get(s.name)!) });
       continue;
     }
     sidecars.set(s.name, s.waitFor);
+    stops.set(s.name, stop);
   }
+  const stopsWithApp = new Set([...stops].filter(([, stop]) => stop === 'with').map(([name]) => name));
 
   const edges: OrderEdge[] = [];
   // The edges by their two ends, so that a repeated pair is found without a scan: a pod where every
@@ -198,7 +203,7 @@ export function buildOrderGraph(
 
   const cycle = findCycle([...nodes.keys()], edges);
   if (cycle) unique.push({ message: `the declared order has a cycle: ${cycle.join(' -> ')}` });
-  return { graph: { nodes, edges, sidecars }, problems: unique, missing };
+  return { graph: { nodes, edges, sidecars, stopsWithApp }, problems: unique, missing };
 }
 
 /** The edges into and out of each container, in the graph's order. */

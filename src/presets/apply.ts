@@ -247,7 +247,8 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
           field: `${field}.lifecycle.postStart.exec.command`,
         });
       const canTellReady = ownProbe !== undefined || read.ready !== undefined;
-      if (!settings.declaredSidecars.some((s) => s.name === name)) sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started' });
+      if (!settings.declaredSidecars.some((s) => s.name === name))
+        sidecars.push({ name, waitFor: canTellReady ? 'Ready' : 'Started', ...(preset.stop ? { stop: preset.stop } : {}) });
       const entrypoint = read.preset.entrypoint;
       if (entrypoint) entrypoints.push({ match: { container: name }, command: entrypoint });
       for (const init of pod.initContainers) if (preset.initContainers?.includes(init.name)) initsFirst.add(init.name);

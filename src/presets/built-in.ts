@@ -162,6 +162,9 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
       quitOnReadyPort: true,
     },
     quit: { port: 9901, path: '/quitquitquit' },
+    // Envoy beside an app is most often its front proxy (its samples' front-proxy, envoy-in-a-pod):
+    // stopped after the app, it would go on taking requests and answer them 503.
+    stop: 'with',
   },
   {
     name: 'oauth2-proxy',
@@ -169,6 +172,8 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     images: repositories('oauth2-proxy/oauth2-proxy'),
     ready: { port: 4180, path: '/ping' },
     entrypoint: ['/bin/oauth2-proxy'],
+    // An inbound proxy in front of the app: it stops with it.
+    stop: 'with',
   },
   {
     name: 'otel-collector',

@@ -2,7 +2,8 @@
  * Presets as a config gives them: built-in names, a built-in's fields replaced, or presets of its own.
  */
 import * as t from 'io-ts';
-import { matching, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import { matching, oneOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import { STOP_ORDERS } from '../order/declaration.js';
 import { CONTAINER_NAME } from '../codec/names.js';
 import { BUILT_IN_PRESETS } from './built-in.js';
 import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
@@ -58,6 +59,7 @@ const PresetFields = {
   requiredArgs: StringList,
   initContainers: t.array(ContainerName),
   quit: QuitEndpoint,
+  stop: oneOf(STOP_ORDERS),
   injection: InjectionC,
 };
 const PresetObject = strictObject('Preset', { name: PresetName }, PresetFields);

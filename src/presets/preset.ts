@@ -3,6 +3,8 @@
  * probes, wait commands or injector annotations. Built-in presets and the ones a config defines have
  * this one shape; nothing about a particular sidecar lives in code.
  */
+import type { StopOrder } from '../order/declaration.js';
+
 export interface Preset {
   readonly name: string;
   /** Container names it is, in a pod template. */
@@ -40,6 +42,11 @@ export interface Preset {
    * the pod's other init containers start after it.
    */
   readonly initContainers?: readonly string[];
+  /**
+   * When it stops as the pod stops (absent: after the other containers): `with` them for an inbound
+   * proxy, which would otherwise go on taking requests for an app that is gone.
+   */
+  readonly stop?: StopOrder;
   /** Set when an admission webhook adds it: how a workload opts in, and what to tell the injector. */
   readonly injection?: Injection;
 }

@@ -113,6 +113,8 @@ export interface BenchPod {
   readonly job: PodJob;
   /** Containers that must stop after every other main container on deletion. */
   readonly sidecars: readonly string[];
+  /** Sidecars that must be stopped with the other containers on deletion, not after them. */
+  readonly stopsWithApp: readonly string[];
 }
 
 /**
@@ -156,7 +158,7 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
       ...(options.deleteAfterReadyMs === undefined ? {} : { deleteAfterReadyMs: options.deleteAfterReadyMs }),
       backOffScale: options.backOffScale ?? 0.05,
     };
-    return { job, sidecars: expected.sidecars };
+    return { job, sidecars: expected.sidecars, stopsWithApp: expected.stopsWithApp };
   });
 }
 

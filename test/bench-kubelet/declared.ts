@@ -15,6 +15,8 @@ interface Edge {
 interface DeclaredOrder {
   /** Sidecars, with the condition the others wait for. */
   readonly sidecars: ReadonlyMap<string, Condition>;
+  /** Sidecars declared to stop with the other containers (`stop: with`), and those declared `after`. */
+  readonly stops: ReadonlyMap<string, 'after' | 'with'>;
   /** container -> what it starts after. */
   readonly edges: ReadonlyMap<string, readonly Edge[]>;
   /** Preset names the config turns on. */
@@ -59,25 +61,33 @@ function parseOrder(text: string): Map<string, Edge[]> {
   return edges;
 }
 
-/** `a, b:Started`: sidecars, each with the condition the others wait for (Ready when none is written). */
-function sidecarList(text: string): Map<string, Condition> {
-  return new Map(
-    text
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '')
-      .map((s) => {
-        const [name, cond] = s.split(':');
-        return [name!.trim(), condition(cond?.trim(), 'Ready')];
-      }),
-  );
+const STOPS = ['after', 'with'] as const;
+
+/**
+ * `a, b:Started, c:with, d:Ready:after`: sidecars, each with the condition the others wait for (Ready
+ * when none is written) and, when written, when it stops.
+ */
+function sidecarList(text: string): { sidecars: Map<string, Condition>; stops: Map<string, 'after' | 'with'> } {
+  const sidecars = new Map<string, Condition>();
+  const stops = new Map<string, 'after' | 'with'>();
+  for (const entry of text.split(',').map((s) => s.trim())) {
+    if (entry === '') continue;
+    const [name, ...options] = entry.split(':').map((s) => s.trim());
+    const stop = STOPS.find((o) => o === options[options.length - 1]);
+    if (stop) {
+      stops.set(name!, stop);
+      options.pop();
+    }
+    sidecars.set(name!, condition(options[0], 'Ready'));
+  }
+  return { sidecars, stops };
 }
 
 interface ConfigObject {
   readonly kind?: string;
   readonly data?: Readonly<Record<string, string>>;
   readonly spec?: {
-    readonly sidecars?: readonly { readonly name: string; readonly waitFor?: string }[];
+    readonly sidecars?: readonly { readonly name: string; readonly waitFor?: string; readonly stop?: 'after' | 'with' }[];
     readonly rules?: readonly {
       readonly container: string;
       readonly after: readonly { readonly container: string; readonly condition?: string }[];
@@ -89,12 +99,12 @@ interface ConfigObject {
 
 /** A ContainerOrder, or a ConfigMap's data (kpt's key=value arguments), as a declared order. */
 export function orderConfigOf(config: ConfigObject | undefined): OrderConfig {
-  if (!config) return { order: { sidecars: new Map(), edges: new Map(), presets: [] } };
+  if (!config) return { order: { sidecars: new Map(), stops: new Map(), edges: new Map(), presets: [] } };
   if (config.kind === 'ConfigMap' || config.data) {
     const d = config.data ?? {};
     return {
       order: {
-        sidecars: sidecarList(d.sidecars ?? ''),
+        ...sidecarList(d.sidecars ?? ''),
         edges: parseOrder(d.order ?? ''),
         presets: (d.presets ?? '')
           .split(',')
@@ -114,6 +124,7 @@ export function orderConfigOf(config: ConfigObject | undefined): OrderConfig {
   return {
     order: {
       sidecars: new Map((spec.sidecars ?? []).map((s) => [s.name, condition(s.waitFor, 'Ready')])),
+      stops: new Map((spec.sidecars ?? []).flatMap((s) => (s.stop ? [[s.name, s.stop] as const] : []))),
       edges,
       presets: (spec.presets ?? []).map((p) => (typeof p === 'string' ? p : p.name)),
     },
@@ -147,7 +158,10 @@ const repositories = (...names: readonly string[]): string[] =>
   names.flatMap((n) => [n, `${n}:*`, `${n}@*`, `*/${n}`, `*/${n}:*`, `*/${n}@*`]);
 
 const PRESET_SIDECARS: Readonly<
-  Record<string, { readonly names: readonly string[]; readonly images: readonly string[]; readonly inits?: readonly string[] }>
+  Record<
+    string,
+    { readonly names: readonly string[]; readonly images: readonly string[]; readonly inits?: readonly string[]; readonly stop?: 'with' }
+  >
 > = {
   istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
   linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
@@ -158,8 +172,9 @@ const PRESET_SIDECARS: Readonly<
     images: repositories(
       ...['', '-alpine', '-debug', '-distroless', '-contrib'].flatMap((v) => [`envoyproxy/envoy${v}`, `envoyproxy/envoy${v}-dev`]),
     ),
+    stop: 'with',
   },
-  'oauth2-proxy': { names: ['oauth2-proxy'], images: repositories('oauth2-proxy/oauth2-proxy') },
+  'oauth2-proxy': { names: ['oauth2-proxy'], images: repositories('oauth2-proxy/oauth2-proxy'), stop: 'with' },
   'otel-collector': {
     names: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
     images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
@@ -193,6 +208,8 @@ export interface PodExpectations {
   readonly runs: Record<string, 'to-completion' | 'until-stopped'>;
   /** Containers that must stop after every other main container when the pod is deleted. */
   readonly sidecars: string[];
+  /** Sidecars that must be stopped with the other containers, not after them, when the pod is deleted. */
+  readonly stopsWithApp: string[];
 }
 
 /**
@@ -213,20 +230,24 @@ export function expectationsOf(
   const selected =
     selects(config.selector, w) || own['order-containers.dev/sidecars'] !== undefined || own['order-containers.dev/order'] !== undefined;
   let sidecars = new Map<string, Condition>();
+  let stops = new Map<string, 'after' | 'with'>();
   let edges = new Map<string, Edge[]>();
   const meshInits = new Set<string>();
   if (selected) {
     sidecars = new Map(config.order.sidecars);
+    stops = new Map(config.order.stops);
     edges = new Map([...config.order.edges].map(([k, v]) => [k, [...v]]));
     for (const preset of config.order.presets) {
       const p = PRESET_SIDECARS[preset];
       for (const c of containers)
         if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) {
+          // A sidecars entry of the user's wins, its stop order included.
+          if (!sidecars.has(c.name) && p.stop) stops.set(c.name, p.stop);
           sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
           for (const init of p.inits ?? []) meshInits.add(init);
         }
     }
-    if (own['order-containers.dev/sidecars'] !== undefined) sidecars = sidecarList(own['order-containers.dev/sidecars']);
+    if (own['order-containers.dev/sidecars'] !== undefined) ({ sidecars, stops } = sidecarList(own['order-containers.dev/sidecars']));
     if (own['order-containers.dev/order'] !== undefined) edges = parseOrder(own['order-containers.dev/order']);
   }
   const names = new Set(containers.map((c) => c.name));
@@ -256,5 +277,8 @@ export function expectationsOf(
           ? 'to-completion'
           : 'until-stopped';
   }
-  return { requires, runs, sidecars: [...sidecars.keys()].filter((s) => names.has(s)) };
+  // In a pod that runs to completion, every sidecar is stopped after the work (README: Configuration, `stop`).
+  const present = [...sidecars.keys()].filter((s) => names.has(s));
+  const withApp = (s: string): boolean => !runsToCompletion && stops.get(s) === 'with';
+  return { requires, runs, sidecars: present.filter((s) => !withApp(s)), stopsWithApp: present.filter(withApp) };
 }

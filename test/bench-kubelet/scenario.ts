@@ -24,13 +24,20 @@ export interface Run {
   readonly reports: readonly PodReport[];
   /** Containers that must stop after the other main containers, per pod. */
   readonly sidecars: readonly (readonly string[])[];
+  /** Sidecars that must be stopped with the other main containers, per pod. */
+  readonly stopsWithApp: readonly (readonly string[])[];
   /** Whether each pod runs to completion (its restartPolicy is Never or OnFailure: a Job's, say). */
   readonly completes: readonly boolean[];
 }
 
 /** The run of these pods with these reports. */
 export function runOf(pods: readonly BenchPod[], reports: readonly PodReport[]): Run {
-  return { reports, sidecars: pods.map((p) => p.sidecars), completes: pods.map((p) => runsToCompletion(p.job.spec)) };
+  return {
+    reports,
+    sidecars: pods.map((p) => p.sidecars),
+    stopsWithApp: pods.map((p) => p.stopsWithApp),
+    completes: pods.map((p) => runsToCompletion(p.job.spec)),
+  };
 }
 
 export type ScenarioOptions = Omit<BenchOptions, 'config'> & { readonly functionConfig?: Item };

@@ -17,7 +17,16 @@ import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLU
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
-import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
+import {
+  helperEdits,
+  helperRefusals,
+  outlivingSidecars,
+  programOf,
+  reorderEdits,
+  sameCommand,
+  waitedReadiness,
+  type HelperVolume,
+} from '../pod-edits.js';
 import { releasedWrappers, releaseEdits, type Kept } from '../release.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
@@ -113,8 +122,11 @@ function compile(pod: PodContext): MechanismPlan {
   if (problems.length > 0) return none();
 
   const mains = podSpec.containers.map((c) => c.name);
-  const sidecarMains = mains.filter((n) => graph.sidecars.has(n));
-  const workMains = mains.filter((n) => !graph.sidecars.has(n));
+  // A sidecar that stops with the others (stop: with) is wrapped as they are: it starts first, and is
+  // signalled when they are.
+  const outliving = outlivingSidecars(pod);
+  const sidecarMains = mains.filter((n) => outliving.has(n));
+  const workMains = mains.filter((n) => !outliving.has(n));
   const completes = runsToCompletion(podSpec);
   const grace = podSpec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   // It reaches the wrapper's shell arithmetic: a whole number, as the API server requires, or nothing.
@@ -137,7 +149,7 @@ function compile(pod: PodContext): MechanismPlan {
       if ('message' in readiness) problems.push(readiness);
       else ready = readiness;
     }
-    const isSidecar = graph.sidecars.has(name);
+    const isSidecar = outliving.has(name);
     const waitedToComplete = edges.outOf(name).some((e) => e.condition === 'Completed');
     if (waitedToComplete && !completes) {
       // It stays up, asleep, once its program is done (--run-once), where its probes would fail.
@@ -228,7 +240,7 @@ function compile(pod: PodContext): MechanismPlan {
     const after = wrappers.get(container)?.after ?? [];
     return {
       container,
-      ...(graph.sidecars.has(container) ? { sidecar: true as const } : {}),
+      ...(outliving.has(container) ? { sidecar: true as const } : {}),
       ...(after.length > 0 ? { after: afterOf(after) } : {}),
     };
   };

@@ -7,6 +7,7 @@
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { KubernetesVersion, Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { kubeletOrder } from '../kubelet-order.js';
+import { outlivingSidecars } from '../pod-edits.js';
 import { containerField } from '../../workloads/pods.js';
 import { HELPER_CONTAINER } from '../../runtime/helper.js';
 
@@ -44,8 +45,9 @@ const SIDECAR_NAMED_PORTS = 33;
  */
 function movedSidecarLimits(pod: PodContext): Diagnostic[] {
   const problems: Diagnostic[] = [];
+  const outliving = outlivingSidecars(pod);
   pod.podSpec.containers.forEach((c, i) => {
-    if (!pod.graph.sidecars.has(c.name)) return;
+    if (!outliving.has(c.name)) return;
     const at = containerField('containers', i);
     (c.ports ?? []).forEach((port, j) => {
       if (!port.hostPort) return;
@@ -91,7 +93,27 @@ function compile(pod: PodContext): MechanismPlan {
   const limits = movedSidecarLimits(pod);
   const order = kubeletOrder(pod, true);
   if (limits.some((d) => d.severity === 'error')) return { edits: [], steps: [], diagnostics: [...limits, ...order.diagnostics] };
-  return { ...order, diagnostics: [...order.diagnostics, ...limits] };
+  return { ...order, diagnostics: [...order.diagnostics, ...limits, ...stayingMain(pod)] };
+}
+
+/**
+ * kubelet stops native sidecars only after the main containers have exited (newTerminationOrdering,
+ * pkg/kubelet/kuberuntime/kuberuntime_termination_order.go: each restartable init container waits for
+ * every main container, then for the sidecars after it, before its turn to be killed), so a sidecar
+ * that stops with them stays a main container, started first: said, since the start order alone reads
+ * like any main container's.
+ */
+function stayingMain(pod: PodContext): Diagnostic[] {
+  const outliving = outlivingSidecars(pod);
+  const staying = pod.podSpec.containers.map((c) => c.name).filter((n) => pod.graph.sidecars.has(n) && !outliving.has(n));
+  if (staying.length === 0) return [];
+  const one = staying.length === 1;
+  return [
+    {
+      severity: 'info',
+      message: `${staying.join(', ')} ${one ? 'stops' : 'stop'} with the other containers (stop: with), so ${one ? 'it stays a main container' : 'they stay main containers'}, started first, not ${one ? 'a native sidecar' : 'native sidecars'}, which kubelet stops only after the others have exited`,
+    },
+  ];
 }
 
 /**

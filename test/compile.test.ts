@@ -9,7 +9,6 @@ import { parseOrder } from '../src/config/syntax.js';
 import fc from 'fast-check';
 import { findCycle, topologicalOrder, type OrderEdge } from '../src/order/graph.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
-import { BUSYBOX } from '../src/runtime/helper.js';
 import { qosClassOf } from '../src/workloads/qos.js';
 import { planPodView as planPod } from './plan-view.js';
 
@@ -406,11 +405,7 @@ describe('native sidecars', () => {
     // The wire format: the script the helper wrote, then named flags, each value after its flag
     // (runtime/wait.sh and check.sh read them).
     assert.deepEqual(command, [
-      '/order-containers/bin/busybox',
-      'sh',
       '/order-containers/bin/wait.sh',
-      '--busybox',
-      BUSYBOX,
       '--name',
       'cache',
       '--timeout',
@@ -960,7 +955,7 @@ describe('postStart gates with holdDependents (issue 15 #3)', () => {
     assert.deepEqual(p.problems, []);
     assert.deepEqual(names(p.spec.containers), ['proxy', 'web']);
     const hook = p.container('proxy').lifecycle!.postStart!.exec!.command!;
-    assert.deepEqual(hook.slice(3, 7), ['--busybox', BUSYBOX, '--run-dir', '/order-containers/run']);
+    assert.deepEqual(hook.slice(0, 2), ['/order-containers/bin/wait.sh', '--mark-ready']);
     assert.equal(decodeWaitHook(hook)?.marksReady, true);
     const web = p.container('web');
     assert.deepEqual(decodeWrapper(web.command), {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import type { Edit } from '../src/resource-list/edit.js';
 import type { ResourceList } from '../src/resource-list/read.js';
 import type { Result } from '../src/resource-list/results.js';
 import { ResourceListWriter } from '../src/resource-list/write.js';
+import { RUN_SCRIPT, WAIT_SCRIPT } from '../src/runtime/scripts.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'main.js');
@@ -30,6 +31,33 @@ export function runCli(args: readonly string[], input?: string | Buffer, env: No
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `order-containers-${prefix}-`));
+}
+
+/**
+ * The helper's folder as a pod has it (runtime/helper.ts: bin/ holding busybox and the scripts, run/
+ * beside it), for the scripts run outside a pod, under the shell under test: beside `runDir` (which
+ * the tests list, and which may not exist), in `runDir`.order-containers, whose run/ links to `runDir`
+ * and whose busybox is `busybox`. Answers the scripts' paths.
+ */
+export function standInHelper(runDir: string, busybox: string): { runScript: string; waitScript: string } {
+  const root = `${runDir.replace(/\/+$/, '')}.order-containers`;
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const runScript = join(bin, 'run.sh');
+  const waitScript = join(bin, 'wait.sh');
+  // Made once and never touched again: the wrappers of a pod start together, and run from it.
+  if (!existsSync(waitScript)) {
+    for (const [link, target] of [
+      [join(bin, 'busybox'), busybox],
+      [join(root, 'run'), runDir],
+    ] as const) {
+      rmSync(link, { force: true });
+      symlinkSync(target, link);
+    }
+    writeFileSync(runScript, RUN_SCRIPT);
+    writeFileSync(waitScript, WAIT_SCRIPT);
+  }
+  return { runScript, waitScript };
 }
 
 /** The shells the scripts in pods must run under: busybox sh (what the helper copies in) and dash. */

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { V1Container } from '@kubernetes/client-node';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeWrapper, encodeWrapper } from '../src/protocol/wrapper.js';
-import { RUN_SCRIPT } from '../src/runtime/scripts.js';
 import { expand } from './bench-kubelet/expansion.js';
+import { standInHelper } from './helpers.js';
 
 function envOf(container: V1Container): Map<string, string> {
   const env = new Map<string, string>();
@@ -45,14 +43,12 @@ export interface Node {
  * wrapper's paths inside the pod are pointed at the node's stand-ins; nothing else is changed.
  */
 export function startContainers(containers: readonly V1Container[], node: Node): ContainerRun[] {
+  const { runScript } = standInHelper(node.runDir, node.busybox);
   return containers.map((container) => {
     const wrapper = decodeWrapper(container.command);
-    // Our wrapper's paths are pointed at the node's stand-ins (the run script where the helper would
-    // have written it), and its shell is the one under test.
-    const runScript = join(node.runDir, '.order-containers-run.sh');
-    if (wrapper && !existsSync(runScript)) writeFileSync(runScript, RUN_SCRIPT);
-    const paths = { busybox: node.busybox, runDir: node.runDir, runScript, waitScript: '' };
-    const command = wrapper ? [...node.shell, ...encodeWrapper(wrapper, paths).slice(2)] : container.command;
+    // Our wrapper runs from the node's stand-in of the helper's folder (busybox and the run folder
+    // where the script looks for them), under the shell under test rather than by its #! line.
+    const command = wrapper ? [...node.shell, runScript, ...encodeWrapper(wrapper).slice(1)] : container.command;
     const argv = kubeletArgv({ ...container, command });
     const env = Object.fromEntries(envOf(container));
     const child = spawn(argv[0]!, argv.slice(1), {

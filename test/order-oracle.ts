@@ -23,9 +23,9 @@ interface Times {
  * value but the switches, and the flags end at `--`.
  */
 function wrapperOf(command: string[] | undefined): { after: [string, string][]; ready: boolean; exit: boolean } | undefined {
-  if (!command || !command[0]?.endsWith('/busybox') || !command[2]?.endsWith('/run.sh')) return undefined;
+  if (!command || !command[0]?.endsWith('/run.sh')) return undefined;
   const result = { after: [] as [string, string][], ready: false, exit: false };
-  for (let i = 5; command[i] !== '--';) {
+  for (let i = 1; command[i] !== '--';) {
     const flag = command[i];
     if (flag === undefined) throw new Error('a wrapper without --');
     if (flag === '--record-exit' || flag === '--sidecar' || flag === '--run-once') {
@@ -63,7 +63,7 @@ function startTimes(spec: { containers: Container[]; initContainers?: Container[
     kubeletStart.set(c.name, t++);
     // A blocking postStart wait holds the next container until this one is ready.
     const hook = c.lifecycle?.postStart?.exec?.command;
-    const gated = hook !== undefined && hook[2]?.endsWith('/wait.sh') === true;
+    const gated = hook !== undefined && hook[0]?.endsWith('/wait.sh') === true;
     times.set(c.name, { start: kubeletStart.get(c.name)!, ready: gated ? t++ : NEVER, completed: NEVER });
   }
   // Wrapped programs start once their waits are met: settle in rounds (a cycle never settles).

@@ -3,15 +3,16 @@ import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWaitHook } from '../src/protocol/wait-hook.js';
-import { WAIT_SCRIPT } from '../src/runtime/scripts.js';
 import type { ReadinessCheck } from '../src/readiness/kinds.js';
-import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, standInHelper, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
+
+/** A run folder of this run's own for the waits that leave no mark: the helper's stand-in is made beside it. */
+let scratch: string | undefined;
 
 /** Runs the wait script exactly as the postStart hook would, under a real shell, with a stand-in busybox. */
 async function wait(
@@ -22,15 +23,13 @@ async function wait(
   timeout = 2,
   runDir?: string,
 ): Promise<{ code: number; stderr: string; seconds: number }> {
-  // BUSYBOX sh SCRIPT FLAG...: run under the shell under test, with the script where the helper writes it.
-  const waitScript = join(tmpdir(), 'order-containers-wait.sh');
-  writeFileSync(waitScript, WAIT_SCRIPT);
-  const paths = { busybox: bb, runDir: runDir ?? '', runScript: '', waitScript };
+  // SCRIPT FLAG...: run under the shell under test, from a stand-in of the helper's folder.
+  const { waitScript } = standInHelper(runDir ?? (scratch ??= tempDir('wait')), bb);
   const readiness = { check, attemptSeconds: 1 };
-  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness, ...(runDir ? { marksReady: true } : {}) }, paths);
+  const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness, ...(runDir ? { marksReady: true } : {}) });
   const started = Date.now();
   try {
-    const r = await run(shell[0]!, [...shell.slice(1), ...command.slice(2)], { timeout: 20_000 });
+    const r = await run(shell[0]!, [...shell.slice(1), waitScript, ...command.slice(1)], { timeout: 20_000 });
     return { code: 0, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
     const err = e as { code: number; stderr: string };

@@ -12,8 +12,14 @@ import { escapeExpansion } from './expansion.js';
 /** The helper's program: busybox's sh runs the install script, whose $0 is the helper's name. */
 const PROGRAM = ['/bin/busybox', 'sh', '-c'] as const;
 
-/** BUSYBOX, then PATH TEXT pairs: every path and text is a positional parameter, never script. */
-const INSTALL = '/bin/busybox cp /bin/busybox "$1" && shift && while [ $# -gt 1 ]; do printf %s "$2" >"$1" || exit 1; shift 2; done';
+/**
+ * BUSYBOX, then PATH TEXT pairs: every path and text is a positional parameter, never script. Each
+ * script is made executable, since it runs by its #! line; it stays writable by the helper's own user,
+ * so that the helper can write it again when the pod's sandbox is recreated and the init containers run
+ * again over the same emptyDir, while every other container mounts the volume read-only.
+ */
+const INSTALL =
+  '/bin/busybox cp /bin/busybox "$1" && shift && while [ $# -gt 1 ]; do printf %s "$2" >"$1" && /bin/busybox chmod 755 "$1" || exit 1; shift 2; done';
 
 /** The scripts a pod's gates and wrappers run: only those it uses are written. */
 export type HelperScript = 'wait' | 'run';

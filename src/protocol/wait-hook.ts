@@ -5,7 +5,7 @@
  * handler.Exec.Command to RunInContainer), so nothing is escaped here.
  */
 import type { Readiness } from '../readiness/readiness.js';
-import { POD_PATHS, WAIT_SH, type RuntimePaths } from '../runtime/helper.js';
+import { WAIT_SH } from '../runtime/helper.js';
 import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
 import { scriptArgs, scriptCommand } from './script-command.js';
@@ -21,18 +21,16 @@ export interface WaitHook {
   readonly marksReady?: true;
 }
 
-const FLAGS = { busybox: 'value', 'run-dir': 'value', name: 'value', timeout: 'value', ...READINESS_FLAGS } as const;
+const FLAGS = { 'mark-ready': 'switch', name: 'value', timeout: 'value', ...READINESS_FLAGS } as const;
 
-/** `paths` are the pod's; tests point them at a stand-in node. */
-export function encodeWaitHook(hook: WaitHook, paths: RuntimePaths = POD_PATHS): string[] {
+export function encodeWaitHook(hook: WaitHook): string[] {
   const flags = encodeFlags(FLAGS, {
-    busybox: paths.busybox,
-    ...(hook.marksReady ? { 'run-dir': paths.runDir } : {}),
+    'mark-ready': hook.marksReady === true,
     name: hook.container,
     timeout: String(hook.timeoutSeconds),
     ...readinessFlags(hook.readiness),
   });
-  return scriptCommand(paths.waitScript, flags, paths.busybox);
+  return scriptCommand(WAIT_SH, flags);
 }
 
 /** The hook back from a postStart exec command; undefined when it is not one we wrote. */
@@ -45,5 +43,5 @@ export function decodeWaitHook(command: readonly string[] | undefined | null): W
   const timeoutSeconds = seconds(values.timeout[0]);
   const readiness = readinessFromFlags(values);
   if (container === undefined || timeoutSeconds === undefined || readiness === undefined || readiness === 'absent') return undefined;
-  return { container, timeoutSeconds, readiness, ...(values['run-dir'].length > 0 ? { marksReady: true as const } : {}) };
+  return { container, timeoutSeconds, readiness, ...(values['mark-ready'].length > 0 ? { marksReady: true as const } : {}) };
 }

@@ -4,7 +4,7 @@
  * in-memory folder, then runs the original program and leaves files of its own.
  */
 import type { Readiness } from '../readiness/readiness.js';
-import { POD_PATHS, RUN_SH, type RuntimePaths } from '../runtime/helper.js';
+import { RUN_SH } from '../runtime/helper.js';
 import { escapeExpansion, unescapeExpansion } from './expansion.js';
 import { decodeFlags, encodeFlags, seconds } from './flags.js';
 import { READINESS_FLAGS, readinessFlags, readinessFromFlags } from './readiness-flags.js';
@@ -56,8 +56,6 @@ export interface Wrapper {
 }
 
 const FLAGS = {
-  busybox: 'value',
-  'run-dir': 'value',
   name: 'value',
   timeout: 'value',
   after: 'values',
@@ -72,11 +70,9 @@ const FLAGS = {
 } as const;
 
 /** The container's command: our flags escaped for kubelet's expansion, the program as it was. */
-export function encodeWrapper(w: Wrapper, paths: RuntimePaths = POD_PATHS): string[] {
+export function encodeWrapper(w: Wrapper): string[] {
   const { sidecar } = w;
   const flags = encodeFlags(FLAGS, {
-    busybox: paths.busybox,
-    'run-dir': paths.runDir,
     name: w.container,
     timeout: String(w.timeoutSeconds),
     after: w.after.map((d) => `${d.container}:${d.state}`),
@@ -94,7 +90,7 @@ export function encodeWrapper(w: Wrapper, paths: RuntimePaths = POD_PATHS): stri
       : {}),
   });
   // kubelet expands the container's command: ours is escaped, the program keeps its own expansion.
-  return [...scriptCommand(paths.runScript, [...flags, '--'], paths.busybox).map(escapeExpansion), ...w.program];
+  return [...scriptCommand(RUN_SH, [...flags, '--']).map(escapeExpansion), ...w.program];
 }
 
 function dependencyOf(text: string): WrapperDependency | undefined {
@@ -143,6 +139,6 @@ export function decodeWrapper(command: readonly string[] | undefined | null): Wr
     recordExit: values['record-exit'].length > 0,
     ...(values['run-once'].length > 0 ? { runOnce: true as const } : {}),
     ...(sidecar ? { sidecar } : {}),
-    program: (command as readonly string[]).slice(3 + end + 1),
+    program: (command as readonly string[]).slice(1 + end + 1),
   };
 }

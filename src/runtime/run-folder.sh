@@ -2,6 +2,11 @@
 # writes its own marks there, and reads the others'. All containers of a pod are one trust domain, but
 # a container must not make another's script write into its filesystem, nor pass a link for a mark.
 
+# Where the helper put things (runtime/helper.ts lays them out so): busybox beside this script, and the
+# run folder at ../run; the script is started by its path (its #! line, or `sh PATH`), which is $0.
+bb=${0%/*}/busybox
+folder=${0%/*/*}/run
+
 # mark SUFFIX [CONTENT]: writes NAME.SUFFIX in the run folder without following a link that another
 # container put there: a new file of our own (mktemp creates it exclusively), renamed over the name
 # (rename replaces a link, never its target), readable by containers that run as other users.

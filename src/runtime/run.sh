@@ -6,10 +6,11 @@
 #   NAME.stopped  a Job's sidecar was stopped because the main containers were done
 #   NAME.alive    the time of the last heartbeat of a container whose exit others wait for
 #   NAME.waiting  the time, every second, while the wrapper waits for its own dependencies
-# It is the container's command, run by the static busybox the helper init container copied:
-#   BUSYBOX sh /order-containers/bin/run.sh FLAG... -- PROGRAM [ARG...]   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
+# It is the container's command, run by the static busybox the helper init container copied (its #!
+# line names it), with the run folder beside the helper's (run-folder.sh):
+#   /order-containers/bin/run.sh FLAG... -- PROGRAM [ARG...]   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
 # src/protocol/wrapper.ts writes the flags; each takes one value unless said otherwise:
-#   --busybox PATH --run-dir DIR --name NAME --timeout SECONDS    always
+#   --name NAME --timeout SECONDS                always
 #   --after DEPENDENCY:started|ready|exit  start only once DEPENDENCY got there (exit: with code 0);
 #                                          started and ready within --timeout (see await), exit unbounded
 #   --ready KIND --attempt S --check-arg ARG...  write NAME.ready once the check (check.sh) passes
@@ -54,7 +55,7 @@ stopped_waiting() {
 trap 'stopped_waiting 143' TERM
 trap 'stopped_waiting 130' INT
 
-bb='' run='' name='' timeout_s='' after_n=0 exitfile='' once='' sidecar='' grace=30 side_n=0 job='' quit=''
+run=$folder name='' timeout_s='' after_n=0 exitfile='' once='' sidecar='' grace=30 side_n=0 job='' quit=''
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   case $1 in
   --record-exit | --sidecar | --run-once)
@@ -72,8 +73,6 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
     exit 2
   fi
   case $1 in
-  --busybox) bb=$2 ;;
-  --run-dir) run=$2 ;;
   --name) name=$2 ;;
   --timeout) timeout_s=$2 ;;
   --after)

@@ -6,15 +6,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { CHECK_KINDS } from '../readiness/kinds.js';
+import { BUSYBOX } from './helper.js';
 
+/**
+ * A script that runs by its path: its #! line names the helper's busybox (the kernel runs
+ * `BUSYBOX sh SCRIPT ARG...`), so a command that runs it carries only its path and flags.
+ */
 function shellScript(file: string): string {
-  return ['./check.sh', ...CHECK_KINDS.map((k) => `./checks/${k.kind}.sh`), './run-folder.sh', file]
+  const body = ['./check.sh', ...CHECK_KINDS.map((k) => `./checks/${k.kind}.sh`), './run-folder.sh', file]
     .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
     .join('\n')
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))
-    .join('\n')
-    .concat('\n');
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  return [`#!${BUSYBOX} sh`, ...body].join('\n').concat('\n');
 }
 
 /** The postStart wait (protocol/wait-hook.ts writes its flags). */

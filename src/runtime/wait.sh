@@ -1,22 +1,26 @@
 # order-containers wait: blocks until a readiness check passes, or fails after a deadline.
-# Runs as a postStart hook, under the static busybox the helper init container copied into the pod:
-#   BUSYBOX sh /order-containers/bin/wait.sh \   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
-#     --busybox BUSYBOX [--run-dir DIR] --name NAME --timeout SECONDS --ready KIND --attempt SECONDS --check-arg ARG...
-# With --run-dir (holdDependents), it leaves NAME.ready in the run folder once the check passes: kubelet
+# Runs as a postStart hook, under the static busybox the helper init container copied into the pod (its
+# #! line names it):
+#   /order-containers/bin/wait.sh \   (runtime/scripts.ts: check.sh, checks/*.sh, run-folder.sh, then this)
+#     [--mark-ready] --name NAME --timeout SECONDS --ready KIND [--attempt SECONDS] --check-arg ARG...
+# With --mark-ready (holdDependents), it leaves NAME.ready in the run folder once the check passes: kubelet
 # starts the containers after this one even when the hook fails (SyncPod's Step 8 goes on after a failed
 # start, pkg/kubelet/kuberuntime/kuberuntime_manager.go), so they wait for that mark themselves, in
 # their entrypoint wrappers (run.sh's --after NAME:ready).
 # Every name, URL, header and command arrives as a flag's value: nothing is spliced into this script,
 # so no manifest content is ever read as shell code. src/protocol/wait-hook.ts writes these flags.
-bb='' run='' name='' timeout_s=''
+run='' name='' timeout_s=''
 while [ $# -gt 0 ]; do
+  if [ "$1" = --mark-ready ]; then
+    run=$folder
+    shift
+    continue
+  fi
   if [ $# -lt 2 ]; then
     echo "order-containers: $1 has no value" >&2
     exit 2
   fi
   case $1 in
-  --busybox) bb=$2 ;;
-  --run-dir) run=$2 ;;
   --name) name=$2 ;;
   --timeout) timeout_s=$2 ;;
   *) check_flag "$1" "$2" ;;

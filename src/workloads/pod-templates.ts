@@ -18,8 +18,86 @@ export interface PodTemplateRef {
   readonly template: V1PodTemplateSpec & { spec: NonNullable<V1PodTemplateSpec['spec']> };
 }
 
-const Container = t.type({ name: t.string }, 'Container');
+/**
+ * The fields the planner, the presets and the mechanisms read, with the types the API server gives
+ * them (k8s.io/api core/v1): a value of another type (`command: "/app"`, `lifecycle: "x"`, `ports: 5`)
+ * is a problem naming the field, never a guess or a crash. Only types are checked, not which fields are
+ * required, so a partial manifest (a kustomize base) still passes; every other field passes through untouched.
+ */
+/** `codec`, or null (what a manifest writes as `field:` or `field: null`), its problems its own. */
+const optional = <C extends t.Mixed>(codec: C) =>
+  new t.Type<t.TypeOf<C> | null, unknown, unknown>(
+    codec.name,
+    (u): u is t.TypeOf<C> | null => u === null || codec.is(u),
+    (u, c) => (u === null ? t.success(null) : codec.validate(u, c)),
+    t.identity,
+  );
 const StringMap = t.record(t.string, t.string, 'map of strings');
+const StringList = t.array(t.string, 'list of strings');
+const IntOrString = t.union([t.number, t.string], 'port number or name');
+const Exec = t.partial({ command: optional(StringList) }, 'ExecAction');
+const HttpGet = t.partial(
+  {
+    port: IntOrString,
+    path: t.string,
+    host: t.string,
+    scheme: t.string,
+    httpHeaders: optional(t.array(t.type({ name: t.string, value: t.string }, 'HTTPHeader'), 'list of HTTPHeader')),
+  },
+  'HTTPGetAction',
+);
+const TcpSocket = t.partial({ port: IntOrString, host: t.string }, 'TCPSocketAction');
+const Grpc = t.partial({ port: t.number, service: optional(t.string) }, 'GRPCAction');
+const Handlers = { exec: optional(Exec), httpGet: optional(HttpGet), tcpSocket: optional(TcpSocket) };
+const Probe = t.partial(
+  {
+    ...Handlers,
+    grpc: optional(Grpc),
+    initialDelaySeconds: t.number,
+    timeoutSeconds: t.number,
+    periodSeconds: t.number,
+    successThreshold: t.number,
+    failureThreshold: t.number,
+  },
+  'Probe',
+);
+const Handler = t.partial(Handlers, 'LifecycleHandler');
+const Lifecycle = t.partial({ postStart: optional(Handler), preStop: optional(Handler) }, 'Lifecycle');
+const ContainerPort = t.partial({ containerPort: t.number, hostPort: t.number, name: t.string, protocol: t.string }, 'ContainerPort');
+const EnvVar = t.intersection(
+  [t.type({ name: t.string }), t.partial({ value: optional(t.string), valueFrom: optional(t.UnknownRecord) })],
+  'EnvVar',
+);
+const Source = optional(t.partial({ name: t.string, optional: optional(t.boolean) }));
+const EnvFrom = t.partial({ prefix: t.string, configMapRef: Source, secretRef: Source }, 'EnvFromSource');
+const VolumeMount = t.partial(
+  { name: t.string, mountPath: t.string, readOnly: t.boolean, subPath: t.string, subPathExpr: t.string },
+  'VolumeMount',
+);
+const list = <C extends t.Mixed>(codec: C) => optional(t.array(codec, `list of ${codec.name}`));
+const Container = t.intersection(
+  [
+    t.type({ name: t.string }),
+    t.partial({
+      image: t.string,
+      command: optional(StringList),
+      args: optional(StringList),
+      ports: list(ContainerPort),
+      env: list(EnvVar),
+      envFrom: list(EnvFrom),
+      readinessProbe: optional(Probe),
+      livenessProbe: optional(Probe),
+      startupProbe: optional(Probe),
+      lifecycle: optional(Lifecycle),
+      restartPolicy: t.string,
+      volumeMounts: list(VolumeMount),
+      resizePolicy: list(t.UnknownRecord),
+      resources: optional(t.UnknownRecord),
+      securityContext: optional(t.UnknownRecord),
+    }),
+  ],
+  'Container',
+);
 /** What the planner reads must have these shapes; everything else passes through untouched. */
 const PodTemplate = t.type(
   {
@@ -30,7 +108,14 @@ const PodTemplate = t.type(
     ]),
     spec: t.intersection([
       t.type({ containers: t.array(Container, 'list of containers') }),
-      t.partial({ initContainers: t.union([t.null, t.array(Container, 'list of containers')]) }),
+      t.partial({
+        initContainers: t.union([t.null, t.array(Container, 'list of containers')]),
+        volumes: list(t.intersection([t.type({ name: t.string }), t.UnknownRecord], 'Volume')),
+        restartPolicy: t.string,
+        terminationGracePeriodSeconds: t.number,
+        os: optional(t.partial({ name: t.string }, 'PodOS')),
+        securityContext: optional(t.partial({ runAsUser: t.number }, 'PodSecurityContext')),
+      }),
     ]),
   },
   'PodTemplateSpec',

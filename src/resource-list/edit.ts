@@ -48,8 +48,16 @@ export function cloneData<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneData) as T;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = cloneData((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) setOwn(copy, key, cloneData((value as Record<string, unknown>)[key]));
   return copy as T;
+}
+
+/**
+ * Sets a key of parsed data as its own property, whatever its name: `__proto__` is a valid key (a
+ * ConfigMap's, an annotation's) that an assignment would take for the object's prototype, and drop.
+ */
+export function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /**
@@ -108,20 +116,20 @@ function walk(root: Json, path: Path, create: boolean): Container | undefined {
 
 function setOrdered(map: Record<string, Json>, key: string, value: Json, hint: readonly string[] | undefined): void {
   const before = placementOf(key, hint);
-  if (key in map || !before) {
-    map[key] = value;
+  if (Object.hasOwn(map, key) || !before) {
+    setOwn(map, key, value);
     return;
   }
   const anchor = Object.keys(map).find((k) => before.includes(k));
   if (anchor === undefined) {
-    map[key] = value;
+    setOwn(map, key, value);
     return;
   }
   const entries = Object.entries(map);
   for (const k of Object.keys(map)) delete map[k];
   for (const [k, v] of entries) {
-    if (k === anchor) map[key] = value;
-    map[k] = v;
+    if (k === anchor) setOwn(map, key, value);
+    setOwn(map, k, v);
   }
 }
 

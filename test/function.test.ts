@@ -420,7 +420,9 @@ ${templateMetadata}
     const input = JSON.stringify({
       apiVersion: 'config.kubernetes.io/v1',
       kind: 'ResourceList',
-      items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: JSON.parse('{"__proto__": "x", "a": "b"}') as unknown }],
+      items: [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: JSON.parse('{"__proto__": "x", "a": "b"}') as unknown },
+      ],
     });
     const r = runFunction(readResourceList(Buffer.from(input)));
     assert.match(r.chunks.join(''), /"__proto__": "x"/);

@@ -236,7 +236,7 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
         );
         const runs = start(containers);
         const next = await byName(runs, 'next').exited;
-        byName(runs, 'db').process.kill('SIGKILL');
+        killWhole(byName(runs, 'db').process.pid!);
         assert.equal(next.code, 1);
         assert.equal(next.stderr, 'order-containers: next: db was not ready after 1s; not starting\n');
         assert.deepEqual(logged(), ['']);

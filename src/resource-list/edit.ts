@@ -56,7 +56,7 @@ export function cloneData<T>(value: T): T {
  * Sets a key of parsed data as its own property, whatever its name: `__proto__` is a valid key (a
  * ConfigMap's, an annotation's) that an assignment would take for the object's prototype, and drop.
  */
-export function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
 }
 

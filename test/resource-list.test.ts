@@ -231,6 +231,31 @@ describe('writing a ResourceList', () => {
   });
 });
 
+describe('what YAML 1.1 readers (kustomize, kubectl) read in an edited item (issue 17)', () => {
+  // 0400 is 256 to a YAML 1.1 reader and 400 to a 1.2 one: printed from its 1.2 value, a Secret's
+  // defaultMode would become 0o620, group-writable. The other forms would only change their text.
+  const scalars = 'defaultMode: 0400, mode: -0755, cpu: .5, memory: 1e3, hex: 0x1F, plus: +12, yes: yes, off: Off, nothing: ~';
+  const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', 'a'], value: 'b' };
+  const item = (form: 'flow' | 'block') =>
+    form === 'flow'
+      ? `${HEADER}items:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, spec: {${scalars}}}\n`
+      : `${HEADER}items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  spec: {${scalars}}\n`;
+
+  for (const form of ['flow', 'block'] as const) {
+    it(`keeps the text of every scalar it does not edit, in a ${form} item the Document editor edits`, () => {
+      const out = edit(item(form), [annotate]);
+      assert.ok(out.includes(`{${scalars}}`), out);
+      assert.match(out, /a: b/);
+    });
+  }
+
+  it('writes what an edit sets anew, whatever the text it replaces', () => {
+    const out = edit(item('flow'), [{ op: 'set', path: ['spec', 'defaultMode'], value: 292 }]);
+    assert.match(out, /defaultMode: 292/);
+    assert.ok(out.includes('mode: -0755'), out);
+  });
+});
+
 describe('editing an item in place', () => {
   const containers = ['spec', 'template', 'spec', 'containers'];
   const inits = ['spec', 'template', 'spec', 'initContainers'];

@@ -3,7 +3,7 @@
  * Documents after the Document editor. The print options live here, so both paths follow the file's
  * sequence indent and never fold a line.
  */
-import { stringify, type Document } from 'yaml';
+import { stringify, visit, type Document, type Scalar, type ScalarTag } from 'yaml';
 
 /** How the user's file writes nested sequences: `key:\n- a` (compact, kpt's style) or `key:\n  - a`. */
 export interface SequenceStyle {
@@ -11,12 +11,67 @@ export interface SequenceStyle {
 }
 
 /**
- * A Document as text, in the style of the file it came from. `compat` is missing here because it
- * belongs to the schema a Document was parsed with, and toString ignores it. So a word such as `on`
- * that the Document editor adds is written plain, while renderLines quotes it (a known gap).
+ * A Document as text, in the style of the file it came from, its plain scalars as the source wrote
+ * them (SOURCE_TEXT). `compat` is missing here because it belongs to the schema a Document was parsed
+ * with, and toString ignores it. So a word such as `on` that the Document editor adds is written
+ * plain, while renderLines quotes it (a known gap).
  */
 export function printDocument(document: Document, style: SequenceStyle): string {
-  return document.toString({ lineWidth: 0, indentSeq: !style.compact, flowCollectionPadding: false });
+  const kept = plainNonStrings(document);
+  const schema = document.schema;
+  try {
+    for (const node of kept) node.value = new SourceText(node.source!);
+    document.schema = schemaWithSourceText(schema);
+    return document.toString({ lineWidth: 0, indentSeq: !style.compact, flowCollectionPadding: false });
+  } finally {
+    document.schema = schema;
+    kept.forEach((node, i) => (node.value = kept.values[i]));
+  }
+}
+
+/** The text of a plain scalar as the source wrote it, printed as it is. */
+class SourceText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Plain scalars that are not strings (numbers, booleans, null) are printed as the source wrote them,
+ * never as the yaml package would print their YAML 1.2 value: `0400` read as 1.2 is the number 400,
+ * printed `400`, which kustomize and kubectl (YAML 1.1) read as 400 rather than 0o400, so a Secret's
+ * `defaultMode: 0400` would become group-writable; `.5`, `+12`, `0x1F`, `1e3` would change their text
+ * too. Only scalars read from the source have a `source`: the values an edit writes are printed anew.
+ */
+const SOURCE_TEXT: ScalarTag = {
+  tag: 'tag:order-containers.dev,2026:source-text',
+  default: true,
+  identify: (value) => value instanceof SourceText,
+  resolve: (text) => text,
+  stringify: (item) => ((item as Scalar).value as SourceText).text,
+};
+
+const withSourceText = new WeakMap<Document['schema'], Document['schema']>();
+
+function schemaWithSourceText(schema: Document['schema']): Document['schema'] {
+  let extended = withSourceText.get(schema);
+  if (!extended) {
+    extended = schema.clone();
+    extended.tags = [SOURCE_TEXT, ...extended.tags];
+    withSourceText.set(schema, extended);
+  }
+  return extended;
+}
+
+/** The plain non-string scalars read from the source, one line each, with their values to restore. */
+function plainNonStrings(document: Document): Scalar[] & { values: unknown[] } {
+  const found = Object.assign([] as Scalar[], { values: [] as unknown[] });
+  visit(document, {
+    Scalar(_, node) {
+      if (node.type !== 'PLAIN' || typeof node.value === 'string' || node.source === undefined || /[\r\n]/.test(node.source)) return;
+      found.push(node);
+      found.values.push(node.value);
+    },
+  });
+  return found;
 }
 
 /**

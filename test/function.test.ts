@@ -370,6 +370,64 @@ describe('the static helper in rendered output (issue 15 #22)', () => {
   });
 });
 
+describe('YAML merge keys, read as kubectl and kustomize read them (issue 17)', () => {
+  const list = (proxy: string, version = '1.28') => `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+  spec:
+    template:
+      spec:
+        containers:
+        - name: app
+          image: app:1
+        - name: proxy
+${proxy}
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  data: {sidecars: proxy, kubernetesVersion: "${version}"}
+`;
+  const errors = (r: ReturnType<typeof run>) => r.results.filter((x) => x.severity === 'error');
+
+  it('reads a probe that a merge gives, orders the pod, and keeps the merge as written', () => {
+    const r = run(list('          <<: {readinessProbe: {tcpSocket: {port: 5432}}, image: proxy:1}'));
+    assert.deepEqual(errors(r), []);
+    assert.match(
+      r.output,
+      /^ {8}- name: proxy\n {10}<<: \{readinessProbe: \{tcpSocket: \{port: 5432\}\}, image: proxy:1\}\n {10}lifecycle:/m,
+    );
+  });
+
+  it('sees a postStart hook that a merge gives, and does not replace it', () => {
+    const r = run(
+      list(
+        '          image: proxy:1\n          <<: {readinessProbe: {tcpSocket: {port: 5432}}, lifecycle: {postStart: {exec: {command: [/x]}}}}',
+      ),
+    );
+    assert.equal(
+      errors(r)[0]?.message,
+      'proxy already has a postStart hook, which order-containers will not replace; others wait for proxy to be Ready',
+    );
+  });
+
+  it('refuses an edit below a merged key, naming the field where it was written', () => {
+    const r = run(
+      list(
+        '          image: proxy:1\n          <<: {readinessProbe: {tcpSocket: {port: 5432}}, lifecycle: {preStop: {exec: {command: [/drain]}}}}',
+      ),
+    );
+    assert.equal(r.exitCode, 1);
+    assert.deepEqual(
+      errors(r).map((e) => e.field),
+      [{ path: 'spec.template.spec.containers[1].lifecycle' }],
+    );
+    assert.match(errors(r)[0]!.message, /comes from a YAML merge key \(<<\)/);
+  });
+});
+
 describe('keys named like Object.prototype members (issue 17: __proto__)', () => {
   // A valid key of a ConfigMap or an annotation, which an assignment would take for the prototype.
   const item = (templateMetadata: string) => `- apiVersion: v1

@@ -10,7 +10,7 @@ import { orderSpec, type OrderSpec } from '../config/order-spec.js';
 import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
 import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from '../presets/apply.js';
 import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
-import type { Edit, Path } from '../resource-list/edit.js';
+import { editBelowMergedKey, fieldPath, type Edit, type Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
 import { resourceRefOf } from '../resource-list/results.js';
 import { holdsUnlistedPodTemplate, podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
@@ -229,9 +229,21 @@ function planWorkload(
       applied,
     );
   const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: said };
+  const itemEdits = [...edits, annotate].map((e) => prefixed(found.path, e));
+  const merged = editBelowMergedKey(item, itemEdits);
+  if (merged !== undefined) {
+    const field = fieldPath(merged);
+    return outcome([
+      ...diagnostics,
+      error(
+        `${field} comes from a YAML merge key (<<), as kubectl and kustomize read it, and applying the order would write below it, which would replace the merged value rather than change it; write ${String(merged[merged.length - 1])} out in the item instead of merging it`,
+        field,
+      ),
+    ]);
+  }
   return outcome(
     [...diagnostics, { severity: 'info', message: `start order (${applied.mechanism}): ${formatSteps(applied.steps)}` }],
-    [...edits, annotate].map((e) => prefixed(found.path, e)),
+    itemEdits,
     applied,
   );
 }

@@ -3,6 +3,8 @@
  * block text, yaml Document) applies the same list. Paths are relative to the item root; a number is a
  * sequence index. Each edit sees the item as the previous edits left it.
  */
+import { hasMergedKeys, keepMergedKeys, mergedKeys } from '../yaml/merge.js';
+
 type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
@@ -49,7 +51,39 @@ export function cloneData<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneData) as T;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) setOwn(copy, key, cloneData((value as Record<string, unknown>)[key]));
+  keepMergedKeys(value, copy);
   return copy as T;
+}
+
+/**
+ * Where the first of `edits` would go below a key that a YAML merge key gave the item (yaml/merge.ts):
+ * the text holds only the `<<`, so writing such a key out would replace the merged value, not change it.
+ * A set may replace a merged key itself: the key it writes wins over the merge, as it should.
+ */
+export function editBelowMergedKey(root: unknown, edits: readonly Edit[]): Path | undefined {
+  if (!hasMergedKeys(root)) return undefined;
+  const current = cloneData(root) as Json;
+  // Where each mapping was before the edits moved it: the field is named where the user wrote it.
+  const origin = new WeakMap<object, Path>();
+  const note = (node: unknown, path: Path): void => {
+    if (node === null || typeof node !== 'object') return;
+    origin.set(node, path);
+    for (const [k, v] of Object.entries(node)) note(v, [...path, Array.isArray(node) ? Number(k) : k]);
+  };
+  note(current, []);
+  for (const edit of edits) {
+    const reached = edit.op === 'move' ? [edit.from, edit.to] : [edit.op === 'set' ? edit.path.slice(0, -1) : edit.path];
+    for (const path of reached) {
+      let node: unknown = current;
+      for (let i = 0; i < path.length; i++) {
+        const seg = path[i]!;
+        if (typeof seg === 'string' && mergedKeys(node).includes(seg)) return [...(origin.get(node as object) ?? path.slice(0, i)), seg];
+        node = node === null || typeof node !== 'object' ? undefined : (node as Record<string | number, unknown>)[seg];
+      }
+    }
+    applyEditsToObject(current, [edit]);
+  }
+  return undefined;
 }
 
 /**
@@ -89,6 +123,11 @@ export function valueAt(root: unknown, path: Path): unknown {
 
 function isMap(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A path as results name a field: `spec.template.spec.containers[1].lifecycle`. */
+export function fieldPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 function describe(path: Path): string {

@@ -18,6 +18,7 @@ import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
 import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
 import { standaloneItemText } from './split.js';
 import { loadDocuments, loadOne } from '../yaml/load.js';
+import { resolveMerges } from '../yaml/merge.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
 class EditError extends Error {
@@ -79,7 +80,7 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
 export function editDocumentItem(list: DocumentResourceList, index: number, value: PlainObject, edits: readonly Edit[]): void {
   const node = list.itemNodes[index]!;
   for (const edit of edits) applyToNode(list.document, node, edit);
-  if (!sameData(node.toJSON(list.document), expectedValue(value, edits))) {
+  if (!sameData(resolveMerges(node.toJSON(list.document)), expectedValue(value, edits))) {
     throw new EditError(`items[${index}]: the edited item does not read back as planned`);
   }
 }

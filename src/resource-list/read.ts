@@ -133,7 +133,7 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
   }
   const contents = document.contents;
   if (!isMap(contents)) throw new InputError('input is not a ResourceList: the document is not a mapping');
-  const root = documentData(document, 'input', limits) as PlainObject;
+  const root = documentData(document, 'input', limits, text) as PlainObject;
   const itemsNode = contents.get('items', true) as Node | undefined;
   const apiVersion = checkHeader(root, itemsNode !== undefined, isSeq(itemsNode));
   const seq = itemsNode as unknown as { items: unknown[] };

@@ -11,6 +11,7 @@
  */
 import jsYaml from 'js-yaml';
 import { Composer, Lexer, LineCounter, Parser, parseDocument, type CST, type Document } from 'yaml';
+import { resolveMerges } from './merge.js';
 
 /** Bad input: one line for stderr, exit 2. */
 export class InputError extends Error {
@@ -104,10 +105,10 @@ export function loadDocuments(text: string, what: string, limits: ReadLimits, fi
   return docs;
 }
 
-/** A Document's plain data, stopping at the alias limit. */
-export function documentData(doc: Document, what: string, limits: ReadLimits): unknown {
+/** A Document's plain data, stopping at the alias limit, its merge keys resolved (`text`: its source). */
+export function documentData(doc: Document, what: string, limits: ReadLimits, text: string): unknown {
   try {
-    return doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    return resolveMerges(doc.toJS({ maxAliasCount: limits.maxAliasCount }), text);
   } catch (e) {
     throw new InputError(`${what}: ${(e as Error).message}`);
   }
@@ -139,11 +140,11 @@ function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
 export function loadOne(text: string, what: string, limits: ReadLimits, firstLine = 1): unknown {
   if (MAYBE_ALIAS.test(text)) {
     const doc = loadDocuments(text, what, limits, firstLine)[0];
-    return doc ? documentData(doc, what, limits) : null;
+    return doc ? documentData(doc, what, limits, text) : null;
   }
   checkSize(text, what, limits);
   try {
-    return jsYaml.load(text, jsYamlOptions(limits));
+    return resolveMerges(jsYaml.load(text, jsYamlOptions(limits)), text);
   } catch (e) {
     throw jsYamlError(e, what, firstLine);
   }
@@ -154,11 +155,11 @@ export function loadStream(text: string, what: string, limits: ReadLimits): unkn
   if (MAYBE_ALIAS.test(text)) {
     const { docs, lines } = composeAll(text, what, limits, 1);
     for (const doc of docs) throwFirstError(doc, lines, 1, what);
-    return docs.map((doc) => documentData(doc, what, limits));
+    return docs.map((doc) => documentData(doc, what, limits, text));
   }
   checkSize(text, what, limits);
   try {
-    return jsYaml.loadAll(text, undefined, jsYamlOptions(limits));
+    return resolveMerges(jsYaml.loadAll(text, undefined, jsYamlOptions(limits)), text);
   } catch (e) {
     throw jsYamlError(e, what, 1);
   }

@@ -9,6 +9,8 @@
 
 const MERGE_KEY = '<<';
 const MERGED = Symbol('keys from a YAML merge key');
+/** Set on every mapping that holds, at any depth, a mapping with MERGED keys. */
+const ANY_MERGED = Symbol('some keys from a YAML merge key');
 
 type Mapping = Record<string, unknown>;
 
@@ -22,13 +24,13 @@ function isMapping(value: unknown): value is Mapping {
  * mapping or a list of mappings is kept as an ordinary key: go-yaml refuses it, and the API server will say so.
  */
 export function resolveMerges<T>(value: T, text?: string): T {
-  return text === undefined || text.includes(MERGE_KEY) ? (resolve(value) as T) : value;
+  if (text !== undefined && !text.includes(MERGE_KEY)) return value;
+  return resolve(value, { count: 0 }) as T;
 }
 
-/** Whether any mapping in `value` got keys from a merge key: only then can an edit meet one. */
-export function hasMergedKeys(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasMergedKeys);
-  return isMapping(value) && (mergedKeys(value).length > 0 || Object.values(value).some(hasMergedKeys));
+/** Whether some mapping in `root`, data resolveMerges answered, got keys from a merge key: only then can an edit meet one. */
+export function hasMergedKeys(root: unknown): boolean {
+  return isMapping(root) && (root as { [ANY_MERGED]?: boolean })[ANY_MERGED] === true;
 }
 
 /** Gives `copy` the merged keys of `original`, for a copy of data that must still know them. */
@@ -37,9 +39,10 @@ export function keepMergedKeys(original: unknown, copy: Mapping): void {
   if (keys.length > 0) Object.defineProperty(copy, MERGED, { value: keys, enumerable: false });
 }
 
-function resolve(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(resolve);
+function resolve(value: unknown, merges: { count: number }): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolve(v, merges));
   if (!isMapping(value)) return value;
+  const before = merges.count;
   const merged = value[MERGE_KEY];
   const sources = Array.isArray(merged) ? merged : [merged];
   const mergeable = Object.hasOwn(value, MERGE_KEY) && sources.every(isMapping);
@@ -47,18 +50,21 @@ function resolve(value: unknown): unknown {
   const fromMerge: string[] = [];
   for (const [key, v] of Object.entries(value)) {
     if (mergeable && key === MERGE_KEY) continue;
-    Object.defineProperty(out, key, { value: resolve(v), writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(out, key, { value: resolve(v, merges), writable: true, enumerable: true, configurable: true });
   }
   if (mergeable) {
     for (const source of sources as Mapping[]) {
-      for (const [key, v] of Object.entries(resolve(source) as Mapping)) {
+      for (const [key, v] of Object.entries(resolve(source, merges) as Mapping)) {
         if (Object.hasOwn(out, key)) continue;
         Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
         fromMerge.push(key);
       }
     }
     Object.defineProperty(out, MERGED, { value: fromMerge, enumerable: false });
+    if (fromMerge.length > 0) merges.count += 1;
   }
+  // Every mapping above a merge knows of it, a list's root as well as each of its items.
+  if (merges.count > before) Object.defineProperty(out, ANY_MERGED, { value: true, enumerable: false });
   return out;
 }
 

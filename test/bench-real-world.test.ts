@@ -247,6 +247,48 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
+    // Envoy reads --config-yaml over the file (docs operations/cli), and with no command or args the
+    // image's CMD names /etc/envoy/envoy.yaml (ci/Dockerfile-envoy).
+    'envoy with its bootstrap inline (--config-yaml), or at the image path (no command or args)': {
+      input: [
+        deployment('envoy-inline', [
+          APP,
+          {
+            name: 'envoy',
+            image: 'envoyproxy/envoy:v1.32.0',
+            args: ['--config-yaml', '{admin: {address: {socket_address: {address: 0.0.0.0, port_value: 8002}}}}'],
+          },
+        ]),
+        envoyConfig(8001),
+        deployment(
+          'envoy-image-path',
+          [APP, { name: 'envoy', image: 'envoyproxy/envoy:v1.32.0', volumeMounts: envoy().volumeMounts }],
+          envoyVolumes,
+        ),
+      ],
+    },
+    // Before 1.29 the Job's pod gets the entrypoint wrappers: the proxy, started with --quitquitquit, is
+    // asked to quit on the admin port it is told once the work is done; SIGTERM would fail the pod (143).
+    "cloud-sql-proxy v2 in a Job's pod, its admin port moved (--admin-port=9092): the work completes, then the proxy quits": {
+      input: [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: { name: 'export', namespace: 'shop' },
+          spec: {
+            template: {
+              spec: {
+                restartPolicy: 'Never',
+                containers: [
+                  { name: 'export', image: 'example/app:1', command: ['/app', 'export'] },
+                  { name: 'cloud-sql-proxy', image: V2, args: ['--admin-port=9092', 'proj:region:db'] },
+                ],
+              },
+            },
+          },
+        },
+      ],
+    },
     // The chart's Deployment with oauth2-proxy in front of the app, and without the chart's own probes,
     // so that the preset's /ping on 4180 is what gates.
     'oauth2-proxy on 0.0.0.0:4180 as its Helm chart sets it, its credentials by envFrom from a Secret': {
@@ -370,7 +412,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
   };
   for (const [what, c] of Object.entries(healthy))
     for (const version of c.versions ?? VERSIONS)
-      it(`${what}, Kubernetes ${version}: starts in order and becomes Ready`, async function () {
+      it(`${what}, Kubernetes ${version}: starts in order and becomes ${c.input.some((i) => i.kind === 'Job') ? 'Succeeded' : 'Ready'}`, async function () {
         requireBench(this);
         assertHealthy(await runOf(what, version), { stopOrder: version !== '1.28' });
       });

@@ -114,6 +114,21 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     metadata: { name, namespace: 'shop' },
     spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers, volumes } } },
   });
+  const job = (name: string, sidecar: unknown, volumes: unknown[] = []): Record<string, unknown> => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 120,
+          containers: [{ name: 'export', image: 'example/app:1', command: ['/app', 'export'] }, sidecar],
+          volumes,
+        },
+      },
+    },
+  });
   const configMap = (name: string, data: Record<string, string>): Record<string, unknown> => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -267,26 +282,16 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
-    // Before 1.29 the Job's pod gets the entrypoint wrappers: the proxy, started with --quitquitquit, is
-    // asked to quit on the admin port it is told once the work is done; SIGTERM would fail the pod (143).
-    "cloud-sql-proxy v2 in a Job's pod, its admin port moved (--admin-port=9092): the work completes, then the proxy quits": {
+    // Before 1.29 a Job's pod gets the entrypoint wrappers: once the work is done, each sidecar is POSTed
+    // to quit where it is told to listen (cloud-sql-proxy started with --quitquitquit). A wrapper whose
+    // POST went elsewhere signals only after the grace period, which outlasts the run: Succeeded says the
+    // POST stopped it.
+    "sidecars in a Job's pod, their quit port moved (--admin-port=9092; Envoy's admin on 8001): the work completes, then each quits": {
       input: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'Job',
-          metadata: { name: 'export', namespace: 'shop' },
-          spec: {
-            template: {
-              spec: {
-                restartPolicy: 'Never',
-                containers: [
-                  { name: 'export', image: 'example/app:1', command: ['/app', 'export'] },
-                  { name: 'cloud-sql-proxy', image: V2, args: ['--admin-port=9092', 'proj:region:db'] },
-                ],
-              },
-            },
-          },
-        },
+        job('export', { name: 'cloud-sql-proxy', image: V2, args: ['--admin-port=9092', 'proj:region:db'] }),
+        envoyConfig(8001),
+        // With a command: Envoy's images differ in ENTRYPOINT, so without one the function warns instead.
+        job('export-envoy', envoy({ command: ['/usr/local/bin/envoy'], args: ['-c', '/etc/envoy/envoy.yaml'] }), envoyVolumes),
       ],
     },
     // The chart's Deployment with oauth2-proxy in front of the app, and without the chart's own probes,

@@ -16,6 +16,7 @@ interface Container {
   command?: string[];
   args?: string[];
   env?: Record<string, unknown>[];
+  envFrom?: Record<string, unknown>[];
   ports?: Record<string, unknown>[];
   volumeMounts?: Record<string, unknown>[];
   restartPolicy?: string;
@@ -796,6 +797,102 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
       '`wait` reads no env: it is given the port',
     );
     assert.deepEqual(warnings(r), []);
+  });
+
+  const configMap = (name: string, data: Record<string, string>, namespace = 'shop'): Resource => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace },
+    data,
+  });
+
+  it('cloud-sql-proxy v2: variables set through envFrom from a ConfigMap of the list are read as kubelet sets them, and no flag is appended for them', () => {
+    const settings = configMap('proxy-settings', { HEALTH_CHECK: 'true', HTTP_PORT: '9801', HTTP_ADDRESS: '0.0.0.0' });
+    const proxy: Container = {
+      name: 'cloud-sql-proxy',
+      image: V2,
+      args: ['p:r:db'],
+      envFrom: [{ prefix: 'CSQL_PROXY_', configMapRef: { name: 'proxy-settings' } }],
+    };
+    const r = one(proxy, '1.30', {}, undefined, [settings]);
+    assert.deepEqual(native(r).args, ['p:r:db'], 'nothing appended: envFrom sets it');
+    assert.deepEqual(native(r).startupProbe?.httpGet, { port: 9801, path: '/startup' });
+    assert.match(
+      r.results.find((x) => x.message.startsWith('preset cloud-sql-proxy'))!.message,
+      /port 9801 from spec\.containers\[1\]\.envFrom\[0\] \(ConfigMap proxy-settings: CSQL_PROXY_HTTP_PORT=9801\)/,
+    );
+    assert.deepEqual(warnings(r), []);
+    assert.deepEqual(hookOf(one(proxy, '1.28', {}, undefined, [settings]), 'cloud-sql-proxy')?.slice(-2), ['--http-port', '9801']);
+    // A later source overrides an earlier one, and env overrides them all (makeEnvironmentVariables).
+    const later = configMap('later', { CSQL_PROXY_HTTP_PORT: '9802' });
+    const both = { ...proxy, envFrom: [...proxy.envFrom!, { configMapRef: { name: 'later' } }] };
+    assert.equal((native(one(both, '1.30', {}, undefined, [settings, later])).startupProbe?.httpGet as { port?: number }).port, 9802);
+    const env = { ...both, env: [{ name: 'CSQL_PROXY_HTTP_PORT', value: '9803' }] };
+    assert.equal((native(one(env, '1.30', {}, undefined, [settings, later])).startupProbe?.httpGet as { port?: number }).port, 9803);
+    // A ConfigMap of another namespace is not the pod's; a key without the prefix is another variable.
+    const elsewhere = one(proxy, '1.30', {}, undefined, [configMap('proxy-settings', settings.data as Record<string, string>, 'other')]);
+    assert.deepEqual(native(elsewhere).args, ['p:r:db', '--health-check', '--http-address=0.0.0.0']);
+    const unprefixed = one({ ...proxy, envFrom: [{ configMapRef: { name: 'proxy-settings' } }] }, '1.30', {}, undefined, [settings]);
+    assert.deepEqual(native(unprefixed).startupProbe?.httpGet, { port: 9090, path: '/startup' });
+  });
+
+  it('envFrom from a Secret, or a ConfigMap not in the list, that could set a variable the preset reads: a warning names the source and what was assumed', () => {
+    const proxy = (envFrom: Record<string, unknown>[], env?: Record<string, unknown>[]): Container => ({
+      name: 'cloud-sql-proxy',
+      image: V2,
+      args: ['p:r:db'],
+      envFrom,
+      ...(env ? { env } : {}),
+    });
+    const secret = one(proxy([{ configMapRef: { name: 'app-settings' } }, { secretRef: { name: 'proxy-secrets' } }]));
+    const said = warnings(secret);
+    assert.deepEqual(
+      said.map((w) => w.field?.path),
+      ['spec.template.spec.containers[1].envFrom[1]', 'spec.template.spec.containers[1].envFrom[0]'],
+    );
+    assert.match(
+      said[0]!.message,
+      /envFrom\[1\] takes its variables from Secret proxy-secrets, .*may set CSQL_PROXY_HTTP_PORT, .*assumed it does not/,
+    );
+    assert.match(said[1]!.message, /ConfigMap app-settings, which is not in the ResourceList/);
+    assert.deepEqual(native(secret).startupProbe?.httpGet, { port: 9090, path: '/startup' }, 'assumed: the default port');
+    assert.deepEqual(
+      native(secret).args,
+      ['p:r:db', '--health-check', '--http-address=0.0.0.0'],
+      'an appended flag wins: nothing to assume',
+    );
+    // Nothing is said where the source cannot set what is read: another prefix, or env setting it.
+    assert.deepEqual(warnings(one(proxy([{ prefix: 'DB_', secretRef: { name: 'db' } }]))), []);
+    assert.deepEqual(warnings(one(proxy([{ secretRef: { name: 'db' } }], [{ name: 'CSQL_PROXY_HTTP_PORT', value: '9801' }]))), []);
+    // A variable read from the list may still be overridden by a later source that is not.
+    const overridden = one(
+      proxy([{ prefix: 'CSQL_PROXY_', configMapRef: { name: 'proxy-settings' } }, { secretRef: { name: 'proxy-secrets' } }]),
+      '1.30',
+      {},
+      undefined,
+      [configMap('proxy-settings', { HEALTH_CHECK: 'true', HTTP_ADDRESS: '0.0.0.0' })],
+    );
+    assert.deepEqual(native(overridden).args, ['p:r:db']);
+    assert.match(warnings(overridden)[0]!.message, /may set CSQL_PROXY_HEALTH_CHECK, CSQL_PROXY_HTTP_ADDRESS, CSQL_PROXY_HTTP_PORT, /);
+  });
+
+  it("linkerd in a Job: the variable that turns /shutdown on is read through envFrom too; a Secret's is assumed unset, and said", () => {
+    const job = (envFrom: Record<string, unknown>[], items: Resource[] = []) => {
+      const proxy: Container = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8', envFrom };
+      const app: Container = { name: 'app', image: 'example/app:1', command: ['/app', 'report'] };
+      const r = run(
+        [...items, workload('Job', { spec: { containers: [app, proxy], restartPolicy: 'Never' } })],
+        config(['linkerd'], '1.27'),
+      );
+      const wrapped = templateOf(r.items.at(-1)!).spec.containers.find((c) => c.name === 'linkerd-proxy')!;
+      return { quit: decodeWrapper(wrapped.command)?.sidecar?.quit, warnings: warnings(r) };
+    };
+    const on = configMap('proxy-env', { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' });
+    assert.deepEqual(job([{ configMapRef: { name: 'proxy-env' } }], [on]), { quit: 'http://127.0.0.1:4191/shutdown', warnings: [] });
+    const secret = job([{ secretRef: { name: 'proxy-env' } }]);
+    assert.equal(secret.quit, undefined, 'assumed off: the wrapper signals it instead');
+    assert.equal(secret.warnings[0]?.field?.path, 'spec.template.spec.containers[1].envFrom[0]');
+    assert.match(secret.warnings[0]!.message, /may set LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED/);
   });
 
   it('cloud-sql-proxy v2: --flag=value and --flag value are read alike; the last one wins', () => {

@@ -10,15 +10,16 @@
  *   3. the program's flag (`--http-port`), in `command` and `args`, the last one written winning as in
  *      the program's own flag parser,
  *   4. the variable the program reads for that flag (`CSQL_PROXY_HTTP_PORT`; flags win over it, as in
- *      the program),
+ *      the program), from `env`, else from `envFrom` (a ConfigMap of the ResourceList), as kubelet
+ *      builds the environment,
  *   5. Envoy's bootstrap (`admin.address`) in a ConfigMap the pod mounts where `-c` points,
  *   6. a container port with a name the program's own samples give it (`envoy-admin`),
  *   7. the program's default port, when it has one.
- * A value that cannot be read (a shell script's `-c`, `$(VAR)`, `valueFrom`) or sources that disagree
- * give a warning naming the field and what was assumed; nothing known gives a warning saying how to tell
+ * A value that cannot be read (a shell script's `-c`, `$(VAR)`, `valueFrom`, an `envFrom` Secret or a
+ * ConfigMap not in the list) or sources that disagree give a warning naming the field and what was assumed; nothing known gives a warning saying how to tell
  * it, and the sidecar is started first without a readiness gate: never a gate that can never pass.
  */
-import type { V1Container, V1EnvVar, V1Probe, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1EnvFromSource, V1EnvVar, V1Probe, V1Volume } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostic.js';
 import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
@@ -75,10 +76,23 @@ interface Word {
   readonly field: string;
 }
 
-/** A setting's value and the field it came from; `unreadable` says why it cannot be known. */
+/**
+ * An `envFrom` source whose values are not in the ResourceList (a Secret, or a ConfigMap of the cluster)
+ * and that may set a variable the preset reads: it is assumed not to, and a warning says so.
+ */
+interface Unseen {
+  readonly field: string;
+  readonly source: string;
+  readonly variable: string;
+}
+
+/**
+ * A setting's value and the field it came from; `unreadable` says why it cannot be known. `unseen` are
+ * the envFrom sources that could override it (or set it, when absent) and were assumed not to.
+ */
 type Found =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'value'; readonly value: string; readonly field: string; readonly from: string }
+  | { readonly kind: 'absent'; readonly unseen?: readonly Unseen[] }
+  | { readonly kind: 'value'; readonly value: string; readonly field: string; readonly from: string; readonly unseen?: readonly Unseen[] }
   | { readonly kind: 'unreadable'; readonly field: string; readonly why: string };
 
 const ABSENT: Found = { kind: 'absent' };
@@ -150,14 +164,21 @@ function flagIn(words: readonly Word[], name: string, syntax: Reads['flagSyntax'
   return found;
 }
 
-/** The container's variable `name`: its last entry wins, as kubelet applies them. */
-function envIn(container: V1Container, at: string, name: string): Found {
+/**
+ * The container's variable `name` as kubelet builds the environment (pkg/kubelet/kubelet_pods.go,
+ * makeEnvironmentVariables): every `envFrom` source in order, each key with the source's `prefix` in
+ * front and a later source overriding an earlier one, then `env`, whose entries override them all, the
+ * last entry of a name winning. Kubelet reads an envFrom ConfigMap's `data` only. Kubelets before 1.30 skip
+ * a key that is not a valid variable name once prefixed (kubernetes#42642, undone by #123385): a name read
+ * here is a valid one, so that skip never hides it, and it is not checked.
+ */
+function envIn(container: V1Container, at: string, name: string, configMap: ReadContext['configMap']): Found {
   const env = container.env ?? [];
   let index = -1;
   env.forEach((e: V1EnvVar, i) => {
     if (e.name === name) index = i;
   });
-  if (index < 0) return ABSENT;
+  if (index < 0) return envFromIn(container.envFrom ?? [], at, name, configMap);
   const e = env[index]!;
   const field = `${at}.env[${index}]`;
   if (e.valueFrom !== undefined) return { kind: 'unreadable', field, why: `${name} comes from valueFrom, which is read only on the node` };
@@ -166,17 +187,52 @@ function envIn(container: V1Container, at: string, name: string): Found {
   return { kind: 'value', value, field, from: `${field} (${name}=${value})` };
 }
 
+/**
+ * The variable `name` as the `envFrom` sources set it, the last one that does winning. A ConfigMap of the
+ * list gives its value (kubelet expands no `$(VAR)` in it); a Secret, or a ConfigMap the list does not
+ * have, could set any name that begins with its prefix: it is assumed not to, and is said in `unseen`.
+ */
+function envFromIn(sources: readonly V1EnvFromSource[], at: string, name: string, configMap: ReadContext['configMap']): Found {
+  const unseen: Unseen[] = [];
+  for (let j = sources.length - 1; j >= 0; j--) {
+    const from = sources[j]!;
+    const prefix = from.prefix ?? '';
+    if (!name.startsWith(prefix)) continue;
+    const key = name.slice(prefix.length);
+    const field = `${at}.envFrom[${j}]`;
+    if (from.configMapRef) {
+      const cm = from.configMapRef.name ?? '';
+      const data = configMap(cm);
+      if (data === undefined) unseen.push({ field, source: `ConfigMap ${cm}, which is not in the ResourceList`, variable: name });
+      else if (Object.hasOwn(data, key)) {
+        const value = data[key]!;
+        return { kind: 'value', value, field, from: `${field} (ConfigMap ${cm}: ${name}=${value})`, unseen };
+      }
+    } else if (from.secretRef)
+      unseen.push({ field, source: `Secret ${from.secretRef.name ?? ''}, whose values the function does not read`, variable: name });
+  }
+  return unseen.length > 0 ? { kind: 'absent', unseen } : ABSENT;
+}
+
 /** The variable viper's AutomaticEnv reads for a flag: prefix + the name upper-cased, `-` as `_`. */
 function envName(reads: Reads, flag: string): string | undefined {
   return reads.envPrefix === undefined ? undefined : reads.envPrefix + flag.replace(/-/g, '_').toUpperCase();
 }
 
 /** A flag, else its variable (the programs' own precedence: flags > environment). */
-function settingOf(words: readonly Word[], container: V1Container, at: string, reads: Reads, flag: string, bool: boolean): Found {
+function settingOf(
+  words: readonly Word[],
+  container: V1Container,
+  at: string,
+  ctx: ReadContext,
+  reads: Reads,
+  flag: string,
+  bool: boolean,
+): Found {
   const byFlag = flagIn(words, flag, reads.flagSyntax, bool);
   if (byFlag.kind !== 'absent') return byFlag;
   const env = envName(reads, flag);
-  return env === undefined ? ABSENT : envIn(container, at, env);
+  return env === undefined ? ABSENT : envIn(container, at, env, ctx.configMap);
 }
 
 /** Go's strconv.ParseBool, which pflag and the flag package use. */
@@ -329,22 +385,36 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   const base = { preset, ...(version ? { version: version.name } : {}) };
   const ownProbe = container.readinessProbe ?? container.startupProbe;
   const syntax = reads?.flagSyntax ?? 'pflag';
+  const setting = (flag: string, bool: boolean): Found => settingOf(words, container, at, ctx, reads!, flag, bool);
+  // envFrom sources that may set a variable read here, and were assumed not to: one warning each, at the end.
+  const assumed = new Map<string, { source: string; variables: Set<string> }>();
+  const assume = (found: Found): void => {
+    if (found.kind === 'unreadable') return;
+    for (const u of found.unseen ?? []) {
+      const entry = assumed.get(u.field) ?? { source: u.source, variables: new Set<string>() };
+      entry.variables.add(u.variable);
+      assumed.set(u.field, entry);
+    }
+  };
 
   /** Whether a flag the endpoints need is in effect: set (by flag or variable), to be appended, or not. */
   const need = (arg: string): 'set' | 'append' | 'off' => {
     const flag = flagNameOf(arg, syntax) ?? arg;
     const eq = flag.indexOf('=');
     const flagName = eq >= 0 ? flag.slice(0, eq) : flag;
-    const set = reads ? settingOf(words, container, at, reads, flagName, eq < 0) : flagIn(words, flagName, syntax, eq < 0);
+    const set = reads ? setting(flagName, eq < 0) : flagIn(words, flagName, syntax, eq < 0);
     if (set.kind === 'unreadable') {
       warn(`${name}: ${set.why}; assumed ${arg} is not in effect`, set.field);
       return 'off';
     }
     if (set.kind === 'value') {
+      // Unless the variable is set as read, the flag the preset does not append is missing.
+      assume(set);
       if (eq >= 0 || parseBool(set.value) !== false) return 'set';
       warn(`${name}: ${set.from} turns off what ${arg} turns on, which the preset needs; left as it is`, set.field);
       return 'off';
     }
+    // Appended, the flag wins over whatever an unread source sets: nothing is assumed.
     if (!script) return 'append';
     warn(
       `${name}: the preset cannot append ${arg} to a shell script (${script.field}; it would become the script's $0 or $1): add it to the script${
@@ -370,16 +440,18 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   // A variable that turns the endpoint on is the container's own word: Linkerd's injector writes it
   // "false" unless asked (CVE-2024-40632), and the wrapper's SIGTERM drains the proxy the same way.
   if (quitOn && preset.quit?.env) {
-    const set = envIn(container, at, preset.quit.env.name);
+    const set = envIn(container, at, preset.quit.env.name, ctx.configMap);
+    assume(set);
     quitOn = set.kind === 'value' && set.value === preset.quit.env.value;
   }
 
   // The address the ready endpoint listens on: kubelet probes the pod's IP, not the loopback.
   let unreachable = false;
   if (reads?.addressFlag) {
-    const set = settingOf(words, container, at, reads, reads.addressFlag.name, false);
+    const set = setting(reads.addressFlag.name, false);
     // Unset, it is the default, unless the preset appends the flag, or a shell script may set it (said above).
     const appended = append.some((a) => a.startsWith(`--${reads.addressFlag!.name}=`));
+    if (!appended) assume(set);
     const address = set.kind === 'value' ? set.value : appended || script ? undefined : reads.addressFlag.default;
     if (address !== undefined && isLoopback(address)) {
       const where = set.kind === 'value' ? set.from : `the default --${reads.addressFlag.name} ${reads.addressFlag.default}`;
@@ -412,7 +484,11 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     source = `${ctx.overrideField}`;
   } else if (reads) {
     const before = notes.length;
-    if (reads.portFlag) take(settingOf(words, container, at, reads, reads.portFlag, false), 'ready port');
+    if (reads.portFlag) {
+      const set = setting(reads.portFlag, false);
+      assume(set);
+      take(set, 'ready port');
+    }
     if (reads.envoyBootstrap) {
       const b = envoyBootstrap(words, container, at, ctx, reads.envoyBootstrap);
       if (b && 'unreadable' in b) warn(`${name}: ${b.unreadable}`, b.field);
@@ -474,10 +550,20 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   let quit = quitOn ? preset.quit : undefined;
   if (quit && reads?.quitOnReadyPort) quit = ready ? { ...quit, port: ready.port } : undefined;
   if (quit && reads?.quitPortFlag) {
-    const set = settingOf(words, container, at, reads, reads.quitPortFlag, false);
+    const set = setting(reads.quitPortFlag, false);
+    assume(set);
     const p = set.kind === 'value' ? portOf(set.value) : undefined;
     if (set.kind === 'unreadable') warn(`${name}: ${set.why}; its quit endpoint is not used`, set.field);
     quit = set.kind === 'unreadable' ? undefined : p !== undefined ? { ...quit, port: p } : quit;
+  }
+  for (const [field, { source, variables }] of assumed) {
+    const names = [...variables].join(', ');
+    warn(
+      `${name}: ${field} takes its variables from ${source}, and may set ${names}, which the preset reads: assumed it does not; set ${
+        variables.size > 1 ? 'them' : 'it'
+      } in ${name}'s env, which wins over envFrom, to say`,
+      field,
+    );
   }
   return {
     ...base,

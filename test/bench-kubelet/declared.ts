@@ -160,12 +160,19 @@ const repositories = (...names: readonly string[]): string[] =>
 const PRESET_SIDECARS: Readonly<
   Record<
     string,
-    { readonly names: readonly string[]; readonly images: readonly string[]; readonly inits?: readonly string[]; readonly stop?: 'with' }
+    {
+      readonly names: readonly string[];
+      readonly images: readonly string[];
+      readonly inits?: readonly string[];
+      readonly stop?: 'with';
+      /** Where the preset knows no readiness endpoint, the others wait for it only to be started (README: "started first"). */
+      readonly waitFor?: 'Started';
+    }
   >
 > = {
   istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
   linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
-  vault: { names: ['vault-agent'], images: [] },
+  vault: { names: ['vault-agent'], images: [], waitFor: 'Started' },
   'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: repositories('cloud-sql-connectors/cloud-sql-proxy') },
   envoy: {
     names: ['envoy'],
@@ -179,8 +186,8 @@ const PRESET_SIDECARS: Readonly<
     names: ['otel-collector', 'opentelemetry-collector', 'otc-container'],
     images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
   },
-  'opentelemetry-operator': { names: ['otc-container'], images: [] },
-  consul: { names: ['consul-dataplane', 'envoy-sidecar'], images: [], inits: ['consul-connect-inject-init'] },
+  'opentelemetry-operator': { names: ['otc-container'], images: [], waitFor: 'Started' },
+  consul: { names: ['consul-dataplane', 'envoy-sidecar'], images: [], inits: ['consul-connect-inject-init'], waitFor: 'Started' },
 };
 
 /** True when `container` waits for `dependency` by the rules, directly or through others. */
@@ -243,7 +250,7 @@ export function expectationsOf(
         if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) {
           // A sidecars entry of the user's wins, its stop order included.
           if (!sidecars.has(c.name) && p.stop) stops.set(c.name, p.stop);
-          sidecars.set(c.name, sidecars.get(c.name) ?? 'Ready');
+          sidecars.set(c.name, sidecars.get(c.name) ?? p.waitFor ?? 'Ready');
           for (const init of p.inits ?? []) meshInits.add(init);
         }
     }

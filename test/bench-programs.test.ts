@@ -155,7 +155,9 @@ async function until(check: () => boolean, what: string, ms = 20_000): Promise<v
 }
 
 async function exitOf(p: Proc): Promise<Exit> {
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
+  // A deadline, not a measure: test files run four at a time, and on a loaded 2-core machine three
+  // programs starting in a fresh namespace once took 30 s (linkerd-await --shutdown, killed here).
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 60_000);
   const e = await p.exited;
   clearTimeout(timer);
   return e;

@@ -85,10 +85,13 @@ describe('presets: sidecars in the manifest', () => {
     // A preset with no default port (Envoy) reads it from a port its samples name.
     const portName = builtIn.ready && builtIn.ready.port === undefined ? builtIn.reads?.portNames?.[0] : undefined;
     const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
+    // One that listens where its flag says (oauth2-proxy) is told the pod's address, as its chart does.
+    const listen = preset.reads?.listenFlag;
     const sidecar: Container = {
       name: preset.containers[0]!,
       image: 'example/sidecar:1',
       ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
+      ...(listen ? { args: [`--${listen.name}=0.0.0.0:${preset.ready!.port}`] } : {}),
     };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
@@ -775,6 +778,29 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
   const hookOf = (r: ReturnType<typeof run>, name: string) =>
     templateOf(r.items.at(-1)!).spec.containers.find((c) => c.name === name)!.lifecycle?.postStart?.exec?.command;
   const warnings = (r: ReturnType<typeof run>) => r.results.filter((x) => x.severity === 'warning' && x.message.startsWith('preset '));
+
+  it('oauth2-proxy: the address and port of --http-address (or its variable); its default 127.0.0.1:4180 is a warning, never a gate', () => {
+    const proxy = (extra: Partial<Container>): ReturnType<typeof run> =>
+      run(
+        [
+          workload('Deployment', {
+            spec: { containers: [APP_CMD, { name: 'oauth2-proxy', image: 'quay.io/oauth2-proxy/oauth2-proxy:v7.6.0', ...extra }] },
+          }),
+        ],
+        config([{ name: 'oauth2-proxy', stop: 'after' }], '1.30'),
+      );
+    assert.deepEqual(native(proxy({ args: ['--http-address=0.0.0.0:4180'] })).startupProbe?.httpGet, { port: 4180, path: '/ping' });
+    assert.deepEqual(native(proxy({ args: ['--http-address', ':8081'] })).startupProbe?.httpGet, { port: 8081, path: '/ping' });
+    const byEnv = proxy({ env: [{ name: 'OAUTH2_PROXY_HTTP_ADDRESS', value: 'http://0.0.0.0:4181' }] });
+    assert.deepEqual(native(byEnv).startupProbe?.httpGet, { port: 4181, path: '/ping' });
+    const unset = proxy({});
+    assert.equal(native(unset).startupProbe, undefined, 'started first, not waited for');
+    assert.deepEqual(
+      warnings(unset).map((w) => [w.message.replace(/:.*/, ''), w.field]),
+      [['preset oauth2-proxy', { path: 'spec.template.spec.containers[1]' }]],
+    );
+    assert.match(warnings(unset)[0]!.message, /on 127\.0\.0\.1 only \(the default --http-address 127\.0\.0\.1:4180\)/);
+  });
 
   it('cloud-sql-proxy v2: the port and address set by env are read, and no flag is appended for them; the wait command is told the port', () => {
     const env = [

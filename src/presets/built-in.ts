@@ -171,6 +171,9 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     containers: ['oauth2-proxy'],
     images: repositories('oauth2-proxy/oauth2-proxy'),
     ready: { port: 4180, path: '/ping' },
+    // pkg/apis/options/load.go: OAUTH2_PROXY_<name> variables under changed flags (pflag); the legacy
+    // flag set's http-address defaults to 127.0.0.1:4180, which kubelet's probes of the pod IP miss.
+    reads: { flagSyntax: 'pflag', envPrefix: 'OAUTH2_PROXY_', listenFlag: { name: 'http-address', default: '127.0.0.1:4180' } },
     entrypoint: ['/bin/oauth2-proxy'],
     // An inbound proxy in front of the app: it stops with it.
     stop: 'with',

@@ -94,6 +94,11 @@ export interface Reads {
   /** The flag that sets the address the ready endpoint listens on, and its default. */
   readonly addressFlag?: { readonly name: string; readonly default: string };
   /**
+   * The flag that sets both, as `[http://]HOST:PORT` (oauth2-proxy's --http-address), and its default:
+   * its port is the ready port, and a loopback HOST is one kubelet's probes cannot reach.
+   */
+  readonly listenFlag?: { readonly name: string; readonly default: string };
+  /**
    * The prefix of the variables that stand for every flag (viper's AutomaticEnv: `CSQL_PROXY_` +
    * `HTTP_PORT` for `--http-port`): a flag set by its variable is read there and never appended.
    */

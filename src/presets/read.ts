@@ -463,10 +463,35 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     }
   }
 
+  // An address and port in one flag: its host is checked as above, its port is the first candidate below.
+  let listenPort: { port: number; from: string } | undefined;
+  if (reads?.listenFlag) {
+    const { name: flag, default: fallback } = reads.listenFlag;
+    const set = setting(flag, false);
+    assume(set);
+    const value = set.kind === 'value' ? set.value : script ? undefined : fallback;
+    const where = set.kind === 'value' ? set.from : `the default --${flag} ${fallback}`;
+    const hostPort = value === undefined ? undefined : /^(?:https?:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/i.exec(value);
+    if (value !== undefined && !hostPort)
+      warn(`${name}: ${where} is not HOST:PORT; the ready port cannot be read`, set.kind === 'value' ? set.field : at);
+    if (hostPort) {
+      const host = hostPort[1]!.replace(/^\[(.*)\]$/, '$1');
+      const p = portOf(hostPort[2]!);
+      if (p !== undefined) listenPort = { port: p, from: where };
+      if (isLoopback(host)) {
+        warn(
+          `${name} listens for its health checks on ${host} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to 0.0.0.0:${hostPort[2]}, or give ${name} a probe of its own; it is started first, not waited for`,
+          set.kind === 'value' ? set.field : at,
+        );
+        unreachable = true;
+      }
+    }
+  }
+
   // The ready port, in the precedence of the module comment.
   let port: number | undefined;
   let source: string | undefined;
-  const candidates: { port: number; from: string }[] = [];
+  const candidates: { port: number; from: string }[] = listenPort ? [listenPort] : [];
   const take = (found: Found, what: string): void => {
     if (found.kind === 'unreadable') {
       warn(`${name}: ${found.why}; the ${what} cannot be read`, found.field);

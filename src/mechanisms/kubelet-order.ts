@@ -41,6 +41,7 @@ const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 const GATE_VOLUMES: readonly HelperVolume[] = [{ volume: HELPER_VOLUME_SPEC, mount: HELPER_MOUNT }];
 /** With holdDependents, the gates also leave their marks in the run volume, where the held containers' wrappers look. */
 const HELD_VOLUMES: readonly HelperVolume[] = [...GATE_VOLUMES, { volume: RUN_VOLUME_SPEC, mount: RUN_MOUNT }];
+const gateVolumes = (marks: boolean): readonly HelperVolume[] => (marks ? HELD_VOLUMES : GATE_VOLUMES);
 
 /** Fields the API server forbids on a regular (run-to-completion) init container. */
 const INIT_FORBIDDEN = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle', 'resizePolicy'] as const;
@@ -123,10 +124,12 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
     else checks.set(name, readiness);
   }
   const hold = pod.holdDependents ? dependentsHeld(pod, checks, waits) : { held: new Map<string, Held>(), diagnostics: [] };
+  // The gates leave ready marks only for containers that wait for them themselves.
+  const marks = hold.held.size > 0;
   if (checks.size > 0) {
     const why = `${[...checks.keys()].join(', ')} must be gated by the static helper`;
     const users = [...new Set([...checks.keys(), ...hold.held.keys()])].map(node);
-    problems.push(...helperRefusals(podSpec, why, users, hold.held.size > 0 ? HELD_VOLUMES : GATE_VOLUMES));
+    problems.push(...helperRefusals(podSpec, why, users, gateVolumes(marks)));
   }
   const released = releasedWrappers(pod, new Set(hold.held.keys()));
   problems.push(...released.problems);
@@ -173,15 +176,16 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
       : undefined;
     if (startupProbe) edits.push({ op: 'set', path: [...initsPath, position, 'startupProbe'], value: startupProbe });
   });
-  edits.push(...gateEdits(pod, finalMains, checks, waits, hold.held, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)));
+  edits.push(
+    ...gateEdits(pod, finalMains, checks, waits, hold.held, marks, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)),
+  );
   const pathOf = (name: string): Path =>
     initLevel.has(name) ? [...initsPath, finalInits.indexOf(name)] : [...mainsPath, finalMains.indexOf(name)];
-  const marks = checks.size > 0 && hold.held.size > 0;
   const kept: Kept = {
     wrapped: new Set(hold.held.keys()),
     hooked: new Set([...checks.keys(), ...waits.keys()]),
     users: new Set([...checks.keys(), ...hold.held.keys()]),
-    volumes: checks.size === 0 ? [] : marks ? HELD_VOLUMES : GATE_VOLUMES,
+    volumes: checks.size === 0 ? [] : gateVolumes(marks),
     probed: new Set(finalInits.filter((name) => restartable(name) && waitedOnReady.has(name))),
   };
   edits.push(...releaseEdits(pod, kept, released, pathOf, finalInits.indexOf(HELPER_CONTAINER), finalInits.length));
@@ -298,6 +302,7 @@ function gateEdits(
   checks: ReadonlyMap<string, Readiness>,
   ownWaits: ReadonlyMap<string, readonly string[]>,
   held: ReadonlyMap<string, Held>,
+  marks: boolean,
   containerOf: (name: string) => V1Container,
   helperAt: number,
 ): Edit[] {
@@ -314,7 +319,6 @@ function gateEdits(
   };
   for (const [name, command] of ownWaits) setHook(name, command);
   if (checks.size === 0) return edits;
-  const marks = held.size > 0;
   // By position, so that a container both gated and held mounts each volume once.
   const mounts = new Map<number, V1Container>();
   for (const [name, readiness] of checks) {
@@ -340,7 +344,9 @@ function gateEdits(
       edits.push({ op: 'set', path: ['spec', 'containers', position, 'command'], value: wrapper });
     mounts.set(position, container);
   }
-  const volumes = marks ? HELD_VOLUMES : GATE_VOLUMES;
   const mounted = [...mounts].map(([position, container]) => ({ position, container }));
-  return [...edits, ...helperEdits(pod.podSpec, mounted, volumes, pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait'])];
+  return [
+    ...edits,
+    ...helperEdits(pod.podSpec, mounted, gateVolumes(marks), pod.helperImage, helperAt, marks ? ['wait', 'run'] : ['wait']),
+  ];
 }

@@ -447,6 +447,13 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
 
   // The address the ready endpoint listens on: kubelet probes the pod's IP, not the loopback.
   let unreachable = false;
+  const onLoopback = (address: string, where: string, fix: string, field: string): void => {
+    warn(
+      `${name} listens for its health checks on ${address} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to ${fix}, or give ${name} a probe of its own; it is started first, not waited for`,
+      field,
+    );
+    unreachable = true;
+  };
   if (reads?.addressFlag) {
     const set = setting(reads.addressFlag.name, false);
     // Unset, it is the default, unless the preset appends the flag, or a shell script may set it (said above).
@@ -455,11 +462,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     const address = set.kind === 'value' ? set.value : appended || script ? undefined : reads.addressFlag.default;
     if (address !== undefined && isLoopback(address)) {
       const where = set.kind === 'value' ? set.from : `the default --${reads.addressFlag.name} ${reads.addressFlag.default}`;
-      warn(
-        `${name} listens for its health checks on ${address} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to 0.0.0.0, or give ${name} a probe of its own; it is started first, not waited for`,
-        set.kind === 'value' ? set.field : at,
-      );
-      unreachable = true;
+      onLoopback(address, where, '0.0.0.0', set.kind === 'value' ? set.field : at);
     }
   }
 
@@ -478,13 +481,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       const host = hostPort[1]!.replace(/^\[(.*)\]$/, '$1');
       const p = portOf(hostPort[2]!);
       if (p !== undefined) listenPort = { port: p, from: where };
-      if (isLoopback(host)) {
-        warn(
-          `${name} listens for its health checks on ${host} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to 0.0.0.0:${hostPort[2]}, or give ${name} a probe of its own; it is started first, not waited for`,
-          set.kind === 'value' ? set.field : at,
-        );
-        unreachable = true;
-      }
+      if (isLoopback(host)) onLoopback(host, where, `0.0.0.0:${hostPort[2]}`, set.kind === 'value' ? set.field : at);
     }
   }
 

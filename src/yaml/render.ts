@@ -20,12 +20,12 @@ export function printDocument(document: Document, style: SequenceStyle): string 
   const kept = plainNonStrings(document);
   const schema = document.schema;
   try {
-    for (const node of kept) node.value = new SourceText(node.source!);
+    for (const { node, source } of kept) node.value = new SourceText(source);
     document.schema = schemaWithSourceText(schema);
     return document.toString({ lineWidth: 0, indentSeq: !style.compact, flowCollectionPadding: false });
   } finally {
     document.schema = schema;
-    kept.forEach((node, i) => (node.value = kept.values[i]));
+    for (const { node, value } of kept) node.value = value;
   }
 }
 
@@ -61,14 +61,14 @@ function schemaWithSourceText(schema: Document['schema']): Document['schema'] {
   return extended;
 }
 
-/** The plain non-string scalars read from the source, one line each, with their values to restore. */
-function plainNonStrings(document: Document): Scalar[] & { values: unknown[] } {
-  const found = Object.assign([] as Scalar[], { values: [] as unknown[] });
+/** The plain non-string scalars read from the source, one line each, with their source and the value to restore. */
+function plainNonStrings(document: Document): { node: Scalar; source: string; value: unknown }[] {
+  const found: { node: Scalar; source: string; value: unknown }[] = [];
   visit(document, {
     Scalar(_, node) {
-      if (node.type !== 'PLAIN' || typeof node.value === 'string' || node.source === undefined || /[\r\n]/.test(node.source)) return;
-      found.push(node);
-      found.values.push(node.value);
+      const { source } = node;
+      if (node.type !== 'PLAIN' || typeof node.value === 'string' || source === undefined || /[\r\n]/.test(source)) return;
+      found.push({ node, source, value: node.value });
     },
   });
   return found;

@@ -253,7 +253,7 @@ function target(container: V1Container, execFn?: ProbeTarget['exec']): ProbeTarg
   };
 }
 
-async function waitFor(what: string, test: () => boolean, limitMs = 20_000): Promise<void> {
+async function waitFor(what: string, test: () => boolean, limitMs = 60_000): Promise<void> {
   const end = Date.now() + limitMs;
   while (!test()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -33,3 +33,8 @@ export function under(prefix: string, diagnostics: readonly Diagnostic[]): Diagn
   if (prefix === '') return [...diagnostics];
   return diagnostics.map((d) => (d.field === undefined ? d : { ...d, field: `${prefix}.${d.field}` }));
 }
+
+/** A path as results name a field: `spec.template.spec.containers[1].lifecycle`. */
+export function fieldPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}

@@ -1,5 +1,6 @@
 /** io-ts codecs the config and the presets share, and their errors as field problems. */
 import * as t from 'io-ts';
+import { fieldPath } from '../diagnostic.js';
 
 /**
  * An object codec that rejects unknown fields: io-ts' `exact` would drop them silently, and a misspelt
@@ -54,8 +55,9 @@ export interface DecodeProblem {
   readonly message: string;
 }
 
+/** io-ts names an array index by its decimal string, as it names a key. */
 function joinPath(keys: readonly string[]): string {
-  return keys.reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '');
+  return fieldPath(keys.map((k) => (/^\d+$/.test(k) ? Number(k) : k)));
 }
 
 /** io-ts errors as one problem per field, with the path people would write in YAML. */

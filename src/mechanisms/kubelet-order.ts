@@ -23,16 +23,7 @@ import type { Edit, Path } from '../resource-list/edit.js';
 import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLUME_SPEC } from '../runtime/helper.js';
 import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
-import {
-  helperEdits,
-  helperRefusals,
-  outlivingSidecars,
-  programOf,
-  reorderEdits,
-  sameCommand,
-  waitedReadiness,
-  type HelperVolume,
-} from './pod-edits.js';
+import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
 import { onlyOurWaitHook, releasedWrappers, releaseEdits, type Kept } from './release.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
@@ -60,7 +51,7 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   const field = (n: ContainerNode): string => containerField(n.list, n.index);
 
   const completedDeps = new Set(graph.edges.filter((e) => e.condition === 'Completed').map((e) => e.from));
-  const outliving = outlivingSidecars(pod);
+  const { outliving } = pod;
   const initLevel = new Set<string>();
   for (const n of graph.nodes.values()) {
     if (n.list === 'initContainers' || (sidecarsAsInit && outliving.has(n.name)) || completedDeps.has(n.name)) initLevel.add(n.name);

@@ -51,6 +51,8 @@ export interface PodContext {
   readonly annotations: Readonly<Record<string, string>>;
   /** The declared order, built and checked against this pod. */
   readonly graph: OrderGraph;
+  /** The sidecars that stop after the other containers (pod-edits.ts outlivingSidecars says which). */
+  readonly outliving: ReadonlySet<string>;
   readonly timeoutSeconds: number;
   /** The containers a postStart gate holds also wait for its ready mark themselves (OrderSpec's). */
   readonly holdDependents: boolean;

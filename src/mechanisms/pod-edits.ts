@@ -4,7 +4,7 @@
  */
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { error, type Diagnostic } from '../diagnostic.js';
-import type { ContainerNode } from '../order/graph.js';
+import type { ContainerNode, OrderGraph } from '../order/graph.js';
 import { readinessOf, type Readiness } from '../readiness/readiness.js';
 import type { KnownEntrypoint, PodContext } from './mechanism.js';
 import type { Edit, Path } from '../resource-list/edit.js';
@@ -32,10 +32,10 @@ export function waitedReadiness(pod: PodContext, n: ContainerNode): Readiness | 
  * (`stop: with`, an inbound proxy). In a pod that runs to completion, a sidecar must stop once the work
  * is done or the pod never completes, so there every sidecar is stopped after the work, whatever it declares.
  */
-export function outlivingSidecars(pod: PodContext): ReadonlySet<string> {
-  const { sidecars, stopsWithApp } = pod.graph;
+export function outlivingSidecars(podSpec: PodSpecView, graph: OrderGraph): ReadonlySet<string> {
+  const { sidecars, stopsWithApp } = graph;
   const all = [...sidecars.keys()];
-  return new Set(runsToCompletion(pod.podSpec) !== undefined ? all : all.filter((n) => !stopsWithApp.has(n)));
+  return new Set(runsToCompletion(podSpec) !== undefined ? all : all.filter((n) => !stopsWithApp.has(n)));
 }
 
 /** A volume the static helper fills or the containers it serves share, and how they mount it. */

@@ -10,14 +10,14 @@ import { orderSpec, type OrderSpec } from '../config/order-spec.js';
 import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
 import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from '../presets/apply.js';
 import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
-import { editBelowMergedKey, fieldPath, type Edit, type Path } from '../resource-list/edit.js';
+import { editBelowMergedKey, type Edit, type Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
 import { resourceRefOf } from '../resource-list/results.js';
 import { holdsUnlistedPodTemplate, podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
 import { runsToCompletion } from '../workloads/pods.js';
 import { namespaceOf, namesExactly, selects, stringMap } from '../workloads/selector.js';
 import { namedTargetPortsIn, targetPortsSelecting, type NamedTargetPort } from '../workloads/services.js';
-import { error, under, type Diagnostic } from '../diagnostic.js';
+import { error, fieldPath, under, type Diagnostic } from '../diagnostic.js';
 import { planPod } from './plan-pod.js';
 
 /** What the planner decided for one workload (an item with a pod template). */

@@ -9,6 +9,7 @@ import type { KnownEntrypoint } from '../mechanisms/mechanism.js';
 import type { Rule, Sidecar } from '../order/declaration.js';
 import { autoCandidates, mechanismNamed, type MechanismName } from '../mechanisms/index.js';
 import type { Mechanism, MechanismPlan, PodContext, SidecarHints } from '../mechanisms/mechanism.js';
+import { outlivingSidecars } from '../mechanisms/pod-edits.js';
 import { buildOrderGraph } from '../order/graph.js';
 import type { PodSpecView } from '../workloads/pods.js';
 import { blocks, type Diagnostic } from '../diagnostic.js';
@@ -55,6 +56,7 @@ export function planPod(spec: OrderSpec, request: PodRequest): PodPlan {
     podSpec: request.podSpec,
     annotations: request.annotations,
     graph: build.graph,
+    outliving: outlivingSidecars(request.podSpec, build.graph),
     timeoutSeconds: spec.timeoutSeconds,
     holdDependents: spec.holdDependents,
     helperImage: spec.helperImage,

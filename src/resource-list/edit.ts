@@ -4,6 +4,7 @@
  * sequence index. Each edit sees the item as the previous edits left it.
  */
 import { hasMergedKeys, keepMergedKeys, mergedKeys } from '../yaml/merge.js';
+import { fieldPath } from '../diagnostic.js';
 
 type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -125,15 +126,6 @@ function isMap(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A path as results name a field: `spec.template.spec.containers[1].lifecycle`. */
-export function fieldPath(path: Path): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function describe(path: Path): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-}
-
 /** Walks `path`, creating mappings for missing string segments when `create` is set. */
 function walk(root: Json, path: Path, create: boolean): Container | undefined {
   let node: Json = root;
@@ -175,11 +167,11 @@ function setOrdered(map: Record<string, Json>, key: string, value: Json, hint: r
 function sequenceAt(root: Json, path: Path, create: boolean, before?: readonly string[]): Json[] {
   const parent = walk(root, path.slice(0, -1), create);
   const key = path[path.length - 1];
-  if (!isMap(parent) || typeof key !== 'string') throw new Error(`no mapping to hold ${describe(path)}`);
+  if (!isMap(parent) || typeof key !== 'string') throw new Error(`no mapping to hold ${fieldPath(path)}`);
   const existing = parent[key];
   if (Array.isArray(existing)) return existing;
-  if (existing !== undefined && existing !== null) throw new Error(`${describe(path)} is not a sequence`);
-  if (!create) throw new Error(`no sequence at ${describe(path)}`);
+  if (existing !== undefined && existing !== null) throw new Error(`${fieldPath(path)} is not a sequence`);
+  if (!create) throw new Error(`no sequence at ${fieldPath(path)}`);
   const seq: Json[] = [];
   setOrdered(parent, key, seq, before);
   return seq;
@@ -193,12 +185,12 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
         const key = edit.path[edit.path.length - 1];
         if (typeof key === 'number') {
           const seq = walk(root, edit.path.slice(0, -1), false);
-          if (!Array.isArray(seq) || key < 0 || key >= seq.length) throw new Error(`no entry to replace at ${describe(edit.path)}`);
+          if (!Array.isArray(seq) || key < 0 || key >= seq.length) throw new Error(`no entry to replace at ${fieldPath(edit.path)}`);
           seq[key] = cloneData(edit.value);
           break;
         }
         const parent = walk(root, edit.path.slice(0, -1), true);
-        if (!isMap(parent) || key === undefined) throw new Error(`cannot set ${describe(edit.path)}`);
+        if (!isMap(parent) || key === undefined) throw new Error(`cannot set ${fieldPath(edit.path)}`);
         setOrdered(parent, key, cloneData(edit.value), edit.before);
         break;
       }
@@ -211,17 +203,17 @@ export function applyEditsToObject(root: Json, edits: readonly Edit[]): void {
         const key = edit.path[edit.path.length - 1];
         const parent = walk(root, edit.path.slice(0, -1), false);
         if (typeof key === 'number') {
-          if (!Array.isArray(parent) || key < 0 || key >= parent.length) throw new Error(`no entry to remove at ${describe(edit.path)}`);
+          if (!Array.isArray(parent) || key < 0 || key >= parent.length) throw new Error(`no entry to remove at ${fieldPath(edit.path)}`);
           parent.splice(key, 1);
           break;
         }
-        if (!isMap(parent) || key === undefined || !(key in parent)) throw new Error(`no key to remove at ${describe(edit.path)}`);
+        if (!isMap(parent) || key === undefined || !(key in parent)) throw new Error(`no key to remove at ${fieldPath(edit.path)}`);
         delete parent[key];
         break;
       }
       case 'move': {
         const from = sequenceAt(root, edit.from, false);
-        if (edit.fromIndex < 0 || edit.fromIndex >= from.length) throw new Error(`no entry ${edit.fromIndex} in ${describe(edit.from)}`);
+        if (edit.fromIndex < 0 || edit.fromIndex >= from.length) throw new Error(`no entry ${edit.fromIndex} in ${fieldPath(edit.from)}`);
         const [entry] = from.splice(edit.fromIndex, 1);
         sequenceAt(root, edit.to, true, edit.before).splice(edit.toIndex, 0, entry);
         break;

@@ -17,16 +17,7 @@ import { HELPER_CONTAINER, HELPER_MOUNT, HELPER_VOLUME_SPEC, RUN_MOUNT, RUN_VOLU
 import { containerField, DEFAULT_GRACE_SECONDS, runsToCompletion } from '../../workloads/pods.js';
 import type { Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
-import {
-  helperEdits,
-  helperRefusals,
-  outlivingSidecars,
-  programOf,
-  reorderEdits,
-  sameCommand,
-  waitedReadiness,
-  type HelperVolume,
-} from '../pod-edits.js';
+import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from '../pod-edits.js';
 import { releasedWrappers, releaseEdits, type Kept } from '../release.js';
 
 const FILE_STATE = { Started: 'started', Ready: 'ready', Completed: 'exit' } as const satisfies Record<string, FileState>;
@@ -124,7 +115,7 @@ function compile(pod: PodContext): MechanismPlan {
   const mains = podSpec.containers.map((c) => c.name);
   // A sidecar that stops with the others (stop: with) is wrapped as they are: it starts first, and is
   // signalled when they are.
-  const outliving = outlivingSidecars(pod);
+  const { outliving } = pod;
   const sidecarMains = mains.filter((n) => outliving.has(n));
   const workMains = mains.filter((n) => !outliving.has(n));
   const completes = runsToCompletion(podSpec);

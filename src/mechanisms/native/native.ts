@@ -7,7 +7,6 @@
 import { error, type Diagnostic } from '../../diagnostic.js';
 import type { KubernetesVersion, Mechanism, MechanismPlan, PodContext } from '../mechanism.js';
 import { kubeletOrder } from '../kubelet-order.js';
-import { outlivingSidecars } from '../pod-edits.js';
 import { containerField } from '../../workloads/pods.js';
 import { HELPER_CONTAINER } from '../../runtime/helper.js';
 
@@ -45,7 +44,7 @@ const SIDECAR_NAMED_PORTS = 33;
  */
 function movedSidecarLimits(pod: PodContext): Diagnostic[] {
   const problems: Diagnostic[] = [];
-  const outliving = outlivingSidecars(pod);
+  const { outliving } = pod;
   pod.podSpec.containers.forEach((c, i) => {
     if (!outliving.has(c.name)) return;
     const at = containerField('containers', i);
@@ -104,7 +103,7 @@ function compile(pod: PodContext): MechanismPlan {
  * like any main container's.
  */
 function stayingMain(pod: PodContext): Diagnostic[] {
-  const outliving = outlivingSidecars(pod);
+  const { outliving } = pod;
   const staying = pod.podSpec.containers.map((c) => c.name).filter((n) => pod.graph.sidecars.has(n) && !outliving.has(n));
   if (staying.length === 0) return [];
   const one = staying.length === 1;

@@ -8,7 +8,6 @@ import type { Diagnostic } from '../../diagnostic.js';
 import { decodeWaitHook } from '../../protocol/wait-hook.js';
 import { podsOf, runsToCompletion } from '../../workloads/pods.js';
 import { kubeletOrder } from '../kubelet-order.js';
-import { outlivingSidecars } from '../pod-edits.js';
 import type { Mechanism } from '../mechanism.js';
 import { initContainersBeforeSidecars, unsupportedNativeSidecars } from '../native/native.js';
 
@@ -19,7 +18,7 @@ export const postStart = {
     const unsupported = unsupportedNativeSidecars(pod);
     if (unsupported.length > 0) return { edits: [], steps: [], diagnostics: unsupported };
     const order = kubeletOrder(pod, false);
-    const outliving = outlivingSidecars(pod);
+    const { outliving } = pod;
     const sidecars = order.mains.filter((n) => outliving.has(n));
     if (sidecars.length === 0) return order;
     const warnings: Diagnostic[] = [

@@ -34,9 +34,10 @@ describe('the npm package', () => {
       /kubelet kills it and starts the containers after it anyway/,
       'which the helper writes: the script ships in the package',
     );
-    const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'order-containers', 'package.json'), 'utf8')) as {
-      version: string;
-    };
+    const packageDir = join(prefix, 'lib', 'node_modules', 'order-containers');
+    const installed = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    for (const schema of readdirSync(join(ROOT, 'schema')))
+      assert.equal(readFileSync(join(packageDir, 'schema', schema), 'utf8'), readFileSync(join(ROOT, 'schema', schema), 'utf8'), schema);
     assert.equal(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim(), installed.version);
   });
 });

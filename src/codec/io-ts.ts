@@ -1,6 +1,7 @@
 /** io-ts codecs the config and the presets share, and their errors as field problems. */
 import * as t from 'io-ts';
 import { fieldPath } from '../diagnostic.js';
+import { jsonSchemaOf, withSchema } from './json-schema.js';
 
 /**
  * An object codec that rejects unknown fields: io-ts' `exact` would drop them silently, and a misspelt
@@ -9,7 +10,7 @@ import { fieldPath } from '../diagnostic.js';
 export function strictObject<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
   const base = t.intersection([t.type(required), t.partial(optional)]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  return new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
+  const codec = new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
     name,
     base.is,
     (input, context) => {
@@ -27,6 +28,12 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
     },
     base.encode,
   );
+  return withSchema(codec, () => ({
+    type: 'object',
+    properties: Object.fromEntries([...known].map((k) => [k, jsonSchemaOf((required[k] ?? optional[k])!)])),
+    ...(Object.keys(required).length > 0 ? { required: Object.keys(required) } : {}),
+    additionalProperties: false,
+  }));
 }
 
 /** One of a list of strings: the codec of an enum defined once as an `as const` list. */
@@ -41,12 +48,13 @@ export const StringList = t.array(t.string, 'list of strings');
 
 /** A string that matches `pattern`, with a message that says what was expected. */
 export function matching(name: string, pattern: RegExp, expected: string) {
-  return new t.Type<string, string, unknown>(
+  const codec = new t.Type<string, string, unknown>(
     name,
     (u): u is string => typeof u === 'string' && pattern.test(u),
     (u, c) => (typeof u === 'string' && pattern.test(u) ? t.success(u) : t.failure(u, c, `expected ${expected}, got ${JSON.stringify(u)}`)),
     t.identity,
   );
+  return withSchema(codec, { type: 'string', pattern: pattern.source, description: expected });
 }
 
 export interface DecodeProblem {

@@ -4,6 +4,7 @@
  */
 import * as t from 'io-ts';
 import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import { jsonSchemaOf, withSchema, type JsonSchema } from '../codec/json-schema.js';
 import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, STOP_ORDERS, type Rule, type Sidecar } from '../order/declaration.js';
 import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism.js';
@@ -19,25 +20,32 @@ export const CONTAINER_ORDER_KIND = 'ContainerOrder';
 
 const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
 const VERSION = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
-const KubernetesVersionString = new t.Type<string, string, unknown>(
-  'KubernetesVersion',
-  (u): u is string => typeof u === 'string' && VERSION.test(u),
-  (u, c) =>
-    typeof u === 'string' && VERSION.test(u)
-      ? t.success(u)
-      : typeof u === 'number'
-        ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
-        : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),
-  t.identity,
+const KubernetesVersionString = withSchema(
+  new t.Type<string, string, unknown>(
+    'KubernetesVersion',
+    (u): u is string => typeof u === 'string' && VERSION.test(u),
+    (u, c) =>
+      typeof u === 'string' && VERSION.test(u)
+        ? t.success(u)
+        : typeof u === 'number'
+          ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
+          : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),
+    t.identity,
+  ),
+  { type: 'string', pattern: VERSION.source, description: 'a Kubernetes minor version such as "1.29", quoted' },
 );
-const TimeoutSeconds = new t.Type<number, number, unknown>(
-  'TimeoutSeconds',
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 86400,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 86400
-      ? t.success(u as number)
-      : t.failure(u, c, `expected whole seconds from 1 to 86400, got ${JSON.stringify(u)}`),
-  t.identity,
+const MAX_TIMEOUT_SECONDS = 86400;
+const TimeoutSeconds = withSchema(
+  new t.Type<number, number, unknown>(
+    'TimeoutSeconds',
+    (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS,
+    (u, c) =>
+      Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS
+        ? t.success(u as number)
+        : t.failure(u, c, `expected whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(u)}`),
+    t.identity,
+  ),
+  { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS },
 );
 const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
 const NamespaceName = matching('NamespaceName', NAMESPACE_NAME, 'a namespace name (lowercase letters, digits and "-", at most 63)');
@@ -124,32 +132,43 @@ const ContainerOrder = strictObject(
   { metadata: Metadata, spec: ContainerOrderSpec },
 );
 
-const CONFIGMAP_KEYS = [
-  'mode',
-  'strategy',
-  'kubernetesVersion',
-  'sidecars',
-  'order',
-  'timeoutSeconds',
-  'holdDependents',
-  'helperImage',
-  'entrypoints',
-  'presets',
-  'namespace',
-] as const;
-
 /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
-const DataString = new t.Type<string, string, unknown>(
-  'string',
-  (u): u is string => typeof u === 'string',
-  (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `ConfigMap data values are strings: quote it ("${String(u)}")`)),
-  t.identity,
+const DataString = withSchema(
+  new t.Type<string, string, unknown>(
+    'string',
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `ConfigMap data values are strings: quote it ("${String(u)}")`)),
+    t.identity,
+  ),
+  { type: 'string' },
 );
+/** timeoutSeconds as ConfigMap text: digits, read as a number and then checked as TimeoutSeconds. */
+const SECONDS_TEXT = /^\d+$/;
+
+/**
+ * The ConfigMap form's keys, each with the codec of its text: a spec field's own codec where the text is
+ * the value, DataString where the text is parsed (the declaration syntax, or YAML for entrypoints and presets).
+ */
+const CONFIGMAP_TEXT = {
+  mode: ModeC,
+  strategy: Strategy,
+  kubernetesVersion: KubernetesVersionString,
+  sidecars: DataString,
+  order: DataString,
+  // Read as a number and then checked as TimeoutSeconds, whose message names the range.
+  timeoutSeconds: matching('SecondsText', SECONDS_TEXT, `whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, as digits`),
+  holdDependents: BooleanText,
+  helperImage: Image,
+  entrypoints: DataString,
+  presets: DataString,
+  namespace: NamespaceName,
+} as const;
+type ConfigMapKey = keyof typeof CONFIGMAP_TEXT;
 
 const ConfigMapData = strictObject(
   'ConfigMapData',
   {},
-  Object.fromEntries(CONFIGMAP_KEYS.map((k) => [k, DataString])) as Record<(typeof CONFIGMAP_KEYS)[number], typeof DataString>,
+  Object.fromEntries(Object.keys(CONFIGMAP_TEXT).map((k) => [k, DataString])) as Record<ConfigMapKey, typeof DataString>,
 );
 
 const ConfigMap = t.intersection([
@@ -257,7 +276,7 @@ function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[]
   return knownEntrypoints(decoded.right, 'data.entrypoints');
 }
 
-function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number], string>>): FunctionConfig {
+function fromConfigMapData(data: Partial<Record<ConfigMapKey, string>>): FunctionConfig {
   const problems: DecodeProblem[] = [];
   const check = <A>(key: string, codec: t.Decoder<unknown, A>, value: unknown): A | undefined => {
     const decoded = codec.decode(value);
@@ -265,17 +284,17 @@ function fromConfigMapData(data: Partial<Record<(typeof CONFIGMAP_KEYS)[number],
     problems.push(...problemsOf(decoded.left).map((p) => ({ path: `data.${key}`, message: p.message })));
     return undefined;
   };
-  const mode = data.mode === undefined ? undefined : check('mode', ModeC, data.mode);
-  const strategy = data.strategy === undefined ? undefined : check('strategy', Strategy, data.strategy);
+  const mode = data.mode === undefined ? undefined : check('mode', CONFIGMAP_TEXT.mode, data.mode);
+  const strategy = data.strategy === undefined ? undefined : check('strategy', CONFIGMAP_TEXT.strategy, data.strategy);
   const version =
-    data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', KubernetesVersionString, data.kubernetesVersion);
+    data.kubernetesVersion === undefined ? undefined : check('kubernetesVersion', CONFIGMAP_TEXT.kubernetesVersion, data.kubernetesVersion);
   const timeout =
     data.timeoutSeconds === undefined
       ? undefined
-      : check('timeoutSeconds', TimeoutSeconds, /^\d+$/.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
-  const hold = data.holdDependents === undefined ? undefined : check('holdDependents', BooleanText, data.holdDependents);
-  const helperImage = data.helperImage === undefined ? undefined : check('helperImage', Image, data.helperImage);
-  const namespace = data.namespace === undefined ? undefined : check('namespace', NamespaceName, data.namespace);
+      : check('timeoutSeconds', TimeoutSeconds, SECONDS_TEXT.test(data.timeoutSeconds) ? Number(data.timeoutSeconds) : data.timeoutSeconds);
+  const hold = data.holdDependents === undefined ? undefined : check('holdDependents', CONFIGMAP_TEXT.holdDependents, data.holdDependents);
+  const helperImage = data.helperImage === undefined ? undefined : check('helperImage', CONFIGMAP_TEXT.helperImage, data.helperImage);
+  const namespace = data.namespace === undefined ? undefined : check('namespace', CONFIGMAP_TEXT.namespace, data.namespace);
   const field = <A>(path: string, text: string | undefined, parse: (text: string) => A): A | undefined => {
     if (text === undefined) return undefined;
     const parsed = parseField(path, text, parse);
@@ -351,4 +370,35 @@ export function decodeFunctionConfig(config: unknown): FunctionConfig {
       message: `functionConfig must be a ${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}) or a ConfigMap, got kind ${JSON.stringify(kind ?? null)}`,
     },
   ]);
+}
+
+const SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** The JSON Schema of a ContainerOrder, from the codec that decodes it. */
+export function containerOrderSchema(): JsonSchema {
+  return {
+    $schema: SCHEMA_DIALECT,
+    title: `${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}), the functionConfig of order-containers`,
+    ...jsonSchemaOf(ContainerOrder),
+  };
+}
+
+/** The JSON Schema of the ConfigMap form, each data key with the schema of its text. */
+export function configMapSchema(): JsonSchema {
+  return {
+    $schema: SCHEMA_DIALECT,
+    title: 'The ConfigMap form of the functionConfig of order-containers',
+    type: 'object',
+    properties: {
+      apiVersion: { const: 'v1' },
+      kind: { const: 'ConfigMap' },
+      metadata: jsonSchemaOf(Metadata),
+      data: {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(CONFIGMAP_TEXT).map(([k, codec]) => [k, jsonSchemaOf(codec)])),
+        additionalProperties: false,
+      },
+    },
+    required: ['apiVersion', 'kind'],
+  };
 }

@@ -3,20 +3,24 @@
  */
 import * as t from 'io-ts';
 import { matching, oneOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import { jsonSchemaOf, withSchema } from '../codec/json-schema.js';
 import { STOP_ORDERS } from '../order/declaration.js';
 import { CONTAINER_NAME } from '../codec/names.js';
 import { BUILT_IN_PRESETS } from './built-in.js';
 import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
-const Port = new t.Type<number, number, unknown>(
-  'Port',
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535
-      ? t.success(u as number)
-      : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`),
-  t.identity,
+const Port = withSchema(
+  new t.Type<number, number, unknown>(
+    'Port',
+    (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
+    (u, c) =>
+      Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535
+        ? t.success(u as number)
+        : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`),
+    t.identity,
+  ),
+  { type: 'integer', minimum: 1, maximum: 65535 },
 );
 const UrlPath = matching('UrlPath', /^\/\S*$/, 'a URL path starting with /');
 const StringMap = t.record(t.string, t.string, 'map of strings');
@@ -64,17 +68,20 @@ const PresetFields = {
 };
 const PresetObject = strictObject('Preset', { name: PresetName }, PresetFields);
 /** A built-in preset by name, or a preset of the config's own (or a built-in's fields replaced). */
-export const PresetEntry = new t.Type<string | t.TypeOf<typeof PresetObject>, unknown, unknown>(
-  'PresetEntry',
-  (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
-  // Only an object can be a preset of one's own: its problems are the ones worth reporting.
-  (u, c) =>
-    typeof u === 'string'
-      ? t.success(u)
-      : typeof u === 'object' && u !== null
-        ? PresetObject.validate(u, c)
-        : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`),
-  t.identity,
+export const PresetEntry = withSchema(
+  new t.Type<string | t.TypeOf<typeof PresetObject>, unknown, unknown>(
+    'PresetEntry',
+    (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
+    // Only an object can be a preset of one's own: its problems are the ones worth reporting.
+    (u, c) =>
+      typeof u === 'string'
+        ? t.success(u)
+        : typeof u === 'object' && u !== null
+          ? PresetObject.validate(u, c)
+          : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`),
+    t.identity,
+  ),
+  () => ({ anyOf: [{ type: 'string', enum: BUILT_IN_PRESETS.map((p) => p.name) }, jsonSchemaOf(PresetObject)] }),
 );
 export const PresetEntries = t.array(PresetEntry, 'list of presets');
 export type PresetEntry = t.TypeOf<typeof PresetEntry>;

@@ -3,7 +3,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { configFromFlags } from './cli/config-flags.js';
-import { HELP } from './cli/help.js';
+import { EXPLAIN_HELP, HELP } from './cli/help.js';
 import { ConfigFileError, logResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
 import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
@@ -18,12 +18,19 @@ const CONFIG_OPTIONS = {
 } as const;
 
 async function explainMain(argv: readonly string[]): Promise<ExitCode> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { input: { type: 'string', short: 'i' }, ...CONFIG_OPTIONS, format: { type: 'string', default: 'text' } },
+    options: {
+      input: { type: 'string', short: 'i' },
+      ...CONFIG_OPTIONS,
+      format: { type: 'string', default: 'text' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
+  if (values.help) return say(EXPLAIN_HELP);
+  refusePositionals(positionals, 'use -i FILE or -i DIR to read manifests');
   const format = EXPLAIN_FORMATS.find((f) => f === values.format);
   if (!format) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
   const path = values.input;
@@ -41,9 +48,27 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   return explanation.exitCode;
 }
 
+/** Prints `text` on stdout: help and version. */
+function say(text: string): ExitCode {
+  process.stdout.write(text + '\n');
+  return 0;
+}
+
+/**
+ * Neither command reads file arguments, and `-f` is the function config, not kubectl's manifest
+ * file: a file given the way kubectl takes one gets told where it goes.
+ */
+function refusePositionals(positionals: readonly string[], instead: string): void {
+  if (positionals.length === 0) return;
+  throw new UsageError(
+    `unexpected argument ${JSON.stringify(positionals[0])}: ${instead}; -f names the function config (a ContainerOrder or ConfigMap)`,
+  );
+}
+
 async function main(argv: readonly string[]): Promise<ExitCode> {
   if (argv[0] === 'explain') return explainMain(argv.slice(1));
-  const { values } = parseArgs({
+  if (argv[0] === 'help') return say(argv[1] === 'explain' ? EXPLAIN_HELP : HELP);
+  const { values, positionals } = parseArgs({
     args: [...argv],
     options: {
       input: { type: 'string', short: 'i' },
@@ -54,16 +79,14 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       version: { type: 'boolean' },
     },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(version() + '\n');
-    return 0;
-  }
+  if (values.help) return say(HELP);
+  if (values.version) return say(version());
+  refusePositionals(
+    positionals,
+    'use -i FILE to read a ResourceList from a file (kpt fn source DIR makes one of a directory of manifests)',
+  );
   const list = readResourceList(await readInput(values.input), { json: values.json ?? false });
   const run = runFunction(list, configFromFlags(values, list.functionConfig));
   logResults(run.results);

@@ -212,10 +212,48 @@ describe('command line', () => {
     );
   });
 
-  it('prints --help and --version', () => {
+  it("tells a manifest given as an argument, or to -f (kubectl's habit), where it goes", () => {
+    const dir = tempDir('cli-habits');
+    const manifest = join(dir, 'cronjob.yaml');
+    writeFileSync(manifest, 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: report}\n');
+    for (const args of [[manifest], ['explain', manifest]]) {
+      const r = runCli(args, LIST);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^order-containers: unexpected argument ".*cronjob\.yaml": use -i FILE.*; -f names the function config \(a ContainerOrder or ConfigMap\)\n$/,
+      );
+    }
+    for (const args of [
+      ['-f', manifest],
+      ['explain', '-f', manifest],
+    ]) {
+      const r = runCli(args, LIST);
+      assert.equal(r.code, 3, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.equal(
+        r.stderr,
+        `order-containers: function config ${manifest} is a CronJob, not a ContainerOrder or ConfigMap: -f names the function config; give the resources with -i FILE\n`,
+      );
+    }
+  });
+
+  it('prints --help, help, explain --help and --version', () => {
     const help = runCli(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /-f, --function-config FILE/);
+    assert.equal(runCli(['help']).stdout, help.stdout);
+    for (const args of [
+      ['explain', '--help'],
+      ['explain', '-h'],
+      ['help', 'explain'],
+    ]) {
+      const r = runCli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /^Usage: order-containers explain /, args.join(' '));
+      assert.match(r.stdout, /--format FORMAT +text, mermaid, dot, json/);
+    }
     const version = runCli(['--version']);
     assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });

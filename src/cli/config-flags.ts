@@ -1,4 +1,5 @@
 /** The functionConfig the flags give (-f FILE or -d KEY=VALUE), for both commands. */
+import { FUNCTION_CONFIG_KINDS } from '../config/function-config.js';
 import { DEFAULT_LIMITS, InputError, loadOne } from '../yaml/load.js';
 import { ConfigFileError, readFileOrSay, UsageError } from './io.js';
 
@@ -7,14 +8,22 @@ export interface ConfigFlags {
   readonly d?: readonly string[] | undefined;
 }
 
+/** kubectl's `-f` names manifests; here it names the config, so a manifest given to it is told where it goes. */
 function configFromFile(path: string): unknown {
   const text = readFileOrSay(path, 'function config ').toString('utf8');
+  let config: unknown;
   try {
-    return loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
+    config = loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
   } catch (e) {
     if (e instanceof InputError) throw new ConfigFileError(e.message);
     throw e;
   }
+  const kind = (config as { kind?: unknown } | null)?.kind;
+  if (typeof kind === 'string' && !FUNCTION_CONFIG_KINDS.includes(kind))
+    throw new ConfigFileError(
+      `function config ${path} is a ${kind}, not a ${FUNCTION_CONFIG_KINDS.join(' or ')}: -f names the function config; give the resources with -i FILE`,
+    );
+  return config;
 }
 
 /** `-d` pairs as kpt passes `kpt fn eval -- KEY=VALUE`: a ConfigMap called function-input. */

@@ -1,8 +1,9 @@
-/** `--help`: the options and values are those the code accepts (the format list is explain's own). */
+/** `--help` and `explain --help`: the options and values are those the code accepts (the format list is explain's own). */
 import { EXPLAIN_FORMATS } from '../explain/formats.js';
 
 export const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
        order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}]
+       order-containers help [explain]
 
 Makes the containers of each pod template start and stop in the declared order.
 Reads a KRM ResourceList (YAML or JSON) and writes it back with results.
@@ -18,7 +19,22 @@ Options:
 
 explain prints each workload's start and stop order: of a ResourceList, a multi-document YAML file or
 a directory of manifests, as they are, or as the function would leave them when a functionConfig is
-given (with -f, -d, in the ResourceList, or as a ContainerOrder among the manifests).
+given (with -f, -d, in the ResourceList, or as a ContainerOrder among the manifests): explain --help.
 
 Exit codes: 0 ok, 1 an error result, 2 bad input or crash, 3 bad functionConfig.
 Docs: README.md in the package.`;
+
+export const EXPLAIN_HELP = `Usage: order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}]
+
+Prints each workload's start and stop order: of a ResourceList, a multi-document YAML file or a directory
+of manifests, as they are, or as the function would leave them when a functionConfig is given (with -f,
+-d, in the ResourceList, or as a ContainerOrder among the manifests).
+
+Options:
+  -i, --input FILE|DIR         read from FILE or the manifests in DIR instead of stdin ("-" is stdin)
+  -f, --function-config FILE   use the ContainerOrder or ConfigMap in FILE as functionConfig
+  -d KEY=VALUE                 add KEY=VALUE to a ConfigMap functionConfig (repeatable)
+      --format FORMAT          ${EXPLAIN_FORMATS.join(', ')} (default text)
+  -h, --help                   show this help
+
+Exit codes: 0 ok, 1 an error result, 2 bad input, 3 bad functionConfig.`;

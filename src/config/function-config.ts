@@ -17,6 +17,9 @@ import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
 const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
 export const CONTAINER_ORDER_KIND = 'ContainerOrder';
+const CONFIG_MAP_KIND = 'ConfigMap';
+/** The kinds a functionConfig may be. */
+export const FUNCTION_CONFIG_KINDS: readonly string[] = [CONTAINER_ORDER_KIND, CONFIG_MAP_KIND];
 
 const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
 const VERSION = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
@@ -172,7 +175,7 @@ const ConfigMapData = strictObject(
 );
 
 const ConfigMap = t.intersection([
-  t.type({ apiVersion: t.literal('v1'), kind: t.literal('ConfigMap') }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal(CONFIG_MAP_KIND) }),
   t.partial({ metadata: Metadata, data: ConfigMapData }),
 ]);
 
@@ -351,7 +354,7 @@ function available(config: FunctionConfig, path: string): FunctionConfig {
 export function decodeFunctionConfig(config: unknown): FunctionConfig {
   if (config === undefined || config === null) return { kind: 'none', reason: 'no functionConfig was given' };
   const kind = (config as { kind?: unknown }).kind;
-  if (kind === 'ConfigMap') {
+  if (kind === CONFIG_MAP_KIND) {
     const raw = config as Record<string, unknown>;
     // `data:` with nothing under it is null in YAML; it means the same as no data.
     const decoded = ConfigMap.decode(raw.data === null ? { ...raw, data: {} } : raw);
@@ -391,7 +394,7 @@ export function configMapSchema(): JsonSchema {
     type: 'object',
     properties: {
       apiVersion: { const: 'v1' },
-      kind: { const: 'ConfigMap' },
+      kind: { const: CONFIG_MAP_KIND },
       metadata: jsonSchemaOf(Metadata),
       data: {
         type: 'object',

@@ -89,6 +89,62 @@ describe('orders declared on the workload itself', () => {
   });
 });
 
+describe('opting out, and annotations where they are not read (issue 18)', () => {
+  const template = (annotations: string) =>
+    deployment('', CONTAINERS).replace(
+      '    template:\n      spec:\n',
+      `    template:\n      metadata:\n        annotations:\n${annotations}      spec:\n`,
+    );
+  const CONFIG = { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'proxy' } };
+
+  it('leaves a workload with order-containers.dev/skip: "true", on itself or its pod template, as it is, with one info', () => {
+    for (const [text, field] of [
+      [
+        deployment('    annotations:\n      order-containers.dev/skip: "true"\n', CONTAINERS),
+        'metadata.annotations.order-containers.dev/skip',
+      ],
+      [template('          order-containers.dev/skip: "true"\n'), 'spec.template.metadata.annotations.order-containers.dev/skip'],
+    ] as const) {
+      const r = run(text, CONFIG);
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      assert.equal(withoutResults(r.output), text);
+      assert.deepEqual(r.results, [
+        {
+          message: `left as it is: ${field} is "true"`,
+          severity: 'info',
+          resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          field: { path: field },
+        },
+      ]);
+    }
+  });
+
+  it('orders a workload whose skip is "false", and refuses another value naming the field', () => {
+    const ordered = run(deployment('    annotations:\n      order-containers.dev/skip: "false"\n', CONTAINERS), CONFIG);
+    assert.deepEqual(initNames(ordered.items[0]!), ['proxy']);
+    const text = deployment('    annotations:\n      order-containers.dev/skip: "yes"\n', CONTAINERS);
+    const r = run(text, CONFIG);
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.results[0]!.message, 'metadata.annotations.order-containers.dev/skip: expected "true" or "false", got "yes"');
+    assert.equal(withoutResults(r.output), text);
+  });
+
+  it('warns about an order annotation on the pod template, selected or not, with no config at all', () => {
+    const text = template('          order-containers.dev/order: "proxy > app"\n');
+    const field = 'spec.template.metadata.annotations.order-containers.dev/order';
+    for (const config of [undefined, CONFIG]) {
+      const r = run(text, config);
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      assert.deepEqual(r.results[0], {
+        message: `${field} is not read on the pod template (it would be copied onto every Pod); write it in the workload's metadata.annotations`,
+        severity: 'warning',
+        resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        field: { path: field },
+      });
+    }
+  });
+});
+
 describe('selection', () => {
   const two = `apiVersion: config.kubernetes.io/v1
 kind: ResourceList

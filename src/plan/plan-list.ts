@@ -3,17 +3,18 @@
  * diagnostics), nothing written. The function writes the edits and turns the diagnostics into results
  * (function.ts); explain applies the edits to plain objects (explain/explain.ts).
  */
-import { READY_FIELD, readyOverridesOf, workloadOrderOf } from '../config/annotations.js';
+import { misplacedAnnotations, READY_FIELD, readyOverridesOf, skipOf, workloadOrderOf } from '../config/annotations.js';
 import type { ReadyAt } from '../config/syntax.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { orderSpec, type OrderSpec } from '../config/order-spec.js';
 import { clusterDefault, mechanismNamed } from '../mechanisms/index.js';
 import { matchPresets, NO_PRESETS, planPresets, type NamespaceMeta, type PresetPlan, type TemplateView } from '../presets/apply.js';
 import { APPLIED_ANNOTATION, formatApplied, formatSteps, type Applied } from '../protocol/applied.js';
-import { editBelowMergedKey, type Edit, type Path } from '../resource-list/edit.js';
+import { editBelowMergedKey, valueAt, type Edit, type Path } from '../resource-list/edit.js';
 import type { Item, PlainObject } from '../resource-list/read.js';
 import { resourceRefOf } from '../resource-list/results.js';
 import { holdsUnlistedPodTemplate, podTemplateOf, type PodTemplateRef } from '../workloads/pod-templates.js';
+import { podTemplatePathOf } from '../workloads/kinds.js';
 import { runsToCompletion } from '../workloads/pods.js';
 import { namespaceOf, namesExactly, selects, stringMap } from '../workloads/selector.js';
 import { namedTargetPortsIn, targetPortsSelecting, type NamedTargetPort } from '../workloads/services.js';
@@ -162,6 +163,15 @@ function unknownNamespace(
   };
 }
 
+/** A warning for each order annotation on the pod template (`at`), where it is not read. */
+function misplacedOrder(templateMetadata: unknown, at: string): Diagnostic[] {
+  return misplacedAnnotations(templateMetadata, at).map((field) => ({
+    severity: 'warning',
+    message: `${field} is not read on the pod template (it would be copied onto every Pod); write it in the workload's metadata.annotations`,
+    field,
+  }));
+}
+
 /**
  * Plans one workload, if the item is one. The order it declares in its own annotations replaces that
  * part of the config; the presets that apply add to it.
@@ -176,31 +186,41 @@ function planWorkload(
 ): WorkloadOutcome | undefined {
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
-  if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item, spec.namespace))) return undefined;
+  const outcomeOf =
+    (asked: boolean) =>
+    (diagnostics: readonly Diagnostic[], edits: readonly Edit[] = [], applied?: Applied): WorkloadOutcome => ({
+      index,
+      item,
+      edits,
+      diagnostics,
+      asked,
+      ...(applied ? { applied } : {}),
+    });
+  if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item, spec.namespace))) {
+    // An order written where it is not read must not pass in silence, selected or not.
+    const path = podTemplatePathOf(item.apiVersion, item.kind, spec.workloadKinds);
+    const misplaced = path ? misplacedOrder(valueAt(item, [...path, 'metadata']), path.join('.')) : [];
+    return misplaced.length > 0 ? outcomeOf(true)(misplaced) : undefined;
+  }
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return undefined;
-  const asked = own !== undefined || namesExactly(spec.selector, item);
-  const outcome = (diagnostics: readonly Diagnostic[], edits: readonly Edit[] = [], applied?: Applied): WorkloadOutcome => ({
-    index,
-    item,
-    edits,
-    diagnostics,
-    asked,
-    ...(applied ? { applied } : {}),
-  });
+  const outcome = outcomeOf(own !== undefined || namesExactly(spec.selector, item));
   if (!('template' in found)) return outcome(found.problems);
+  const at = found.path.join('.');
+  const { template } = found;
+  const skip = skipOf(item.metadata, template.metadata, at);
+  if ('problem' in skip) return outcome([error(`${skip.problem.path}: ${skip.problem.message}`, skip.problem.path)]);
+  if (skip.skip) return outcome([{ severity: 'info', message: `left as it is: ${skip.field} is "true"`, field: skip.field }]);
   const overrides = readyOverridesOf(item.metadata);
   const problems = [...(own?.problems ?? []), ...overrides.problems];
   if (problems.length > 0) return outcome(problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));
-
-  const at = found.path.join('.');
-  const { template } = found;
+  const misplaced = misplacedOrder(template.metadata, at);
   const namespace = namespaceOf(item, spec.namespace);
   const input: PresetInput = { kind: String(item.kind), template, pod: templateView(template), namespace, overrides: overrides.ready };
   const declared = own?.sidecars ?? spec.sidecars;
   const presets = presetsFor(spec, input, declared, namespaces, configMapsInList);
   const unknown = unknownNamespace(spec, input, namespaces);
-  const presetNotes = [...(unknown ? [unknown] : []), ...under(at, presets.notes)];
+  const presetNotes = [...misplaced, ...(unknown ? [unknown] : []), ...under(at, presets.notes)];
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
   const sidecars = [...declared, ...presets.sidecars];
   // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.

@@ -6,6 +6,7 @@
 import { decodeFunctionConfig } from './config/function-config.js';
 import { planList, unlistedWorkloads, type PlanConfig } from './plan/plan-list.js';
 import { configProblemResults, configResult, workloadResults } from './plan/results.js';
+import { unmatchedNames } from './plan/unmatched.js';
 import type { ResourceList } from './resource-list/read.js';
 import { hasErrors, type Result } from './resource-list/results.js';
 import { ResourceListWriter } from './resource-list/write.js';
@@ -41,11 +42,22 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
 
   const results: Result[] = [];
   let considered = 0;
+  const seen = new Set<string>();
   for (const outcome of planList(list.items, config)) {
     considered++;
     writer.edit(outcome.index, outcome.item, outcome.edits);
     results.push(...workloadResults(outcome));
+    for (const name of outcome.containers ?? []) seen.add(name);
   }
+  if (config.kind === 'spec' && seen.size > 0)
+    for (const u of unmatchedNames(config.spec, seen))
+      results.push(
+        configResult(
+          functionConfig,
+          'warning',
+          `${u.role} ${u.name} is not a container of any selected workload${u.suggestion ? `; did you mean ${u.suggestion}?` : '; check the name and the selector'}`,
+        ),
+      );
   if (results.length === 0) {
     const message =
       config.kind === 'none' && considered === 0

@@ -251,6 +251,32 @@ items:
     assert.equal(named.results[0]!.severity, 'error');
   });
 
+  it('warns once about a config name that no selected workload has, with the nearest name that exists (issue 18)', () => {
+    const config = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'order' },
+      data: { sidecars: 'proxi, envoy', order: 'proxi > ap' },
+    };
+    const r = run(two, config);
+    assert.equal(r.exitCode, 0);
+    const warnings = r.results.filter((x) => x.severity === 'warning');
+    assert.deepEqual(
+      warnings.map((w) => [w.message, w.resourceRef?.name]),
+      [
+        ['sidecar proxi is not a container of any selected workload; did you mean proxy?', 'order'],
+        ['sidecar envoy is not a container of any selected workload; check the name and the selector', 'order'],
+        ['rule container ap is not a container of any selected workload; did you mean app?', 'order'],
+      ],
+    );
+    const spelt = run(two, { ...config, data: { sidecars: 'proxy', order: 'proxy > app' } });
+    assert.deepEqual(
+      spelt.results.filter((x) => x.severity === 'warning'),
+      [],
+      'a name that one selected workload has is no typo',
+    );
+  });
+
   it('uses postStart gates below Kubernetes 1.29, with a warning for what they cannot do', () => {
     const r = run(
       two

@@ -34,6 +34,8 @@ export interface WorkloadOutcome {
   readonly asked: boolean;
   /** What the edits realise, or, in validate mode, what applying them would. */
   readonly applied?: Applied;
+  /** The names of the pod's containers and init containers, when the workload was selected and read. */
+  readonly containers?: readonly string[];
 }
 
 /** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
@@ -187,7 +189,7 @@ function planWorkload(
   const own = workloadOrderOf(item.metadata);
   const spec = config.kind === 'spec' ? config.spec : NO_CONFIG;
   const outcomeOf =
-    (asked: boolean) =>
+    (asked: boolean, containers?: readonly string[]) =>
     (diagnostics: readonly Diagnostic[], edits: readonly Edit[] = [], applied?: Applied): WorkloadOutcome => ({
       index,
       item,
@@ -195,6 +197,7 @@ function planWorkload(
       diagnostics,
       asked,
       ...(applied ? { applied } : {}),
+      ...(containers ? { containers } : {}),
     });
   if (own === undefined && (config.kind !== 'spec' || !selects(spec.selector, item, spec.namespace))) {
     // An order written where it is not read must not pass in silence, selected or not.
@@ -204,10 +207,13 @@ function planWorkload(
   }
   const found = podTemplateOf(item, spec.workloadKinds);
   if (found === undefined) return undefined;
-  const outcome = outcomeOf(own !== undefined || namesExactly(spec.selector, item));
-  if (!('template' in found)) return outcome(found.problems);
+  if (!('template' in found)) return outcomeOf(own !== undefined || namesExactly(spec.selector, item))(found.problems);
   const at = found.path.join('.');
   const { template } = found;
+  const outcome = outcomeOf(
+    own !== undefined || namesExactly(spec.selector, item),
+    [...template.spec.containers, ...(template.spec.initContainers ?? [])].map((c) => c.name),
+  );
   const skip = skipOf(item.metadata, template.metadata, at);
   if ('problem' in skip) return outcome([error(`${skip.problem.path}: ${skip.problem.message}`, skip.problem.path)]);
   if (skip.skip) return outcome([{ severity: 'info', message: `left as it is: ${skip.field} is "true"`, field: skip.field }]);

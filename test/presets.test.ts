@@ -87,11 +87,16 @@ describe('presets: sidecars in the manifest', () => {
     const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
     // One that listens where its flag says (oauth2-proxy) is told the pod's address, as its chart does.
     const listen = preset.reads?.listenFlag;
+    // A collector (otel-collector) has its health_check enabled on every address by its config, inline.
+    const collector = preset.reads?.collectorConfig;
     const sidecar: Container = {
       name: preset.containers[0]!,
       image: 'example/sidecar:1',
       ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
       ...(listen ? { args: [`--${listen.name}=0.0.0.0:${preset.ready!.port}`] } : {}),
+      ...(collector
+        ? { args: [`--config=yaml:{extensions: {health_check: {endpoint: "0.0.0.0:${preset.ready!.port}"}}, service: {extensions: [health_check]}}`] }
+        : {}),
     };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {

@@ -226,8 +226,10 @@ service:
       exporters: [debug]
   extensions: [health_check, pprof, zpages]
 `;
-const otelcol = (pattern: string, contrib: boolean): ImageSpec => {
-  const bin = contrib ? 'otelcol-contrib' : 'otelcol';
+// otelcol-k8s (distributions/otelcol-k8s) has the contrib layout under its own name; its config.yaml
+// differs from contrib's in extensions (health_check alone) and processors, which no case here reads.
+const otelcol = (pattern: string, bin: 'otelcol' | 'otelcol-contrib' | 'otelcol-k8s'): ImageSpec => {
+  const contrib = bin !== 'otelcol';
   return {
     pattern,
     base: 'scratch',
@@ -261,6 +263,7 @@ export const SIDECAR_IMAGES: readonly ImageSpec[] = [
   vault('docker.io/hashicorp/vault:*'),
   oauth2Proxy('quay.io/oauth2-proxy/oauth2-proxy:*-alpine', 'distro'),
   oauth2Proxy('quay.io/oauth2-proxy/oauth2-proxy:*', 'distroless'),
-  otelcol('*otel/opentelemetry-collector-contrib:*', true),
-  otelcol('*otel/opentelemetry-collector:*', false),
+  otelcol('*otel/opentelemetry-collector-contrib:*', 'otelcol-contrib'),
+  otelcol('*otel/opentelemetry-collector:*', 'otelcol'),
+  otelcol('*/opentelemetry-collector-releases/opentelemetry-collector-k8s:*', 'otelcol-k8s'),
 ];

@@ -1245,8 +1245,8 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
     );
   });
 
-  it('before 1.29 the postStart gate polls the endpoint the config gives', () => {
-    const r = collector(chart(), [relay(enabled('${env:MY_POD_IP}:13500', '    path: /health\n'))], chartVolumes, '1.28');
+  it("before 1.29 the postStart gate polls the endpoint the config gives, which must take 127.0.0.1: the pod's IP alone is a warning", () => {
+    const r = collector(chart(), [relay(enabled('0.0.0.0:13500', '    path: /health\n'))], chartVolumes, '1.28');
     const spec = templateOf(r.items.at(-1)!).spec;
     assert.deepEqual(names(spec.containers), ['opentelemetry-collector', 'app']);
     const check = decodeWaitHook(spec.containers[0]!.lifecycle?.postStart?.exec?.command)?.readiness.check as unknown as Record<
@@ -1254,5 +1254,14 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
       unknown
     >;
     assert.deepEqual([check.kind, check.port, check.path], ['http', 13500, '/health']);
+    // Kubelet's probes reach the pod's IP; the gate's check, from inside the pod, goes to 127.0.0.1.
+    const podIP = collector(chart(), [relay(enabled('${env:MY_POD_IP}:13500'))], chartVolumes, '1.28');
+    const hook = templateOf(podIP.items.at(-1)!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+    assert.equal(decodeWaitHook(hook), undefined, 'started first, not gated');
+    assert.match(
+      warnings(podIP)[0]!.message,
+      /\$\{env:MY_POD_IP\}:13500 .* listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
+    );
+    assert.equal(warnings(podIP)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
   });
 });

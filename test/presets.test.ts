@@ -1120,6 +1120,10 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
     const literal = chart({ env: [{ name: 'HC_HOST', value: '0.0.0.0' }] });
     assert.deepEqual(probeOf(collector(literal, [relay(enabled('${env:HC_HOST}:13203'))])), { port: 13203, path: '/' });
     assert.deepEqual(probeOf(collector(chart(), [relay(enabled('${env:UNSET:-0.0.0.0}:13204'))])), { port: 13204, path: '/' });
+    // Another address of its own: taken for the pod's IP, and said.
+    const other = collector(chart(), [relay(enabled('10.1.2.3:13205'))]);
+    assert.deepEqual(probeOf(other), { port: 13205, path: '/' });
+    assert.match(warnings(other)[0]!.message, /listens on 10\.1\.2\.3 only: assumed it is the pod's IP/);
   });
 
   it('several --config are merged in order, later keys winning; file:, env: and yaml: locations are read', () => {

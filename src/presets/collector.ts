@@ -193,12 +193,14 @@ function defaultHost(c: CollectorContainer): { host: string; why: string } {
   return { host: 'localhost', why: 'v0.104.0 and later' };
 }
 
+/** Stands for the pod's IP in an expanded value: no character an endpoint can hold. */
+const POD_IP = '\0';
+
 /**
- * `${env:VAR}`, `${VAR}` and `${env:VAR:-default}` in a value, as the resolver expands them; the pod's
- * IP stands as `podIP` (in `host` only), anything else that cannot be known is `unseen`.
+ * `${env:VAR}`, `${VAR}` and `${env:VAR:-default}` in a value, as the resolver expands them; a variable
+ * set from status.podIP becomes POD_IP, anything else that cannot be known is `unseen`.
  */
-function expand(text: string, c: CollectorContainer): { text: string; podIP: boolean } | Unseen {
-  let podIP = false;
+function expand(text: string, c: CollectorContainer): string | Unseen {
   let unseen: Unseen | undefined;
   const out = text.replace(
     /\$\{(?:([A-Za-z][A-Za-z0-9+.-]+):)?([^}:]*)(?::-([^}]*))?\}/g,
@@ -208,17 +210,14 @@ function expand(text: string, c: CollectorContainer): { text: string; podIP: boo
         return '';
       }
       const e = c.env(name);
-      if (e.kind === 'podIP') {
-        podIP = true;
-        return '\0';
-      }
+      if (e.kind === 'podIP') return POD_IP;
       if (e.kind === 'value') return e.value;
       if (fallback !== undefined) return fallback as string;
       unseen ??= { kind: 'unseen', why: `${all}: ${e.why}`, field: e.field };
       return '';
     },
   );
-  return unseen ?? { text: out, podIP };
+  return unseen ?? out;
 }
 
 /** Reads the collector's config for its health_check extension (module comment). */
@@ -292,14 +291,14 @@ export function healthCheckOf(c: CollectorContainer, spec: CollectorConfig): Hea
     : `${where} in ${sourceOf(sources, 'extensions', id).from}, on its default endpoint ${endpoint} (${fallback.why})`;
   const field = written ? at.field : sourceOf(sources, 'extensions', id).field;
   const expanded = expand(endpoint, c);
-  if ('kind' in expanded) return unknown({ ...expanded, why: `${from}: ${expanded.why}` });
-  const hp = /^(\[[^\]]*\]|[^:]*):(\d{1,5})$/.exec(expanded.text);
+  if (typeof expanded !== 'string') return unknown({ ...expanded, why: `${from}: ${expanded.why}` });
+  const hp = /^(\[[^\]]*\]|[^:]*):(\d{1,5})$/.exec(expanded);
   const port = hp ? Number(hp[2]) : NaN;
   if (!hp || port < 1 || port > 65535) return { kind: 'off', why: `${from} is not HOST:PORT, and the collector fails to start it`, field };
   const host = hp[1]!.replace(/^\[(.*)\]$/, '$1');
   return {
     kind: 'serves',
-    host: host === '\0' ? { kind: 'podIP' } : { kind: 'address', address: host.replace(/\0/g, '$(POD_IP)') },
+    host: host === POD_IP ? { kind: 'podIP' } : { kind: 'address', address: host.replaceAll(POD_IP, "(the pod's IP)") },
     port,
     path,
     from,

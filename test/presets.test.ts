@@ -1267,5 +1267,12 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
       /\$\{env:MY_POD_IP\}:13500 .* listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
     );
     assert.equal(warnings(podIP)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
+    // The chart as rendered, its own probes on 13133: its readinessProbe becomes the gate, which is said never to pass.
+    const probes = { readinessProbe: { httpGet: { path: '/', port: 13133 } } };
+    const own = collector(chart(probes), [relay(enabled('${env:MY_POD_IP}:13133'))], chartVolumes, '1.28');
+    assert.match(
+      warnings(own)[0]!.message,
+      /its own probe becomes a gate checked from inside the pod at 127\.0\.0\.1, where it does not listen/,
+    );
   });
 });

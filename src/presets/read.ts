@@ -562,6 +562,12 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
               `${name}: ${health.from} listens on ${address} only: assumed it is the pod's IP, which kubelet's probes reach`,
               health.field,
             );
+        } else if (ownProbe) {
+          // Its own probe is the gate (planPresets): checked in the pod, it can never pass.
+          warn(
+            `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars its own probe becomes a gate checked from inside the pod at 127.0.0.1, where it does not listen, so the containers after it never start; set it to 0.0.0.0:${health.port}`,
+            health.field,
+          );
         } else {
           warn(
             `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127.0.0.1, where it does not listen; set it to 0.0.0.0:${health.port}; it is started first, not waited for`,

@@ -581,6 +581,18 @@ describe('bench sidecar programs', function () {
       await exitOf(q);
     });
 
+    it('expands ${env:VAR} after merging its --config documents in order (the Helm chart: ${env:MY_POD_IP}:13133)', async () => {
+      const base = write('extensions:\n  health_check:\n    endpoint: 127.0.0.1:13135\nservice:\n  extensions: [health_check]\n');
+      const p = ns.run('otelcol', ['--config', base, '--config=yaml:extensions::health_check::endpoint: ${env:MY_POD_IP}:13136'], {
+        env: { MY_POD_IP: POD_IP },
+      });
+      await ns.until('GET', `http://${POD_IP}:13136/`, 200);
+      assert.equal(ns.probe('GET', 'http://127.0.0.1:13136/').error, 'ECONNREFUSED', 'on the pod IP only');
+      assert.equal(ns.probe('GET', 'http://127.0.0.1:13135/').error, 'ECONNREFUSED', 'the later document wins');
+      p.child.kill('SIGTERM');
+      await exitOf(p);
+    });
+
     it('exits 1 on an unknown flag, a missing --config and an extension that is not configured', async () => {
       assert.equal((await exitOf(ns.run('otelcol', ['--no-such-flag']))).code, 1);
       assert.equal((await exitOf(ns.run('otelcol', []))).code, 1);
@@ -605,6 +617,7 @@ describe('bench sidecar programs', function () {
         'quay.io/oauth2-proxy/oauth2-proxy:v7.7.1': '/bin/oauth2-proxy',
         'otel/opentelemetry-collector-contrib:0.115.0': '/otelcol-contrib',
         'otel/opentelemetry-collector:0.115.0': '/otelcol',
+        'ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s:0.153.0': '/otelcol-k8s',
       };
       const glob = (pattern: string): RegExp =>
         new RegExp(

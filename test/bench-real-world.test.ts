@@ -4,7 +4,7 @@ import { REAL_WORLD_IMAGES } from './bench-kubelet/images-real-world.js';
 import { assertHealthy, requireBench, runOn, throughFunction, type Run } from './bench-kubelet/scenario.js';
 import { configMapConfig } from './bench-kubelet/manifests.js';
 import { INJECTED } from './injected/fixtures.js';
-import { config, fileOf, manifestsOf, SOURCES, VERSIONS, type Source } from './real-world/manifests.js';
+import { config, fileOf, manifestsOf, SOURCES, upstream, VERSIONS, type Source } from './real-world/manifests.js';
 import { render } from './bench-kubelet/manifests.js';
 
 /**
@@ -163,6 +163,24 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     ...extra,
   });
   const envoyVolumes = [{ name: 'envoy-config', configMap: { name: 'envoy-config' } }];
+  /**
+   * The Helm chart's collector (test/real-world/upstream/) with an app beside it, its own probes left
+   * out so that what the preset reads from its config is what gates, and `edit` applied to its config.
+   */
+  const chart = (file: string, edit: (relay: string) => string = (r) => r, image?: string): Record<string, unknown>[] =>
+    upstream(file).map((item) => {
+      if (item.kind === 'ConfigMap') {
+        const data = item.data as Record<string, string>;
+        return { ...item, data: { ...data, relay: edit(data.relay!) } };
+      }
+      const spec = (item.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
+      const [collector] = spec.containers;
+      delete collector!.livenessProbe;
+      delete collector!.readinessProbe;
+      if (image) collector!.image = image;
+      spec.containers.push(APP);
+      return item;
+    });
   /** A case's manifests, and the versions it runs at where not both (the other one is proven elsewhere). */
   interface Case {
     readonly input: Record<string, unknown>[];
@@ -335,6 +353,23 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
+    // At 1.30 the gate is the endpoint the chart's config gives, the pod IP from status.podIP, as the
+    // native sidecar's startupProbe. At 1.28 the postStart gate would check 127.0.0.1, where it does not
+    // listen: warned (below), started first, not waited for.
+    'otel-collector as the Helm chart renders it (0.158.3): health_check on ${env:MY_POD_IP}:13133, read from its ConfigMap': {
+      input: chart('otel-collector-chart-0.158.3.yaml'),
+    },
+    // `health_check: {}` on an image older than v0.104.0: the default endpoint is 0.0.0.0:13133.
+    'otel-collector as the Helm chart 0.76.1 renders it (image 0.88.0): health_check on its default endpoint, then 0.0.0.0:13133': {
+      input: chart('otel-collector-chart-0.76.1.yaml'),
+    },
+    // The same config on a v0.104.0+ image listens on localhost only: warned, started first, not waited for.
+    'otel-collector as the Helm chart 0.76.1 renders it, on a v0.104.0+ image: health_check on localhost, not waited for': {
+      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, 'otel/opentelemetry-collector-contrib:0.111.0'),
+    },
+    'otel-collector as the Helm chart renders it, health_check left out of service.extensions: not waited for': {
+      input: chart('otel-collector-chart-0.158.3.yaml', (r) => r.replace('  extensions:\n  - health_check\n', '  extensions: []\n')),
+    },
     // No readiness endpoint is known: it is started first and not waited for.
     'vault-agent in the manifest, its configuration from a ConfigMap': {
       input: [
@@ -422,7 +457,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         assertHealthy(await runOf(what, version), { stopOrder: version !== '1.28' });
       });
 
-  const warned: Record<string, { input: Record<string, unknown>[]; field: string; message: RegExp }> = {
+  const warned: Record<string, { input: Record<string, unknown>[]; field: string; message: RegExp; version?: string }> = {
     'cloud-sql-proxy v2 bound to localhost': {
       input: [deployment('local', [APP, { name: 'cloud-sql-proxy', image: V2, args: ['--http-address=127.0.0.1', 'proj:region:db'] }])],
       field: 'spec.template.spec.containers[1].args[0]',
@@ -454,6 +489,24 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       field: 'spec.template.spec.containers[1].volumeMounts[0]',
       message: /binds the admin server to 127\.0\.0\.1/,
     },
+    'otel-collector as the Helm chart 0.76.1 renders it, on a v0.104.0+ image (health_check on its default localhost:13133)': {
+      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, 'otel/opentelemetry-collector-contrib:0.111.0'),
+      field: 'spec.template.spec.containers[0].volumeMounts[0]',
+      message:
+        /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*default endpoint localhost:13133/,
+    },
+    'otel-collector as the Helm chart renders it (${env:MY_POD_IP}:13133), before 1.29: the gate in the pod would check 127.0.0.1': {
+      input: chart('otel-collector-chart-0.158.3.yaml'),
+      version: '1.28',
+      field: 'spec.template.spec.containers[0].volumeMounts[0]',
+      message:
+        /listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
+    },
+    'otel-collector as the Helm chart renders it, health_check left out of service.extensions': {
+      input: chart('otel-collector-chart-0.158.3.yaml', (r) => r.replace('  extensions:\n  - health_check\n', '  extensions: []\n')),
+      field: 'spec.template.spec.containers[0].volumeMounts[0]',
+      message: /extensions\.health_check is configured, but service\.extensions in \/conf\/relay\.yaml .*does not list it/,
+    },
     'cloud-sql-proxy v2 with envFrom from a Secret, whose values the function does not read': {
       input: [
         deployment('env-secret', [
@@ -467,7 +520,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
   };
   for (const [what, c] of Object.entries(warned))
     it(`${what}: a warning names the field`, () => {
-      const r = render(c.input, config('1.30'));
+      const r = render(c.input, config(c.version ?? '1.30'));
       assert.equal(r.status, 0);
       assert.ok(
         (r.results as { severity?: string; message: string; field?: { path: string } }[]).some(

@@ -22,6 +22,7 @@ interface Container {
   restartPolicy?: string;
   startupProbe?: Record<string, unknown>;
   readinessProbe?: Record<string, unknown>;
+  livenessProbe?: Record<string, unknown>;
   lifecycle?: { postStart?: { exec?: { command: string[] } } };
 }
 interface Template {
@@ -87,11 +88,20 @@ describe('presets: sidecars in the manifest', () => {
     const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
     // One that listens where its flag says (oauth2-proxy) is told the pod's address, as its chart does.
     const listen = preset.reads?.listenFlag;
+    // A collector (otel-collector) has its health_check enabled on every address by its config, inline.
+    const collector = preset.reads?.collectorConfig;
     const sidecar: Container = {
       name: preset.containers[0]!,
       image: 'example/sidecar:1',
       ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
       ...(listen ? { args: [`--${listen.name}=0.0.0.0:${preset.ready!.port}`] } : {}),
+      ...(collector
+        ? {
+            args: [
+              `--config=yaml:{extensions: {health_check: {endpoint: "0.0.0.0:${preset.ready!.port}"}}, service: {extensions: [health_check]}}`,
+            ],
+          }
+        : {}),
     };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
@@ -1056,5 +1066,213 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
     });
     assert.deepEqual(native(r).startupProbe, { httpGet: { port: 8090, path: '/startup' } });
     assert.match(warnings(r)[0]!.message, /own probe checks port 8090, but .*says 9090; its probe is kept/);
+  });
+});
+
+describe('presets: the OpenTelemetry Collector read from its config (presets/collector.ts)', () => {
+  const APP_CMD: Container = { name: 'app', image: 'example/app:1', command: ['/app'] };
+  const IMAGE = 'otel/opentelemetry-collector-contrib:0.111.0';
+  const POD_IP = { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
+  const configMap = (name: string, data: Record<string, string>): Resource => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'shop' },
+    data,
+  });
+  /** The chart's way: ConfigMap key `relay` mounted as /conf/relay.yaml. */
+  const relay = (text: string): Resource => configMap('otel', { relay: text });
+  const chartVolumes = [{ name: 'cfg', configMap: { name: 'otel', items: [{ key: 'relay', path: 'relay.yaml' }] } }];
+  const chart = (extra: Partial<Container> = {}): Container => ({
+    name: 'opentelemetry-collector',
+    image: IMAGE,
+    args: ['--config=/conf/relay.yaml'],
+    volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+    env: [POD_IP],
+    ...extra,
+  });
+  const collector = (c: Container, items: Resource[] = [], volumes: Record<string, unknown>[] = chartVolumes, version = '1.30') =>
+    run([...items, workload('Deployment', { spec: { containers: [APP_CMD, c], volumes } })], config(['otel-collector'], version));
+  const probeOf = (r: ReturnType<typeof run>) => {
+    const spec = templateOf(r.items.at(-1)!).spec;
+    return (spec.initContainers ?? []).find((c) => c.name !== 'order-containers-helper')?.startupProbe?.httpGet;
+  };
+  const warnings = (r: ReturnType<typeof run>) => r.results.filter((x) => x.severity === 'warning' && x.message.startsWith('preset '));
+  const enabled = (endpoint: string, more = ''): string =>
+    `extensions:\n  health_check:\n    endpoint: ${endpoint}\n${more}service:\n  extensions: [health_check]\n`;
+
+  it('an endpoint kubelet reaches is the gate: the pod IP by ${env:VAR} from status.podIP, 0.0.0.0, an empty host; its path too', () => {
+    const r = collector(chart(), [relay(enabled('${env:MY_POD_IP}:13133', '    path: /health\n'))]);
+    assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+    assert.deepEqual(probeOf(r), { port: 13133, path: '/health' });
+    assert.deepEqual(warnings(r), []);
+    assert.match(
+      r.results.find((x) => x.message.startsWith('preset otel-collector'))!.message,
+      /port 13133 from extensions\.health_check\.endpoint \$\{env:MY_POD_IP\}:13133 in \/conf\/relay\.yaml \(ConfigMap otel, key relay/,
+    );
+    assert.deepEqual(probeOf(collector(chart(), [relay(enabled('0.0.0.0:13200'))])), { port: 13200, path: '/' });
+    assert.deepEqual(probeOf(collector(chart(), [relay(enabled('":13201"'))])), { port: 13201, path: '/' });
+    assert.deepEqual(
+      probeOf(collector(chart(), [relay(enabled('${MY_POD_IP}:13202'))])),
+      { port: 13202, path: '/' },
+      '${VAR} is ${env:VAR}',
+    );
+    // A literal value is used as written; a default stands in for a variable that is not set.
+    const literal = chart({ env: [{ name: 'HC_HOST', value: '0.0.0.0' }] });
+    assert.deepEqual(probeOf(collector(literal, [relay(enabled('${env:HC_HOST}:13203'))])), { port: 13203, path: '/' });
+    assert.deepEqual(probeOf(collector(chart(), [relay(enabled('${env:UNSET:-0.0.0.0}:13204'))])), { port: 13204, path: '/' });
+    // Another address of its own: taken for the pod's IP, and said.
+    const other = collector(chart(), [relay(enabled('10.1.2.3:13205'))]);
+    assert.deepEqual(probeOf(other), { port: 13205, path: '/' });
+    assert.match(warnings(other)[0]!.message, /listens on 10\.1\.2\.3 only: assumed it is the pod's IP/);
+  });
+
+  it('several --config are merged in order, later keys winning; file:, env: and yaml: locations are read', () => {
+    const items = [configMap('otel', { base: enabled('0.0.0.0:13133'), over: 'extensions::health_check::endpoint: 0.0.0.0:13300\n' })];
+    const volumes = [{ name: 'cfg', configMap: { name: 'otel' } }];
+    const twoFiles = chart({ args: ['--config', 'file:/conf/base', '--config=/conf/over'] });
+    assert.deepEqual(probeOf(collector(twoFiles, items, volumes)), { port: 13300, path: '/' });
+    const inline = chart({ args: ['--config=/conf/base', '--config=yaml:extensions::health_check::path: /up'] });
+    assert.deepEqual(probeOf(collector(inline, items, volumes)), { port: 13133, path: '/up' });
+    // The OpenTelemetry operator passes the whole config in a variable: --config=env:OTEL_CONFIG.
+    const operator: Container = {
+      name: 'otc-container',
+      image: 'otel/opentelemetry-collector-k8s:0.115.0',
+      args: ['--config=env:OTEL_CONFIG'],
+      env: [{ name: 'OTEL_CONFIG', value: enabled('0.0.0.0:13301') }],
+    };
+    assert.deepEqual(probeOf(collector(operator, [], [])), { port: 13301, path: '/' });
+  });
+
+  it("a container with no command or args runs its image's own --config: read where a ConfigMap is mounted over it", () => {
+    const r = collector(
+      { name: 'otel-collector', image: IMAGE, volumeMounts: [{ name: 'cfg', mountPath: '/etc/otelcol-contrib' }] },
+      [configMap('otel', { 'config.yaml': enabled('0.0.0.0:13133') })],
+      [{ name: 'cfg', configMap: { name: 'otel' } }],
+    );
+    assert.deepEqual(probeOf(r), { port: 13133, path: '/' });
+  });
+
+  it("a loopback endpoint, the default localhost:13133 (v0.104.0 and later) included, is a warning and no gate, as oauth2-proxy's", () => {
+    const dflt = collector(chart(), [relay('extensions:\n  health_check:\nservice:\n  extensions: [health_check]\n')]);
+    assert.equal(probeOf(dflt), undefined, 'started first, not waited for');
+    assert.deepEqual(
+      warnings(dflt).map((w) => w.field?.path),
+      ['spec.template.spec.containers[1].volumeMounts[0]'],
+    );
+    assert.match(
+      warnings(dflt)[0]!.message,
+      /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*on its default endpoint localhost:13133 \(v0\.104\.0 and later\)\).*set it to 0\.0\.0\.0:13133, or \$\{env:MY_POD_IP\}:13133/,
+    );
+    const local = collector(chart(), [relay(enabled('127.0.0.1:13133'))]);
+    assert.equal(probeOf(local), undefined);
+    assert.match(warnings(local)[0]!.message, /on 127\.0\.0\.1 only \(extensions\.health_check\.endpoint 127\.0\.0\.1:13133 in/);
+    // Older images, or the gate turned off, default to 0.0.0.0: the gate is the default endpoint.
+    const bare = 'extensions:\n  health_check:\nservice:\n  extensions: [health_check]\n';
+    assert.deepEqual(probeOf(collector(chart({ image: 'otel/opentelemetry-collector-contrib:0.103.1' }), [relay(bare)])), {
+      port: 13133,
+      path: '/',
+    });
+    const gateOff = chart({ args: ['--config=/conf/relay.yaml', '--feature-gates=-component.UseLocalHostAsDefaultHost'] });
+    assert.deepEqual(probeOf(collector(gateOff, [relay(bare)])), { port: 13133, path: '/' });
+  });
+
+  it('health_check not enabled in service.extensions, or enabled and not configured: a warning naming the field, and no gate', () => {
+    const off = collector(chart(), [relay('extensions:\n  health_check:\n  pprof:\nservice:\n  extensions: [pprof]\n')]);
+    assert.equal(probeOf(off), undefined);
+    assert.equal(warnings(off).length, 1);
+    assert.match(
+      warnings(off)[0]!.message,
+      /extensions\.health_check is configured, but service\.extensions in \/conf\/relay\.yaml .*does not list it/,
+    );
+    assert.equal(warnings(off)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
+    const none = collector(chart(), [relay('receivers:\n  otlp:\n')]);
+    assert.match(warnings(none)[0]!.message, /lists no health_check extension/);
+    const dangling = collector(chart(), [relay('service:\n  extensions: [health_check]\n')]);
+    assert.match(
+      warnings(dangling)[0]!.message,
+      /lists health_check, which extensions does not configure: the collector refuses the config/,
+    );
+    // A named instance is the extension too.
+    const named = collector(chart(), [
+      relay('extensions:\n  health_check/k8s:\n    endpoint: 0.0.0.0:13400\nservice:\n  extensions: [health_check/k8s]\n'),
+    ]);
+    assert.deepEqual(probeOf(named), { port: 13400, path: '/' });
+    const tls = collector(chart(), [relay(enabled('0.0.0.0:13133', '    tls:\n      cert_file: /tls/cert.pem\n'))]);
+    assert.equal(probeOf(tls), undefined);
+    assert.match(warnings(tls)[0]!.message, /tls in .* makes it HTTPS/);
+  });
+
+  it('a config the function cannot read: a warning naming the field and what was assumed, and no gate', () => {
+    const absent = collector(chart());
+    assert.equal(probeOf(absent), undefined);
+    assert.match(
+      warnings(absent)[0]!.message,
+      /\/conf\/relay\.yaml is mounted from ConfigMap otel \(spec\.containers\[1\]\.volumeMounts\[0\]\), which is not in the ResourceList; assumed its health_check cannot be checked: it is started first, not waited for/,
+    );
+    assert.equal(warnings(absent)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
+    const secret = collector(chart(), [], [{ name: 'cfg', secret: { secretName: 'otel' } }]);
+    assert.match(warnings(secret)[0]!.message, /\/conf\/relay\.yaml is not mounted from a ConfigMap/);
+    const fromEnv = chart({
+      args: ['--config=env:OTEL_CONFIG'],
+      env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel', key: 'c' } } }],
+    });
+    const env = collector(fromEnv);
+    assert.match(warnings(env)[0]!.message, /--config env:OTEL_CONFIG .* reads OTEL_CONFIG: OTEL_CONFIG comes from valueFrom/);
+    assert.equal(warnings(env)[0]!.field?.path, 'spec.template.spec.containers[1].env[0]');
+    const http = collector(chart({ args: ['--config=https://example.com/otel.yaml'] }));
+    assert.match(warnings(http)[0]!.message, /is fetched by the collector when it starts/);
+    // The host from a variable the function cannot see.
+    const hostEnv = chart({ env: [{ name: 'MY_POD_IP', valueFrom: { secretKeyRef: { name: 's', key: 'ip' } } }] });
+    const host = collector(hostEnv, [relay(enabled('${env:MY_POD_IP}:13133'))]);
+    assert.equal(probeOf(host), undefined);
+    assert.match(warnings(host)[0]!.message, /\$\{env:MY_POD_IP\}: MY_POD_IP comes from valueFrom/);
+    const script = collector(chart({ command: ['sh', '-c', 'exec /otelcol-contrib --config=/conf/relay.yaml'], args: [] }), [
+      relay(enabled('0.0.0.0:13133')),
+    ]);
+    assert.equal(probeOf(script), undefined);
+    assert.ok(warnings(script).some((w) => /its --config is in a shell script/.test(w.message)));
+  });
+
+  it("the container's own probe wins (the Helm chart's on 13133); a config it cannot read is then no warning", () => {
+    const probes = { readinessProbe: { httpGet: { path: '/', port: 13133 } }, livenessProbe: { httpGet: { path: '/', port: 13133 } } };
+    const own = collector(chart(probes), [relay(enabled('${env:MY_POD_IP}:13133', '    path: /health\n'))]);
+    const sidecar = templateOf(own.items.at(-1)!).spec.initContainers!.find((c) => c.name === 'opentelemetry-collector')!;
+    assert.deepEqual(sidecar.startupProbe?.httpGet, probes.readinessProbe.httpGet, "its native sidecar's startupProbe is its own check");
+    assert.deepEqual(sidecar.readinessProbe, probes.readinessProbe);
+    assert.deepEqual(warnings(own), []);
+    assert.deepEqual(warnings(collector(chart(probes))), [], 'nothing is assumed where its own probe says');
+    const elsewhere = { readinessProbe: { httpGet: { path: '/', port: 8080 } } };
+    const disagree = collector(chart(elsewhere), [relay(enabled('0.0.0.0:13133'))]);
+    assert.match(
+      warnings(disagree)[0]!.message,
+      /own probe checks port 8080, but extensions\.health_check\.endpoint 0\.0\.0\.0:13133 .* says 13133; its probe is kept/,
+    );
+  });
+
+  it("before 1.29 the postStart gate polls the endpoint the config gives, which must take 127.0.0.1: the pod's IP alone is a warning", () => {
+    const r = collector(chart(), [relay(enabled('0.0.0.0:13500', '    path: /health\n'))], chartVolumes, '1.28');
+    const spec = templateOf(r.items.at(-1)!).spec;
+    assert.deepEqual(names(spec.containers), ['opentelemetry-collector', 'app']);
+    const check = decodeWaitHook(spec.containers[0]!.lifecycle?.postStart?.exec?.command)?.readiness.check as unknown as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual([check.kind, check.port, check.path], ['http', 13500, '/health']);
+    // Kubelet's probes reach the pod's IP; the gate's check, from inside the pod, goes to 127.0.0.1.
+    const podIP = collector(chart(), [relay(enabled('${env:MY_POD_IP}:13500'))], chartVolumes, '1.28');
+    const hook = templateOf(podIP.items.at(-1)!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+    assert.equal(decodeWaitHook(hook), undefined, 'started first, not gated');
+    assert.match(
+      warnings(podIP)[0]!.message,
+      /\$\{env:MY_POD_IP\}:13500 .* listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
+    );
+    assert.equal(warnings(podIP)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
+    // The chart as rendered, its own probes on 13133: its readinessProbe becomes the gate, which is said never to pass.
+    const probes = { readinessProbe: { httpGet: { path: '/', port: 13133 } } };
+    const own = collector(chart(probes), [relay(enabled('${env:MY_POD_IP}:13133'))], chartVolumes, '1.28');
+    assert.match(
+      warnings(own)[0]!.message,
+      /its own probe becomes a gate checked from inside the pod at 127\.0\.0\.1, where it does not listen/,
+    );
   });
 });

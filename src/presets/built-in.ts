@@ -184,8 +184,21 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     // The distributions of open-telemetry/opentelemetry-collector-releases, as `otel/NAME` on Docker Hub
     // and `ghcr.io/open-telemetry/opentelemetry-collector-releases/NAME`.
     images: repositories('opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s'),
-    // The health_check extension's default port; the collector must enable it.
+    // The health_check extension's default port and path, where the collector's config enables it
+    // (presets/collector.ts reads it, and whether it does).
     ready: { port: 13133, path: '/' },
+    // open-telemetry/opentelemetry-collector-releases distributions/NAME/Dockerfile: ENTRYPOINT the
+    // binary, CMD ["--config", "/etc/BINARY/config.yaml"].
+    reads: {
+      flagSyntax: 'pflag',
+      collectorConfig: {
+        imageConfigs: [
+          { images: repositories('opentelemetry-collector'), config: '/etc/otelcol/config.yaml' },
+          { images: repositories('opentelemetry-collector-contrib'), config: '/etc/otelcol-contrib/config.yaml' },
+          { images: repositories('opentelemetry-collector-k8s'), config: '/etc/otelcol-k8s/config.yaml' },
+        ],
+      },
+    },
   },
   {
     // The OpenTelemetry operator's sidecar (open-telemetry/opentelemetry-operator pkg/sidecar): a pod

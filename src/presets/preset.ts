@@ -110,12 +110,22 @@ export interface Reads {
    * names (else `default`, the image's own) when a ConfigMap in the ResourceList is mounted there.
    */
   readonly envoyBootstrap?: { readonly default: string };
+  /**
+   * The ready endpoint is an OpenTelemetry Collector's health_check extension, read from its config
+   * (presets/collector.ts): the files `--config` names, mounted from ConfigMaps of the ResourceList.
+   */
+  readonly collectorConfig?: CollectorConfig;
   /** The flag (or its variable) that moves the quit endpoint's port. */
   readonly quitPortFlag?: string;
   /** The quit endpoint is served by the same server as `ready` (Envoy's admin): it moves with it. */
   readonly quitOnReadyPort?: boolean;
   /** The wait command reads its own flags only: the port it must poll is passed with this flag. */
   readonly waitPortFlag?: string;
+}
+
+/** Where the collector images keep their own config, which their CMD passes with `--config`. */
+export interface CollectorConfig {
+  readonly imageConfigs: readonly { readonly images: readonly string[]; readonly config: string }[];
 }
 
 /** One version of a preset's program, and the fields that differ for it. */

@@ -12,7 +12,9 @@
  *   4. the variable the program reads for that flag (`CSQL_PROXY_HTTP_PORT`; flags win over it, as in
  *      the program), from `env`, else from `envFrom` (a ConfigMap of the ResourceList), as kubelet
  *      builds the environment,
- *   5. Envoy's bootstrap (`admin.address`) in a ConfigMap the pod mounts where `-c` points,
+ *   5. Envoy's bootstrap (`admin.address`) in a ConfigMap the pod mounts where `-c` points; an
+ *      OpenTelemetry Collector's config where its `--config` points (presets/collector.ts), which
+ *      also says whether its health_check runs at all, and where,
  *   6. a container port with a name the program's own samples give it (`envoy-admin`),
  *   7. the program's default port, when it has one.
  * A value that cannot be read (a shell script's `-c`, `$(VAR)`, `valueFrom`, an `envFrom` Secret or a
@@ -24,6 +26,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
+import { healthCheckOf, type EnvText, type FileText } from './collector.js';
 import type { Endpoint, Preset, PresetVersion, QuitEndpoint, Reads } from './preset.js';
 
 /** What the pod around the container offers to read. */
@@ -35,6 +38,11 @@ export interface ReadContext {
   readonly configMap: (name: string) => Readonly<Record<string, string>> | undefined;
   /** The field of the override, for results. */
   readonly overrideField: string;
+  /**
+   * Kubelet probes the ready endpoint, at the pod's IP (a native sidecar's startupProbe); otherwise the
+   * helper's gate checks it from inside the pod, at 127.0.0.1 (readiness/check-kind.ts, hostOf).
+   */
+  readonly kubeletProbes: boolean;
 }
 
 export interface SidecarReading {
@@ -333,15 +341,51 @@ function envoyBootstrap(
         ? defaults.default
         : undefined;
   if (path === undefined) return undefined;
+  const file = mountedFile(container, at, ctx, path);
+  if (file.kind !== 'text') return undefined;
+  const admin = adminOf(file.text);
+  const from = `the bootstrap ${file.from}`;
+  if (typeof admin === 'string') return { unreadable: `${from}: ${admin}`, field: file.field };
+  return { ...admin, from, field: file.field };
+}
+
+/**
+ * The file at `path` in the container, where a ConfigMap of the ResourceList is mounted there (kubelet
+ * writes each key as a file, or the `items` it names); why it cannot be read otherwise.
+ */
+function mountedFile(container: V1Container, at: string, ctx: ReadContext, path: string): FileText {
   const mount = mountedConfigMap(container, at, ctx.volumes, path);
-  if (!mount) return undefined;
+  if (!mount) return { kind: 'unseen', why: `${path} is not mounted from a ConfigMap, so the function cannot read it`, field: at };
   const data = ctx.configMap(mount.name);
-  const text = data?.[mount.key];
-  if (text === undefined) return undefined;
-  const admin = adminOf(text);
-  const from = `the bootstrap ${path} (ConfigMap ${mount.name}, key ${mount.key}, mounted by ${mount.field})`;
-  if (typeof admin === 'string') return { unreadable: `${from}: ${admin}`, field: mount.field };
-  return { ...admin, from, field: mount.field };
+  const what = `ConfigMap ${mount.name}, key ${mount.key}, mounted by ${mount.field}`;
+  if (data === undefined)
+    return {
+      kind: 'unseen',
+      why: `${path} is mounted from ConfigMap ${mount.name} (${mount.field}), which is not in the ResourceList`,
+      field: mount.field,
+    };
+  const text = data[mount.key];
+  if (text === undefined)
+    return { kind: 'unseen', why: `${path} is key ${mount.key} of ConfigMap ${mount.name}, which has no such key`, field: mount.field };
+  return { kind: 'text', text, from: `${path} (${what})`, field: mount.field };
+}
+
+/**
+ * The container's variable as the collector's config reads it: fieldRef status.podIP is the address
+ * kubelet's probes reach (pkg/kubelet/kubelet_pods.go, podFieldSelectorRuntimeValue); else as envIn.
+ */
+function collectorEnv(container: V1Container, at: string, ctx: ReadContext, name: string): EnvText {
+  const index = (container.env ?? []).map((e) => e.name).lastIndexOf(name);
+  const field = `${at}.env[${index}]`;
+  if (index >= 0 && container.env![index]!.valueFrom?.fieldRef?.fieldPath === 'status.podIP')
+    return { kind: 'podIP', from: `${field} (${name} from status.podIP)`, field };
+  const found = envIn(container, at, name, ctx.configMap);
+  if (found.kind === 'value') return found;
+  if (found.kind === 'unreadable') return { kind: 'unseen', why: found.why, field: found.field };
+  const unseen = found.unseen?.[0];
+  return unseen
+    ? { kind: 'unseen', why: `${name} may come from ${unseen.source}`, field: unseen.field }
+    : { kind: 'unseen', why: `${name} is not set in ${container.name}'s env`, field: at };
 }
 
 /** The container port of a name the program's samples give its ready port. */
@@ -381,7 +425,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       `${name} runs its program from a shell script (${script.field}), whose flags the preset does not read: assumed they move none of its endpoints`,
       script.field,
     );
-  const path = preset.ready?.path;
+  let path = preset.ready?.path;
   const base = { preset, ...(version ? { version: version.name } : {}) };
   const ownProbe = container.readinessProbe ?? container.startupProbe;
   const syntax = reads?.flagSyntax ?? 'pflag';
@@ -485,10 +529,72 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     }
   }
 
+  // An OpenTelemetry Collector's health_check, where its config says it runs: its port is the first
+  // candidate below, and where it serves nothing kubelet reaches, the collector is not waited for.
+  let collectorPort: { port: number; from: string } | undefined;
+  if (reads?.collectorConfig && !ctx.override) {
+    const health = script
+      ? ({ kind: 'unknown', why: `its --config is in a shell script (${script.field})`, field: script.field } as const)
+      : healthCheckOf(
+          {
+            words,
+            bare: (commandOf(container) ?? []).length + (container.args ?? []).length === 0,
+            ...(container.image !== undefined ? { image: container.image } : {}),
+            at,
+            file: (p) => mountedFile(container, at, ctx, p),
+            env: (n) => collectorEnv(container, at, ctx, n),
+          },
+          reads.collectorConfig,
+        );
+    const port = preset.ready?.port ?? 0;
+    const fix = `0.0.0.0:${port}, or \${env:MY_POD_IP}:${port} with MY_POD_IP from fieldRef status.podIP`;
+    if (health.kind === 'serves') {
+      const address = health.host.kind === 'address' ? health.host.address : undefined;
+      if (address !== undefined && isLoopback(address)) onLoopback(address, health.from, fix, health.field);
+      else if (address === undefined || !['', '0.0.0.0', '::'].includes(address)) {
+        // The pod's IP only: kubelet's probes reach it, the helper's check at 127.0.0.1 does not.
+        const only = address === undefined ? "the pod's IP" : address;
+        if (ctx.kubeletProbes) {
+          collectorPort = { port: health.port, from: health.from };
+          path = health.path;
+          if (address !== undefined)
+            warn(
+              `${name}: ${health.from} listens on ${address} only: assumed it is the pod's IP, which kubelet's probes reach`,
+              health.field,
+            );
+        } else if (ownProbe) {
+          // Its own probe is the gate (planPresets): checked in the pod, it can never pass.
+          warn(
+            `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars its own probe becomes a gate checked from inside the pod at 127.0.0.1, where it does not listen, so the containers after it never start; set it to 0.0.0.0:${health.port}`,
+            health.field,
+          );
+        } else {
+          warn(
+            `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127.0.0.1, where it does not listen; set it to 0.0.0.0:${health.port}; it is started first, not waited for`,
+            health.field,
+          );
+          unreachable = true;
+        }
+      } else {
+        collectorPort = { port: health.port, from: health.from };
+        path = health.path;
+      }
+    } else if (health.kind === 'off') {
+      warn(`${name}: ${health.why}: no health check serves, so a probe can never pass; it is started first, not waited for`, health.field);
+      unreachable = true;
+    } else if (!ownProbe) {
+      warn(
+        `${name}: ${health.why}; assumed its health_check cannot be checked: it is started first, not waited for; give ${name} a readinessProbe or startupProbe, or annotate the workload ${ctx.overrideField.replace(/^metadata\.annotations\./, '')}: "${name}=${port}${path ?? ''}"`,
+        health.field,
+      );
+      unreachable = true;
+    }
+  }
+
   // The ready port, in the precedence of the module comment.
   let port: number | undefined;
   let source: string | undefined;
-  const candidates: { port: number; from: string }[] = listenPort ? [listenPort] : [];
+  const candidates: { port: number; from: string }[] = [...(listenPort ? [listenPort] : []), ...(collectorPort ? [collectorPort] : [])];
   const take = (found: Found, what: string): void => {
     if (found.kind === 'unreadable') {
       warn(`${name}: ${found.why}; the ${what} cannot be read`, found.field);

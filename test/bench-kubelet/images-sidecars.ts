@@ -175,8 +175,8 @@ const oauth2Proxy = (pattern: string, base: ImageSpec['base']): ImageSpec => ({
 // open-telemetry/opentelemetry-collector-releases distributions/otelcol/Dockerfile and
 // distributions/otelcol-contrib/Dockerfile: FROM scratch, USER 10001, /otelcol (/otelcol-contrib),
 // /etc/otelcol(-contrib)/config.yaml, ENTRYPOINT the binary, CMD ["--config", <that file>].
-// Images older than 0.104.0 default the health check to 0.0.0.0: their entries would set
-// config { legacyDefaultHost: true } (a glob cannot tell versions apart).
+// Images older than 0.104.0 default the health check to 0.0.0.0: their entries set
+// config { legacyDefaultHost: true } (the 0.8x tags the Helm chart's older examples run).
 const otelConfig = (contrib: boolean): string => `extensions:
   health_check:
   pprof:
@@ -226,12 +226,17 @@ service:
       exporters: [debug]
   extensions: [health_check, pprof, zpages]
 `;
-const otelcol = (pattern: string, contrib: boolean): ImageSpec => {
-  const bin = contrib ? 'otelcol-contrib' : 'otelcol';
+// otelcol-k8s (distributions/otelcol-k8s) has the contrib layout under its own name; its config.yaml
+// differs from contrib's in extensions (health_check alone) and processors, which no case here reads.
+const otelcol = (pattern: string, bin: 'otelcol' | 'otelcol-contrib' | 'otelcol-k8s', before0104 = false): ImageSpec => {
+  const contrib = bin !== 'otelcol';
   return {
     pattern,
     base: 'scratch',
-    files: { [`/${bin}`]: program('otelcol'), [`/etc/${bin}/config.yaml`]: { text: otelConfig(contrib) } },
+    files: {
+      [`/${bin}`]: program('otelcol', before0104 ? { legacyDefaultHost: true } : undefined),
+      [`/etc/${bin}/config.yaml`]: { text: otelConfig(contrib) },
+    },
     entrypoint: [`/${bin}`],
     cmd: ['--config', `/etc/${bin}/config.yaml`],
     user: 10001,
@@ -261,6 +266,8 @@ export const SIDECAR_IMAGES: readonly ImageSpec[] = [
   vault('docker.io/hashicorp/vault:*'),
   oauth2Proxy('quay.io/oauth2-proxy/oauth2-proxy:*-alpine', 'distro'),
   oauth2Proxy('quay.io/oauth2-proxy/oauth2-proxy:*', 'distroless'),
-  otelcol('*otel/opentelemetry-collector-contrib:*', true),
-  otelcol('*otel/opentelemetry-collector:*', false),
+  otelcol('*otel/opentelemetry-collector-contrib:0.8*', 'otelcol-contrib', true),
+  otelcol('*otel/opentelemetry-collector-contrib:*', 'otelcol-contrib'),
+  otelcol('*otel/opentelemetry-collector:*', 'otelcol'),
+  otelcol('*/opentelemetry-collector-releases/opentelemetry-collector-k8s:*', 'otelcol-k8s'),
 ];

@@ -61,6 +61,15 @@ function expandHeredoc(body: string, source: Source): string {
   );
 }
 
+/**
+ * test/real-world/upstream/FILE: manifests a project publishes (a Helm chart's rendered examples), copied
+ * with their source URL and what was trimmed in the file's header.
+ */
+export function upstream(file: string): Record<string, unknown>[] {
+  const text = readFileSync(join(ROOT, 'test', 'real-world', 'upstream', file), 'utf8');
+  return (jsYaml.loadAll(text) as unknown[]).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null);
+}
+
 /** The source's file as unpacked by test/real-world/fetch.sh. */
 export function fileOf(source: Source): string {
   return join(UNPACKED, source.file);

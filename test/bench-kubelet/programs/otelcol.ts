@@ -9,6 +9,8 @@
  * localhost:13133 since v0.104.0 (component.UseLocalHostAsDefaultHost on by default: contrib issues
  * #34133, #34394), 0.0.0.0:13133 before (collector PR #2828); --feature-gates=-component.UseLocalHostAsDefaultHost
  * or the registry config { legacyDefaultHost: true } (an image older than 0.104.0) restores 0.0.0.0.
+ * confmap (resolver.go): the --config documents are merged in order, keys split at "::", then
+ * `${env:VAR}` and `${VAR}` expanded from the environment (the Helm chart's `${env:MY_POD_IP}:13133`).
  * Receivers are not emulated (no listener but the health check's).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -69,11 +71,41 @@ function nested(text: string): string {
   return keys.map((k, n) => `${'  '.repeat(n)}${k}:${n === keys.length - 1 ? ` ${text.slice(i + 2)}` : ''}`).join('\n');
 }
 
+/** Keys split at "::" (confmap's KeyDelimiter) at every level, as koanf unflattens them. */
+function unflatten(value: YamlValue): YamlValue {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  let out: YamlValue = {};
+  for (const [key, v] of Object.entries(value)) {
+    out = merge(
+      out,
+      key.split('::').reduceRight<YamlValue>((inner, k) => ({ [k]: inner }), unflatten(v)),
+    );
+  }
+  return out;
+}
+
+/**
+ * confmap/resolver.go expandValue, once the documents are merged: `${env:VAR}`, `${VAR}` (the env
+ * provider is the default scheme since v0.104.0) and `${env:VAR:-default}` in every string; an unset
+ * variable is empty text.
+ */
+function expand(value: YamlValue): YamlValue {
+  if (typeof value === 'string')
+    return value.replace(/\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_all, name: string, fallback?: string) => {
+      const v = process.env[name];
+      return v ?? fallback ?? '';
+    });
+  if (Array.isArray(value)) return value.map(expand);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
+  return value;
+}
+
 let config: YamlValue = {};
 try {
   const uris = p.values.get('config') as readonly string[];
   if (uris.length === 0) throw new Error('at least one config flag must be provided');
-  for (const uri of uris) config = merge(config, load(uri));
+  for (const uri of uris) config = merge(config, unflatten(load(uri)));
+  config = expand(config);
 } catch (e) {
   fatal(`failed to get config: ${(e as Error).message}`);
 }

@@ -391,7 +391,8 @@ describe('validate mode, for Kptfile validators and CI gates', () => {
     assert.equal(r.exitCode, 1);
     assert.equal(withoutResults(r.output), list);
     assert.deepEqual(r.results[0], {
-      message: 'the declared order is not realised; applying it would give native: proxy(ready) -> app -> migrate -> vault',
+      message:
+        'the declared order is not realised; applying it would give native: proxy(ready) -> app -> migrate -> vault, changing spec.template.spec.initContainers, spec.template.spec.initContainers[0].restartPolicy, spec.template.spec.initContainers[0].startupProbe, spec.template.metadata.annotations.order-containers.dev/applied',
       severity: 'error',
       resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
       field: { path: 'spec.template' },

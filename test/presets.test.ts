@@ -593,8 +593,14 @@ describe('presets: sidecars injected at admission', () => {
       missing.results.some(
         (x) =>
           x.severity === 'error' &&
-          x.message === 'the declared order is not realised; applying it would give native: istio-proxy(injected) -> app',
+          x.message ===
+            'the declared order is not realised; applying it would give native: istio-proxy(injected) -> app, changing spec.template.metadata.annotations.sidecar.istio.io/nativeSidecar, spec.template.metadata.annotations.order-containers.dev/applied',
       ),
+      JSON.stringify(missing.results),
+    );
+    assert.ok(
+      missing.results.some((x) => x.severity === 'info' && x.message.includes(': would set sidecar.istio.io/nativeSidecar: "true"')),
+      'the preset says what it would set, not that it did',
     );
     assert.equal(templateOf(missing.items[0]!).metadata?.annotations, undefined, 'validate changes nothing');
     const applied = run(items, config(['istio'], '1.30'));

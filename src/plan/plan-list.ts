@@ -123,6 +123,7 @@ function presetsFor(
       runsToCompletion: runsToCompletion(template.spec) !== undefined,
       readyOverrides: overrides,
       configMap,
+      validateOnly: spec.mode === 'validate',
     },
     pod,
   );
@@ -163,6 +164,11 @@ function unknownNamespace(
     message: `it has no metadata.namespace, so the presets cannot tell which Namespace's opt-ins apply to it, and ${optIns.join('; ')} would apply in that namespace; set the namespace it will be applied into as the config's namespace (ContainerOrder spec.namespace, ConfigMap key namespace), or give it metadata.namespace`,
     field: 'metadata.namespace',
   };
+}
+
+/** The field an edit changes, as results name fields (a move changes both ends: named by where it lands). */
+function changedField(edit: Edit): string {
+  return fieldPath(edit.op === 'move' ? edit.to : edit.path);
 }
 
 /** A warning for each order annotation on the pod template (`at`), where it is not read. */
@@ -248,14 +254,20 @@ function planWorkload(
   if (plan.diagnostics.some((d) => d.severity === 'error') || edits.length === 0) return outcome(diagnostics);
   const applied: Applied = { mechanism: plan.mechanism, steps: [...presets.injected, ...plan.steps] };
   const said = formatApplied(applied);
+  const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: said };
+  const itemEdits = [...edits, annotate].map((e) => prefixed(found.path, e));
   if (spec.mode === 'validate')
     return outcome(
-      [...diagnostics, error(`the declared order is not realised; applying it would give ${said}`, at || undefined)],
+      [
+        ...diagnostics,
+        error(
+          `the declared order is not realised; applying it would give ${said}, changing ${[...new Set(itemEdits.map(changedField))].join(', ')}`,
+          at || undefined,
+        ),
+      ],
       [],
       applied,
     );
-  const annotate: Edit = { op: 'set', path: ['metadata', 'annotations', APPLIED_ANNOTATION], value: said };
-  const itemEdits = [...edits, annotate].map((e) => prefixed(found.path, e));
   const merged = editBelowMergedKey(item, itemEdits);
   if (merged !== undefined) {
     const field = fieldPath(merged);

@@ -195,6 +195,8 @@ export interface PresetSettings {
   readonly readyOverridesField?: string;
   /** A ConfigMap's data in the ResourceList, in the workload's namespace (Envoy's bootstrap). */
   readonly configMap?: (name: string) => Readonly<Record<string, string>> | undefined;
+  /** Validate mode: nothing is written, so the notes say what the preset would write, never that it did. */
+  readonly validateOnly?: boolean;
 }
 
 /**
@@ -265,7 +267,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
       const version = read.version ? ` ${read.version}` : '';
       notes.push({
         severity: 'info',
-        message: `${said}: ${name} is${version ? ` ${preset.name}${version},` : ''} ${how}${flags.length > 0 ? `; added ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`,
+        message: `${said}: ${name} is${version ? ` ${preset.name}${version},` : ''} ${how}${flags.length > 0 ? `; ${settings.validateOnly ? 'would add' : 'added'} ${flags.join(' ')} to its args, which ${preset.name} needs for its health${quit?.arg ? ' and quit' : ''} endpoints` : ''}`,
         field,
       });
       notes.push(...read.notes);
@@ -308,7 +310,7 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
     notes.push({
       severity: 'info',
       message: hasAnnotations
-        ? `${said}: ${set.length > 0 ? `set ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`
+        ? `${said}: ${set.length > 0 ? `${settings.validateOnly ? 'would set' : 'set'} ${set.join(', ')}` : 'its annotations are already set'} (the preset's ${which})`
         : `${said}: set no annotation (the preset's ${which} are none: its injector has no per-pod switch for this)`,
     });
     if (injection.warning) notes.push({ severity: 'warning', message: `preset ${preset.name}: ${injection.warning}` });

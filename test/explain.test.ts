@@ -81,6 +81,41 @@ spec:
     assert.deepEqual(t!.stop, [['app', 'worker'], ['proxy']]);
   });
 
+  it("names the postStart gate of a pod held by an injector's own hook (Istio's pilot-agent wait), not none (issue 18)", () => {
+    const r = runCli(['explain', '-i', join(ROOT, 'test', 'injected', 'istio-1.24.yaml'), '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [t] = JSON.parse(r.stdout) as { mechanism: string; start: { name: string; how: string }[] }[];
+    assert.equal(t!.mechanism, 'postStart');
+    assert.deepEqual(
+      t!.start.map((s) => [s.name, s.how]),
+      [
+        ['istio-init', 'init container'],
+        ['istio-proxy', 'postStart hook'],
+        ['productpage', 'none'],
+      ],
+    );
+  });
+
+  it('numbers the steps in the order they start: a wrapped container after those it waits for, wherever it is in the spec (issue 18)', () => {
+    const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: app, image: app, command: [/app]}
+      - {name: proxy, image: proxy, command: [/proxy], readinessProbe: {tcpSocket: {port: 5432}}}
+`;
+    const r = runCli(['explain', '-d', 'strategy=entrypoint', '-d', 'sidecars=proxy'], manifest);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {3}2\. proxy +sidecar +after order-containers-helper completed +entrypoint wrapper\n {3}3\. app +main +after proxy ready/m,
+    );
+    assert.match(r.stdout, /stop: app, then proxy/);
+  });
+
   it("lists an injector's own init container (Vault's vault-agent-init) as an init container that completes, not as a sidecar", () => {
     const manifest = `apiVersion: apps/v1
 kind: Deployment

@@ -63,6 +63,26 @@ function step(container: V1Container, list: ContainerList): TimelineStep {
   return { name, list, phase: 'main', gate: 'started', how: 'none' };
 }
 
+/**
+ * The steps in the order they start: kubelet's order, except that a wrapped container starts its
+ * program only after the containers it waits for (`after`), wherever it is in the spec. Stable: steps
+ * that wait for nothing, or for steps already placed, keep their places.
+ */
+function inStartOrder(steps: readonly TimelineStep[]): TimelineStep[] {
+  const placed = new Set<string>();
+  const ordered: TimelineStep[] = [];
+  const pending = [...steps];
+  while (pending.length > 0) {
+    const names = new Set(pending.map((s) => s.name));
+    // A wait for a container that is not in the pod, or a cycle, cannot be resolved: kubelet's order stands.
+    const i = pending.findIndex((s) => (s.after ?? []).every((a) => placed.has(a.container) || !names.has(a.container)));
+    const [next] = pending.splice(i === -1 ? 0 : i, 1);
+    ordered.push(next!);
+    placed.add(next!.name);
+  }
+  return ordered;
+}
+
 export function podTimeline(
   item: PlainObject,
   template: {
@@ -87,11 +107,19 @@ export function podTimeline(
         : { name: s.container, phase: 'sidecar', gate: 'ready', how: 'injected at admission' },
     ),
   );
-  const mechanism = applied?.mechanism ?? MECHANISMS.find((m) => start.some((s) => s.mechanism === m.name))?.name ?? 'none';
-  // How an injector stops its sidecar is the injector's business: the stop order names what is in the spec.
-  const sidecars = start.filter((s) => s.phase === 'sidecar' && s.how !== 'injected at admission').map((s) => s.name);
+  const mechanism =
+    applied?.mechanism ??
+    MECHANISMS.find((m) => start.some((s) => s.mechanism === m.name))?.name ??
+    // A hook of anyone else's (an injector's own `pilot-agent wait`) holds the next container just as
+    // the postStart mechanism does: kubelet runs it to completion before it starts the next one.
+    (start.some((s, i) => s.how === 'postStart hook' && start.slice(i + 1).some((n) => n.phase === 'main')) ? 'postStart' : 'none');
+  // An injected sidecar is a native sidecar where the preset asked its injector for one, which kubelet
+  // stops after the main containers; held by postStart, it is a main container and stops with them.
+  const injectedNative = applied?.mechanism === 'native';
+  const isSidecar = (s: TimelineStep): boolean => s.phase === 'sidecar' && (s.how !== 'injected at admission' || injectedNative);
+  const sidecars = start.filter(isSidecar).map((s) => s.name);
   // A wrapped sidecar stays in containers, and its wrapper lets the others stop first.
-  const mains = start.filter((s) => s.phase === 'main').map((s) => s.name);
+  const mains = start.filter((s) => s.phase === 'main' || (s.phase === 'sidecar' && !isSidecar(s))).map((s) => s.name);
   const warnings: string[] = [];
   const holding = start.filter((s) => s.phase === 'main' && s.holdsNext);
   const gatedMains = holding.map((s) => s.name);
@@ -105,7 +133,7 @@ export function podTimeline(
   return {
     workload: { kind: String(item.kind), name: metadata.name ?? '', ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
     mechanism,
-    start,
+    start: inStartOrder(start),
     // kubelet stops main containers together, then native sidecars in reverse order.
     stop: [mains, ...[...sidecars].reverse().map((s) => [s])],
     warnings,

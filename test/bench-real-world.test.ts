@@ -163,6 +163,21 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     ...extra,
   });
   const envoyVolumes = [{ name: 'envoy-config', configMap: { name: 'envoy-config' } }];
+  // linkerd-proxy written by hand, with what its image's ENTRYPOINT needs to write the proxy's key (the
+  // identity variables and folder `linkerd inject` gives it, charts/partials/templates/_proxy.tpl), and
+  // its admin server where `admin` says (LINKERD2_PROXY_ADMIN_LISTEN_ADDR; unset, 127.0.0.1:4191).
+  const linkerdProxy = (admin?: string): Record<string, unknown> => ({
+    name: 'linkerd-proxy',
+    image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+    env: [
+      ...(admin === undefined ? [] : [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: admin }]),
+      { name: 'LINKERD2_PROXY_IDENTITY_DIR', value: '/var/run/linkerd/identity/end-entity' },
+      { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', value: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' },
+      { name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME', value: 'default.shop.serviceaccount.identity.linkerd.cluster.local' },
+    ],
+    volumeMounts: [{ name: 'linkerd-identity-end-entity', mountPath: '/var/run/linkerd/identity/end-entity' }],
+  });
+  const linkerdVolumes = [{ name: 'linkerd-identity-end-entity', emptyDir: { medium: 'Memory' } }];
   /** A case's manifests, and the versions it runs at where not both (the other one is proven elsewhere). */
   interface Case {
     readonly input: Record<string, unknown>[];
@@ -368,6 +383,16 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       }),
       versions: ['1.28'],
     },
+    // The preset reads the admin address: linkerd-await is told the moved port at 1.28 (polling 4191 it
+    // would give up, and kubelet would kill the proxy), the startupProbe checks it at 1.30.
+    'linkerd-proxy written by hand, its admin server moved to 0.0.0.0:4192 by LINKERD2_PROXY_ADMIN_LISTEN_ADDR': {
+      input: [deployment('linkerd-moved', [APP, linkerdProxy('0.0.0.0:4192')], linkerdVolumes)],
+    },
+    // Without the variable the proxy serves /ready on 127.0.0.1:4191 only, which kubelet's probes cannot
+    // reach: warned (below), started first and not waited for, never given a gate that cannot pass.
+    'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR (on 127.0.0.1:4191): started first': {
+      input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],
+    },
     // 1.30 only: at 1.28, examples/istio-in-manifest runs the preset's `pilot-agent wait`.
     "istio-proxy with no probe of its own: the preset's :15021/healthz/ready is its startupProbe": {
       input: injected('istio', 'istio-proxy', (c) => {
@@ -453,6 +478,11 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       input: [envoyConfig(8001, '127.0.0.1'), deployment('envoy-local', [APP, envoy()], envoyVolumes)],
       field: 'spec.template.spec.containers[1].volumeMounts[0]',
       message: /binds the admin server to 127\.0\.0\.1/,
+    },
+    'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR, on its default 127.0.0.1:4191': {
+      input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],
+      field: 'spec.template.spec.containers[1]',
+      message: /listens for its health checks on 127\.0\.0\.1 only \(the default LINKERD2_PROXY_ADMIN_LISTEN_ADDR 127\.0\.0\.1:4191\)/,
     },
     'cloud-sql-proxy v2 with envFrom from a Secret, whose values the function does not read': {
       input: [

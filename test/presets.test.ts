@@ -85,13 +85,16 @@ describe('presets: sidecars in the manifest', () => {
     // A preset with no default port (Envoy) reads it from a port its samples name.
     const portName = builtIn.ready && builtIn.ready.port === undefined ? builtIn.reads?.portNames?.[0] : undefined;
     const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
-    // One that listens where its flag says (oauth2-proxy) is told the pod's address, as its chart does.
-    const listen = preset.reads?.listenFlag;
+    // One that listens where its flag or variable says (oauth2-proxy, linkerd) is told the pod's address,
+    // as its chart or injector does.
+    const listen = preset.reads?.listen;
+    const address = `0.0.0.0:${preset.ready?.port}`;
     const sidecar: Container = {
       name: preset.containers[0]!,
       image: 'example/sidecar:1',
       ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
-      ...(listen ? { args: [`--${listen.name}=0.0.0.0:${preset.ready!.port}`] } : {}),
+      ...(listen && 'flag' in listen ? { args: [`--${listen.flag}=${address}`] } : {}),
+      ...(listen && 'variable' in listen ? { env: [{ name: listen.variable, value: address }] } : {}),
     };
 
     it(`${preset.name}: postStart (1.28) starts ${sidecar.name} first and gates the app on it`, () => {
@@ -304,11 +307,58 @@ describe('presets: sidecars in the manifest', () => {
       assert.equal(r.exitCode, 0, JSON.stringify(r.results));
       const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'linkerd-proxy') as Container & { command: string[] };
       const wrapper = decodeWrapper(wrapped.command);
-      assert.deepEqual(wrapper?.program, ['/usr/lib/linkerd/linkerd2-proxy'], 'the image ENTRYPOINT (Dockerfile-proxy)');
+      assert.deepEqual(wrapper?.program, ['/usr/lib/linkerd/linkerd2-proxy-identity'], 'the image ENTRYPOINT (Dockerfile-proxy)');
       assert.equal(wrapper?.sidecar?.quit, quit, JSON.stringify(proxy.env));
       assert.deepEqual(wrapped.env, proxy.env, "the variable is the container's own word, never set by the preset");
       assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
     }
+  });
+
+  it('linkerd before 2.11 (by image tag, or its linkerd2-proxy-run script): that ENTRYPOINT, and the helper polls /ready, its image having no linkerd-await', () => {
+    const proxy = (image: string, extra: Partial<Container> = {}): Container => ({
+      name: 'linkerd-proxy',
+      image,
+      env: [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' }],
+      ...extra,
+    });
+    const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'report'] } };
+    const programOf = (sidecar: Container): readonly string[] | undefined => {
+      const r = run([workload('Job', { spec: { containers: [app, sidecar], restartPolicy: 'Never' } })], config(['linkerd'], '1.27'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'linkerd-proxy') as Container & { command: string[] };
+      return decodeWrapper(wrapped.command)?.program;
+    };
+    for (const image of [
+      'gcr.io/linkerd-io/proxy:stable-2.9.4',
+      'cr.l5d.io/linkerd/proxy:stable-2.10.2',
+      'ghcr.io/linkerd/proxy:edge-21.5.3',
+    ])
+      assert.deepEqual(programOf(proxy(image)), ['/usr/bin/linkerd2-proxy-run'], image);
+    for (const image of [
+      'cr.l5d.io/linkerd/proxy:stable-2.11.0',
+      'cr.l5d.io/linkerd/proxy:edge-21.10.1',
+      'cr.l5d.io/linkerd/proxy:stable-2.14.10',
+    ])
+      assert.deepEqual(programOf(proxy(image)), ['/usr/lib/linkerd/linkerd2-proxy-identity'], image);
+    assert.deepEqual(
+      programOf(proxy('example/proxy:1', { command: ['/usr/bin/linkerd2-proxy-run'] })),
+      ['/usr/bin/linkerd2-proxy-run'],
+      'told by its program',
+    );
+    const r = run(
+      [workload('Deployment', { spec: { containers: [APP, proxy('cr.l5d.io/linkerd/proxy:stable-2.10.2')] } })],
+      config(['linkerd'], '1.28'),
+    );
+    const hook = templateOf(r.items[0]!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+    const check = decodeWaitHook(hook)?.readiness.check;
+    assert.ok(
+      check?.kind === 'http' && check.port === 4191 && check.path === '/ready',
+      `the helper polls /ready: ${JSON.stringify(check)}`,
+    );
+    assert.ok(
+      r.results.some((x) => x.message.includes('linkerd-proxy is linkerd before 2.11,')),
+      JSON.stringify(r.results),
+    );
   });
 
   it('an injected linkerd in a Job before 1.29 gets config.linkerd.io/proxy-admin-shutdown, which the POST it is told to make needs; not a Deployment, nor under native', () => {
@@ -802,6 +852,53 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
     assert.match(warnings(unset)[0]!.message, /on 127\.0\.0\.1 only \(the default --http-address 127\.0\.0\.1:4180\)/);
   });
 
+  it('linkerd-proxy written by hand: the admin address of LINKERD2_PROXY_ADMIN_LISTEN_ADDR (env or envFrom); its default 127.0.0.1:4191 is a warning, never a gate', () => {
+    const proxy = (extra: Partial<Container>, version: string, items: Resource[] = []): ReturnType<typeof run> =>
+      run(
+        [
+          ...items,
+          workload('Deployment', {
+            spec: { containers: [APP_CMD, { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8', ...extra }] },
+          }),
+        ],
+        config(['linkerd'], version),
+      );
+    const admin = (value: string): Partial<Container> => ({ env: [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value }] });
+    assert.deepEqual(native(proxy(admin('[::]:4191'), '1.30')).startupProbe?.httpGet, { port: 4191, path: '/ready' });
+    assert.deepEqual(native(proxy(admin('0.0.0.0:4192'), '1.30')).startupProbe?.httpGet, { port: 4192, path: '/ready' });
+    const settings = configMap('proxy-env', { LINKERD2_PROXY_ADMIN_LISTEN_ADDR: '0.0.0.0:4193' });
+    const byEnvFrom = proxy({ envFrom: [{ configMapRef: { name: 'proxy-env' } }] }, '1.30', [settings]);
+    assert.deepEqual(native(byEnvFrom).startupProbe?.httpGet, { port: 4193, path: '/ready' });
+    // linkerd-await polls the default port unless told, and refuses --port given twice: told only a moved one.
+    assert.deepEqual(hookOf(proxy(admin('[::]:4191'), '1.28'), 'linkerd-proxy'), ['/usr/lib/linkerd/linkerd-await', '--timeout=120s']);
+    assert.deepEqual(hookOf(proxy(admin('0.0.0.0:4192'), '1.28'), 'linkerd-proxy'), [
+      '/usr/lib/linkerd/linkerd-await',
+      '--timeout=120s',
+      '--port',
+      '4192',
+    ]);
+    for (const [extra, where, field] of [
+      [{}, 'the default LINKERD2_PROXY_ADMIN_LISTEN_ADDR 127.0.0.1:4191', 'spec.template.spec.containers[1]'],
+      [
+        admin('127.0.0.1:4191'),
+        'spec.containers[1].env[0] (LINKERD2_PROXY_ADMIN_LISTEN_ADDR=127.0.0.1:4191)',
+        'spec.template.spec.containers[1].env[0]',
+      ],
+    ] as const) {
+      const unset = proxy(extra, '1.30');
+      assert.equal(native(unset).startupProbe, undefined, 'started first, not waited for');
+      assert.deepEqual(
+        warnings(unset).map((w) => w.field?.path),
+        [field],
+      );
+      assert.ok(warnings(unset)[0]!.message.includes(`on 127.0.0.1 only (${where})`), warnings(unset)[0]!.message);
+      const before = proxy(extra, '1.28');
+      const spec = templateOf(before.items.at(-1)!).spec;
+      assert.deepEqual(names(spec.containers), ['linkerd-proxy', 'app'], 'started first');
+      assert.equal(hookOf(before, 'linkerd-proxy'), undefined, 'with no gate that can never pass');
+    }
+  });
+
   it('cloud-sql-proxy v2: the port and address set by env are read, and no flag is appended for them; the wait command is told the port', () => {
     const env = [
       { name: 'CSQL_PROXY_HEALTH_CHECK', value: 'true' },
@@ -913,12 +1010,14 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
       const wrapped = templateOf(r.items.at(-1)!).spec.containers.find((c) => c.name === 'linkerd-proxy')!;
       return { quit: decodeWrapper(wrapped.command)?.sidecar?.quit, warnings: warnings(r) };
     };
-    const on = configMap('proxy-env', { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' });
-    assert.deepEqual(job([{ configMapRef: { name: 'proxy-env' } }], [on]), { quit: 'http://127.0.0.1:4191/shutdown', warnings: [] });
+    const on = configMap('proxy-env', { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true', LINKERD2_PROXY_ADMIN_LISTEN_ADDR: '[::]:4192' });
+    assert.deepEqual(job([{ configMapRef: { name: 'proxy-env' } }], [on]), { quit: 'http://127.0.0.1:4192/shutdown', warnings: [] });
     const secret = job([{ secretRef: { name: 'proxy-env' } }]);
     assert.equal(secret.quit, undefined, 'assumed off: the wrapper signals it instead');
-    assert.equal(secret.warnings[0]?.field?.path, 'spec.template.spec.containers[1].envFrom[0]');
-    assert.match(secret.warnings[0]!.message, /may set LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED/);
+    const assumed = secret.warnings.filter((w) => w.field?.path === 'spec.template.spec.containers[1].envFrom[0]');
+    assert.equal(assumed.length, 1, JSON.stringify(secret.warnings));
+    assert.match(assumed[0]!.message, /may set .*LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED/);
+    assert.match(assumed[0]!.message, /may set .*LINKERD2_PROXY_ADMIN_LISTEN_ADDR/);
   });
 
   it('cloud-sql-proxy v2: --flag=value and --flag value are read alike; the last one wins', () => {

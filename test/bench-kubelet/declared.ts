@@ -167,11 +167,22 @@ const PRESET_SIDECARS: Readonly<
       readonly stop?: 'with';
       /** Where the preset knows no readiness endpoint, the others wait for it only to be started (README: "started first"). */
       readonly waitFor?: 'Started';
+      /**
+       * The variable that says where its ready endpoint listens, and its default: on a loopback address,
+       * which kubelet's probes cannot reach, the others wait for it only to be started (README: Presets, the
+       * loopback warning).
+       */
+      readonly listensOn?: { readonly variable: string; readonly default: string };
     }
   >
 > = {
   istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
-  linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
+  linkerd: {
+    names: ['linkerd-proxy'],
+    images: [],
+    inits: ['linkerd-init', 'linkerd-network-validator'],
+    listensOn: { variable: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', default: '127.0.0.1:4191' },
+  },
   vault: { names: ['vault-agent'], images: [], waitFor: 'Started' },
   'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: repositories('cloud-sql-connectors/cloud-sql-proxy') },
   envoy: {
@@ -208,6 +219,14 @@ export interface PodContainer {
   readonly init: boolean;
   /** A native sidecar in the manifest as written (an init container with restartPolicy Always). */
   readonly restartable?: boolean;
+  /** Its `env` entries with a value, as written. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** An address only the pod's own containers reach, at the start of `HOST:PORT`. */
+function isLoopback(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export interface PodExpectations {
@@ -250,7 +269,8 @@ export function expectationsOf(
         if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) {
           // A sidecars entry of the user's wins, its stop order included.
           if (!sidecars.has(c.name) && p.stop) stops.set(c.name, p.stop);
-          sidecars.set(c.name, sidecars.get(c.name) ?? p.waitFor ?? 'Ready');
+          const unreachable = p.listensOn && isLoopback(c.env?.[p.listensOn.variable] ?? p.listensOn.default);
+          sidecars.set(c.name, sidecars.get(c.name) ?? p.waitFor ?? (unreachable ? 'Started' : 'Ready'));
           for (const init of p.inits ?? []) meshInits.add(init);
         }
     }

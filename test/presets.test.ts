@@ -385,12 +385,33 @@ describe('presets: sidecars in the manifest', () => {
     assert.equal(templateOf(deployment.items[0]!).metadata?.annotations?.['config.linkerd.io/proxy-admin-shutdown'], undefined);
   });
 
-  it('an injector with no per-pod switch for the order (OpenTelemetry operator, Consul) gets no annotation, a warning, and no claimed order', () => {
-    for (const [preset, annotations] of [
-      ['opentelemetry-operator', { 'sidecar.opentelemetry.io/inject': 'true' }],
-      ['consul', { 'consul.hashicorp.com/connect-inject': 'true' }],
+  it('consul: native (1.30) sets enable-consul-dataplane-as-sidecar and names consul-dataplane in the order; before 1.29 nothing, warned', () => {
+    const annotations = { 'consul.hashicorp.com/connect-inject': 'true' };
+    const native = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config(['consul'], '1.30'));
+    assert.equal(native.exitCode, 0, JSON.stringify(native.results));
+    const set = templateOf(native.items[0]!).metadata!.annotations!;
+    assert.equal(set['consul.hashicorp.com/enable-consul-dataplane-as-sidecar'], 'true');
+    assert.equal(set['order-containers.dev/applied'], 'native: consul-dataplane(injected) -> app');
+    assert.ok(
+      native.results.some((x) => x.message.startsWith('start order') && x.message.includes('consul-dataplane(injected)')),
+      JSON.stringify(native.results),
+    );
+    assert.ok(
+      native.results.some((x) => x.severity === 'warning' && x.message.includes('only from consul-k8s 1.8')),
+      'the version is said',
+    );
+    const before = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config(['consul'], '1.28'));
+    assert.deepEqual(templateOf(before.items[0]!).metadata!.annotations, annotations, 'no annotation holds the app before 1.29');
+    assert.ok(before.results.some((x) => x.message.includes('set no annotation')));
+    assert.ok(!before.results.some((x) => x.message.includes('consul-dataplane(injected)')), 'no order claimed');
+  });
+
+  it('an injector with no per-pod switch for the order (OpenTelemetry operator; Consul before 1.29) gets no annotation, a warning, and no claimed order', () => {
+    for (const [preset, annotations, versions] of [
+      ['opentelemetry-operator', { 'sidecar.opentelemetry.io/inject': 'true' }, ['1.28', '1.30']],
+      ['consul', { 'consul.hashicorp.com/connect-inject': 'true' }, ['1.28']],
     ] as const)
-      for (const version of ['1.28', '1.30']) {
+      for (const version of versions) {
         const r = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config([preset], version));
         assert.equal(r.exitCode, 0, JSON.stringify(r.results));
         const out = templateOf(r.items[0]!);

@@ -255,9 +255,16 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     // Consul's sidecar (hashicorp/consul-k8s control-plane/connect-inject): the pod annotation
     // consul.hashicorp.com/connect-inject, read with strconv.ParseBool (constants/annotations_and_labels.go,
-    // AnnotationInject), adds consul-dataplane (consul-k8s 1.0+; envoy-sidecar before) to `containers`,
-    // after the init container consul-connect-inject-init. No annotation in annotations_and_labels.go
-    // makes it a native sidecar or holds the app until it is ready.
+    // AnnotationInject), adds consul-dataplane (consul-k8s 1.0+; envoy-sidecar before) after the init
+    // container consul-connect-inject-init. consul.hashicorp.com/enable-consul-dataplane-as-sidecar
+    // (AnnotationEnableConsulDataplaneAsSidecar, read by lifecycle.Config.EnableConsulDataplaneAsSidecar with
+    // ParseBool) makes it a native sidecar: restartPolicy Always, with the startupProbe `consul-dataplane
+    // -check-proxy-health` (webhook/consul_dataplane_sidecar.go), from hashicorp/consul-k8s#4678 (labelled
+    // for 1.8.x; older injectors ignore the key). Nothing holds the app before 1.29: the injector appends consul-dataplane
+    // after the app with no postStart hook (webhook/mesh_webhook.go, "TODO: invert to start the Envoy
+    // sidecar before the application container"), and the lifecycle annotation
+    // sidecar-proxy-lifecycle-startup-grace-period-seconds only delays consul-dataplane's own start
+    // (-startup-grace-period-seconds, consul_dataplane_sidecar.go).
     name: 'consul',
     containers: ['consul-dataplane', 'envoy-sidecar'],
     images: [],
@@ -265,10 +272,10 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     injection: {
       enabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'true')],
       disabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'false')],
-      nativeAnnotations: {},
+      nativeAnnotations: { 'consul.hashicorp.com/enable-consul-dataplane-as-sidecar': 'true' },
       postStartAnnotations: {},
       warning:
-        "the Consul injector has no pod annotation that makes consul-dataplane a native sidecar or holds the app until it is ready: it is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
+        "the Consul injector makes consul-dataplane a native sidecar, ready before the app starts, for consul.hashicorp.com/enable-consul-dataplane-as-sidecar only from consul-k8s 1.8 (hashicorp/consul-k8s#4678; older injectors ignore it) and on Kubernetes 1.29+; otherwise, and on any cluster before 1.29, where no annotation holds the app until it is ready, consul-dataplane is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
     },
   },
 ];

@@ -3,6 +3,7 @@ import jsYaml from 'js-yaml';
 import { decodeFunctionConfig } from '../src/config/function-config.js';
 import { runFunction } from '../src/function.js';
 import { BUILT_IN_PRESETS } from '../src/presets/built-in.js';
+import type { Preset } from '../src/presets/preset.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper } from '../src/protocol/wrapper.js';
@@ -802,6 +803,80 @@ describe('presets: config', () => {
     );
     const native = templateOf(r.items[0]!).spec.initContainers![0]!;
     assert.deepEqual(native.startupProbe, { tcpSocket: { port: 6432 }, periodSeconds: 1, failureThreshold: 120 });
+  });
+
+  it('a preset of the config own reads its port from a flag, a variable or a named port, per version, as a built-in does', () => {
+    const proxy: Preset = {
+      name: 'healthz-proxy',
+      containers: ['proxy'],
+      images: [],
+      ready: { port: 8080, path: '/healthz' },
+      reads: { flagSyntax: 'go', portFlag: 'health-port', envPrefix: 'PROXY_', portNames: ['healthz'] },
+      versions: [
+        {
+          name: 'v2',
+          images: ['example/proxy:2.*'],
+          programs: [],
+          ready: { port: 9000, path: '/ready' },
+          reads: { listen: { variable: 'READY_ADDR', default: '127.0.0.1:9000' } },
+        },
+      ],
+    };
+    const probeOf = (container: Partial<Container>): unknown => {
+      const r = run(
+        [workload('Deployment', { spec: { containers: [APP, { name: 'proxy', image: 'example/proxy:1', ...container }] } })],
+        config([proxy], '1.30'),
+      );
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      return templateOf(r.items[0]!).spec.initContainers?.find((c) => c.name === 'proxy')?.startupProbe?.httpGet;
+    };
+    assert.deepEqual(probeOf({}), { port: 8080, path: '/healthz' }, 'its default');
+    assert.deepEqual(probeOf({ args: ['-health-port', '9100'] }), { port: 9100, path: '/healthz' }, "by flag, in Go's syntax");
+    assert.deepEqual(probeOf({ env: [{ name: 'PROXY_HEALTH_PORT', value: '9101' }] }), { port: 9101, path: '/healthz' }, 'by its variable');
+    assert.deepEqual(probeOf({ ports: [{ name: 'healthz', containerPort: 9102 }] }), { port: 9102, path: '/healthz' }, 'by a named port');
+    assert.deepEqual(
+      probeOf({ image: 'example/proxy:2.1', env: [{ name: 'READY_ADDR', value: '0.0.0.0:9200' }] }),
+      { port: 9200, path: '/ready' },
+      'version 2, by its listen variable',
+    );
+    assert.equal(probeOf({ image: 'example/proxy:2.1' }), undefined, 'version 2 on its loopback default: started first, not waited for');
+    // The same preset as the config gives it, in YAML: it decodes to the same shape.
+    const decoded = decodeFunctionConfig(config([proxy], '1.30'));
+    assert.deepEqual(decoded.kind === 'spec' && decoded.spec.presets[0], proxy);
+  });
+
+  it("a preset's reads and versions are checked, each problem naming its field", () => {
+    const cases: [unknown, string, string][] = [
+      [{ flagSyntax: 'posix' }, 'spec.presets[0].reads.flagSyntax', 'expected "pflag" | "go" | "tclap", got "posix"'],
+      [{ portFlag: '--port' }, 'spec.presets[0].reads.portFlag', 'expected a flag name without its dashes, got "--port"'],
+      [{ envPrefix: 'MY-APP_' }, 'spec.presets[0].reads.envPrefix', 'expected an environment variable name, got "MY-APP_"'],
+      [
+        { listen: { default: 'nowhere', flag: 'listen' } },
+        'spec.presets[0].reads.listen.default',
+        'expected an address as [http://]HOST:PORT, got "nowhere"',
+      ],
+      [
+        { listen: { default: '0.0.0.0:80', flag: 'listen', variable: 'LISTEN' } },
+        'spec.presets[0].reads.listen',
+        'give exactly one of flag (read from its variable too, with envPrefix) or variable',
+      ],
+      [{ quitOnReadyPort: 'yes' }, 'spec.presets[0].reads.quitOnReadyPort', 'expected boolean, got "yes"'],
+    ];
+    for (const [reads, path, message] of cases)
+      assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], reads }], '1.30')), [{ path, message }], JSON.stringify(reads));
+    const unknown = problems(config([{ name: 'p', containers: ['p'], reads: { envoyBootstrap: { default: '/e.yaml' } } }], '1.30'));
+    assert.equal(unknown[0]?.path, 'spec.presets[0].reads.envoyBootstrap');
+    assert.match(unknown[0]!.message, /unknown field; expected one of flagSyntax, portFlag/);
+    assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], versions: [{ name: 'v1' }] }], '1.30')), [
+      { path: 'spec.presets[0].versions[0]', message: 'version v1 matches nothing: give images or programs' },
+    ]);
+    assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], versions: [{ name: 'v1', programs: ['/bin/p'] }] }], '1.30')), [
+      { path: 'spec.presets[0].versions[0].programs[0]', message: 'expected a program file name, without its folder, got "/bin/p"' },
+    ]);
+    assert.deepEqual(
+      problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[{name: p, containers: [p], reads: {flagSyntax: posix}}]' } }),
+      [{ path: 'data.presets[0].reads.flagSyntax', message: 'expected "pflag" | "go" | "tclap", got "posix"' }],
+    );
   });
 
   it('the ConfigMap key takes names separated by commas, or YAML', () => {

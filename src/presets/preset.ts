@@ -118,14 +118,15 @@ export interface Reads {
   readonly waitPortFlag?: string;
 }
 
-export type FlagSyntax = 'pflag' | 'go' | 'tclap';
+export const FLAG_SYNTAXES = ['pflag', 'go', 'tclap'] as const;
+export type FlagSyntax = (typeof FLAG_SYNTAXES)[number];
 
 /**
  * Where a program is told the address its ready endpoint listens on: a flag (oauth2-proxy's
  * --http-address), also read from its variable where `envPrefix` gives one; or, for a program that takes
  * no flags, a variable alone (linkerd2-proxy's LINKERD2_PROXY_ADMIN_LISTEN_ADDR).
  */
-type ListenSetting = { readonly flag: string; readonly default: string } | { readonly variable: string; readonly default: string };
+export type ListenSetting = { readonly flag: string; readonly default: string } | { readonly variable: string; readonly default: string };
 
 /** One version of a preset's program, and the fields that differ for it. */
 export interface PresetVersion extends Pick<Preset, 'ready' | 'reads' | 'waitCommand' | 'entrypoint' | 'requiredArgs' | 'quit'> {

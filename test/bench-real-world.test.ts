@@ -6,6 +6,7 @@ import { configMapConfig } from './bench-kubelet/manifests.js';
 import { INJECTED } from './injected/fixtures.js';
 import { config, fileOf, manifestsOf, SOURCES, VERSIONS, type Source } from './real-world/manifests.js';
 import { render } from './bench-kubelet/manifests.js';
+import { app } from './bench-scenarios.js';
 
 /**
  * Every real-world manifest of test/real-world/sources.yaml runs on the bench kubelet after the function,
@@ -505,6 +506,62 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
         JSON.stringify(r.results, null, 1),
       );
+    });
+});
+
+/**
+ * A preset of the config's own that reads its sidecar's health port from a flag (README: "A preset of
+ * your own", `reads`): the sidecar, the generic application, listens on 9100 only, where its flag says
+ * (whatever its probes check), so a gate on the preset's default port 8080 would never pass.
+ */
+describe("a preset of the config's own reads its sidecar's port on the bench kubelet", function () {
+  this.timeout(180_000);
+  const input = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'own-preset', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'own-preset' } },
+        template: {
+          metadata: { labels: { app: 'own-preset' } },
+          spec: {
+            containers: [
+              { name: 'app', image: 'example/app:1', command: ['/app'] },
+              {
+                name: 'proxy',
+                image: 'bench.test/healthz-proxy:1',
+                command: ['/app'],
+                args: ['-health-port=9100'],
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+  for (const version of VERSIONS)
+    it(`its -health-port flag moves the gate to 9100, Kubernetes ${version}: starts in order and becomes Ready`, async function () {
+      requireBench(this);
+      const functionConfig = {
+        apiVersion: 'order-containers.dev/v1alpha1',
+        kind: 'ContainerOrder',
+        metadata: { name: 'own-preset' },
+        spec: {
+          kubernetesVersion: version,
+          presets: [
+            {
+              name: 'healthz-proxy',
+              containers: ['proxy'],
+              ready: { port: 8080, path: '/healthz' },
+              reads: { flagSyntax: 'go', portFlag: 'health-port' },
+            },
+          ],
+        },
+      };
+      const images = [app('bench.test/healthz-proxy:*', { ports: [9100], readyAfterMs: 300 }), ...REAL_WORLD_IMAGES];
+      const run = await runOn(throughFunction(input, functionConfig), input, { ...RUN, images, functionConfig });
+      assertHealthy(run, { stopOrder: STOP_ORDER_UNORDERED[version] === undefined });
     });
 });
 

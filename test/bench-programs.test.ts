@@ -408,6 +408,40 @@ describe('bench sidecar programs', function () {
       assert.equal((await exitOf(q)).code, 0);
     });
 
+    it('with LINKERD2_PROXY_IDENTITY_DIR, the proxy needs the key and CSR its ENTRYPOINT writes there: without them it exits 64', async () => {
+      const dir = join(ns.self, 'end-entity');
+      mkdirSync(dir);
+      const bare = ns.run('linkerd-proxy', [], { env: { LINKERD2_PROXY_IDENTITY_DIR: dir } });
+      assert.equal((await exitOf(bare)).code, 64);
+      assert.match(bare.output(), /Failed to read identity documents/);
+      writeFileSync(join(dir, 'key.p8'), 'key');
+      writeFileSync(join(dir, 'csr.der'), 'csr');
+      const p = ns.run('linkerd-proxy', [], { env: { LINKERD2_PROXY_IDENTITY_DIR: dir } });
+      await ns.until('GET', 'http://127.0.0.1:4191/ready', 200);
+      p.child.kill('SIGTERM');
+      assert.equal((await exitOf(p)).code, 0);
+    });
+
+    it('linkerd2-proxy-identity exits 1 without its folder, trust anchors or a fully qualified name', async () => {
+      const dir = join(ns.self, 'identity');
+      mkdirSync(dir);
+      const complete = {
+        LINKERD2_PROXY_IDENTITY_DIR: dir,
+        LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS: 'pem',
+        LINKERD2_PROXY_IDENTITY_LOCAL_NAME: 'default.shop.serviceaccount.identity.linkerd.cluster.local',
+      };
+      for (const [missing, message] of [
+        [{ LINKERD2_PROXY_IDENTITY_DIR: undefined }, /no end entity directory specified/],
+        [{ LINKERD2_PROXY_IDENTITY_DIR: join(dir, 'absent') }, /no such file or directory/],
+        [{ LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS: undefined }, /must be set/],
+        [{ LINKERD2_PROXY_IDENTITY_LOCAL_NAME: 'default' }, /a fully qualified DNS name is required/],
+      ] as const) {
+        const p = ns.run('linkerd-proxy-identity', [], { env: { ...complete, ...missing } });
+        assert.equal((await exitOf(p)).code, 1, JSON.stringify(missing));
+        assert.match(p.output(), message);
+      }
+    });
+
     it('linkerd-await: 0 once /ready answers, 69 on --timeout, 2 on an unknown flag', async () => {
       const waiting = ns.run('linkerd-await', ['--timeout=30s', '--port=4191'], { exec: true });
       const p = ns.run('linkerd-proxy', [], { config: { startupMs: 500 } });

@@ -6,6 +6,7 @@ import { configMapConfig } from './bench-kubelet/manifests.js';
 import { INJECTED } from './injected/fixtures.js';
 import { config, fileOf, manifestsOf, SOURCES, upstream, VERSIONS, type Source } from './real-world/manifests.js';
 import { render } from './bench-kubelet/manifests.js';
+import { app } from './bench-scenarios.js';
 
 /**
  * Every real-world manifest of test/real-world/sources.yaml runs on the bench kubelet after the function,
@@ -181,6 +182,21 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       spec.containers.push(APP);
       return item;
     });
+  // linkerd-proxy written by hand, with what its image's ENTRYPOINT needs to write the proxy's key (the
+  // identity variables and folder `linkerd inject` gives it, charts/partials/templates/_proxy.tpl), and
+  // its admin server where `admin` says (LINKERD2_PROXY_ADMIN_LISTEN_ADDR; unset, 127.0.0.1:4191).
+  const linkerdProxy = (admin?: string): Record<string, unknown> => ({
+    name: 'linkerd-proxy',
+    image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+    env: [
+      ...(admin === undefined ? [] : [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: admin }]),
+      { name: 'LINKERD2_PROXY_IDENTITY_DIR', value: '/var/run/linkerd/identity/end-entity' },
+      { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', value: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' },
+      { name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME', value: 'default.shop.serviceaccount.identity.linkerd.cluster.local' },
+    ],
+    volumeMounts: [{ name: 'linkerd-identity-end-entity', mountPath: '/var/run/linkerd/identity/end-entity' }],
+  });
+  const linkerdVolumes = [{ name: 'linkerd-identity-end-entity', emptyDir: { medium: 'Memory' } }];
   /** A case's manifests, and the versions it runs at where not both (the other one is proven elsewhere). */
   interface Case {
     readonly input: Record<string, unknown>[];
@@ -403,6 +419,16 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       }),
       versions: ['1.28'],
     },
+    // The preset reads the admin address: linkerd-await is told the moved port at 1.28 (polling 4191 it
+    // would give up, and kubelet would kill the proxy), the startupProbe checks it at 1.30.
+    'linkerd-proxy written by hand, its admin server moved to 0.0.0.0:4192 by LINKERD2_PROXY_ADMIN_LISTEN_ADDR': {
+      input: [deployment('linkerd-moved', [APP, linkerdProxy('0.0.0.0:4192')], linkerdVolumes)],
+    },
+    // Without the variable the proxy serves /ready on 127.0.0.1:4191 only, which kubelet's probes cannot
+    // reach: warned (below), started first and not waited for, never given a gate that cannot pass.
+    'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR (on 127.0.0.1:4191): started first': {
+      input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],
+    },
     // 1.30 only: at 1.28, examples/istio-in-manifest runs the preset's `pilot-agent wait`.
     "istio-proxy with no probe of its own: the preset's :15021/healthz/ready is its startupProbe": {
       input: injected('istio', 'istio-proxy', (c) => {
@@ -507,6 +533,11 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       field: 'spec.template.spec.containers[0].volumeMounts[0]',
       message: /extensions\.health_check is configured, but service\.extensions in \/conf\/relay\.yaml .*does not list it/,
     },
+    'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR, on its default 127.0.0.1:4191': {
+      input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],
+      field: 'spec.template.spec.containers[1]',
+      message: /listens for its health checks on 127\.0\.0\.1 only \(the default LINKERD2_PROXY_ADMIN_LISTEN_ADDR 127\.0\.0\.1:4191\)/,
+    },
     'cloud-sql-proxy v2 with envFrom from a Secret, whose values the function does not read': {
       input: [
         deployment('env-secret', [
@@ -528,6 +559,62 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
         JSON.stringify(r.results, null, 1),
       );
+    });
+});
+
+/**
+ * A preset of the config's own that reads its sidecar's health port from a flag (README: "A preset of
+ * your own", `reads`): the sidecar, the generic application, listens on 9100 only, where its flag says
+ * (whatever its probes check), so a gate on the preset's default port 8080 would never pass.
+ */
+describe("a preset of the config's own reads its sidecar's port on the bench kubelet", function () {
+  this.timeout(180_000);
+  const input = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'own-preset', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'own-preset' } },
+        template: {
+          metadata: { labels: { app: 'own-preset' } },
+          spec: {
+            containers: [
+              { name: 'app', image: 'example/app:1', command: ['/app'] },
+              {
+                name: 'proxy',
+                image: 'bench.test/healthz-proxy:1',
+                command: ['/app'],
+                args: ['-health-port=9100'],
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+  for (const version of VERSIONS)
+    it(`its -health-port flag moves the gate to 9100, Kubernetes ${version}: starts in order and becomes Ready`, async function () {
+      requireBench(this);
+      const functionConfig = {
+        apiVersion: 'order-containers.dev/v1alpha1',
+        kind: 'ContainerOrder',
+        metadata: { name: 'own-preset' },
+        spec: {
+          kubernetesVersion: version,
+          presets: [
+            {
+              name: 'healthz-proxy',
+              containers: ['proxy'],
+              ready: { port: 8080, path: '/healthz' },
+              reads: { flagSyntax: 'go', portFlag: 'health-port' },
+            },
+          ],
+        },
+      };
+      const images = [app('bench.test/healthz-proxy:*', { ports: [9100], readyAfterMs: 300 }), ...REAL_WORLD_IMAGES];
+      const run = await runOn(throughFunction(input, functionConfig), input, { ...RUN, images, functionConfig });
+      assertHealthy(run, { stopOrder: STOP_ORDER_UNORDERED[version] === undefined });
     });
 });
 

@@ -74,8 +74,9 @@ describe('mechanisms under faults on the bench kubelet', function () {
 describe('Linkerd in Jobs on the bench kubelet (issue 16)', function () {
   this.timeout(180_000);
   // What `linkerd inject` writes, in part: the admin server on every address (charts/partials/templates/
-  // _proxy.tpl; 0.0.0.0 as with disableIPv6) and the shutdown endpoint's variable, "false" unless the pod
-  // asks with config.linkerd.io/proxy-admin-shutdown: enabled.
+  // _proxy.tpl; 0.0.0.0 as with disableIPv6), the shutdown endpoint's variable, "false" unless the pod
+  // asks with config.linkerd.io/proxy-admin-shutdown: enabled, and the identity settings and in-memory
+  // folder where the image's ENTRYPOINT, which the wrapper runs, writes the proxy's key (_volumes.tpl).
   const job = (shutdown: string): Item => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -93,9 +94,14 @@ describe('Linkerd in Jobs on the bench kubelet (issue 16)', function () {
               env: [
                 { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' },
                 { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: shutdown },
+                { name: 'LINKERD2_PROXY_IDENTITY_DIR', value: '/var/run/linkerd/identity/end-entity' },
+                { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', value: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' },
+                { name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME', value: 'default.shop.serviceaccount.identity.linkerd.cluster.local' },
               ],
+              volumeMounts: [{ name: 'linkerd-identity-end-entity', mountPath: '/var/run/linkerd/identity/end-entity' }],
             },
           ],
+          volumes: [{ name: 'linkerd-identity-end-entity', emptyDir: { medium: 'Memory' } }],
         },
       },
     },

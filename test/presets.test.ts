@@ -3,6 +3,7 @@ import jsYaml from 'js-yaml';
 import { decodeFunctionConfig } from '../src/config/function-config.js';
 import { runFunction } from '../src/function.js';
 import { BUILT_IN_PRESETS } from '../src/presets/built-in.js';
+import type { Preset } from '../src/presets/preset.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { decodeWaitHook } from '../src/protocol/wait-hook.js';
 import { decodeWrapper } from '../src/protocol/wrapper.js';
@@ -86,15 +87,18 @@ describe('presets: sidecars in the manifest', () => {
     // A preset with no default port (Envoy) reads it from a port its samples name.
     const portName = builtIn.ready && builtIn.ready.port === undefined ? builtIn.reads?.portNames?.[0] : undefined;
     const preset = portName ? { ...builtIn, ready: { ...builtIn.ready, port: 9901 } } : builtIn;
-    // One that listens where its flag says (oauth2-proxy) is told the pod's address, as its chart does.
-    const listen = preset.reads?.listenFlag;
+    // One that listens where its flag or variable says (oauth2-proxy, linkerd) is told the pod's address,
+    // as its chart or injector does.
+    const listen = preset.reads?.listen;
+    const address = `0.0.0.0:${preset.ready?.port}`;
     // A collector (otel-collector) has its health_check enabled on every address by its config, inline.
     const collector = preset.reads?.collectorConfig;
     const sidecar: Container = {
       name: preset.containers[0]!,
       image: 'example/sidecar:1',
       ...(portName ? { ports: [{ name: portName, containerPort: 9901 }] } : {}),
-      ...(listen ? { args: [`--${listen.name}=0.0.0.0:${preset.ready!.port}`] } : {}),
+      ...(listen && 'flag' in listen ? { args: [`--${listen.flag}=${address}`] } : {}),
+      ...(listen && 'variable' in listen ? { env: [{ name: listen.variable, value: address }] } : {}),
       ...(collector
         ? {
             args: [
@@ -314,11 +318,58 @@ describe('presets: sidecars in the manifest', () => {
       assert.equal(r.exitCode, 0, JSON.stringify(r.results));
       const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'linkerd-proxy') as Container & { command: string[] };
       const wrapper = decodeWrapper(wrapped.command);
-      assert.deepEqual(wrapper?.program, ['/usr/lib/linkerd/linkerd2-proxy'], 'the image ENTRYPOINT (Dockerfile-proxy)');
+      assert.deepEqual(wrapper?.program, ['/usr/lib/linkerd/linkerd2-proxy-identity'], 'the image ENTRYPOINT (Dockerfile-proxy)');
       assert.equal(wrapper?.sidecar?.quit, quit, JSON.stringify(proxy.env));
       assert.deepEqual(wrapped.env, proxy.env, "the variable is the container's own word, never set by the preset");
       assert.deepEqual(r.secondRunEdits, [], 'a second run changes nothing');
     }
+  });
+
+  it('linkerd before 2.11 (by image tag, or its linkerd2-proxy-run script): that ENTRYPOINT, and the helper polls /ready, its image having no linkerd-await', () => {
+    const proxy = (image: string, extra: Partial<Container> = {}): Container => ({
+      name: 'linkerd-proxy',
+      image,
+      env: [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' }],
+      ...extra,
+    });
+    const app: Container = { ...APP, args: undefined, ...{ command: ['/app', 'report'] } };
+    const programOf = (sidecar: Container): readonly string[] | undefined => {
+      const r = run([workload('Job', { spec: { containers: [app, sidecar], restartPolicy: 'Never' } })], config(['linkerd'], '1.27'));
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      const wrapped = templateOf(r.items[0]!).spec.containers.find((c) => c.name === 'linkerd-proxy') as Container & { command: string[] };
+      return decodeWrapper(wrapped.command)?.program;
+    };
+    for (const image of [
+      'gcr.io/linkerd-io/proxy:stable-2.9.4',
+      'cr.l5d.io/linkerd/proxy:stable-2.10.2',
+      'ghcr.io/linkerd/proxy:edge-21.5.3',
+    ])
+      assert.deepEqual(programOf(proxy(image)), ['/usr/bin/linkerd2-proxy-run'], image);
+    for (const image of [
+      'cr.l5d.io/linkerd/proxy:stable-2.11.0',
+      'cr.l5d.io/linkerd/proxy:edge-21.10.1',
+      'cr.l5d.io/linkerd/proxy:stable-2.14.10',
+    ])
+      assert.deepEqual(programOf(proxy(image)), ['/usr/lib/linkerd/linkerd2-proxy-identity'], image);
+    assert.deepEqual(
+      programOf(proxy('example/proxy:1', { command: ['/usr/bin/linkerd2-proxy-run'] })),
+      ['/usr/bin/linkerd2-proxy-run'],
+      'told by its program',
+    );
+    const r = run(
+      [workload('Deployment', { spec: { containers: [APP, proxy('cr.l5d.io/linkerd/proxy:stable-2.10.2')] } })],
+      config(['linkerd'], '1.28'),
+    );
+    const hook = templateOf(r.items[0]!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+    const check = decodeWaitHook(hook)?.readiness.check;
+    assert.ok(
+      check?.kind === 'http' && check.port === 4191 && check.path === '/ready',
+      `the helper polls /ready: ${JSON.stringify(check)}`,
+    );
+    assert.ok(
+      r.results.some((x) => x.message.includes('linkerd-proxy is linkerd before 2.11,')),
+      JSON.stringify(r.results),
+    );
   });
 
   it('an injected linkerd in a Job before 1.29 gets config.linkerd.io/proxy-admin-shutdown, which the POST it is told to make needs; not a Deployment, nor under native', () => {
@@ -345,12 +396,33 @@ describe('presets: sidecars in the manifest', () => {
     assert.equal(templateOf(deployment.items[0]!).metadata?.annotations?.['config.linkerd.io/proxy-admin-shutdown'], undefined);
   });
 
-  it('an injector with no per-pod switch for the order (OpenTelemetry operator, Consul) gets no annotation, a warning, and no claimed order', () => {
-    for (const [preset, annotations] of [
-      ['opentelemetry-operator', { 'sidecar.opentelemetry.io/inject': 'true' }],
-      ['consul', { 'consul.hashicorp.com/connect-inject': 'true' }],
+  it('consul: native (1.30) sets enable-consul-dataplane-as-sidecar and names consul-dataplane in the order; before 1.29 nothing, warned', () => {
+    const annotations = { 'consul.hashicorp.com/connect-inject': 'true' };
+    const native = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config(['consul'], '1.30'));
+    assert.equal(native.exitCode, 0, JSON.stringify(native.results));
+    const set = templateOf(native.items[0]!).metadata!.annotations!;
+    assert.equal(set['consul.hashicorp.com/enable-consul-dataplane-as-sidecar'], 'true');
+    assert.equal(set['order-containers.dev/applied'], 'native: consul-dataplane(injected) -> app');
+    assert.ok(
+      native.results.some((x) => x.message.startsWith('start order') && x.message.includes('consul-dataplane(injected)')),
+      JSON.stringify(native.results),
+    );
+    assert.ok(
+      native.results.some((x) => x.severity === 'warning' && x.message.includes('only from consul-k8s 1.8')),
+      'the version is said',
+    );
+    const before = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config(['consul'], '1.28'));
+    assert.deepEqual(templateOf(before.items[0]!).metadata!.annotations, annotations, 'no annotation holds the app before 1.29');
+    assert.ok(before.results.some((x) => x.message.includes('set no annotation')));
+    assert.ok(!before.results.some((x) => x.message.includes('consul-dataplane(injected)')), 'no order claimed');
+  });
+
+  it('an injector with no per-pod switch for the order (OpenTelemetry operator; Consul before 1.29) gets no annotation, a warning, and no claimed order', () => {
+    for (const [preset, annotations, versions] of [
+      ['opentelemetry-operator', { 'sidecar.opentelemetry.io/inject': 'true' }, ['1.28', '1.30']],
+      ['consul', { 'consul.hashicorp.com/connect-inject': 'true' }, ['1.28']],
     ] as const)
-      for (const version of ['1.28', '1.30']) {
+      for (const version of versions) {
         const r = run([workload('Deployment', { metadata: { annotations }, spec: { containers: [APP] } })], config([preset], version));
         assert.equal(r.exitCode, 0, JSON.stringify(r.results));
         const out = templateOf(r.items[0]!);
@@ -749,6 +821,80 @@ describe('presets: config', () => {
     assert.deepEqual(native.startupProbe, { tcpSocket: { port: 6432 }, periodSeconds: 1, failureThreshold: 120 });
   });
 
+  it('a preset of the config own reads its port from a flag, a variable or a named port, per version, as a built-in does', () => {
+    const proxy: Preset = {
+      name: 'healthz-proxy',
+      containers: ['proxy'],
+      images: [],
+      ready: { port: 8080, path: '/healthz' },
+      reads: { flagSyntax: 'go', portFlag: 'health-port', envPrefix: 'PROXY_', portNames: ['healthz'] },
+      versions: [
+        {
+          name: 'v2',
+          images: ['example/proxy:2.*'],
+          programs: [],
+          ready: { port: 9000, path: '/ready' },
+          reads: { listen: { variable: 'READY_ADDR', default: '127.0.0.1:9000' } },
+        },
+      ],
+    };
+    const probeOf = (container: Partial<Container>): unknown => {
+      const r = run(
+        [workload('Deployment', { spec: { containers: [APP, { name: 'proxy', image: 'example/proxy:1', ...container }] } })],
+        config([proxy], '1.30'),
+      );
+      assert.equal(r.exitCode, 0, JSON.stringify(r.results));
+      return templateOf(r.items[0]!).spec.initContainers?.find((c) => c.name === 'proxy')?.startupProbe?.httpGet;
+    };
+    assert.deepEqual(probeOf({}), { port: 8080, path: '/healthz' }, 'its default');
+    assert.deepEqual(probeOf({ args: ['-health-port', '9100'] }), { port: 9100, path: '/healthz' }, "by flag, in Go's syntax");
+    assert.deepEqual(probeOf({ env: [{ name: 'PROXY_HEALTH_PORT', value: '9101' }] }), { port: 9101, path: '/healthz' }, 'by its variable');
+    assert.deepEqual(probeOf({ ports: [{ name: 'healthz', containerPort: 9102 }] }), { port: 9102, path: '/healthz' }, 'by a named port');
+    assert.deepEqual(
+      probeOf({ image: 'example/proxy:2.1', env: [{ name: 'READY_ADDR', value: '0.0.0.0:9200' }] }),
+      { port: 9200, path: '/ready' },
+      'version 2, by its listen variable',
+    );
+    assert.equal(probeOf({ image: 'example/proxy:2.1' }), undefined, 'version 2 on its loopback default: started first, not waited for');
+    // The same preset as the config gives it, in YAML: it decodes to the same shape.
+    const decoded = decodeFunctionConfig(config([proxy], '1.30'));
+    assert.deepEqual(decoded.kind === 'spec' && decoded.spec.presets[0], proxy);
+  });
+
+  it("a preset's reads and versions are checked, each problem naming its field", () => {
+    const cases: [unknown, string, string][] = [
+      [{ flagSyntax: 'posix' }, 'spec.presets[0].reads.flagSyntax', 'expected "pflag" | "go" | "tclap", got "posix"'],
+      [{ portFlag: '--port' }, 'spec.presets[0].reads.portFlag', 'expected a flag name without its dashes, got "--port"'],
+      [{ envPrefix: 'MY-APP_' }, 'spec.presets[0].reads.envPrefix', 'expected an environment variable name, got "MY-APP_"'],
+      [
+        { listen: { default: 'nowhere', flag: 'listen' } },
+        'spec.presets[0].reads.listen.default',
+        'expected an address as [http://]HOST:PORT, got "nowhere"',
+      ],
+      [
+        { listen: { default: '0.0.0.0:80', flag: 'listen', variable: 'LISTEN' } },
+        'spec.presets[0].reads.listen',
+        'give exactly one of flag (read from its variable too, with envPrefix) or variable',
+      ],
+      [{ quitOnReadyPort: 'yes' }, 'spec.presets[0].reads.quitOnReadyPort', 'expected boolean, got "yes"'],
+    ];
+    for (const [reads, path, message] of cases)
+      assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], reads }], '1.30')), [{ path, message }], JSON.stringify(reads));
+    const unknown = problems(config([{ name: 'p', containers: ['p'], reads: { envoyBootstrap: { default: '/e.yaml' } } }], '1.30'));
+    assert.equal(unknown[0]?.path, 'spec.presets[0].reads.envoyBootstrap');
+    assert.match(unknown[0]!.message, /unknown field; expected one of flagSyntax, portFlag/);
+    assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], versions: [{ name: 'v1' }] }], '1.30')), [
+      { path: 'spec.presets[0].versions[0]', message: 'version v1 matches nothing: give images or programs' },
+    ]);
+    assert.deepEqual(problems(config([{ name: 'p', containers: ['p'], versions: [{ name: 'v1', programs: ['/bin/p'] }] }], '1.30')), [
+      { path: 'spec.presets[0].versions[0].programs[0]', message: 'expected a program file name, without its folder, got "/bin/p"' },
+    ]);
+    assert.deepEqual(
+      problems({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: '[{name: p, containers: [p], reads: {flagSyntax: posix}}]' } }),
+      [{ path: 'data.presets[0].reads.flagSyntax', message: 'expected "pflag" | "go" | "tclap", got "posix"' }],
+    );
+  });
+
   it('the ConfigMap key takes names separated by commas, or YAML', () => {
     const comma = decodeFunctionConfig({ apiVersion: 'v1', kind: 'ConfigMap', data: { presets: 'istio, linkerd' } });
     assert.equal(comma.kind, 'spec');
@@ -816,6 +962,53 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
       [['preset oauth2-proxy', { path: 'spec.template.spec.containers[1]' }]],
     );
     assert.match(warnings(unset)[0]!.message, /on 127\.0\.0\.1 only \(the default --http-address 127\.0\.0\.1:4180\)/);
+  });
+
+  it('linkerd-proxy written by hand: the admin address of LINKERD2_PROXY_ADMIN_LISTEN_ADDR (env or envFrom); its default 127.0.0.1:4191 is a warning, never a gate', () => {
+    const proxy = (extra: Partial<Container>, version: string, items: Resource[] = []): ReturnType<typeof run> =>
+      run(
+        [
+          ...items,
+          workload('Deployment', {
+            spec: { containers: [APP_CMD, { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8', ...extra }] },
+          }),
+        ],
+        config(['linkerd'], version),
+      );
+    const admin = (value: string): Partial<Container> => ({ env: [{ name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value }] });
+    assert.deepEqual(native(proxy(admin('[::]:4191'), '1.30')).startupProbe?.httpGet, { port: 4191, path: '/ready' });
+    assert.deepEqual(native(proxy(admin('0.0.0.0:4192'), '1.30')).startupProbe?.httpGet, { port: 4192, path: '/ready' });
+    const settings = configMap('proxy-env', { LINKERD2_PROXY_ADMIN_LISTEN_ADDR: '0.0.0.0:4193' });
+    const byEnvFrom = proxy({ envFrom: [{ configMapRef: { name: 'proxy-env' } }] }, '1.30', [settings]);
+    assert.deepEqual(native(byEnvFrom).startupProbe?.httpGet, { port: 4193, path: '/ready' });
+    // linkerd-await polls the default port unless told, and refuses --port given twice: told only a moved one.
+    assert.deepEqual(hookOf(proxy(admin('[::]:4191'), '1.28'), 'linkerd-proxy'), ['/usr/lib/linkerd/linkerd-await', '--timeout=120s']);
+    assert.deepEqual(hookOf(proxy(admin('0.0.0.0:4192'), '1.28'), 'linkerd-proxy'), [
+      '/usr/lib/linkerd/linkerd-await',
+      '--timeout=120s',
+      '--port',
+      '4192',
+    ]);
+    for (const [extra, where, field] of [
+      [{}, 'the default LINKERD2_PROXY_ADMIN_LISTEN_ADDR 127.0.0.1:4191', 'spec.template.spec.containers[1]'],
+      [
+        admin('127.0.0.1:4191'),
+        'spec.containers[1].env[0] (LINKERD2_PROXY_ADMIN_LISTEN_ADDR=127.0.0.1:4191)',
+        'spec.template.spec.containers[1].env[0]',
+      ],
+    ] as const) {
+      const unset = proxy(extra, '1.30');
+      assert.equal(native(unset).startupProbe, undefined, 'started first, not waited for');
+      assert.deepEqual(
+        warnings(unset).map((w) => w.field?.path),
+        [field],
+      );
+      assert.ok(warnings(unset)[0]!.message.includes(`on 127.0.0.1 only (${where})`), warnings(unset)[0]!.message);
+      const before = proxy(extra, '1.28');
+      const spec = templateOf(before.items.at(-1)!).spec;
+      assert.deepEqual(names(spec.containers), ['linkerd-proxy', 'app'], 'started first');
+      assert.equal(hookOf(before, 'linkerd-proxy'), undefined, 'with no gate that can never pass');
+    }
   });
 
   it('cloud-sql-proxy v2: the port and address set by env are read, and no flag is appended for them; the wait command is told the port', () => {
@@ -929,12 +1122,14 @@ describe('presets: what they read from the container (presets/read.ts)', () => {
       const wrapped = templateOf(r.items.at(-1)!).spec.containers.find((c) => c.name === 'linkerd-proxy')!;
       return { quit: decodeWrapper(wrapped.command)?.sidecar?.quit, warnings: warnings(r) };
     };
-    const on = configMap('proxy-env', { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' });
-    assert.deepEqual(job([{ configMapRef: { name: 'proxy-env' } }], [on]), { quit: 'http://127.0.0.1:4191/shutdown', warnings: [] });
+    const on = configMap('proxy-env', { LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true', LINKERD2_PROXY_ADMIN_LISTEN_ADDR: '[::]:4192' });
+    assert.deepEqual(job([{ configMapRef: { name: 'proxy-env' } }], [on]), { quit: 'http://127.0.0.1:4192/shutdown', warnings: [] });
     const secret = job([{ secretRef: { name: 'proxy-env' } }]);
     assert.equal(secret.quit, undefined, 'assumed off: the wrapper signals it instead');
-    assert.equal(secret.warnings[0]?.field?.path, 'spec.template.spec.containers[1].envFrom[0]');
-    assert.match(secret.warnings[0]!.message, /may set LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED/);
+    const assumed = secret.warnings.filter((w) => w.field?.path === 'spec.template.spec.containers[1].envFrom[0]');
+    assert.equal(assumed.length, 1, JSON.stringify(secret.warnings));
+    assert.match(assumed[0]!.message, /may set .*LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED/);
+    assert.match(assumed[0]!.message, /may set .*LINKERD2_PROXY_ADMIN_LISTEN_ADDR/);
   });
 
   it('cloud-sql-proxy v2: --flag=value and --flag value are read alike; the last one wins', () => {
@@ -1167,7 +1362,7 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
     );
     assert.match(
       warnings(dflt)[0]!.message,
-      /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*on its default endpoint localhost:13133 \(v0\.104\.0 and later\)\).*set it to 0\.0\.0\.0:13133, or \$\{env:MY_POD_IP\}:13133/,
+      /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*on its default endpoint localhost:13133 \(v0\.104\.0 and later\)\).*set its endpoint to 0\.0\.0\.0:13133, or \$\{env:MY_POD_IP\}:13133/,
     );
     const local = collector(chart(), [relay(enabled('127.0.0.1:13133'))]);
     assert.equal(probeOf(local), undefined);

@@ -19,6 +19,34 @@ function repositories(...names: readonly string[]): string[] {
   return names.flatMap((name) => [name, `${name}:*`, `${name}@*`, `*/${name}`, `*/${name}:*`, `*/${name}@*`]);
 }
 
+/** What every version of linkerd2-proxy serves, and where. */
+const LINKERD_PROXY: Pick<Preset, 'ready' | 'reads' | 'quit'> = {
+  ready: { port: 4191, path: '/ready' },
+  // linkerd/linkerd2-proxy linkerd/app/src/env.rs: configured by its environment only, it serves /ready
+  // on its admin server at LINKERD2_PROXY_ADMIN_LISTEN_ADDR (IP:PORT, parse_socket_addr), by default
+  // DEFAULT_ADMIN_LISTEN_ADDR "127.0.0.1:4191", which kubelet's probes cannot reach; the injector sets
+  // it to [::]:4191 (charts/partials/templates/_proxy.tpl). /shutdown is on the same server. linkerd-await
+  // polls localhost:--port (default 4191; linkerd/linkerd-await src/main.rs, clap, which refuses a flag
+  // given twice): told a moved port, as the injector tells it since linkerd2#11031.
+  reads: {
+    listen: { variable: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', default: '127.0.0.1:4191' },
+    quitOnReadyPort: true,
+    waitPortFlag: 'port',
+  },
+  // POST /shutdown on the admin port, from loopback only (linkerd/linkerd2-proxy
+  // linkerd/app/admin/src/server.rs), served only with LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=true
+  // (linkerd/app/src/env.rs: parse_bool, unwrap_or_default, so off when unset). The injector writes that
+  // variable from proxy.enableShutdownEndpoint, "false" by default since 2.16 (CVE-2024-40632;
+  // charts/partials/templates/_proxy.tpl), or "true" for a pod annotated
+  // config.linkerd.io/proxy-admin-shutdown: enabled (linkerd/linkerd2 commit 35fb2d6).
+  quit: {
+    port: 4191,
+    path: '/shutdown',
+    env: { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: 'true' },
+    annotation: { key: 'config.linkerd.io/proxy-admin-shutdown', value: 'enabled' },
+  },
+};
+
 /**
  * The sidecars order-containers knows. Ports, paths and commands are each project's defaults; a config
  * entry with the same name replaces any field (README: Presets). Versions are in the README's table.
@@ -53,25 +81,35 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     name: 'linkerd',
     containers: ['linkerd-proxy'],
     images: [],
-    ready: { port: 4191, path: '/ready' },
-    waitCommand: ['/usr/lib/linkerd/linkerd-await', '--timeout={timeoutSeconds}s', '--port=4191'],
-    // linkerd/linkerd2 Dockerfile-proxy: the proxy is /usr/lib/linkerd/linkerd2-proxy in every version
-    // stored; the image's ENTRYPOINT was /usr/bin/linkerd2-proxy-run (a script, 2019 to mid-2021) and then
-    // /usr/lib/linkerd/linkerd2-proxy-identity (which writes the identity key, then runs the proxy) until
-    // the proxy took identity over itself (2.12); run directly before that, the proxy has no key.
-    entrypoint: ['/usr/lib/linkerd/linkerd2-proxy'],
-    // POST /shutdown on the admin port, from loopback only (linkerd/linkerd2-proxy
-    // linkerd/app/admin/src/server.rs), served only with LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=true
-    // (linkerd/app/src/env.rs: parse_bool, unwrap_or_default, so off when unset). The injector writes that
-    // variable from proxy.enableShutdownEndpoint, "false" by default since 2.16 (CVE-2024-40632;
-    // charts/partials/templates/_proxy.tpl), or "true" for a pod annotated
-    // config.linkerd.io/proxy-admin-shutdown: enabled (linkerd/linkerd2 commit 35fb2d6).
-    quit: {
-      port: 4191,
-      path: '/shutdown',
-      env: { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: 'true' },
-      annotation: { key: 'config.linkerd.io/proxy-admin-shutdown', value: 'enabled' },
-    },
+    ...LINKERD_PROXY,
+    waitCommand: ['/usr/lib/linkerd/linkerd-await', '--timeout={timeoutSeconds}s'],
+    // The image's ENTRYPOINT (linkerd/linkerd2 Dockerfile-proxy) is not the proxy, which reads a key and
+    // CSR from LINKERD2_PROXY_IDENTITY_DIR at its start (linkerd/linkerd2-proxy linkerd/app/src/env.rs,
+    // parse_linkerd_identity_config: Documents::load, else "Failed to read identity documents") and writes
+    // none: the ENTRYPOINT writes them, then runs it. Since 2.11 that is linkerd2-proxy-identity
+    // (linkerd/linkerd2 proxy-identity/main.go; linkerd2#6228 folded the script below into it), still
+    // the ENTRYPOINT with edge-25.8.2's files (linkerd/linkerd2-proxy Dockerfile). It execs
+    // /usr/lib/linkerd/linkerd2-proxy with no arguments (run_proxy_unix.go), as the proxy takes none.
+    entrypoint: ['/usr/lib/linkerd/linkerd2-proxy-identity'],
+    versions: [
+      {
+        // Before 2.11 the ENTRYPOINT was the script /usr/bin/linkerd2-proxy-run (proxy-identity/run-proxy.sh:
+        // linkerd2-proxy-identity -dir … -name …, then the proxy), and the image had no linkerd-await
+        // (the await hook came with 2.11, linkerd2#5967): the helper polls /ready instead. Told by the image
+        // tag (stable-2.3 to 2.10; edge releases before June 2021, when linkerd2#6228 was merged; the
+        // edge-21.6 releases are taken for the later layout, unconfirmed), or by the script as the program.
+        name: 'before 2.11',
+        images: [
+          ...Array.from({ length: 8 }, (_, i) => `*/proxy:stable-2.${i + 3}.*`),
+          '*/proxy:edge-19.*',
+          '*/proxy:edge-20.*',
+          ...Array.from({ length: 5 }, (_, i) => `*/proxy:edge-21.${i + 1}.*`),
+        ],
+        programs: ['linkerd2-proxy-run'],
+        ...LINKERD_PROXY,
+        entrypoint: ['/usr/bin/linkerd2-proxy-run'],
+      },
+    ],
     initContainers: ['linkerd-init', 'linkerd-network-validator'],
     injection: {
       enabledBy: [
@@ -173,7 +211,7 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     ready: { port: 4180, path: '/ping' },
     // pkg/apis/options/load.go: OAUTH2_PROXY_<name> variables under changed flags (pflag); the legacy
     // flag set's http-address defaults to 127.0.0.1:4180, which kubelet's probes of the pod IP miss.
-    reads: { flagSyntax: 'pflag', envPrefix: 'OAUTH2_PROXY_', listenFlag: { name: 'http-address', default: '127.0.0.1:4180' } },
+    reads: { flagSyntax: 'pflag', envPrefix: 'OAUTH2_PROXY_', listen: { flag: 'http-address', default: '127.0.0.1:4180' } },
     entrypoint: ['/bin/oauth2-proxy'],
     // An inbound proxy in front of the app: it stops with it.
     stop: 'with',
@@ -230,9 +268,16 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
   {
     // Consul's sidecar (hashicorp/consul-k8s control-plane/connect-inject): the pod annotation
     // consul.hashicorp.com/connect-inject, read with strconv.ParseBool (constants/annotations_and_labels.go,
-    // AnnotationInject), adds consul-dataplane (consul-k8s 1.0+; envoy-sidecar before) to `containers`,
-    // after the init container consul-connect-inject-init. No annotation in annotations_and_labels.go
-    // makes it a native sidecar or holds the app until it is ready.
+    // AnnotationInject), adds consul-dataplane (consul-k8s 1.0+; envoy-sidecar before) after the init
+    // container consul-connect-inject-init. consul.hashicorp.com/enable-consul-dataplane-as-sidecar
+    // (AnnotationEnableConsulDataplaneAsSidecar, read by lifecycle.Config.EnableConsulDataplaneAsSidecar with
+    // ParseBool) makes it a native sidecar: restartPolicy Always, with the startupProbe `consul-dataplane
+    // -check-proxy-health` (webhook/consul_dataplane_sidecar.go), from hashicorp/consul-k8s#4678 (labelled
+    // for 1.8.x; older injectors ignore the key). Nothing holds the app before 1.29: the injector appends consul-dataplane
+    // after the app with no postStart hook (webhook/mesh_webhook.go, "TODO: invert to start the Envoy
+    // sidecar before the application container"), and the lifecycle annotation
+    // sidecar-proxy-lifecycle-startup-grace-period-seconds only delays consul-dataplane's own start
+    // (-startup-grace-period-seconds, consul_dataplane_sidecar.go).
     name: 'consul',
     containers: ['consul-dataplane', 'envoy-sidecar'],
     images: [],
@@ -240,10 +285,10 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
     injection: {
       enabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'true')],
       disabledBy: [marker('podAnnotation', 'consul.hashicorp.com/connect-inject', 'false')],
-      nativeAnnotations: {},
+      nativeAnnotations: { 'consul.hashicorp.com/enable-consul-dataplane-as-sidecar': 'true' },
       postStartAnnotations: {},
       warning:
-        "the Consul injector has no pod annotation that makes consul-dataplane a native sidecar or holds the app until it is ready: it is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
+        "the Consul injector makes consul-dataplane a native sidecar, ready before the app starts, for consul.hashicorp.com/enable-consul-dataplane-as-sidecar only from consul-k8s 1.8 (hashicorp/consul-k8s#4678; older injectors ignore it) and on Kubernetes 1.29+; otherwise, and on any cluster before 1.29, where no annotation holds the app until it is ready, consul-dataplane is a regular container that starts with the app, stops with it, and keeps a Job's pod running",
     },
   },
 ];

@@ -7,7 +7,16 @@ import { jsonSchemaOf, withSchema } from '../codec/json-schema.js';
 import { STOP_ORDERS } from '../order/declaration.js';
 import { CONTAINER_NAME } from '../codec/names.js';
 import { BUILT_IN_PRESETS } from './built-in.js';
-import { MARKER_SOURCES, type Injection, type InjectionMarker, type Preset } from './preset.js';
+import {
+  FLAG_SYNTAXES,
+  MARKER_SOURCES,
+  type Injection,
+  type InjectionMarker,
+  type ListenSetting,
+  type Preset,
+  type PresetVersion,
+  type Reads,
+} from './preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
 const Port = withSchema(
@@ -36,6 +45,47 @@ const QuitEndpoint = strictObject(
   { port: Port, path: UrlPath },
   { arg: t.string, env: QuitEnv, annotation: QuitAnnotation },
 );
+const FlagName = matching('FlagName', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a flag name without its dashes');
+const VariableName = matching('VariableName', /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const HostPort = matching('HostPort', /^(?:https?:\/\/)?(\[[^\]]*\]|[^:/\s]*):\d{1,5}$/i, 'an address as [http://]HOST:PORT');
+const PortName = matching('PortName', /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, 'a container port name');
+const ListenC = strictObject('ListenSetting', { default: HostPort }, { flag: FlagName, variable: VariableName });
+/**
+ * What a config may say about reading its sidecar's container (presets/read.ts): flags, their variables
+ * and named ports. Envoy's bootstrap, a format of Envoy's own, stays the envoy preset's.
+ */
+const ReadsC = strictObject(
+  'Reads',
+  {},
+  {
+    flagSyntax: oneOf(FLAG_SYNTAXES),
+    portFlag: FlagName,
+    addressFlag: strictObject('AddressFlag', { name: FlagName, default: t.string }, {}),
+    listen: ListenC,
+    envPrefix: VariableName,
+    portNames: t.array(PortName),
+    quitPortFlag: FlagName,
+    quitOnReadyPort: t.boolean,
+    waitPortFlag: FlagName,
+  },
+);
+const VersionFields = {
+  ready: Endpoint,
+  reads: ReadsC,
+  waitCommand: StringList,
+  entrypoint: StringList,
+  requiredArgs: StringList,
+  quit: QuitEndpoint,
+};
+const VersionC = strictObject(
+  'PresetVersion',
+  { name: t.string },
+  {
+    images: t.array(Pattern),
+    programs: t.array(matching('Program', /^[^/\s]+$/, 'a program file name, without its folder')),
+    ...VersionFields,
+  },
+);
 const Marker = strictObject(
   'InjectionMarker',
   { value: t.string },
@@ -57,12 +107,9 @@ const InjectionC = strictObject(
 const PresetFields = {
   containers: t.array(ContainerName),
   images: t.array(Pattern),
-  ready: Endpoint,
-  waitCommand: StringList,
-  entrypoint: StringList,
-  requiredArgs: StringList,
+  ...VersionFields,
+  versions: t.array(VersionC),
   initContainers: t.array(ContainerName),
-  quit: QuitEndpoint,
   stop: oneOf(STOP_ORDERS),
   injection: InjectionC,
 };
@@ -112,6 +159,45 @@ function injectionOf(base: Injection | undefined, given: t.TypeOf<typeof Injecti
   };
 }
 
+/** `listen` names a flag or a variable, never both nor neither. */
+function listenOf(given: t.TypeOf<typeof ListenC>, at: string, problems: DecodeProblem[]): ListenSetting | undefined {
+  const { flag, variable, default: fallback } = given;
+  if (flag !== undefined && variable === undefined) return { flag, default: fallback };
+  if (variable !== undefined && flag === undefined) return { variable, default: fallback };
+  problems.push({ path: at, message: 'give exactly one of flag (read from its variable too, with envPrefix) or variable' });
+  return undefined;
+}
+
+function readsOf(given: t.TypeOf<typeof ReadsC>, at: string, problems: DecodeProblem[]): Reads {
+  const { listen, ...rest } = given;
+  const setting = listen ? listenOf(listen, `${at}.listen`, problems) : undefined;
+  return { ...rest, ...(setting ? { listen: setting } : {}) };
+}
+
+type VersionFieldsOf = { readonly [K in keyof typeof VersionFields]?: t.TypeOf<(typeof VersionFields)[K]> };
+
+/** The fields a preset and its versions share (`what`: `preset pgbouncer`), with `reads` checked. */
+function fieldsOf<F extends VersionFieldsOf>(
+  given: F,
+  what: string,
+  at: string,
+  problems: DecodeProblem[],
+): Omit<F, 'reads'> & { reads?: Reads } {
+  const { reads, ...rest } = given;
+  if (rest.waitCommand?.length === 0 || rest.entrypoint?.length === 0)
+    problems.push({ path: at, message: `${what}: a waitCommand or entrypoint must name a program` });
+  return { ...rest, ...(reads ? { reads: readsOf(reads, `${at}.reads`, problems) } : {}) };
+}
+
+function versionsOf(given: readonly t.TypeOf<typeof VersionC>[], at: string, problems: DecodeProblem[]): PresetVersion[] {
+  return given.map((v, i) => {
+    const { name, images = [], programs = [], ...fields } = v;
+    if (images.length === 0 && programs.length === 0)
+      problems.push({ path: `${at}[${i}]`, message: `version ${name} matches nothing: give images or programs` });
+    return { name, images, programs, ...fieldsOf(fields, `version ${name}`, `${at}[${i}]`, problems) };
+  });
+}
+
 /**
  * The presets a config names: built-ins by name; an object with a built-in's name replaces the fields
  * it gives (within `injection`, field by field); any other object is a preset of its own.
@@ -136,17 +222,15 @@ export function resolvePresets(entries: readonly PresetEntry[], path: string): P
       });
       return [];
     }
-    const { injection, ...fields } = entry;
+    const { injection, versions, ...fields } = entry;
     const merged: Preset = {
       ...(builtIn ?? { containers: [], images: [] }),
-      ...fields,
+      ...fieldsOf(fields, `preset ${name}`, at, problems),
+      ...(versions ? { versions: versionsOf(versions, `${at}.versions`, problems) } : {}),
       ...(injection ? { injection: injectionOf(builtIn?.injection, injection, `${at}.injection`, problems) } : {}),
     };
     if (!builtIn && merged.containers.length === 0 && merged.images.length === 0 && merged.injection === undefined) {
       problems.push({ path: at, message: `preset ${name} matches nothing: give containers, images or injection` });
-    }
-    if (merged.waitCommand?.length === 0 || merged.entrypoint?.length === 0) {
-      problems.push({ path: at, message: `preset ${name}: a waitCommand or entrypoint must name a program` });
     }
     return [merged];
   });

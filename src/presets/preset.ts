@@ -84,20 +84,20 @@ interface ReadyEndpoint {
  */
 export interface Reads {
   /**
-   * How the program parses its flags: `pflag` (spf13/pflag, cobra: `--name=value`, `--name value`),
-   * `go` (Go's flag package: `-name` or `--name`, `=value` or the next word; a bool takes no next word),
-   * `tclap` (Envoy: `--name value`, `-c value`).
+   * How the program parses its flags: `pflag` (spf13/pflag, cobra: `--name=value`, `--name value`; the
+   * syntax assumed when absent), `go` (Go's flag package: `-name` or `--name`, `=value` or the next word;
+   * a bool takes no next word), `tclap` (Envoy: `--name value`, `-c value`).
    */
-  readonly flagSyntax: 'pflag' | 'go' | 'tclap';
+  readonly flagSyntax?: FlagSyntax;
   /** The flag (without dashes) that sets the ready port. */
   readonly portFlag?: string;
   /** The flag that sets the address the ready endpoint listens on, and its default. */
   readonly addressFlag?: { readonly name: string; readonly default: string };
   /**
-   * The flag that sets both, as `[http://]HOST:PORT` (oauth2-proxy's --http-address), and its default:
-   * its port is the ready port, and a loopback HOST is one kubelet's probes cannot reach.
+   * The setting that gives both, as `[http://]HOST:PORT`, and its default: its port is the ready port,
+   * and a loopback HOST is one kubelet's probes cannot reach.
    */
-  readonly listenFlag?: { readonly name: string; readonly default: string };
+  readonly listen?: ListenSetting;
   /**
    * The prefix of the variables that stand for every flag (viper's AutomaticEnv: `CSQL_PROXY_` +
    * `HTTP_PORT` for `--http-port`): a flag set by its variable is read there and never appended.
@@ -127,6 +127,16 @@ export interface Reads {
 export interface CollectorConfig {
   readonly imageConfigs: readonly { readonly images: readonly string[]; readonly config: string }[];
 }
+
+export const FLAG_SYNTAXES = ['pflag', 'go', 'tclap'] as const;
+export type FlagSyntax = (typeof FLAG_SYNTAXES)[number];
+
+/**
+ * Where a program is told the address its ready endpoint listens on: a flag (oauth2-proxy's
+ * --http-address), also read from its variable where `envPrefix` gives one; or, for a program that takes
+ * no flags, a variable alone (linkerd2-proxy's LINKERD2_PROXY_ADMIN_LISTEN_ADDR).
+ */
+export type ListenSetting = { readonly flag: string; readonly default: string } | { readonly variable: string; readonly default: string };
 
 /** One version of a preset's program, and the fields that differ for it. */
 export interface PresetVersion extends Pick<Preset, 'ready' | 'reads' | 'waitCommand' | 'entrypoint' | 'requiredArgs' | 'quit'> {

@@ -27,7 +27,7 @@ import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 import { healthCheckOf, type EnvText, type FileText } from './collector.js';
-import type { Endpoint, Preset, PresetVersion, QuitEndpoint, Reads } from './preset.js';
+import type { Endpoint, FlagSyntax, Preset, PresetVersion, QuitEndpoint, Reads } from './preset.js';
 
 /** What the pod around the container offers to read. */
 export interface ReadContext {
@@ -128,8 +128,13 @@ function wordsOf(container: V1Container, at: string): Word[] {
   ];
 }
 
+/** A program whose syntax the preset does not say parses its flags with pflag, the most common. */
+function syntaxOf(reads: Reads | undefined): FlagSyntax {
+  return reads?.flagSyntax ?? 'pflag';
+}
+
 /** The dashes a flag takes in the program's syntax: Go's flag package takes one or two. */
-function flagNameOf(word: string, syntax: Reads['flagSyntax']): string | undefined {
+function flagNameOf(word: string, syntax: FlagSyntax): string | undefined {
   if (word.startsWith('--')) return word.slice(2);
   if (word.startsWith('-') && word.length > 1 && (syntax === 'go' || syntax === 'tclap')) return word.slice(1);
   return undefined;
@@ -139,7 +144,7 @@ function flagNameOf(word: string, syntax: Reads['flagSyntax']): string | undefin
  * The last value given to flag `name` (pflag and Go's flag package both keep the last): `--name=v`,
  * `--name v`, and for a bool `--name` alone (true). Parsing stops at `--`.
  */
-function flagIn(words: readonly Word[], name: string, syntax: Reads['flagSyntax'], bool: boolean, aliases: readonly string[] = []): Found {
+function flagIn(words: readonly Word[], name: string, syntax: FlagSyntax, bool: boolean, aliases: readonly string[] = []): Found {
   let found: Found = ABSENT;
   const names = [name, ...aliases];
   for (let i = 0; i < words.length; i++) {
@@ -237,7 +242,7 @@ function settingOf(
   flag: string,
   bool: boolean,
 ): Found {
-  const byFlag = flagIn(words, flag, reads.flagSyntax, bool);
+  const byFlag = flagIn(words, flag, syntaxOf(reads), bool);
   if (byFlag.kind !== 'absent') return byFlag;
   const env = envName(reads, flag);
   return env === undefined ? ABSENT : envIn(container, at, env, ctx.configMap);
@@ -428,7 +433,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   let path = preset.ready?.path;
   const base = { preset, ...(version ? { version: version.name } : {}) };
   const ownProbe = container.readinessProbe ?? container.startupProbe;
-  const syntax = reads?.flagSyntax ?? 'pflag';
+  const syntax = syntaxOf(reads);
   const setting = (flag: string, bool: boolean): Found => settingOf(words, container, at, ctx, reads!, flag, bool);
   // envFrom sources that may set a variable read here, and were assumed not to: one warning each, at the end.
   const assumed = new Map<string, { source: string; variables: Set<string> }>();
@@ -491,9 +496,9 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
 
   // The address the ready endpoint listens on: kubelet probes the pod's IP, not the loopback.
   let unreachable = false;
-  const onLoopback = (address: string, where: string, fix: string, field: string): void => {
+  const onLoopback = (address: string, where: string, setting: string, fix: string, field: string): void => {
     warn(
-      `${name} listens for its health checks on ${address} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set it to ${fix}, or give ${name} a probe of its own; it is started first, not waited for`,
+      `${name} listens for its health checks on ${address} only (${where}): kubelet's probes reach the pod's IP, so a probe there can never pass; set ${setting} to ${fix}, or give ${name} a probe of its own; it is started first, not waited for`,
       field,
     );
     unreachable = true;
@@ -506,18 +511,19 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     const address = set.kind === 'value' ? set.value : appended || script ? undefined : reads.addressFlag.default;
     if (address !== undefined && isLoopback(address)) {
       const where = set.kind === 'value' ? set.from : `the default --${reads.addressFlag.name} ${reads.addressFlag.default}`;
-      onLoopback(address, where, '0.0.0.0', set.kind === 'value' ? set.field : at);
+      onLoopback(address, where, `--${reads.addressFlag.name}`, '0.0.0.0', set.kind === 'value' ? set.field : at);
     }
   }
 
-  // An address and port in one flag: its host is checked as above, its port is the first candidate below.
+  // An address and port in one setting: its host is checked as above, its port is the first candidate below.
   let listenPort: { port: number; from: string } | undefined;
-  if (reads?.listenFlag) {
-    const { name: flag, default: fallback } = reads.listenFlag;
-    const set = setting(flag, false);
+  if (reads?.listen) {
+    const listen = reads.listen;
+    const label = 'flag' in listen ? `--${listen.flag}` : listen.variable;
+    const set = 'flag' in listen ? setting(listen.flag, false) : envIn(container, at, listen.variable, ctx.configMap);
     assume(set);
-    const value = set.kind === 'value' ? set.value : script ? undefined : fallback;
-    const where = set.kind === 'value' ? set.from : `the default --${flag} ${fallback}`;
+    const value = set.kind === 'value' ? set.value : script ? undefined : listen.default;
+    const where = set.kind === 'value' ? set.from : `the default ${label} ${listen.default}`;
     const hostPort = value === undefined ? undefined : /^(?:https?:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/i.exec(value);
     if (value !== undefined && !hostPort)
       warn(`${name}: ${where} is not HOST:PORT; the ready port cannot be read`, set.kind === 'value' ? set.field : at);
@@ -525,7 +531,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       const host = hostPort[1]!.replace(/^\[(.*)\]$/, '$1');
       const p = portOf(hostPort[2]!);
       if (p !== undefined) listenPort = { port: p, from: where };
-      if (isLoopback(host)) onLoopback(host, where, `0.0.0.0:${hostPort[2]}`, set.kind === 'value' ? set.field : at);
+      if (isLoopback(host)) onLoopback(host, where, label, `0.0.0.0:${hostPort[2]}`, set.kind === 'value' ? set.field : at);
     }
   }
 
@@ -550,7 +556,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     const fix = `0.0.0.0:${port}, or \${env:MY_POD_IP}:${port} with MY_POD_IP from fieldRef status.podIP`;
     if (health.kind === 'serves') {
       const address = health.host.kind === 'address' ? health.host.address : undefined;
-      if (address !== undefined && isLoopback(address)) onLoopback(address, health.from, fix, health.field);
+      if (address !== undefined && isLoopback(address)) onLoopback(address, health.from, 'its endpoint', fix, health.field);
       else if (address === undefined || !['', '0.0.0.0', '::'].includes(address)) {
         // The pod's IP only: kubelet's probes reach it, the helper's check at 127.0.0.1 does not.
         const only = address === undefined ? "the pod's IP" : address;
@@ -676,7 +682,8 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
         : preset.waitCommand
       : undefined;
   let quit = quitOn ? preset.quit : undefined;
-  if (quit && reads?.quitOnReadyPort) quit = ready ? { ...quit, port: ready.port } : undefined;
+  // The port it serves on even where kubelet cannot reach it: the wrapper POSTs from inside the pod.
+  if (quit && reads?.quitOnReadyPort) quit = port !== undefined ? { ...quit, port } : undefined;
   if (quit && reads?.quitPortFlag) {
     const set = setting(reads.quitPortFlag, false);
     assume(set);

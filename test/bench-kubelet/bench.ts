@@ -134,7 +134,12 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
         init: true,
         restartable: c.restartPolicy === 'Always',
       })),
-      ...before.spec.containers.map((c) => ({ name: c.name, image: c.image, init: false })),
+      ...before.spec.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        init: false,
+        env: Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]]))),
+      })),
     ];
     const nativeSidecars = new Set((t.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
     const expected = expectationsOf(options.config, before.ref, containers, t.runsToCompletion, nativeSidecars);

@@ -21,6 +21,8 @@ interface DeclaredOrder {
   readonly edges: ReadonlyMap<string, readonly Edge[]>;
   /** Preset names the config turns on. */
   readonly presets: readonly string[];
+  /** The presets of the config's own, by name, as their sidecars (README: "A preset of your own"). */
+  readonly ownPresets?: Readonly<Record<string, PresetSidecars>>;
 }
 
 interface Selector {
@@ -92,7 +94,10 @@ interface ConfigObject {
       readonly container: string;
       readonly after: readonly { readonly container: string; readonly condition?: string }[];
     }[];
-    readonly presets?: readonly (string | { readonly name: string })[];
+    readonly presets?: readonly (
+      | string
+      | { readonly name: string; readonly containers?: readonly string[]; readonly images?: readonly string[]; readonly ready?: unknown }
+    )[];
     readonly selector?: Selector;
   };
 }
@@ -127,6 +132,14 @@ export function orderConfigOf(config: ConfigObject | undefined): OrderConfig {
       stops: new Map((spec.sidecars ?? []).flatMap((s) => (s.stop ? [[s.name, s.stop] as const] : []))),
       edges,
       presets: (spec.presets ?? []).map((p) => (typeof p === 'string' ? p : p.name)),
+      // A preset of the config's own is a sidecar like a built-in: waited for Ready where it gives `ready`.
+      ownPresets: Object.fromEntries(
+        (spec.presets ?? []).flatMap((p) =>
+          typeof p === 'string' || PRESET_SIDECARS[p.name]
+            ? []
+            : [[p.name, { names: p.containers ?? [], images: p.images ?? [], ...(p.ready ? {} : { waitFor: 'Started' as const }) }]],
+        ),
+      ),
     },
     ...(spec.selector ? { selector: spec.selector } : {}),
   };
@@ -149,29 +162,38 @@ function selects(selector: Selector | undefined, w: WorkloadRef): boolean {
   return true;
 }
 
-/**
- * The sidecars of the built-in presets, by container name and image (README: Presets): the bench's own
- * list of what a preset makes a sidecar, kept beside the README's table rather than read from src/.
- */
 /** An image repository on Docker Hub or behind any registry, with a tag, a digest, both or neither. */
 const repositories = (...names: readonly string[]): string[] =>
   names.flatMap((n) => [n, `${n}:*`, `${n}@*`, `*/${n}`, `*/${n}:*`, `*/${n}@*`]);
 
-const PRESET_SIDECARS: Readonly<
-  Record<
-    string,
-    {
-      readonly names: readonly string[];
-      readonly images: readonly string[];
-      readonly inits?: readonly string[];
-      readonly stop?: 'with';
-      /** Where the preset knows no readiness endpoint, the others wait for it only to be started (README: "started first"). */
-      readonly waitFor?: 'Started';
-    }
-  >
-> = {
+/** What a preset makes a sidecar, by container name and image, and what the others wait for. */
+interface PresetSidecars {
+  readonly names: readonly string[];
+  readonly images: readonly string[];
+  readonly inits?: readonly string[];
+  readonly stop?: 'with';
+  /** Where the preset knows no readiness endpoint, the others wait for it only to be started (README: "started first"). */
+  readonly waitFor?: 'Started';
+  /**
+   * The variable that says where its ready endpoint listens, and its default: on a loopback address,
+   * which kubelet's probes cannot reach, the others wait for it only to be started (README: Presets, the
+   * loopback warning).
+   */
+  readonly listensOn?: { readonly variable: string; readonly default: string };
+}
+
+/**
+ * The sidecars of the built-in presets (README: Presets): the bench's own list of what a preset makes a
+ * sidecar, kept beside the README's table rather than read from src/.
+ */
+const PRESET_SIDECARS: Readonly<Record<string, PresetSidecars>> = {
   istio: { names: ['istio-proxy'], images: [], inits: ['istio-init', 'istio-validation'] },
-  linkerd: { names: ['linkerd-proxy'], images: [], inits: ['linkerd-init', 'linkerd-network-validator'] },
+  linkerd: {
+    names: ['linkerd-proxy'],
+    images: [],
+    inits: ['linkerd-init', 'linkerd-network-validator'],
+    listensOn: { variable: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', default: '127.0.0.1:4191' },
+  },
   vault: { names: ['vault-agent'], images: [], waitFor: 'Started' },
   'cloud-sql-proxy': { names: ['cloud-sql-proxy', 'cloudsql-proxy'], images: repositories('cloud-sql-connectors/cloud-sql-proxy') },
   envoy: {
@@ -208,6 +230,14 @@ export interface PodContainer {
   readonly init: boolean;
   /** A native sidecar in the manifest as written (an init container with restartPolicy Always). */
   readonly restartable?: boolean;
+  /** Its `env` entries with a value, as written. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** An address only the pod's own containers reach, at the start of `HOST:PORT`. */
+function isLoopback(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export interface PodExpectations {
@@ -245,12 +275,13 @@ export function expectationsOf(
     stops = new Map(config.order.stops);
     edges = new Map([...config.order.edges].map(([k, v]) => [k, [...v]]));
     for (const preset of config.order.presets) {
-      const p = PRESET_SIDECARS[preset];
+      const p = PRESET_SIDECARS[preset] ?? config.order.ownPresets?.[preset];
       for (const c of containers)
         if (p && (p.names.includes(c.name) || p.images.some((i) => globMatches(i, c.image ?? '')))) {
           // A sidecars entry of the user's wins, its stop order included.
           if (!sidecars.has(c.name) && p.stop) stops.set(c.name, p.stop);
-          sidecars.set(c.name, sidecars.get(c.name) ?? p.waitFor ?? 'Ready');
+          const unreachable = p.listensOn && isLoopback(c.env?.[p.listensOn.variable] ?? p.listensOn.default);
+          sidecars.set(c.name, sidecars.get(c.name) ?? p.waitFor ?? (unreachable ? 'Started' : 'Ready'));
           for (const init of p.inits ?? []) meshInits.add(init);
         }
     }

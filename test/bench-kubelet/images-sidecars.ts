@@ -56,18 +56,20 @@ const istio = (pattern: string, base: ImageSpec['base']): ImageSpec => ({
 });
 
 // --- Linkerd proxy ---------------------------------------------------------------------------------
-// linkerd/linkerd2 Dockerfile-proxy: the proxy at /usr/lib/linkerd/linkerd2-proxy and linkerd-await at
-// /usr/lib/linkerd/linkerd-await; current images are built on gcr.io/distroless/cc-debian12 (glibc).
-// ENTRYPOINT: the 2021 file used /usr/bin/linkerd2-proxy-run (a script starting proxy-identity, then
-// the proxy); current releases run the proxy directly: /usr/lib/linkerd/linkerd2-proxy (unconfirmed).
+// linkerd/linkerd2 Dockerfile-proxy: the proxy at /usr/lib/linkerd/linkerd2-proxy, linkerd-await at
+// /usr/lib/linkerd/linkerd-await and the identity helper at /usr/lib/linkerd/linkerd2-proxy-identity;
+// current images are built on gcr.io/distroless/cc-debian12 (glibc). ENTRYPOINT: the identity helper,
+// which writes the proxy's key and CSR and then execs the proxy, since linkerd2#6228 (2.11: before, the
+// script /usr/bin/linkerd2-proxy-run did both), still in edge-25.8.2 (linkerd/linkerd2-proxy Dockerfile).
 const linkerd = (pattern: string): ImageSpec => ({
   pattern,
   base: 'distroless',
   files: {
     '/usr/lib/linkerd/linkerd2-proxy': program('linkerd-proxy'),
+    '/usr/lib/linkerd/linkerd2-proxy-identity': program('linkerd-proxy-identity'),
     '/usr/lib/linkerd/linkerd-await': program('linkerd-await'),
   },
-  entrypoint: ['/usr/lib/linkerd/linkerd2-proxy'],
+  entrypoint: ['/usr/lib/linkerd/linkerd2-proxy-identity'],
   env: { LINKERD2_PROXY_LOG: 'warn,linkerd=info', LINKERD2_PROXY_LOG_FORMAT: 'plain' },
   source: 'linkerd/linkerd2 Dockerfile-proxy',
 });

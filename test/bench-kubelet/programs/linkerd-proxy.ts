@@ -7,10 +7,17 @@
  * enabled, else 200 "shutdown\n"), linkerd2-proxy/src/main.rs (SIGTERM, SIGINT or /shutdown: drain for
  * up to the grace period, then return: exit 0). The injector sets the admin address to [::]:4191
  * (linkerd/linkerd2 charts/partials/templates/_proxy.tpl). Identity and discovery are not emulated: the
- * proxy becomes ready after the bench's startupMs (the real one once it has its certificate).
+ * proxy becomes ready after the bench's startupMs (the real one once it has its certificate). Only the
+ * start of identity is: where LINKERD2_PROXY_IDENTITY_DIR is set (the injector sets it), the key and CSR
+ * the image's ENTRYPOINT writes there must be found (env.rs parse_linkerd_identity_config,
+ * Documents::load: "Failed to read identity documents", an invalid configuration), so that a proxy run
+ * without its ENTRYPOINT fails as the real one does; unset, identity is not checked at all (the real
+ * proxy would refuse to start: its manifests on the bench leave identity out).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { becomeReady, exit, onTerminate, start } from './lib.js';
 import { parseLinkerdDuration } from './flags.js';
 import { drainMs, fromLoopback, Holder, knobs, listen, sleep, splitHostPort, waitClosed } from './support.js';
@@ -44,6 +51,11 @@ const control = addr('LINKERD2_PROXY_CONTROL_LISTEN_ADDR', '0.0.0.0:4190');
 // unset; the injector writes it from proxy.enableShutdownEndpoint ("false" by default since 2.16), or
 // "true" for a pod annotated config.linkerd.io/proxy-admin-shutdown: enabled (linkerd/linkerd2 35fb2d6).
 const shutdownEnabled = bool('LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED');
+const identityDir = process.env.LINKERD2_PROXY_IDENTITY_DIR;
+if (identityDir !== undefined && !['key.p8', 'csr.der'].every((f) => existsSync(join(identityDir, f)))) {
+  process.stdout.write(`ERROR linkerd_app::env: Failed to read identity documents error=No such file or directory (os error 2)\n`);
+  invalid('LINKERD2_PROXY_IDENTITY_DIR has no key.p8 and csr.der');
+}
 const graceRaw = process.env.LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD;
 const grace = graceRaw === undefined ? 120_000 : parseLinkerdDuration(graceRaw);
 if (grace === undefined) invalid(`LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD="${graceRaw}" is not a valid duration`);

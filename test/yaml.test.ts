@@ -79,6 +79,65 @@ describe('the YAML front door (src/yaml/)', () => {
     });
   });
 
+  it('JSON has the depth limit too, counted from its root, strings aside', () => {
+    const list = (data: string) => `{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"data":${data}}]}`;
+    const limits = { ...DEFAULT_LIMITS, maxDepth: 5 };
+    // The root, items and the item are 3 levels: data may nest two more, not three.
+    assert.equal(readResourceList(Buffer.from(list('[[" [[[ \\" {{"]]')), { limits }).form, 'json');
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(list('[[[]]]')), { limits })),
+      'input (line 1, column 82): nesting exceeded maxDepth (5)',
+    );
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(`\n${list('\n[[[]]]')}`), { json: true, limits })),
+      'input (line 3, column 3): nesting exceeded maxDepth (5)',
+    );
+  });
+
+  it('counts the aliases wherever YAML allows one, right after the `:` of a flow mapping too', () => {
+    const bomb = (colon: string) => {
+      const levels = [`"a0"${colon}&a0 {"x": "lol", "y": "lol"}`];
+      for (let i = 1; i < 10; i++)
+        levels.push(
+          `"a${i}"${colon}&a${i} {${['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((k) => `"${k}"${colon}*a${i - 1}`).join(', ')}}`,
+        );
+      return `{${levels.join(', ')}}`;
+    };
+    for (const text of [bomb(':'), bomb(': '), `data: ${bomb(':')}`, `data:\n  ${bomb(':')}`]) {
+      assert.equal(
+        messageOf(() => loadOne(text, 'item', DEFAULT_LIMITS)),
+        'item: Excessive alias count indicates a resource exhaustion attack',
+      );
+      assert.equal(
+        messageOf(() => loadStream(text, 'f.yaml', DEFAULT_LIMITS)),
+        'f.yaml: Excessive alias count indicates a resource exhaustion attack',
+      );
+    }
+    assert.deepEqual(loadOne('{"a":&x [1],"b":*x}', 'item', DEFAULT_LIMITS), { a: [1], b: [1] });
+  });
+
+  it('counts the documents of a text before building them, on every path', () => {
+    const limits = { ...DEFAULT_LIMITS, maxDocuments: 2 };
+    assert.deepEqual(loadStream('a: 1\n---\nb: 2\n', 'f.yaml', limits), [{ a: 1 }, { b: 2 }]);
+    // Four markers, but two documents: the marker count only sends the text to the exact count.
+    assert.deepEqual(loadStream('--- a\n...\n--- b\n...\n', 'f.yaml', limits), ['a', 'b']);
+    const three = 'a: 1\n---\nb: 2\n---\nc: &x 3\n';
+    for (const text of [three, three.replace('&x ', '')]) {
+      assert.equal(
+        messageOf(() => loadStream(text, 'f.yaml', limits)),
+        'f.yaml (line 4, column 1): document count exceeded maxDocuments (2)',
+      );
+      assert.equal(
+        messageOf(() => loadOne(text, 'function config c.yaml', limits, 3)),
+        'function config c.yaml (line 6, column 1): document count exceeded maxDocuments (2)',
+      );
+    }
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(`${HEADER}items: []\n---\n---\n`), { limits })),
+      'input (line 5, column 1): document count exceeded maxDocuments (2)',
+    );
+  });
+
   it('names the text and its size when it is over the byte limit', () => {
     const limits = { ...DEFAULT_LIMITS, maxInputBytes: 16 };
     assert.equal(

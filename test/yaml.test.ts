@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList } from '../src/resource-list/read.js';
-import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from '../src/yaml/load.js';
+import { DEFAULT_LIMITS, InputError, loadOne, loadStream, loadValue } from '../src/yaml/load.js';
 import { ROOT, aliasBomb } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
@@ -136,6 +136,43 @@ describe('the YAML front door (src/yaml/)', () => {
       messageOf(() => readResourceList(Buffer.from(`${HEADER}items: []\n---\n---\n`), { limits })),
       'input (line 5, column 1): document count exceeded maxDocuments (2)',
     );
+  });
+
+  it('reads numbers as go-yaml does (kubectl, the API server, kustomize), on every path', () => {
+    // What goyaml.v2/resolve.go and goyaml.v3/resolve.go (kubernetes-sigs/yaml) give: `_` dropped, then
+    // Go's ParseInt(s, 0, 64), then yamlStyleFloat. A YAML 1.2 reader says 5432, 755 and strings for the rest.
+    const go: [string, unknown][] = [
+      ['05432', 2842],
+      ['08080', 8080],
+      ['-0755', -493],
+      ['0_755', 493],
+      ['010', 8],
+      ['0', 0],
+      ['-0', 0],
+      ['0o17', 15],
+      ['0O17', 15],
+      ['0X1F', 31],
+      ['+0x1F', 31],
+      ['-0b101', -5],
+      ['1_000', 1000],
+      ['-_1', -1],
+      ['8080.0', 8080],
+      ['09.5', 9.5],
+      ['1e3', 1000],
+      ['+8080', 8080],
+      ['.5', 0.5],
+      ['_1', '_1'],
+      ['0x', '0x'],
+      ['0o8', '0o8'],
+      ['1.2.3', '1.2.3'],
+      ['"05432"', '05432'],
+    ];
+    for (const [text, value] of go) {
+      assert.deepEqual(loadOne(`a: ${text}`, 'x', DEFAULT_LIMITS), { a: value }, `js-yaml: ${text}`);
+      assert.deepEqual(loadOne(`b: &y 1\na: ${text}\nc: *y`, 'x', DEFAULT_LIMITS), { a: value, b: 1, c: 1 }, `yaml: ${text}`);
+      assert.deepEqual(loadStream(`a: ${text}\n---\nb: 1\n`, 'x', DEFAULT_LIMITS)[0], { a: value }, `stream: ${text}`);
+      assert.deepEqual(loadValue(`a: ${text}`, DEFAULT_LIMITS), { a: value }, `value: ${text}`);
+    }
   });
 
   it('names the text and its size when it is over the byte limit', () => {

@@ -10,7 +10,19 @@
  * expansion would happen later, in whatever code walks the value.
  */
 import jsYaml from 'js-yaml';
-import { Composer, Lexer, LineCounter, Parser, parseDocument, type CST, type Document } from 'yaml';
+import {
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  parseDocument,
+  type CST,
+  type Document,
+  type DocumentOptions,
+  type ScalarTag,
+  type SchemaOptions,
+} from 'yaml';
+import { GO_NUMBER, goNumber } from './go-numbers.js';
 import { resolveMerges } from './merge.js';
 
 /** Bad input: one line for stderr, exit 2. */
@@ -57,6 +69,28 @@ const MAYBE_ALIAS = /(?:^|[\s[{,:])[&*][^\s]/m;
 
 /** A line that starts or ends a document. Only these can make a text more than one document. */
 const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=\s|$)/gm;
+
+/**
+ * Numbers as the API server reads them (go-numbers.ts), in both parsers: YAML 1.2's core schema with
+ * its integer type replaced. The yaml package tries tags in order, so the one here goes first; the
+ * values it prints are plain decimal numbers, which every reader reads alike.
+ */
+const GO_NUMBER_JS_YAML = new jsYaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (text: string | null) => text !== null && GO_NUMBER.test(text),
+  construct: goNumber,
+  predicate: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
+  represent: (value: unknown) => String(value),
+});
+const JS_YAML_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [GO_NUMBER_JS_YAML] });
+
+const GO_NUMBER_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: GO_NUMBER,
+  resolve: goNumber,
+};
+const YAML_OPTIONS: DocumentOptions & SchemaOptions = { customTags: (tags) => [GO_NUMBER_TAG, ...tags] };
 
 /** A position as every message gives it. */
 export function where(line: number, column?: number): string {
@@ -134,7 +168,7 @@ function composeAll(text: string, what: string, limits: ReadLimits, firstLine: n
   checkSize(text, what, limits);
   const { tokens, lines, overLimit } = tokensOf(text, limits);
   if (overLimit) throw new InputError(`${what} (${where(firstLine - 1 + overLimit.line, overLimit.col)}): ${overLimit.message}`);
-  return { docs: Array.from(new Composer({ uniqueKeys: true }).compose(tokens)), lines };
+  return { docs: Array.from(new Composer({ ...YAML_OPTIONS, uniqueKeys: true }).compose(tokens)), lines };
 }
 
 /**
@@ -160,7 +194,7 @@ export function documentData(doc: Document, what: string, limits: ReadLimits, te
 type JsYamlOptions = jsYaml.LoadOptions & { readonly maxDepth: number };
 
 function jsYamlOptions(limits: ReadLimits): JsYamlOptions {
-  return { schema: jsYaml.CORE_SCHEMA, maxDepth: limits.maxDepth };
+  return { schema: JS_YAML_SCHEMA, maxDepth: limits.maxDepth };
 }
 
 function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
@@ -261,7 +295,7 @@ export function loadValueDocument(text: string, limits: ReadLimits): { document:
   checkSize(text, 'the value', limits);
   const { overLimit } = tokensOf(text, limits);
   if (overLimit) throw new InputError(`${overLimit.message} at ${where(overLimit.line, overLimit.col)}`);
-  const document = parseDocument(text);
+  const document = parseDocument(text, YAML_OPTIONS);
   const error = document.errors[0];
   if (error) throw new InputError(error.message.split('\n')[0]!);
   try {

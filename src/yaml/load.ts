@@ -97,11 +97,16 @@ export function where(line: number, column?: number): string {
   return column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
 }
 
-function checkSize(text: string, what: string, limits: ReadLimits): void {
+/** The size limit, for bytes not yet read as text (explain's files, before they are read). */
+export function checkByteSize(bytes: number, what: string, limits: ReadLimits): void {
   const max = limits.maxInputBytes;
+  if (bytes > max) throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
+}
+
+function checkSize(text: string, what: string, limits: ReadLimits): void {
   // A UTF-16 code unit is at most 3 bytes of UTF-8, so most texts need no byte count.
-  if (text.length * 3 <= max || Buffer.byteLength(text) <= max) return;
-  throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
+  if (text.length * 3 <= limits.maxInputBytes) return;
+  checkByteSize(Buffer.byteLength(text), what, limits);
 }
 
 interface Tokens {

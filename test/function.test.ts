@@ -696,3 +696,42 @@ describe('numbers in the fields it reads, as the API server decodes them (issue 
     );
   });
 });
+
+describe('a ResourceList only the full parser reads (document form), its items with aliases (issue 17)', () => {
+  it('edits an item whose labels come from an anchor and a merge, and it reads back as planned', () => {
+    const text = `--- # the whole list
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: o}, data: {sidecars: proxy, kubernetesVersion: "1.30"}}
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels: &labels {app: web}
+  spec:
+    selector:
+      matchLabels: *labels
+    template:
+      metadata:
+        labels:
+          <<: *labels
+          tier: front
+      spec:
+        containers:
+        - name: app
+          image: app
+        - name: proxy
+          image: envoy
+          readinessProbe: {tcpSocket: {port: 15001}}
+`;
+    const r = run(text);
+    assert.equal(r.exitCode, 0);
+    const spec = valueAt(r.items[0], ['spec', 'template', 'spec']) as { initContainers: { name: string; restartPolicy: string }[] };
+    assert.deepEqual(
+      spec.initContainers.map((c) => [c.name, c.restartPolicy]),
+      [['proxy', 'Always']],
+    );
+    assert.match(r.output, /<<: \*labels\n/, 'the merge stays as written');
+  });
+});

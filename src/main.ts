@@ -7,7 +7,7 @@ import { EXPLAIN_HELP, HELP } from './cli/help.js';
 import { ConfigFileError, logResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
 import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
-import { manifestTexts, resourcesOf } from './explain/input.js';
+import { manifestText, manifestTexts, resourcesOf } from './explain/input.js';
 import { runFunction, type ExitCode } from './function.js';
 import { readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
@@ -35,7 +35,7 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   if (!format) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
   const path = values.input;
   const isDir = path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory();
-  const input = resourcesOf(isDir ? manifestTexts(path) : [{ name: path ?? 'stdin', text: (await readInput(path)).toString('utf8') }]);
+  const input = resourcesOf(isDir ? manifestTexts(path) : [manifestText(path ?? 'stdin', await readInput(path))]);
   const explanation = explainResources(input.resources, configFromFlags(values, input.functionConfig));
   for (const r of explanation.results) {
     if (r.severity === 'error')

@@ -4,7 +4,18 @@ import { configMapConfig } from './bench-kubelet/manifests.js';
 import type { ContainerFault } from './bench-kubelet/pod.js';
 import type { PodReport } from './bench-kubelet/pod-types.js';
 import type { AppConfig } from './bench-kubelet/programs/app.js';
-import { assertHealthy, eventsOf, lastExit, requireBench, runOn, runRendered, show, throughFunction } from './bench-kubelet/scenario.js';
+import jsYaml from 'js-yaml';
+import {
+  assertHealthy,
+  eventsOf,
+  lastExit,
+  requireBench,
+  runOn,
+  runRendered,
+  runRenderedText,
+  show,
+  throughFunction,
+} from './bench-kubelet/scenario.js';
 
 /**
  * Each mechanism under faults, on the bench kubelet: a web Deployment and a report Job, each with a
@@ -132,6 +143,16 @@ export function mechanismScenarios(mechanism: Mechanism): void {
       runForMs: 60_000,
       deleteAfterReadyMs: 500,
     });
+    assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
+  });
+
+  // kubectl and kubelet read `05432` as the octal 2842 (go-yaml), the proxy listens there, and the
+  // function's gate, wait or startup probe must look there too, not at 5432 (issue 17).
+  scenario(`${mechanism}: a port written 05432 is the port kubelet probes, 2842, and the order holds on it`, async () => {
+    const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', functionConfig: config(mechanism), items: [WEB] };
+    const text = jsYaml.dump(list, { lineWidth: -1 }).replace(/\b5432\b/g, '05432');
+    assert.match(text, /containerPort: 05432\n/);
+    const run = await runRenderedText(text, { images: IMAGES, runForMs: 60_000, deleteAfterReadyMs: 500 });
     assertHealthy(run, { stopOrder: mechanism !== 'postStart' });
   });
 

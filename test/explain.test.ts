@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderText } from '../src/explain/formats.js';
 import type { PodTimeline } from '../src/explain/timeline.js';
@@ -162,6 +162,18 @@ spec:
     assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\)\x1b\[0m/);
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(renderText(timelines, false), /\x1b/);
+  });
+
+  it('gives a package folder the size limit of the one ResourceList kpt would make of it, before reading a file', () => {
+    const dir = tempDir('explain');
+    // Sparse files: 80 MB that takes no disk, and would take memory only if read.
+    for (const name of ['a.yaml', 'b.yaml']) {
+      writeFileSync(join(dir, name), '');
+      truncateSync(join(dir, name), 40 * 1024 * 1024);
+    }
+    const r = runCli(['explain', '-i', dir]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `order-containers: ${dir} (its manifests together) is larger than the limit of 67108864 bytes (64 MiB)\n`);
   });
 
   it('refuses an unknown format with one line and exit 2', () => {

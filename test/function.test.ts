@@ -8,6 +8,7 @@ import { restrictedViolations, schemaViolations, violationsIn } from './api-rule
 import { resourceList } from './generators.js';
 import { brokenEdges } from './order-oracle.js';
 import { podTemplatePathOf } from '../src/workloads/kinds.js';
+import { valueAt } from '../src/resource-list/edit.js';
 import { RUN_SCRIPT, WAIT_SCRIPT } from '../src/runtime/scripts.js';
 import { BYTES_PER_CONTAINER_BOUND, generatedBytes, withoutResults, type GeneratedBytes } from '../bench/generated-bytes.js';
 
@@ -737,5 +738,83 @@ describe('the Kubernetes OpenAPI schema, as test/api-rules.ts applies it to ever
     assert.match(schemaViolations({ containers: [{ name: 42 }] })[0]!, /containers\/0\/name must be string/);
     assert.match(schemaViolations({ containers: [{ name: 'a', ports: [{ name: 'http' }] }] })[0]!, /containerPort/);
     assert.deepEqual(schemaViolations({ containers: [{ name: 'a', image: 'nginx' }] }), []);
+  });
+});
+
+describe('numbers in the fields it reads, as the API server decodes them (issue 17)', () => {
+  const sidecar = (port: string, anchor = '') => `        - name: app
+          image: app
+        - name: proxy
+          image: envoy
+          ports:
+          - containerPort: ${port}
+          readinessProbe:${anchor}
+            tcpSocket: {port: ${port}}
+            periodSeconds: 010
+`;
+  const list = (port: string, anchor = '') =>
+    deployment('', sidecar(port, anchor)).replace(
+      'items:',
+      'functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: order}, data: {sidecars: proxy, strategy: postStart}}\nitems:',
+    );
+  const waitOf = (r: ReturnType<typeof run>): string[] =>
+    (valueAt(r.items[0], ['spec', 'template', 'spec', 'containers', 0, 'lifecycle', 'postStart', 'exec', 'command']) ?? []) as string[];
+
+  it('waits for the port kubelet probes: 05432 is the octal 2842 to go-yaml, 08080 the decimal 8080', () => {
+    for (const anchor of ['', ' &probe']) {
+      const octal = run(list('05432', anchor));
+      assert.equal(octal.exitCode, 0);
+      assert.deepEqual(waitOf(octal).slice(-2), ['--check-arg', '2842'], anchor);
+      assert.match(octal.output, /containerPort: 05432\n/, 'the text stays as written');
+      assert.deepEqual(waitOf(run(list('08080', anchor))).slice(-2), ['--check-arg', '8080'], anchor);
+    }
+  });
+
+  it('refuses a port the API server would refuse (a fraction), naming the field', () => {
+    const r = run(list('8080.5'));
+    assert.equal(r.exitCode, 1);
+    assert.equal(
+      r.results.find((x) => x.severity === 'error')?.message,
+      'pod template field spec.template.spec.containers[1].ports[0].containerPort: expected int32, got 8080.5',
+    );
+  });
+});
+
+describe('a ResourceList only the full parser reads (document form), its items with aliases (issue 17)', () => {
+  it('edits an item whose labels come from an anchor and a merge, and it reads back as planned', () => {
+    const text = `--- # the whole list
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: o}, data: {sidecars: proxy, kubernetesVersion: "1.30"}}
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels: &labels {app: web}
+  spec:
+    selector:
+      matchLabels: *labels
+    template:
+      metadata:
+        labels:
+          <<: *labels
+          tier: front
+      spec:
+        containers:
+        - name: app
+          image: app
+        - name: proxy
+          image: envoy
+          readinessProbe: {tcpSocket: {port: 15001}}
+`;
+    const r = run(text);
+    assert.equal(r.exitCode, 0);
+    const spec = valueAt(r.items[0], ['spec', 'template', 'spec']) as { initContainers: { name: string; restartPolicy: string }[] };
+    assert.deepEqual(
+      spec.initContainers.map((c) => [c.name, c.restartPolicy]),
+      [['proxy', 'Always']],
+    );
+    assert.match(r.output, /<<: \*labels\n/, 'the merge stays as written');
   });
 });

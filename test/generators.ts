@@ -146,3 +146,98 @@ export const resourceList: fc.Arbitrary<GeneratedList> = fc
     const text = head + (functionConfigFirst ? functionConfig + itemsBlock : itemsBlock + functionConfig);
     return { text, itemTexts, kinds: items.map((it) => it.kind) };
   });
+
+/**
+ * Scalars whose meaning depends on the reader: a YAML 1.1 reader (kubectl, kustomize: go-yaml) reads
+ * legacy octals, `yes`/`on`/`Off` and `_` in numbers, a YAML 1.2 reader does not.
+ */
+const legacyScalar = fc.constantFrom(
+  '0400',
+  '0755',
+  '-0644',
+  '010',
+  '08080',
+  '0_755',
+  '1_000',
+  'yes',
+  'on',
+  'Off',
+  'no',
+  'Y',
+  '+0x1F',
+  '0b101',
+  '.5',
+);
+
+/** Keys that are also names of Object.prototype members, valid in a ConfigMap. */
+const specialKey = fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty');
+
+/** A ResourceList whose items hold scalars, merges, anchors in flow mappings and special keys that YAML 1.1 readers read their own way. */
+export interface Yaml11List {
+  readonly text: string;
+  /** The item indices holding a Deployment the edits apply to. */
+  readonly deployments: readonly number[];
+}
+
+const yaml11Deployment = fc.record({ mode: legacyScalar, optional: legacyScalar, flowLabels: fc.boolean(), name: word }).map(
+  ({ mode, optional, flowLabels, name }) => `- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: ${name}
+    labels: &labels {app: ${name}}
+  spec:
+    selector:
+      matchLabels: *labels
+    template:
+      metadata:
+        labels:
+          <<: *labels
+          tier: ${flowLabels ? '{"front": &t yes, "copy": *t}' : 'front'}
+      spec:
+        containers:
+        - name: app
+          image: app
+        - name: proxy
+          image: envoy
+        volumes:
+        - name: certs
+          secret: {secretName: certs, defaultMode: ${mode}, optional: ${optional}}
+`,
+);
+
+const yaml11ConfigMap = fc
+  .record({ key: specialKey, values: fc.array(legacyScalar, { minLength: 1, maxLength: 4 }), flow: fc.boolean(), name: word })
+  .map(({ key, values, flow, name }) => {
+    const entries = values.map((v, i) => `k${i}: ${v}`);
+    const data = flow
+      ? `{${[`"${key}": &v ${values[0]}`, `"again":*v`, ...entries].join(', ')}}`
+      : `\n    ${[`${key}: ${values[0]}`, ...entries].join('\n    ')}`;
+    return `- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: ${name}}
+  base: &base {${entries.join(', ')}}
+  data: ${data}
+  merged:
+    <<: *base
+    own: ${values[values.length - 1]}
+`;
+  });
+
+/** A ConfigMap written as one flow mapping, anchors and aliases right after the `:` of its keys. */
+const yaml11FlowConfigMap = fc
+  .record({ key: specialKey, value: legacyScalar, name: word })
+  .map(
+    ({ key, value, name }) =>
+      `- {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${name}"}, "data": {"${key}":&v ${value}, "again":*v, "plain": ${value}}}\n`,
+  );
+
+/** Block items, or the same list behind a `---` and a comment on the root's line, which only the full parser reads (document form). */
+export const yaml11List: fc.Arbitrary<Yaml11List> = fc
+  .record({
+    items: fc.array(fc.oneof(yaml11Deployment, yaml11ConfigMap, yaml11FlowConfigMap), { minLength: 1, maxLength: 4 }),
+    document: fc.boolean(),
+  })
+  .map(({ items, document }) => ({
+    text: `${document ? '--- # the whole list\n' : ''}apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('')}`,
+    deployments: items.flatMap((item, index) => (item.includes('kind: Deployment') ? [index] : [])),
+  }));

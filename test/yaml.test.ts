@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList } from '../src/resource-list/read.js';
-import { DEFAULT_LIMITS, InputError, loadOne, loadStream } from '../src/yaml/load.js';
+import { DEFAULT_LIMITS, InputError, loadOne, loadStream, loadValue } from '../src/yaml/load.js';
 import { ROOT, aliasBomb } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
@@ -77,6 +77,102 @@ describe('the YAML front door (src/yaml/)', () => {
         'x (line 1, column 9): nesting exceeded maxDepth (3)',
       );
     });
+  });
+
+  it('JSON has the depth limit too, counted from its root, strings aside', () => {
+    const list = (data: string) => `{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"data":${data}}]}`;
+    const limits = { ...DEFAULT_LIMITS, maxDepth: 5 };
+    // The root, items and the item are 3 levels: data may nest two more, not three.
+    assert.equal(readResourceList(Buffer.from(list('[[" [[[ \\" {{"]]')), { limits }).form, 'json');
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(list('[[[]]]')), { limits })),
+      'input (line 1, column 82): nesting exceeded maxDepth (5)',
+    );
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(`\n${list('\n[[[]]]')}`), { json: true, limits })),
+      'input (line 3, column 3): nesting exceeded maxDepth (5)',
+    );
+  });
+
+  it('counts the aliases wherever YAML allows one, right after the `:` of a flow mapping too', () => {
+    const bomb = (colon: string) => {
+      const levels = [`"a0"${colon}&a0 {"x": "lol", "y": "lol"}`];
+      for (let i = 1; i < 10; i++)
+        levels.push(
+          `"a${i}"${colon}&a${i} {${['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((k) => `"${k}"${colon}*a${i - 1}`).join(', ')}}`,
+        );
+      return `{${levels.join(', ')}}`;
+    };
+    for (const text of [bomb(':'), bomb(': '), `data: ${bomb(':')}`, `data:\n  ${bomb(':')}`]) {
+      assert.equal(
+        messageOf(() => loadOne(text, 'item', DEFAULT_LIMITS)),
+        'item: Excessive alias count indicates a resource exhaustion attack',
+      );
+      assert.equal(
+        messageOf(() => loadStream(text, 'f.yaml', DEFAULT_LIMITS)),
+        'f.yaml: Excessive alias count indicates a resource exhaustion attack',
+      );
+    }
+    assert.deepEqual(loadOne('{"a":&x [1],"b":*x}', 'item', DEFAULT_LIMITS), { a: [1], b: [1] });
+  });
+
+  it('counts the documents of a text before building them, on every path', () => {
+    const limits = { ...DEFAULT_LIMITS, maxDocuments: 2 };
+    assert.deepEqual(loadStream('a: 1\n---\nb: 2\n', 'f.yaml', limits), [{ a: 1 }, { b: 2 }]);
+    // Four markers, but two documents: the marker count only sends the text to the exact count.
+    assert.deepEqual(loadStream('--- a\n...\n--- b\n...\n', 'f.yaml', limits), ['a', 'b']);
+    const three = 'a: 1\n---\nb: 2\n---\nc: &x 3\n';
+    for (const text of [three, three.replace('&x ', '')]) {
+      assert.equal(
+        messageOf(() => loadStream(text, 'f.yaml', limits)),
+        'f.yaml (line 4, column 1): document count exceeded maxDocuments (2)',
+      );
+      assert.equal(
+        messageOf(() => loadOne(text, 'function config c.yaml', limits, 3)),
+        'function config c.yaml (line 6, column 1): document count exceeded maxDocuments (2)',
+      );
+    }
+    assert.equal(
+      messageOf(() => readResourceList(Buffer.from(`${HEADER}items: []\n---\n---\n`), { limits })),
+      'input (line 5, column 1): document count exceeded maxDocuments (2)',
+    );
+  });
+
+  it('reads numbers as go-yaml does (kubectl, the API server, kustomize), on every path', () => {
+    // What goyaml.v2/resolve.go and goyaml.v3/resolve.go (kubernetes-sigs/yaml) give: `_` dropped, then
+    // Go's ParseInt(s, 0, 64), then yamlStyleFloat. A YAML 1.2 reader says 5432, 755 and strings for the rest.
+    const go: [string, unknown][] = [
+      ['05432', 2842],
+      ['08080', 8080],
+      ['-0755', -493],
+      ['0_755', 493],
+      ['010', 8],
+      ['0', 0],
+      ['-0', 0],
+      ['0o17', 15],
+      ['0O17', 15],
+      ['0X1F', 31],
+      ['+0x1F', 31],
+      ['-0b101', -5],
+      ['1_000', 1000],
+      ['-_1', -1],
+      ['8080.0', 8080],
+      ['09.5', 9.5],
+      ['1e3', 1000],
+      ['+8080', 8080],
+      ['.5', 0.5],
+      ['_1', '_1'],
+      ['0x', '0x'],
+      ['0o8', '0o8'],
+      ['1.2.3', '1.2.3'],
+      ['"05432"', '05432'],
+    ];
+    for (const [text, value] of go) {
+      assert.deepEqual(loadOne(`a: ${text}`, 'x', DEFAULT_LIMITS), { a: value }, `js-yaml: ${text}`);
+      assert.deepEqual(loadOne(`b: &y 1\na: ${text}\nc: *y`, 'x', DEFAULT_LIMITS), { a: value, b: 1, c: 1 }, `yaml: ${text}`);
+      assert.deepEqual(loadStream(`a: ${text}\n---\nb: 1\n`, 'x', DEFAULT_LIMITS)[0], { a: value }, `stream: ${text}`);
+      assert.deepEqual(loadValue(`a: ${text}`, DEFAULT_LIMITS), { a: value }, `value: ${text}`);
+    }
   });
 
   it('names the text and its size when it is over the byte limit', () => {

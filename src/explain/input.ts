@@ -2,10 +2,10 @@
  * What explain reads: a ResourceList, a multi-document YAML stream, or a folder of manifests (as kpt
  * lays a package out: *.yaml, *.yml and the Kptfile, hidden folders left out).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList, type PlainObject } from '../resource-list/read.js';
-import { DEFAULT_LIMITS, loadStream } from '../yaml/load.js';
+import { checkByteSize, DEFAULT_LIMITS, loadStream } from '../yaml/load.js';
 
 export interface ManifestText {
   /** What messages call it: a file's path, or `stdin`. */
@@ -13,8 +13,12 @@ export interface ManifestText {
   readonly text: string;
 }
 
+/**
+ * kpt hands the function a package as one ResourceList, so the package's files together have the
+ * function's size limit; they are measured before any is read.
+ */
 export function manifestTexts(dir: string): ManifestText[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
+  const paths = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && (/\.ya?ml$/.test(e.name) || e.name === 'Kptfile'))
     .map((e) => join(e.parentPath, e.name))
     .filter(
@@ -23,8 +27,19 @@ export function manifestTexts(dir: string): ManifestText[] {
           .split(sep)
           .some((part) => part.startsWith('.')),
     )
-    .sort()
-    .map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
+    .sort();
+  checkByteSize(
+    paths.reduce((total, path) => total + statSync(path).size, 0),
+    `${dir} (its manifests together)`,
+    DEFAULT_LIMITS,
+  );
+  return paths.map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
+}
+
+/** A file's or stdin's bytes as text, within the size limit (a text too long for V8 would crash the decoding). */
+export function manifestText(name: string, bytes: Buffer): ManifestText {
+  checkByteSize(bytes.length, name, DEFAULT_LIMITS);
+  return { name, text: bytes.toString('utf8') };
 }
 
 /** The resources in the texts, and the functionConfig of a ResourceList among them. */

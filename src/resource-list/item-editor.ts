@@ -80,7 +80,9 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
 export function editDocumentItem(list: DocumentResourceList, index: number, value: PlainObject, edits: readonly Edit[]): void {
   const node = list.itemNodes[index]!;
   for (const edit of edits) applyToNode(list.document, node, edit);
-  if (!sameData(resolveMerges(node.toJSON(list.document)), expectedValue(value, edits))) {
+  // toJS with the Document resolves the item's aliases through the Document's anchors; toJSON would
+  // leave each alias as its anchor's name, and an item that uses one could never read back.
+  if (!sameData(resolveMerges(node.toJS(list.document, { maxAliasCount: list.limits.maxAliasCount })), expectedValue(value, edits))) {
     throw new EditError(`items[${index}]: the edited item does not read back as planned`);
   }
 }

@@ -2,7 +2,7 @@
  * Bytes in, ResourceList out: block YAML split into item texts (the fast path), any other YAML as one
  * Document, or JSON. Every problem is an InputError with a one-line message.
  */
-import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadOne, where, type ReadLimits } from '../yaml/load.js';
+import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadJson, loadOne, where, type ReadLimits } from '../yaml/load.js';
 import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
 import type { SequenceStyle } from '../yaml/render.js';
 import { splitBlockResourceList, standaloneItemText, type BlockSplit } from './split.js';
@@ -184,13 +184,9 @@ export function readResourceList(bytes: Uint8Array, options: ReadOptions = {}): 
   if (text.trim() === '') throw new InputError('input is empty; expected a ResourceList');
   const trimmed = text.trimStart().replace(/^\ufeff/, '');
   if (options.json || trimmed.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text.replace(/^\ufeff/, ''));
-    } catch (e) {
-      if (options.json) throw new InputError(`input is not valid JSON: ${(e as Error).message}`);
-    }
-    if (parsed !== undefined) return readJson(parsed, limits);
+    const json = loadJson(text.replace(/^\ufeff/, ''), 'input', limits);
+    if ('value' in json) return readJson(json.value, limits);
+    if (options.json) throw new InputError(`input is not valid JSON: ${json.invalid}`);
   }
   const split = splitBlockResourceList(text);
   return split ? readBlock(text, split, limits) : readDocument(text, limits);

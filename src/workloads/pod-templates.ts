@@ -34,7 +34,13 @@ const optional = <C extends t.Mixed>(codec: C) =>
   );
 const StringMap = t.record(t.string, t.string, 'map of strings');
 const StringList = t.array(t.string, 'list of strings');
-const IntOrString = t.union([t.number, t.string], 'port number or name');
+/**
+ * A whole number that fits the field's Go type: the API server decodes JSON into int32 and int64 and
+ * rejects `8080.5`. Numbers are read as it reads them (src/yaml/go-numbers.ts), so `05432` is 2842 here too.
+ */
+const Int32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31, 'int32');
+const Int64 = t.refinement(t.number, Number.isSafeInteger, 'int64');
+const IntOrString = t.union([Int32, t.string], 'port number or name');
 const Exec = t.partial({ command: optional(StringList) }, 'ExecAction');
 const HttpGet = t.partial(
   {
@@ -47,23 +53,23 @@ const HttpGet = t.partial(
   'HTTPGetAction',
 );
 const TcpSocket = t.partial({ port: IntOrString, host: t.string }, 'TCPSocketAction');
-const Grpc = t.partial({ port: t.number, service: optional(t.string) }, 'GRPCAction');
+const Grpc = t.partial({ port: Int32, service: optional(t.string) }, 'GRPCAction');
 const Handlers = { exec: optional(Exec), httpGet: optional(HttpGet), tcpSocket: optional(TcpSocket) };
 const Probe = t.partial(
   {
     ...Handlers,
     grpc: optional(Grpc),
-    initialDelaySeconds: t.number,
-    timeoutSeconds: t.number,
-    periodSeconds: t.number,
-    successThreshold: t.number,
-    failureThreshold: t.number,
+    initialDelaySeconds: Int32,
+    timeoutSeconds: Int32,
+    periodSeconds: Int32,
+    successThreshold: Int32,
+    failureThreshold: Int32,
   },
   'Probe',
 );
 const Handler = t.partial(Handlers, 'LifecycleHandler');
 const Lifecycle = t.partial({ postStart: optional(Handler), preStop: optional(Handler) }, 'Lifecycle');
-const ContainerPort = t.partial({ containerPort: t.number, hostPort: t.number, name: t.string, protocol: t.string }, 'ContainerPort');
+const ContainerPort = t.partial({ containerPort: Int32, hostPort: Int32, name: t.string, protocol: t.string }, 'ContainerPort');
 const EnvVar = t.intersection(
   [t.type({ name: t.string }), t.partial({ value: optional(t.string), valueFrom: optional(t.UnknownRecord) })],
   'EnvVar',
@@ -112,9 +118,9 @@ const PodTemplate = t.type(
         initContainers: t.union([t.null, t.array(Container, 'list of containers')]),
         volumes: list(t.intersection([t.type({ name: t.string }), t.UnknownRecord], 'Volume')),
         restartPolicy: t.string,
-        terminationGracePeriodSeconds: t.number,
+        terminationGracePeriodSeconds: Int64,
         os: optional(t.partial({ name: t.string }, 'PodOS')),
-        securityContext: optional(t.partial({ runAsUser: t.number }, 'PodSecurityContext')),
+        securityContext: optional(t.partial({ runAsUser: Int64 }, 'PodSecurityContext')),
       }),
     ]),
   },

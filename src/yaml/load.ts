@@ -10,7 +10,19 @@
  * expansion would happen later, in whatever code walks the value.
  */
 import jsYaml from 'js-yaml';
-import { Composer, Lexer, LineCounter, Parser, parseDocument, type CST, type Document } from 'yaml';
+import {
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  parseDocument,
+  type CST,
+  type Document,
+  type DocumentOptions,
+  type ScalarTag,
+  type SchemaOptions,
+} from 'yaml';
+import { GO_NUMBER, goNumber } from './go-numbers.js';
 import { resolveMerges } from './merge.js';
 
 /** Bad input: one line for stderr, exit 2. */
@@ -32,52 +44,121 @@ export interface ReadLimits {
    * apart. Both stop long before the stack runs out.
    */
   readonly maxDepth: number;
+  /**
+   * Documents in one text. A document costs memory even when empty, so a stream of millions of `---`
+   * runs the process out of memory before anything can look at it; the count is checked while the
+   * text is read, before the documents are built.
+   */
+  readonly maxDocuments: number;
 }
 
-/** maxDepth is js-yaml's own default, so its message for a too-deep item stays what it has always been. */
-export const DEFAULT_LIMITS: ReadLimits = { maxInputBytes: 64 * 1024 * 1024, maxAliasCount: 100, maxDepth: 100 };
+/**
+ * maxDepth is js-yaml's own default, so its message for a too-deep item stays what it has always been.
+ * maxDocuments is far above any real stream (64 MiB holds about that many small manifests), and the
+ * yaml package reads that many empty documents in about a second.
+ */
+export const DEFAULT_LIMITS: ReadLimits = { maxInputBytes: 64 * 1024 * 1024, maxAliasCount: 100, maxDepth: 100, maxDocuments: 100_000 };
 
-const MAYBE_ALIAS = /(?:^|[\s[{,])[&*][^\s]/m;
+/**
+ * Where an anchor or alias can start: a line's start, after white space, after a flow indicator, or
+ * right after the `:` of a flow mapping (`{"a":&x [..],"b":*x}` is valid YAML and js-yaml reads it).
+ * Text it matches takes the yaml package's path, which counts aliases; it may match what is no anchor
+ * (`a:*b`), which only costs speed.
+ */
+const MAYBE_ALIAS = /(?:^|[\s[{,:])[&*][^\s]/m;
+
+/** A line that starts or ends a document. Only these can make a text more than one document. */
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=\s|$)/gm;
+
+/**
+ * Numbers as the API server reads them (go-numbers.ts), in both parsers: YAML 1.2's core schema with
+ * its integer type replaced. The yaml package tries tags in order, so the one here goes first; the
+ * values it prints are plain decimal numbers, which every reader reads alike.
+ */
+const GO_NUMBER_JS_YAML = new jsYaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (text: string | null) => text !== null && GO_NUMBER.test(text),
+  construct: goNumber,
+  predicate: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
+  represent: (value: unknown) => String(value),
+});
+const JS_YAML_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [GO_NUMBER_JS_YAML] });
+
+const GO_NUMBER_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: GO_NUMBER,
+  resolve: goNumber,
+};
+const YAML_OPTIONS: DocumentOptions & SchemaOptions = { customTags: (tags) => [GO_NUMBER_TAG, ...tags] };
 
 /** A position as every message gives it. */
 export function where(line: number, column?: number): string {
   return column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
 }
 
-function checkSize(text: string, what: string, limits: ReadLimits): void {
+/** The size limit, for bytes not yet read as text (explain's files, before they are read). */
+export function checkByteSize(bytes: number, what: string, limits: ReadLimits): void {
   const max = limits.maxInputBytes;
+  if (bytes > max) throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
+}
+
+function checkSize(text: string, what: string, limits: ReadLimits): void {
   // A UTF-16 code unit is at most 3 bytes of UTF-8, so most texts need no byte count.
-  if (text.length * 3 <= max || Buffer.byteLength(text) <= max) return;
-  throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
+  if (text.length * 3 <= limits.maxInputBytes) return;
+  checkByteSize(Buffer.byteLength(text), what, limits);
 }
 
 interface Tokens {
   readonly tokens: CST.Token[];
   readonly lines: LineCounter;
-  /** Where a node first nests deeper than the limit; the tokens stop there. */
-  readonly tooDeep?: { readonly line: number; readonly col: number };
-}
-
-/**
- * The yaml package's CST, built token by token. Its parser keeps its own stack, while the composer and
- * toJS recurse, so checking the stack's height here stops a deep text before anything recurses.
- */
-function tokensOf(text: string, maxDepth: number): Tokens {
-  const lines = new LineCounter();
-  const parser = new Parser(lines.addNewLine);
-  lines.addNewLine(0);
-  const tokens: CST.Token[] = [];
-  for (const lexeme of new Lexer().lex(text)) {
-    for (const token of parser.next(lexeme)) tokens.push(token);
-    // The document is the stack's bottom entry; every entry above it is a node open at that depth.
-    if (parser.stack.length - 1 > maxDepth) return { tokens, lines, tooDeep: lines.linePos(parser.stack[parser.stack.length - 1]!.offset) };
-  }
-  for (const token of parser.end()) tokens.push(token);
-  return { tokens, lines };
+  /** Where the text first goes past a limit, and which one; the tokens stop there. */
+  readonly overLimit?: { readonly line: number; readonly col: number; readonly message: string };
 }
 
 function nestingError(limits: ReadLimits): string {
   return `nesting exceeded maxDepth (${limits.maxDepth})`;
+}
+
+function documentsError(limits: ReadLimits): string {
+  return `document count exceeded maxDocuments (${limits.maxDocuments})`;
+}
+
+/**
+ * The yaml package's CST, built token by token. Its parser keeps its own stack, while the composer and
+ * toJS recurse, so checking the stack's height here stops a deep text before anything recurses; and
+ * counting the documents here stops a long stream before the composer builds them.
+ */
+function tokensOf(text: string, limits: ReadLimits): Tokens {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  let documents = 0;
+  const over = (offset: number, message: string): Tokens => ({ tokens, lines, overLimit: { ...lines.linePos(offset), message } });
+  const take = (token: CST.Token): boolean => {
+    if (token.type === 'document' && ++documents > limits.maxDocuments) return false;
+    tokens.push(token);
+    return true;
+  };
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) if (!take(token)) return over(token.offset, documentsError(limits));
+    // The document is the stack's bottom entry; every entry above it is a node open at that depth.
+    if (parser.stack.length - 1 > limits.maxDepth) return over(parser.stack[parser.stack.length - 1]!.offset, nestingError(limits));
+  }
+  for (const token of parser.end()) if (!take(token)) return over(token.offset, documentsError(limits));
+  return { tokens, lines };
+}
+
+/**
+ * Whether `text` may hold more documents than the limit, judged by its marker lines alone (a text of
+ * n markers holds at most n + 1 documents). js-yaml builds every document before it returns, so a
+ * text that may be over the limit is read by tokensOf, which counts exactly and stops at the limit.
+ */
+function mayExceedDocuments(text: string, limits: ReadLimits): boolean {
+  DOCUMENT_MARKER.lastIndex = 0;
+  for (let markers = 0; DOCUMENT_MARKER.exec(text);) if (++markers + 1 > limits.maxDocuments) return true;
+  return false;
 }
 
 function throwFirstError(doc: Document, lines: LineCounter, firstLine: number, what: string): void {
@@ -90,9 +171,9 @@ function throwFirstError(doc: Document, lines: LineCounter, firstLine: number, w
 
 function composeAll(text: string, what: string, limits: ReadLimits, firstLine: number): { docs: Document.Parsed[]; lines: LineCounter } {
   checkSize(text, what, limits);
-  const { tokens, lines, tooDeep } = tokensOf(text, limits.maxDepth);
-  if (tooDeep) throw new InputError(`${what} (${where(firstLine - 1 + tooDeep.line, tooDeep.col)}): ${nestingError(limits)}`);
-  return { docs: Array.from(new Composer({ uniqueKeys: true }).compose(tokens)), lines };
+  const { tokens, lines, overLimit } = tokensOf(text, limits);
+  if (overLimit) throw new InputError(`${what} (${where(firstLine - 1 + overLimit.line, overLimit.col)}): ${overLimit.message}`);
+  return { docs: Array.from(new Composer({ ...YAML_OPTIONS, uniqueKeys: true }).compose(tokens)), lines };
 }
 
 /**
@@ -118,7 +199,7 @@ export function documentData(doc: Document, what: string, limits: ReadLimits, te
 type JsYamlOptions = jsYaml.LoadOptions & { readonly maxDepth: number };
 
 function jsYamlOptions(limits: ReadLimits): JsYamlOptions {
-  return { schema: jsYaml.CORE_SCHEMA, maxDepth: limits.maxDepth };
+  return { schema: JS_YAML_SCHEMA, maxDepth: limits.maxDepth };
 }
 
 function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
@@ -138,7 +219,7 @@ function jsYamlError(e: unknown, what: string, firstLine: number): unknown {
  * as it always has been. The ResourceList reader checks the document count itself.
  */
 export function loadOne(text: string, what: string, limits: ReadLimits, firstLine = 1): unknown {
-  if (MAYBE_ALIAS.test(text)) {
+  if (MAYBE_ALIAS.test(text) || mayExceedDocuments(text, limits)) {
     const doc = loadDocuments(text, what, limits, firstLine)[0];
     return doc ? documentData(doc, what, limits, text) : null;
   }
@@ -152,7 +233,7 @@ export function loadOne(text: string, what: string, limits: ReadLimits, firstLin
 
 /** Every document of a multi-document text (a manifest file, a stream on stdin) as plain data. */
 export function loadStream(text: string, what: string, limits: ReadLimits): unknown[] {
-  if (MAYBE_ALIAS.test(text)) {
+  if (MAYBE_ALIAS.test(text) || mayExceedDocuments(text, limits)) {
     const { docs, lines } = composeAll(text, what, limits, 1);
     for (const doc of docs) throwFirstError(doc, lines, 1, what);
     return docs.map((doc) => documentData(doc, what, limits, text));
@@ -166,6 +247,49 @@ export function loadStream(text: string, what: string, limits: ReadLimits): unkn
 }
 
 /**
+ * Where JSON text (known to be valid) first nests deeper than the limit, counting as the yaml package
+ * counts a document's nodes: the root is level 1. JSON.parse itself does not recurse, but everything
+ * that walks its value does (copying an item, comparing it), so the limit holds for JSON as for YAML.
+ */
+function jsonTooDeep(text: string, maxDepth: number): { line: number; col: number } | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote. Valid JSON has no raw newline in a string.
+      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return { line, col: i - lineStart + 1 };
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * JSON text as data, with the same limits as YAML. `invalid` is JSON.parse's message for text that is
+ * not JSON, which the caller may still read as YAML.
+ */
+export function loadJson(text: string, what: string, limits: ReadLimits): { readonly value: unknown } | { readonly invalid: string } {
+  checkSize(text, what, limits);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { invalid: (e as Error).message };
+  }
+  const tooDeep = jsonTooDeep(text, limits.maxDepth);
+  if (tooDeep) throw new InputError(`${what} (${where(tooDeep.line, tooDeep.col)}): ${nestingError(limits)}`);
+  return { value };
+}
+
+/**
  * A value that is itself YAML (a ConfigMap value, an annotation), both as a Document to edit and as data.
  * The value is read as the yaml package's `parse` reads it. The message is the yaml package's own line,
  * which already says where in the value the problem is; the caller names the field. To get that line,
@@ -174,9 +298,9 @@ export function loadStream(text: string, what: string, limits: ReadLimits): unkn
  */
 export function loadValueDocument(text: string, limits: ReadLimits): { document: Document.Parsed; value: unknown } {
   checkSize(text, 'the value', limits);
-  const { tooDeep } = tokensOf(text, limits.maxDepth);
-  if (tooDeep) throw new InputError(`${nestingError(limits)} at ${where(tooDeep.line, tooDeep.col)}`);
-  const document = parseDocument(text);
+  const { overLimit } = tokensOf(text, limits);
+  if (overLimit) throw new InputError(`${overLimit.message} at ${where(overLimit.line, overLimit.col)}`);
+  const document = parseDocument(text, YAML_OPTIONS);
   const error = document.errors[0];
   if (error) throw new InputError(error.message.split('\n')[0]!);
   try {

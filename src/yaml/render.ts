@@ -3,7 +3,7 @@
  * Documents after the Document editor. The print options live here, so both paths follow the file's
  * sequence indent and never fold a line.
  */
-import { stringify, visit, type Document, type Scalar, type ScalarTag } from 'yaml';
+import { Document, stringify, visit, type Scalar, type ScalarTag } from 'yaml';
 
 /** How the user's file writes nested sequences: `key:\n- a` (compact, kpt's style) or `key:\n  - a`. */
 export interface SequenceStyle {
@@ -12,9 +12,9 @@ export interface SequenceStyle {
 
 /**
  * A Document as text, in the style of the file it came from, its plain scalars as the source wrote
- * them (SOURCE_TEXT). `compat` is missing here because it belongs to the schema a Document was parsed
- * with, and toString ignores it. So a word such as `on` that the Document editor adds is written
- * plain, while renderLines quotes it (a known gap).
+ * them (SOURCE_TEXT). The schema it prints with has YAML 1.1's tags as `compat`, as renderLines has, so
+ * a new string such as `yes` or `0400` is quoted: written plain, kubectl and kustomize would read a
+ * boolean or a number.
  */
 export function printDocument(document: Document, style: SequenceStyle): string {
   const kept = plainNonStrings(document);
@@ -51,23 +51,39 @@ const SOURCE_TEXT: ScalarTag = {
 
 const withSourceText = new WeakMap<Document['schema'], Document['schema']>();
 
+/** YAML 1.1's tags, as the yaml package's `compat: 'yaml-1.1'` option makes them. */
+const YAML_11_TAGS = new Document(null, { compat: 'yaml-1.1' }).schema.compat ?? [];
+
+/** Whether a YAML 1.1 reader takes this plain text for something other than a string (`yes`, `Off`, `0400`). */
+function notAStringIn11(text: string): boolean {
+  return YAML_11_TAGS.some(
+    (tag) => Boolean(tag.default) && tag.tag !== 'tag:yaml.org,2002:str' && (tag as ScalarTag).test?.test(text) === true,
+  );
+}
+
 function schemaWithSourceText(schema: Document['schema']): Document['schema'] {
   let extended = withSourceText.get(schema);
   if (!extended) {
     extended = schema.clone();
     extended.tags = [SOURCE_TEXT, ...extended.tags];
+    extended.compat = YAML_11_TAGS;
     withSourceText.set(schema, extended);
   }
   return extended;
 }
 
-/** The plain non-string scalars read from the source, one line each, with their source and the value to restore. */
+/**
+ * The plain scalars read from the source that are no strings to one reader or the other, one line each,
+ * with their source and the value to restore: the non-strings, and the strings a YAML 1.1 reader does
+ * not read as strings (`yes`), which compat would otherwise quote, making them strings to that reader.
+ */
 function plainNonStrings(document: Document): { node: Scalar; source: string; value: unknown }[] {
   const found: { node: Scalar; source: string; value: unknown }[] = [];
   visit(document, {
     Scalar(_, node) {
       const { source } = node;
-      if (node.type !== 'PLAIN' || typeof node.value === 'string' || source === undefined || /[\r\n]/.test(source)) return;
+      if (node.type !== 'PLAIN' || source === undefined || /[\r\n]/.test(source)) return;
+      if (typeof node.value === 'string' && !notAStringIn11(source)) return;
       found.push({ node, source, value: node.value });
     },
   });

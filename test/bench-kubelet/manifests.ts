@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsYaml from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 
 const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
@@ -40,6 +41,24 @@ export function render(items: readonly Item[], functionConfig?: Item): Rendered 
   });
   const out = r.stdout ? (JSON.parse(r.stdout) as { items?: Item[]; results?: Rendered['results'] }) : {};
   return { status: r.status, items: out.items ?? [], results: out.results ?? [], stderr: r.stderr };
+}
+
+/**
+ * YAML as kubectl hands it to the API server: go-yaml under sigs.k8s.io/yaml reads YAML 1.1 scalars
+ * (`05432` is the octal 2842). The yaml package's 1.1 schema reads them so too, and shares no code with
+ * the function's own reading (src/yaml/go-numbers.ts).
+ */
+export function loadAllAsKubectl(text: string): Item[] {
+  return parseAllDocuments(text, { version: '1.1' })
+    .map((d) => d.toJS() as unknown)
+    .filter((d): d is Item => d !== null && typeof d === 'object');
+}
+
+/** The built function run on a ResourceList written as YAML text, as kpt passes it; its output read as kubectl reads it. */
+export function renderText(text: string): Rendered {
+  const r = spawnSync(process.execPath, [CLI], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const out = r.stdout ? (loadAllAsKubectl(r.stdout)[0] as { items?: Item[]; results?: Rendered['results'] } | undefined) : undefined;
+  return { status: r.status, items: out?.items ?? [], results: out?.results ?? [], stderr: r.stderr };
 }
 
 export interface Input {

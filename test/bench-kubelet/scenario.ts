@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { benchDir, benchMissing, cleanUp, podsOf, runPods, type BenchOptions, type BenchPod } from './bench.js';
 import { skipOrFail } from '../helpers.js';
 import { orderConfigOf } from './declared.js';
-import { render, type Item } from './manifests.js';
+import { loadAllAsKubectl, render, renderText, type Item } from './manifests.js';
 import { runsToCompletion } from './rules.js';
 import type { EventKind, PodEvent, PodReport } from './pod-types.js';
 
@@ -57,6 +57,17 @@ export function throughFunction(items: readonly Item[], functionConfig?: Item): 
 /** Runs manifests after the function, judged against the order they declare. */
 export async function runRendered(items: readonly Item[], options: ScenarioOptions = {}): Promise<Run> {
   return runOn(throughFunction(items, options.functionConfig), items, options);
+}
+
+/**
+ * Runs a ResourceList written as YAML text after the function, the way kpt hands it over: the function
+ * reads the text itself, and the bench reads both the input and the output as kubectl would.
+ */
+export async function runRenderedText(text: string, options: Omit<ScenarioOptions, 'functionConfig'> = {}): Promise<Run> {
+  const list = loadAllAsKubectl(text)[0] as { items: Item[]; functionConfig?: Item };
+  const r = renderText(text);
+  if (r.status !== 0) throw new Error(`the function failed (exit ${r.status}): ${JSON.stringify(r.results)}${r.stderr}`);
+  return runOn(r.items, list.items, { ...options, ...(list.functionConfig ? { functionConfig: list.functionConfig } : {}) });
 }
 
 /** Runs `output` (what the function wrote) judged against `input` (what the user wrote). */

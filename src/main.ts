@@ -35,7 +35,9 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   if (!format) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
   const path = values.input;
   const isDir = path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory();
-  const input = resourcesOf(isDir ? manifestTexts(path) : [manifestText(path ?? 'stdin', await readInput(path))]);
+  const input = resourcesOf(
+    isDir ? manifestTexts(path) : [manifestText(path === undefined || path === '-' ? 'stdin' : path, await readInput(path))],
+  );
   const explanation = explainResources(input.resources, configFromFlags(values, input.functionConfig));
   for (const r of explanation.results) {
     if (r.severity === 'error')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderText } from '../src/explain/formats.js';
 import type { PodTimeline } from '../src/explain/timeline.js';
@@ -39,10 +39,71 @@ describe('explain', () => {
     const withoutConfig = applied.stdout.replace(/\nfunctionConfig:[\s\S]*$/, '\n');
     const r = runCli(['explain'], withoutConfig);
     assert.equal(r.code, 0, r.stderr);
+    // The golden names the file the Deployment comes from; this list's items carry no kpt path annotation.
     assert.equal(
       r.stdout.replace(/\(native\)/, ''),
-      readFileSync(join(GOLDEN, 'migrate-then-serve.txt'), 'utf8').replace(/\(native\)/, ''),
+      readFileSync(join(GOLDEN, 'migrate-then-serve.txt'), 'utf8').replace(/\(native\) in deployment\.yaml/, ''),
     );
+  });
+
+  it('names the file of each workload: in a package folder, a file, or as kpt annotates a ResourceList item (issue 18)', () => {
+    const list = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: p
+    annotations: {internal.config.kubernetes.io/path: team-a/pod.yaml}
+  spec: {containers: [{name: app}]}
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: p
+    annotations: {config.kubernetes.io/path: team-b/pod.yaml}
+  spec: {containers: [{name: app}]}
+`;
+    const r = runCli(['explain'], list);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.split('\n').filter((l) => l.startsWith('Pod')),
+      ['Pod p (none) in team-a/pod.yaml', 'Pod p (none) in team-b/pod.yaml'],
+    );
+  });
+
+  it('explains a package with what its Kptfile pipeline runs: the mutators that name order-containers, never the validator (issue 18)', () => {
+    const r = runCli(['explain', '-i', join(EXAMPLES, 'config-sync', 'source')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Deployment shop\/checkout \(native\) in deployment\.yaml\n {3}1\. cloud-sql-proxy +sidecar/);
+    const dir = tempDir('explain-pipeline');
+    writeFileSync(
+      join(dir, 'Kptfile'),
+      `apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata: {name: two-steps}
+pipeline:
+  mutators:
+  - exec: order-containers
+    configMap: {sidecars: proxy}
+  - exec: order-containers
+    configPath: config/rules.yaml
+  validators:
+  - exec: order-containers
+    configMap: {mode: validate, sidecars: other}
+`,
+    );
+    mkdirSync(join(dir, 'config'));
+    writeFileSync(
+      join(dir, 'config', 'rules.yaml'),
+      'apiVersion: order-containers.dev/v1alpha1\nkind: ContainerOrder\nmetadata: {name: rules}\nspec: {rules: [{container: app, after: [{container: migrate, condition: Completed}]}]}\n',
+    );
+    writeFileSync(
+      join(dir, 'pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app}\n  - {name: migrate}\n  - {name: proxy, readinessProbe: {tcpSocket: {port: 5432}}}\n',
+    );
+    const two = runCli(['explain', '-i', dir]);
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stdout, /^Pod p \(native\) in pod\.yaml\n {3}1\. proxy +sidecar .*\n {3}2\. migrate +init .*\n {3}3\. app +main/);
   });
 
   it('recognises orders written by hand: native sidecars, postStart hooks, init containers', () => {
@@ -155,11 +216,11 @@ spec:
     );
     const r = runCli(['explain', '-i', file]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'Pod p (none)\n   1. app  main\n  stop: app\n');
+    assert.equal(r.stdout, `Pod p (none) in ${file}\n   1. app  main\n  stop: app\n`);
     const timelines = JSON.parse(runCli(['explain', '-i', file, '--format', 'json']).stdout) as PodTimeline[];
     // ANSI escapes are what the colour output is made of.
     // eslint-disable-next-line no-control-regex
-    assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\)\x1b\[0m/);
+    assert.match(renderText(timelines, true), /\x1b\[1mPod p \(none\) in .*stream\.yaml\x1b\[0m/);
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(renderText(timelines, false), /\x1b/);
   });
@@ -185,7 +246,8 @@ spec:
   it('the README picture is the DOT of migrate-then-serve, rendered', () => {
     // Graphviz writes a hyphen as &#45;.
     const svg = readFileSync(join(ROOT, 'docs', 'migrate-then-serve.svg'), 'utf8').replace(/&#45;/g, '-');
-    for (const label of ['cloud-sql-proxy', 'migrate', 'api', 'ready (startupProbe)', 'completed']) assert.ok(svg.includes(label), label);
+    for (const label of ['cloud-sql-proxy', 'migrate', 'api', 'ready (startupProbe)', 'completed', 'stop: api, then cloud-sql-proxy'])
+      assert.ok(svg.includes(label), label);
     assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes('docs/migrate-then-serve.svg'));
   });
 });

@@ -8,10 +8,12 @@ import type { ExitCode } from '../function.js';
 import { planList } from '../plan/plan-list.js';
 import { configProblemResults, workloadResults } from '../plan/results.js';
 import { applyEditsToObject, cloneData, valueAt } from '../resource-list/edit.js';
-import type { PlainObject } from '../resource-list/read.js';
 import { hasErrors, type Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from '../workloads/kinds.js';
+import { dirname, join, normalize } from 'node:path';
+import type { SourcedResource } from './input.js';
 import { podTimeline, type PodTimeline } from './timeline.js';
+import type { WorkloadKind } from '../workloads/kinds.js';
 
 export interface Explanation {
   readonly timelines: readonly PodTimeline[];
@@ -23,53 +25,92 @@ export interface Explanation {
 interface KptFunction {
   readonly image?: unknown;
   readonly exec?: unknown;
+  readonly configPath?: unknown;
   readonly configMap?: unknown;
 }
 
-/**
- * The inline `configMap` a Kptfile gives this function: the pipeline function whose image or exec path
- * names order-containers, or the pipeline's only function. kpt passes it as a ConfigMap.
- */
-function kptfileConfig(resources: readonly PlainObject[]): unknown {
-  const kptfile = resources.find((r) => r.kind === 'Kptfile' && typeof r.apiVersion === 'string' && r.apiVersion.startsWith('kpt.dev/'));
-  const pipeline = (kptfile?.pipeline ?? {}) as { mutators?: KptFunction[]; validators?: KptFunction[] };
-  const functions = [...(pipeline.mutators ?? []), ...(pipeline.validators ?? [])];
-  const ours =
-    functions.find((f) => [f.image, f.exec].some((ref) => typeof ref === 'string' && ref.includes('order-containers'))) ??
-    (functions.length === 1 ? functions[0] : undefined);
-  if (typeof ours?.configMap !== 'object' || ours.configMap === null) return undefined;
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: ours.configMap };
+function isOurs(f: KptFunction): boolean {
+  return [f.image, f.exec].some((ref) => typeof ref === 'string' && ref.includes('order-containers'));
+}
+
+function modeOf(config: unknown): unknown {
+  const c = config as { spec?: { mode?: unknown }; data?: { mode?: unknown } } | null;
+  return c?.spec?.mode ?? c?.data?.mode;
 }
 
 /**
- * Explains resources as the function leaves them, with the functionConfig given, or a ContainerOrder
- * found among the resources, or a Kptfile's inline configMap for it, or none (then only workloads that
- * declare their own order change). On manifests already in order, or with no order declared, nothing
- * changes and this explains them as they are.
+ * The configs a Kptfile's pipeline runs this function with, in order: its mutators that name
+ * order-containers (or the pipeline's only mutator), each with its `configPath` (the resource in that
+ * file, relative to the Kptfile) or its inline `configMap` (kpt passes it as a ConfigMap). Validators
+ * change nothing, so they never give the "after" view.
  */
-export function explainResources(resources: readonly PlainObject[], functionConfig: unknown): Explanation {
-  const given = functionConfig ?? resources.find((r) => r.kind === CONTAINER_ORDER_KIND) ?? kptfileConfig(resources);
-  const config = decodeFunctionConfig(given);
-  const values = resources.map((value) => cloneData(value));
+function pipelineConfigs(resources: readonly SourcedResource[]): unknown[] {
+  const kptfile = resources.find(
+    ({ resource: r }) => r.kind === 'Kptfile' && typeof r.apiVersion === 'string' && r.apiVersion.startsWith('kpt.dev/'),
+  );
+  if (!kptfile) return [];
+  const mutators = ((kptfile.resource.pipeline ?? {}) as { mutators?: KptFunction[] }).mutators ?? [];
+  const ours = mutators.filter(isOurs);
+  const chosen = ours.length > 0 ? ours : mutators.length === 1 ? mutators : [];
+  const dir = kptfile.path === undefined ? '' : dirname(kptfile.path);
+  return chosen.flatMap((f): unknown[] => {
+    if (typeof f.configPath === 'string') {
+      const want = normalize(join(dir, f.configPath));
+      const found = resources.find((r) => r.path !== undefined && normalize(r.path) === want);
+      return found ? [found.resource] : [];
+    }
+    if (typeof f.configMap === 'object' && f.configMap !== null)
+      return [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: f.configMap }];
+    return [];
+  });
+}
+
+/**
+ * The configs to explain with, in the order they apply: the one given; else what a Kptfile's pipeline
+ * runs; else a ContainerOrder among the resources, one that writes (mode apply) before one that only
+ * validates; else none (then only workloads that declare their own order change).
+ */
+function configsToApply(resources: readonly SourcedResource[], functionConfig: unknown): unknown[] {
+  if (functionConfig !== undefined) return [functionConfig];
+  const pipeline = pipelineConfigs(resources);
+  if (pipeline.length > 0) return pipeline;
+  const orders = resources.map((r) => r.resource).filter((r) => r.kind === CONTAINER_ORDER_KIND);
+  const chosen = orders.find((o) => modeOf(o) !== 'validate') ?? orders[0];
+  return [chosen];
+}
+
+/**
+ * Explains resources as the function leaves them, with the configs configsToApply picks, applied in
+ * turn. On manifests already in order, or with no order declared, nothing changes and this explains
+ * them as they are.
+ */
+export function explainResources(resources: readonly SourcedResource[], functionConfig: unknown): Explanation {
+  const values = resources.map(({ resource }) => cloneData(resource));
   const items = values.map((value, index) => ({ index, read: () => value }));
   const results: Result[] = [];
-  if (config.kind === 'invalid') {
-    // The resources are explained as they are, after the config's problems.
-    results.push(...configProblemResults(given, config.problems));
-  } else {
+  let invalid = false;
+  let workloadKinds: readonly WorkloadKind[] = [];
+  for (const given of configsToApply(resources, functionConfig)) {
+    const config = decodeFunctionConfig(given);
+    if (config.kind === 'invalid') {
+      // The resources are explained as they are, after the config's problems.
+      results.push(...configProblemResults(given, config.problems));
+      invalid = true;
+      break;
+    }
+    if (config.kind === 'spec') workloadKinds = [...workloadKinds, ...config.spec.workloadKinds];
     for (const outcome of planList(items, config)) {
       applyEditsToObject(values[outcome.index]!, outcome.edits);
       results.push(...workloadResults(outcome));
     }
   }
-  const kinds = config.kind === 'spec' ? config.spec.workloadKinds : [];
   const timelines: PodTimeline[] = [];
-  for (const value of values) {
-    const path = podTemplatePathOf(value.apiVersion, value.kind, kinds);
-    if (path === undefined) continue;
+  values.forEach((value, i) => {
+    const path = podTemplatePathOf(value.apiVersion, value.kind, workloadKinds);
+    if (path === undefined) return;
     const template = valueAt(value, path) as Parameters<typeof podTimeline>[1] | undefined;
-    if (!template?.spec?.containers) continue;
-    timelines.push(podTimeline(value, template));
-  }
-  return { timelines, results, exitCode: config.kind === 'invalid' ? 3 : hasErrors(results) ? 1 : 0 };
+    if (!template?.spec?.containers) return;
+    timelines.push(podTimeline(value, template, resources[i]!.path));
+  });
+  return { timelines, results, exitCode: invalid ? 3 : hasErrors(results) ? 1 : 0 };
 }

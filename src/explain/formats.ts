@@ -7,9 +7,14 @@ import type { PodTimeline, TimelineStep } from './timeline.js';
 export const EXPLAIN_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const;
 export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
 
+/** The stop order: groups stopped together, joined by +, in the order kubelet stops them. */
+function stopLine(t: PodTimeline): string {
+  return `stop: ${t.stop.map((group) => group.join(' + ')).join(', then ')}`;
+}
+
 function title(t: PodTimeline): string {
   const { kind, name, namespace } = t.workload;
-  return `${kind} ${namespace ? `${namespace}/` : ''}${name} (${t.mechanism})`;
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name} (${t.mechanism})${t.path !== undefined ? ` in ${t.path}` : ''}`;
 }
 
 interface Style {
@@ -67,7 +72,7 @@ export function renderText(timelines: readonly PodTimeline[], colour: boolean): 
         `  ${String(i + 1).padStart(2)}. ${x.name.padEnd(width)}  ${x.phase.padEnd(7)}${after[i] ? `  ${after[i]}` : ''}${how}`.trimEnd(),
       );
     });
-    out.push(`  stop: ${t.stop.map((group) => group.join(' + ')).join(', then ')}`);
+    out.push(`  ${stopLine(t)}`);
     for (const w of t.warnings) out.push(`  ${s.warn(`warning: ${w}`)}`);
     out.push('');
   }
@@ -101,6 +106,7 @@ function renderMermaid(timelines: readonly PodTimeline[]): string {
       out.push('    end');
     }
     for (const [from, to, label] of edges(t.start)) out.push(`    w${w}_n${from} -- "${mermaidText(label)}" --> w${w}_n${to}`);
+    out.push(`    w${w}_stop>"${mermaidText(stopLine(t))}"]`);
     out.push('  end');
   });
   return out.join('\n') + '\n';
@@ -120,6 +126,7 @@ function renderDot(timelines: readonly PodTimeline[]): string {
       out.push('    }');
     }
     for (const [from, to, label] of edges(t.start)) out.push(`    w${w}_n${from} -> w${w}_n${to} [label="${dotText(label)}"];`);
+    out.push(`    w${w}_stop [shape=note, style="", label="${dotText(stopLine(t))}"];`);
     out.push('  }');
   });
   out.push('}');

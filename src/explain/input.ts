@@ -11,6 +11,8 @@ export interface ManifestText {
   /** What messages call it: a file's path, or `stdin`. */
   readonly name: string;
   readonly text: string;
+  /** The file, as explain names it: relative to the package folder it was found in, as kpt names it. */
+  readonly path?: string;
 }
 
 /**
@@ -33,29 +35,51 @@ export function manifestTexts(dir: string): ManifestText[] {
     `${dir} (its manifests together)`,
     DEFAULT_LIMITS,
   );
-  return paths.map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
+  return paths.map((path) => ({ name: path, text: readFileSync(path, 'utf8'), path: relative(dir, path).split(sep).join('/') }));
 }
 
 /** A file's or stdin's bytes as text, within the size limit (a text too long for V8 would crash the decoding). */
 export function manifestText(name: string, bytes: Buffer): ManifestText {
   checkByteSize(bytes.length, name, DEFAULT_LIMITS);
-  return { name, text: bytes.toString('utf8') };
+  return { name, text: bytes.toString('utf8'), ...(name !== 'stdin' ? { path: name } : {}) };
 }
 
-/** The resources in the texts, and the functionConfig of a ResourceList among them. */
-export function resourcesOf(texts: readonly ManifestText[]): { resources: PlainObject[]; functionConfig: unknown } {
-  const resources: PlainObject[] = [];
+/** A resource and the file it comes from, where one is known. */
+export interface SourcedResource {
+  readonly resource: PlainObject;
+  readonly path?: string;
+}
+
+/** kpt's annotations for an item's file in a ResourceList, the current one first. */
+const PATH_ANNOTATIONS = ['internal.config.kubernetes.io/path', 'config.kubernetes.io/path'];
+
+function annotatedPath(resource: PlainObject): string | undefined {
+  const annotations = (resource.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {};
+  const path = PATH_ANNOTATIONS.map((key) => annotations[key]).find((v) => typeof v === 'string');
+  return path as string | undefined;
+}
+
+/**
+ * The resources in the texts, each with its file (a ResourceList's items with the file kpt's path
+ * annotation names), and the functionConfig of a ResourceList among them.
+ */
+export function resourcesOf(texts: readonly ManifestText[]): { resources: SourcedResource[]; functionConfig: unknown } {
+  const resources: SourcedResource[] = [];
   let functionConfig: unknown;
-  for (const { name, text } of texts) {
+  for (const { name, text, path: file } of texts) {
     for (const doc of loadStream(text, name, DEFAULT_LIMITS)) {
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
       const resource = doc as PlainObject;
       if (resource.kind === 'ResourceList') {
         const list = readResourceList(Buffer.from(text));
-        resources.push(...list.items.map((i) => i.read()));
+        for (const item of list.items) {
+          const value = item.read();
+          const path = annotatedPath(value);
+          resources.push({ resource: value, ...(path !== undefined ? { path } : {}) });
+        }
         functionConfig = list.functionConfig;
       } else {
-        resources.push(resource);
+        resources.push({ resource, ...(file !== undefined ? { path: file } : {}) });
       }
     }
   }

@@ -33,6 +33,8 @@ export interface TimelineStep {
 
 export interface PodTimeline {
   readonly workload: { readonly kind: string; readonly name: string; readonly namespace?: string };
+  /** The file the workload comes from, where one is known: workloads of the same name tell apart by it. */
+  readonly path?: string;
   /** A mechanism's name, from order-containers.dev/applied, else read off the spec; `none` when there is none. */
   readonly mechanism: string;
   readonly start: readonly TimelineStep[];
@@ -89,6 +91,7 @@ export function podTimeline(
     metadata?: { annotations?: Record<string, string> | null } | null;
     spec: { containers: V1Container[]; initContainers?: V1Container[] | null; restartPolicy?: string };
   },
+  path?: string,
 ): PodTimeline {
   const metadata = (item.metadata ?? {}) as { name?: string; namespace?: string };
   const start = [
@@ -132,6 +135,7 @@ export function podTimeline(
   }
   return {
     workload: { kind: String(item.kind), name: metadata.name ?? '', ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
+    ...(path !== undefined ? { path } : {}),
     mechanism,
     start: inStartOrder(start),
     // kubelet stops main containers together, then native sidecars in reverse order.

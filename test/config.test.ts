@@ -139,6 +139,24 @@ describe('functionConfig', () => {
     assert.equal(decodeFunctionConfig({ ...CR, spec: { strategy: 'native', kubernetesVersion: '1.29' } }).kind, 'spec');
   });
 
+  it('refuses a Kubernetes version older than 1.20 in both forms, and says when a YAML number dropped its 0 (issue 18)', () => {
+    const problemsOf = (config: unknown) => {
+      const decoded = decodeFunctionConfig(config);
+      return decoded.kind === 'invalid' ? decoded.problems : [];
+    };
+    const lostZero =
+      'Kubernetes 1.3 is older than 1.20, the oldest the function writes for; if you meant 1.30, YAML read it as a number and dropped its 0: quote it ("1.30")';
+    // What kpt makes of `kubernetesVersion: 1.30` unquoted in a Kptfile's configMap: the string "1.3".
+    assert.deepEqual(problemsOf({ apiVersion: 'v1', kind: 'ConfigMap', data: { kubernetesVersion: '1.3' } }), [
+      { path: 'data.kubernetesVersion', message: lostZero },
+    ]);
+    assert.deepEqual(problemsOf({ ...CR, spec: { kubernetesVersion: '1.3' } }), [{ path: 'spec.kubernetesVersion', message: lostZero }]);
+    assert.deepEqual(problemsOf({ ...CR, spec: { kubernetesVersion: '1.19' } }), [
+      { path: 'spec.kubernetesVersion', message: 'Kubernetes 1.19 is older than 1.20, the oldest the function writes for' },
+    ]);
+    assert.equal(decodeFunctionConfig({ ...CR, spec: { kubernetesVersion: '1.20' } }).kind, 'spec');
+  });
+
   it('decodes the ConfigMap keys with the same meaning as the ContainerOrder fields', () => {
     const fromMap = spec({
       apiVersion: 'v1',

@@ -23,13 +23,35 @@ export const FUNCTION_CONFIG_KINDS: readonly string[] = [CONTAINER_ORDER_KIND, C
 
 const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
 const VERSION = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
+/**
+ * The oldest Kubernetes the function writes for: the startupProbe it gives native sidecars is GA from
+ * 1.20 (and the helper's securityContext.seccompProfile from 1.19). It also catches a version that YAML
+ * read as a number on its way into a ConfigMap value (`kubernetesVersion: 1.30` unquoted in a Kptfile's
+ * configMap is "1.3"), which the ContainerOrder refuses as a number: one rule for both forms.
+ */
+const OLDEST_MINOR = 20;
+const tooOld = (text: string): boolean => {
+  const m = VERSION.exec(text)!;
+  return Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < OLDEST_MINOR);
+};
+function tooOldMessage(text: string): string {
+  const minor = Number(VERSION.exec(text)![2]);
+  // A YAML number drops a trailing 0: 1.30 becomes 1.3.
+  const meant =
+    minor < 10 && minor * 10 >= OLDEST_MINOR
+      ? `; if you meant 1.${minor}0, YAML read it as a number and dropped its 0: quote it ("1.${minor}0")`
+      : '';
+  return `Kubernetes ${text} is older than 1.${OLDEST_MINOR}, the oldest the function writes for${meant}`;
+}
 const KubernetesVersionString = withSchema(
   new t.Type<string, string, unknown>(
     'KubernetesVersion',
-    (u): u is string => typeof u === 'string' && VERSION.test(u),
+    (u): u is string => typeof u === 'string' && VERSION.test(u) && !tooOld(u),
     (u, c) =>
       typeof u === 'string' && VERSION.test(u)
-        ? t.success(u)
+        ? tooOld(u)
+          ? t.failure(u, c, tooOldMessage(u))
+          : t.success(u)
         : typeof u === 'number'
           ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
           : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),

@@ -133,7 +133,10 @@ describe('reading a ResourceList', () => {
   });
 
   it('rejects a single resource that is not a ResourceList', () => {
-    assert.equal(inputError('apiVersion: v1\nkind: ConfigMap\n'), 'input is not a ResourceList: kind is "ConfigMap"');
+    assert.equal(
+      inputError('apiVersion: v1\nkind: ConfigMap\n'),
+      'input is not a ResourceList: kind is "ConfigMap"; `kpt fn source DIR` makes one of a directory of manifests',
+    );
   });
 
   it('rejects an unknown ResourceList apiVersion', () => {

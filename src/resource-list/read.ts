@@ -59,7 +59,9 @@ function isPlainObject(v: unknown): v is PlainObject {
 function checkHeader(root: PlainObject, hasItems: boolean, itemsIsSeq: boolean): string {
   const { apiVersion, kind } = root;
   if (kind !== 'ResourceList') {
-    throw new InputError(`input is not a ResourceList: kind is ${kind === undefined ? 'missing' : JSON.stringify(kind)}`);
+    throw new InputError(
+      `input is not a ResourceList: kind is ${kind === undefined ? 'missing' : JSON.stringify(kind)}; \`kpt fn source DIR\` makes one of a directory of manifests`,
+    );
   }
   if (typeof apiVersion !== 'string' || !(RESOURCE_LIST_API_VERSIONS as readonly string[]).includes(apiVersion)) {
     throw new InputError(

@@ -140,6 +140,11 @@ spec:
       ],
     );
     assert.deepEqual(t!.stop, [['app', 'worker'], ['proxy']]);
+    assert.deepEqual((t as unknown as { edges: unknown[] }).edges, [
+      { from: 'setup', to: 'proxy', gate: 'completed' },
+      { from: 'proxy', to: 'app', gate: 'ready (startupProbe)' },
+      { from: 'app', to: 'worker', gate: 'postStart hook returned' },
+    ]);
   });
 
   it("names the postStart gate of a pod held by an injector's own hook (Istio's pilot-agent wait), not none (issue 18)", () => {

@@ -133,6 +133,11 @@ function renderDot(timelines: readonly PodTimeline[]): string {
   return out.join('\n') + '\n';
 }
 
+/** A timeline for tools: its edges named, so that no reader has to work out what waits for what. */
+function withEdges(t: PodTimeline): PodTimeline & { readonly edges: readonly { from: string; to: string; gate: string }[] } {
+  return { ...t, edges: edges(t.start).map(([from, to, gate]) => ({ from: t.start[from]!.name, to: t.start[to]!.name, gate })) };
+}
+
 export function renderTimelines(timelines: readonly PodTimeline[], format: ExplainFormat, colour: boolean): string {
   switch (format) {
     case 'text':
@@ -142,6 +147,6 @@ export function renderTimelines(timelines: readonly PodTimeline[], format: Expla
     case 'dot':
       return renderDot(timelines);
     case 'json':
-      return JSON.stringify(timelines, null, 2) + '\n';
+      return JSON.stringify(timelines.map(withEdges), null, 2) + '\n';
   }
 }

@@ -17,7 +17,7 @@ import { applyToNode, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
 import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
 import { standaloneItemText } from './split.js';
-import { loadDocuments, loadOne } from '../yaml/load.js';
+import { loadDocuments, loadEdited } from '../yaml/load.js';
 import { resolveMerges } from '../yaml/merge.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
@@ -49,7 +49,7 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
   const standalone = standaloneItemText(list.text, span);
   const readsAs = (text: string, expected: unknown): boolean => {
     try {
-      return sameData(loadOne(text, what, list.limits, span.line + 1), expected);
+      return sameData(loadEdited(text, standalone, what, list.limits, span.line + 1), expected);
     } catch {
       return false;
     }

@@ -33,8 +33,11 @@ function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject 
 
 /** Puts the item's `-` back where it was (or, after a full rewrite, on the first line with text). */
 function restoreDash(edited: string, original: string, dashColumn: number): string {
-  const lines = edited.split('\n');
   const firstOriginal = original.slice(0, original.indexOf('\n') + 1 || undefined).replace(/\n$/, '');
+  // Mostly the first line is as it was: the dash goes back without splitting a long text into lines.
+  const firstKept = edited.startsWith(firstOriginal) && (edited.length === firstOriginal.length || edited[firstOriginal.length] === '\n');
+  if (firstKept && firstOriginal.length > dashColumn) return edited.slice(0, dashColumn) + '-' + edited.slice(dashColumn + 1);
+  const lines = edited.split('\n');
   let at = lines[0] === firstOriginal ? 0 : lines.findIndex((l) => l.trim() !== '');
   if (at < 0) at = 0;
   const line = lines[at]!.padEnd(dashColumn + 1, ' ');

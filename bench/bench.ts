@@ -1,8 +1,10 @@
 /**
- * Whole-process benchmark: the function against a js-yaml round trip and kpt-functions' no-op function,
- * measured in the same run and reported as ratios, because the machines are noisy and only ratios
- * carry from one run to the next. Then the bytes the gates and wrappers add to the output
- * (generated-bytes.ts), on the first size. Usage: npm run bench [-- --runs N --sizes 1000,10000]
+ * Whole-process benchmark (issue 17): the function against a js-yaml round trip (c), js-yaml's load alone
+ * (the floor) and kpt-functions' no-op function (d), measured in the same run and reported as ratios,
+ * because the machines are noisy and only ratios carry from one run to the next. Every case on one size,
+ * then pass-through and edit-all at each scaling size, then the bytes the gates and wrappers add to the
+ * output (generated-bytes.ts) and the big pods (big-pods.ts).
+ * Usage: npm run bench [-- --runs N --size 10000 --sizes 1000,10000,50000 --bytes-deployments 1000 --pod-runs 1]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,57 +15,14 @@ import { parseArgs } from 'node:util';
 import { benchBigPods } from './big-pods.js';
 import { median } from './median.js';
 import { BYTES_PER_CONTAINER_BOUND, generatedBytes, withoutResults, type GatingStrategy } from './generated-bytes.js';
+import { containerOrder, deployment, resourceList } from './workloads.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist', 'src', 'main.js');
 const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.cjs');
 const JS_YAML_ROUND_TRIP = join(ROOT, 'bench', 'js-yaml-round-trip.cjs');
+const JS_YAML_LOAD = join(ROOT, 'bench', 'js-yaml-load.cjs');
 const KPT_FUNCTIONS_NOOP = join(ROOT, 'bench', 'kpt-functions-noop.cjs');
-
-/** A Deployment as people write them: comments, labels, probes, quoted strings. */
-function deployment(n: number): string {
-  return `- # Deployment ${n} of the shop
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: shop-${n} # service ${n}
-    namespace: shop
-    labels:
-      app.kubernetes.io/name: shop-${n}
-      app.kubernetes.io/part-of: shop
-    annotations:
-      internal.config.kubernetes.io/path: 'deploy/shop-${n}.yaml'
-      internal.config.kubernetes.io/index: '0'
-  spec:
-    replicas: 3
-    selector:
-      matchLabels: {app.kubernetes.io/name: shop-${n}}
-    template:
-      metadata:
-        labels:
-          app.kubernetes.io/name: shop-${n}
-      spec:
-        containers:
-        - name: app
-          image: "ghcr.io/shop/app:1.${n % 50}.0"
-          args: ["--port=8080", '--log-level=info']
-          ports:
-          - containerPort: 8080
-          env:
-          - name: FEATURE_FLAG
-            value: "yes"
-        # talks to Cloud SQL for the app
-        - name: proxy
-          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0
-          args:
-          - --health-check
-          - --http-address=0.0.0.0
-          readinessProbe:
-            httpGet:
-              path: /readiness
-              port: 9090
-`;
-}
 
 function other(n: number): string {
   switch (n % 3) {
@@ -107,31 +66,17 @@ function other(n: number): string {
   }
 }
 
-function resourceList(deployments: number, functionConfig: string): string {
+/** `deployments` Deployments with one sidecar each, and one other item (ConfigMap, Job, StatefulSet) per hundred. */
+function benchList(deployments: number, functionConfig: string): string {
   const items: string[] = [];
   for (let n = 0; n < deployments; n++) {
-    items.push(deployment(n));
+    items.push(deployment(n, 1));
     if (n % 100 === 0) items.push(other(n / 100));
   }
-  return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('')}${functionConfig}`;
+  return resourceList(items, functionConfig);
 }
 
-/** A ContainerOrder making `proxy` a sidecar in the workloads `selector` picks. */
-function containerOrder(selector: string): string {
-  return `functionConfig:
-  apiVersion: order-containers.dev/v1alpha1
-  kind: ContainerOrder
-  metadata:
-    name: bench
-  spec:
-    selector:
-      ${selector}
-    sidecars:
-    - name: proxy
-`;
-}
-
-const TOUCH_EVERY_WORKLOAD = containerOrder('kinds: [Deployment]');
+const EVERY_DEPLOYMENT = 'kinds: [Deployment]';
 /** The same sidecar found by the cloud-sql-proxy preset (by image), with istio's injection looked up too. */
 const PRESETS_EVERY_WORKLOAD = `functionConfig:
   apiVersion: order-containers.dev/v1alpha1
@@ -141,7 +86,6 @@ const PRESETS_EVERY_WORKLOAD = `functionConfig:
   spec:
     presets: [istio, cloud-sql-proxy]
 `;
-const SELECT_NOTHING = containerOrder('names: [no-such-workload]');
 
 interface Sample {
   readonly ms: number;
@@ -192,75 +136,128 @@ function printGeneratedBytes(deployments: number): void {
   }
 }
 
+/** Each case's samples, the cases interleaved so that a slow spell of the machine hits all of them alike. */
+function measure(cases: readonly Case[], runs: number): Map<string, Sample[]> {
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
+  for (let i = 0; i < runs + 1; i++) {
+    for (const c of cases) {
+      const sample = runOnce(c.script, [], c.input);
+      if (i > 0) samples.get(c.label)!.push(sample);
+    }
+  }
+  return samples;
+}
+
+/** The function's output on `input` without its results: the list every workload of which is in order. */
+function orderedList(input: string): string {
+  const r = spawnSync(process.execPath, [CLI, '-i', input], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`preparing the ordered list from ${input}: ${r.stderr}`);
+  return withoutResults(r.stdout);
+}
+
+/** Every case on the size that gets the full table: the issue 17 targets are ratios to c. */
+function fullTable(dir: string, size: number, runs: number): void {
+  const write = (name: string, text: string): string => {
+    const path = join(dir, `${name}-${size}.yaml`);
+    writeFileSync(path, text);
+    return path;
+  };
+  const plain = write('plain', benchList(size, ''));
+  const native = write('native', benchList(size, containerOrder(EVERY_DEPLOYMENT, 1, ['strategy: native'])));
+  const cases: Case[] = [
+    { label: 'a  pass-through, no functionConfig', script: CLI, input: plain },
+    {
+      label: "a' pass-through, selector matches none",
+      script: CLI,
+      input: write('none', benchList(size, containerOrder('names: [none]', 1))),
+    },
+    { label: 'b  edit-all, native sidecars', script: CLI, input: native },
+    {
+      label: 'bp edit-all, postStart gates',
+      script: CLI,
+      input: write('post-start', benchList(size, containerOrder(EVERY_DEPLOYMENT, 1, ['strategy: postStart']))),
+    },
+    {
+      label: 'be edit-all, entrypoint wrappers',
+      script: CLI,
+      input: write('entrypoint', benchList(size, containerOrder(EVERY_DEPLOYMENT, 1, ['strategy: entrypoint']))),
+    },
+    { label: 'p  b with the sidecar found by a preset', script: CLI, input: write('presets', benchList(size, PRESETS_EVERY_WORKLOAD)) },
+    // b's output run again: every workload read and planned, none needs an edit.
+    { label: 'e  planned, nothing to do (b run again)', script: CLI, input: write('ordered', orderedList(native)) },
+    { label: 'f  js-yaml load alone (the floor)', script: JS_YAML_LOAD, input: plain },
+    { label: 'c  js-yaml load + dump (baseline)', script: JS_YAML_ROUND_TRIP, input: plain },
+    { label: 'd  kpt-functions no-op function', script: KPT_FUNCTIONS_NOOP, input: plain },
+  ];
+  const samples = measure(cases, runs);
+  const bytes = statSync(plain).size;
+  const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
+  const rss = (label: string): number => Math.max(...samples.get(label)!.map((s) => s.rssKiB));
+  const c = ms(cases[8]!.label);
+  const d = ms(cases[9]!.label);
+  console.log(`\n${size} Deployments, ${(bytes / 1e6).toFixed(1)} MB, median of ${runs} runs (after one warm-up)`);
+  console.log(
+    `${'case'.padEnd(42)} ${'median ms'.padStart(10)} ${'vs c'.padStart(6)} ${'vs d'.padStart(6)} ${'peak RSS MiB'.padStart(13)} ${'RSS/input'.padStart(10)}`,
+  );
+  for (const x of cases) {
+    const t = ms(x.label);
+    console.log(
+      `${x.label.padEnd(42)} ${t.toFixed(0).padStart(10)} ${(t / c).toFixed(2).padStart(6)} ${(t / d).toFixed(2).padStart(6)} ${(rss(x.label) / 1024).toFixed(0).padStart(13)} ${((rss(x.label) * 1024) / bytes).toFixed(1).padStart(10)}`,
+    );
+  }
+}
+
+/** Pass-through and edit-all against the round trip at each size: how the function scales with the list. */
+function scaling(dir: string, sizes: readonly number[], runs: number): void {
+  console.log(`\nscaling, median of ${runs} runs: ratios to the js-yaml round trip (c) at the same size`);
+  console.log(
+    `${'Deployments'.padStart(11)} ${'MB'.padStart(6)} ${'c ms'.padStart(8)} ${'a/c'.padStart(6)} ${'b/c'.padStart(6)} ${'b µs/item'.padStart(10)} ${'a RSS/input'.padStart(12)} ${'b RSS/input'.padStart(12)}`,
+  );
+  for (const size of sizes) {
+    const plain = join(dir, `scaling-plain-${size}.yaml`);
+    const native = join(dir, `scaling-native-${size}.yaml`);
+    writeFileSync(plain, benchList(size, ''));
+    writeFileSync(native, benchList(size, containerOrder(EVERY_DEPLOYMENT, 1, ['strategy: native'])));
+    const cases: Case[] = [
+      { label: 'a', script: CLI, input: plain },
+      { label: 'b', script: CLI, input: native },
+      { label: 'c', script: JS_YAML_ROUND_TRIP, input: plain },
+    ];
+    const samples = measure(cases, runs);
+    const bytes = statSync(plain).size;
+    const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
+    const perInput = (label: string): string => ((Math.max(...samples.get(label)!.map((s) => s.rssKiB)) * 1024) / bytes).toFixed(1);
+    const [a, b, c] = [ms('a'), ms('b'), ms('c')];
+    console.log(
+      `${String(size).padStart(11)} ${(bytes / 1e6).toFixed(1).padStart(6)} ${c.toFixed(0).padStart(8)} ${(a / c).toFixed(2).padStart(6)} ${(b / c).toFixed(2).padStart(6)} ${((b * 1000) / size).toFixed(0).padStart(10)} ${perInput('a').padStart(12)} ${perInput('b').padStart(12)}`,
+    );
+    rmSync(plain);
+    rmSync(native);
+  }
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '5' },
-      sizes: { type: 'string', default: '1000,10000' },
+      // The size that gets every case; the scaling sizes get pass-through, edit-all and the round trip.
+      size: { type: 'string', default: '10000' },
+      sizes: { type: 'string', default: '1000,10000,50000' },
       'keep-inputs': { type: 'string' },
-      // The big pods take a while while editing is not linear in the pod either; 0 skips them.
+      // The big pods take a while; 0 skips them.
       'pod-runs': { type: 'string', default: '1' },
+      // The generated bytes run the function on lists of this many Deployments; 0 skips them.
+      'bytes-deployments': { type: 'string', default: '1000' },
     },
   });
   const runs = Number(values.runs);
-  const sizes = values.sizes!.split(',').map(Number);
-  // --keep-inputs DIR leaves the generated ResourceLists there, for profiling one case by hand.
+  const sizes = values.sizes === '' ? [] : values.sizes!.split(',').map(Number);
+  // --keep-inputs DIR leaves the full table's ResourceLists there, for profiling one case by hand.
   const dir = values['keep-inputs'] ?? mkdtempSync(join(tmpdir(), 'order-containers-bench-'));
   try {
-    for (const size of sizes) {
-      const plain = join(dir, `plain-${size}.yaml`);
-      const touch = join(dir, `touch-${size}.yaml`);
-      const none = join(dir, `none-${size}.yaml`);
-      writeFileSync(plain, resourceList(size, ''));
-      writeFileSync(touch, resourceList(size, TOUCH_EVERY_WORKLOAD));
-      writeFileSync(none, resourceList(size, SELECT_NOTHING));
-      const presets = join(dir, `presets-${size}.yaml`);
-      writeFileSync(presets, resourceList(size, PRESETS_EVERY_WORKLOAD));
-      // The function's own output, run again: every workload is read and planned, none needs an edit.
-      const ordered = join(dir, `ordered-${size}.yaml`);
-      const again = spawnSync(process.execPath, [CLI, '-i', touch], { maxBuffer: 1 << 30, encoding: 'utf8' });
-      if (again.status !== 0) throw new Error(`preparing ${ordered}: ${again.stderr}`);
-      const orderedText = again.stdout.slice(0, again.stdout.lastIndexOf('\nresults:\n') + 1);
-      writeFileSync(ordered, orderedText);
-      // The same ordered list with a selector that matches nothing: its pass-through is e's baseline,
-      // since ordered items are longer to read than the originals.
-      const orderedNone = join(dir, `ordered-none-${size}.yaml`);
-      writeFileSync(orderedNone, orderedText.slice(0, orderedText.lastIndexOf('\nfunctionConfig:\n') + 1) + SELECT_NOTHING);
-      const cases: Case[] = [
-        { label: 'a  pass-through, no functionConfig', script: CLI, input: plain },
-        { label: "a' pass-through, selector matches none", script: CLI, input: none },
-        { label: 'b  sidecar ordered in every Deployment', script: CLI, input: touch },
-        { label: 'p  the same, the sidecar found by a preset', script: CLI, input: presets },
-        { label: 'e  every Deployment planned, all in order', script: CLI, input: ordered },
-        { label: "e' the same list, selector matches none", script: CLI, input: orderedNone },
-        { label: 'c  js-yaml load + dump (baseline)', script: JS_YAML_ROUND_TRIP, input: plain },
-        { label: 'd  kpt-functions no-op function', script: KPT_FUNCTIONS_NOOP, input: plain },
-      ];
-      const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
-      // Interleave the cases so that a slow spell of the machine hits all of them alike.
-      for (let i = 0; i < runs + 1; i++) {
-        for (const c of cases) {
-          const sample = runOnce(c.script, [], c.input);
-          if (i > 0) samples.get(c.label)!.push(sample);
-        }
-      }
-      const bytes = statSync(plain).size;
-      const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
-      const rss = (label: string): number => Math.max(...samples.get(label)!.map((s) => s.rssKiB));
-      console.log(`\n${size} Deployments, ${(bytes / 1e6).toFixed(1)} MB, median of ${runs} runs (after one warm-up)`);
-      console.log(`${'case'.padEnd(42)} ${'median ms'.padStart(10)} ${'peak RSS MiB'.padStart(13)} ${'RSS/input'.padStart(10)}`);
-      for (const c of cases) {
-        console.log(
-          `${c.label.padEnd(42)} ${ms(c.label).toFixed(0).padStart(10)} ${(rss(c.label) / 1024).toFixed(0).padStart(13)} ${((rss(c.label) * 1024) / bytes).toFixed(1).padStart(10)}`,
-        );
-      }
-      const [a, a2, b, p, e, e2, c, d] = cases.map((x) => ms(x.label)) as [number, number, number, number, number, number, number, number];
-      console.log(
-        `ratios: a/c ${(a / c).toFixed(2)}  b/c ${(b / c).toFixed(2)}  a/d ${(a / d).toFixed(2)}  b/d ${(b / d).toFixed(2)}  ` +
-          `ordering work e/e' ${(e / e2).toFixed(2)}  edits b/a' ${(b / a2).toFixed(2)}  presets p/b ${(p / b).toFixed(2)}`,
-      );
-    }
-    printGeneratedBytes(sizes[0]!);
+    if (Number(values.size) > 0) fullTable(dir, Number(values.size), runs);
+    if (sizes.length > 0) scaling(dir, sizes, runs);
+    if (Number(values['bytes-deployments']) > 0) printGeneratedBytes(Number(values['bytes-deployments']));
     const podRuns = Number(values['pod-runs']);
     if (podRuns > 0) benchBigPods(dir, podRuns, (input) => runOnce(CLI, [], input).ms, writeFileSync);
   } finally {

@@ -10,70 +10,17 @@
  * (postStart) or wrapped (entrypoint) container: (output − input) of the second list, less that of the
  * first, over the containers added. What remains of the first list's growth is the once-per-pod part.
  */
+import { containerOrder, deployment, resourceList } from './workloads.js';
 
 /** Issue 15 #23: the generated text of one wrapped or gated container. */
 export const BYTES_PER_CONTAINER_BOUND = 300;
 
 export type GatingStrategy = 'entrypoint' | 'postStart';
 
-/** A Deployment as the bench writes them, with `sidecars` Cloud SQL proxies that the app waits for. */
-function deployment(n: number, sidecars: number): string {
-  const proxies = Array.from(
-    { length: sidecars },
-    (_, i) => `        # talks to Cloud SQL instance ${i} for the app
-        - name: proxy-${i}
-          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0
-          command: [/cloud-sql-proxy]
-          args:
-          - --health-check
-          - --http-address=0.0.0.0
-          - --http-port=${9090 + i}
-          readinessProbe:
-            httpGet:
-              path: /readiness
-              port: ${9090 + i}
-`,
-  );
-  return `- apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: shop-${n} # service ${n}
-    namespace: shop
-    labels:
-      app.kubernetes.io/name: shop-${n}
-  spec:
-    replicas: 3
-    selector:
-      matchLabels: {app.kubernetes.io/name: shop-${n}}
-    template:
-      metadata:
-        labels:
-          app.kubernetes.io/name: shop-${n}
-      spec:
-        containers:
-        - name: app
-          image: "ghcr.io/shop/app:1.${n % 50}.0"
-          command: [/app]
-          args: ["--port=8080"]
-${proxies.join('')}`;
-}
-
 /** A ResourceList of `deployments` Deployments whose proxies are sidecars that `strategy` orders. */
 function gatedList(deployments: number, sidecars: number, strategy: GatingStrategy): string {
-  const items = Array.from({ length: deployments }, (_, n) => deployment(n, sidecars)).join('');
-  const names = Array.from({ length: sidecars }, (_, i) => `    - name: proxy-${i}\n`).join('');
-  return `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items:
-${items}functionConfig:
-  apiVersion: order-containers.dev/v1alpha1
-  kind: ContainerOrder
-  metadata:
-    name: bench
-  spec:
-    strategy: ${strategy}
-    sidecars:
-${names}`;
+  const items = Array.from({ length: deployments }, (_, n) => deployment(n, sidecars));
+  return resourceList(items, containerOrder('kinds: [Deployment]', sidecars, [`strategy: ${strategy}`]));
 }
 
 /** Wrapped or gated containers in a pod with `sidecars` sidecars: postStart gates each sidecar; entrypoint also wraps the app. */

@@ -4,7 +4,7 @@
  * edits as soon as they are known, and turns diagnostics into results (plan/results.ts).
  */
 import { decodeFunctionConfig } from './config/function-config.js';
-import { planList, unlistedWorkloads, type PlanConfig } from './plan/plan-list.js';
+import { planList } from './plan/plan-list.js';
 import { configProblemResults, configResult, workloadResults } from './plan/results.js';
 import { unmatchedNames } from './plan/unmatched.js';
 import type { ResourceList } from './resource-list/read.js';
@@ -22,8 +22,7 @@ export interface FunctionRun {
 }
 
 /** Items that hold a pod template of a kind no one listed: the usual reason nothing matched. */
-function unlistedHint(items: ResourceList['items'], config: PlanConfig): string {
-  const unlisted = unlistedWorkloads(items, config);
+function unlistedHint(unlisted: readonly string[]): string {
   if (unlisted.length === 0) return '';
   const named = unlisted.length > 3 ? `${unlisted.slice(0, 3).join(', ')} and ${unlisted.length - 3} more` : unlisted.join(', ');
   return `; ${named} ${unlisted.length === 1 ? 'holds' : 'hold'} a pod template at spec.template but ${unlisted.length === 1 ? 'is' : 'are'} of no kind known here: add the kind under spec.workloadKinds of a ContainerOrder ({apiVersion, kind, podTemplatePath: spec.template})`;
@@ -43,7 +42,8 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   const results: Result[] = [];
   let considered = 0;
   const seen = new Set<string>();
-  for (const outcome of planList(list.items, config)) {
+  const unlisted: string[] = [];
+  for (const outcome of planList(list.items, config, unlisted)) {
     considered++;
     writer.edit(outcome.index, outcome.item, outcome.edits);
     results.push(...workloadResults(outcome));
@@ -63,7 +63,7 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
       config.kind === 'none' && considered === 0
         ? `nothing to do: ${config.reason}`
         : considered === 0
-          ? `nothing to do: no workload matched the selector${unlistedHint(list.items, config)}`
+          ? `nothing to do: no workload matched the selector${unlistedHint(unlisted)}`
           : config.kind === 'spec' && config.spec.mode === 'validate'
             ? `the ${considered} selected workload(s) realise their declared order`
             : `nothing to do: the ${considered} selected workload(s) are already in order`;

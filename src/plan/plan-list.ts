@@ -300,9 +300,12 @@ const NO_CONFIG: OrderSpec = orderSpec();
 
 /**
  * Every workload's outcome, item by item, so that an item can be written (and let go) at once. Every
- * item is read, even when there is nothing to do: a malformed one must fail the run.
+ * item is read, even when there is nothing to do: a malformed one must fail the run. Items that look
+ * like workloads (a pod template at spec.template) but are of no kind known here nor in the config's
+ * workloadKinds go to `unlisted` as `Kind/name (apiVersion)`, to be named when no workload matched:
+ * found in this pass, since a second one would read every item again.
  */
-export function* planList(items: readonly Item[], config: PlanConfig): Generator<WorkloadOutcome> {
+export function* planList(items: readonly Item[], config: PlanConfig, unlisted: string[] = []): Generator<WorkloadOutcome> {
   // Presets read the labels of Namespaces anywhere in the list, so they are found first.
   const namespaces =
     config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
@@ -311,21 +314,14 @@ export function* planList(items: readonly Item[], config: PlanConfig): Generator
   // a list that has such a pod.
   const servicesInList = once(() => namedTargetPortsIn(items.map((i) => i.read())));
   const configMapsInList = once(() => configMapsIn(items.map((i) => i.read())));
-  for (const item of items) {
-    const outcome = planWorkload(config, item.index, item.read(), namespaces, servicesInList, configMapsInList);
-    if (outcome) yield outcome;
-  }
-}
-
-/**
- * Items that look like workloads (a pod template at spec.template) but are of no kind known here nor in
- * the config's workloadKinds, as `Kind/name (apiVersion)`: named when no workload matched.
- */
-export function unlistedWorkloads(items: readonly Item[], config: PlanConfig): string[] {
   const custom = config.kind === 'spec' ? config.spec.workloadKinds : [];
-  return items
-    .map((i) => i.read())
-    .filter((item) => holdsUnlistedPodTemplate(item, custom))
-    .map(resourceRefOf)
-    .map((ref) => `${ref.kind}/${ref.name} (${ref.apiVersion})`);
+  for (const item of items) {
+    const value = item.read();
+    const outcome = planWorkload(config, item.index, value, namespaces, servicesInList, configMapsInList);
+    if (outcome) yield outcome;
+    else if (holdsUnlistedPodTemplate(value, custom)) {
+      const ref = resourceRefOf(value);
+      unlisted.push(`${ref.kind}/${ref.name} (${ref.apiVersion})`);
+    }
+  }
 }

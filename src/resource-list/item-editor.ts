@@ -17,7 +17,7 @@ import { applyToNode, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
 import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
 import { standaloneItemText } from './split.js';
-import { loadDocuments, loadOne } from '../yaml/load.js';
+import { loadDocuments, loadEdited } from '../yaml/load.js';
 import { resolveMerges } from '../yaml/merge.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
@@ -33,8 +33,11 @@ function expectedValue(value: PlainObject, edits: readonly Edit[]): PlainObject 
 
 /** Puts the item's `-` back where it was (or, after a full rewrite, on the first line with text). */
 function restoreDash(edited: string, original: string, dashColumn: number): string {
-  const lines = edited.split('\n');
   const firstOriginal = original.slice(0, original.indexOf('\n') + 1 || undefined).replace(/\n$/, '');
+  // Mostly the first line is as it was: the dash goes back without splitting a long text into lines.
+  const firstKept = edited.startsWith(firstOriginal) && (edited.length === firstOriginal.length || edited[firstOriginal.length] === '\n');
+  if (firstKept && firstOriginal.length > dashColumn) return edited.slice(0, dashColumn) + '-' + edited.slice(dashColumn + 1);
+  const lines = edited.split('\n');
   let at = lines[0] === firstOriginal ? 0 : lines.findIndex((l) => l.trim() !== '');
   if (at < 0) at = 0;
   const line = lines[at]!.padEnd(dashColumn + 1, ' ');
@@ -49,7 +52,7 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
   const standalone = standaloneItemText(list.text, span);
   const readsAs = (text: string, expected: unknown): boolean => {
     try {
-      return sameData(loadOne(text, what, list.limits, span.line + 1), expected);
+      return sameData(loadEdited(text, standalone, what, list.limits, span.line + 1), expected);
     } catch {
       return false;
     }

@@ -98,11 +98,26 @@ function plainNonStrings(document: Document): { node: Scalar; source: string; va
 export function renderLines(value: unknown, indent: number, style: SequenceStyle): string[] {
   const simple: string[] = [];
   if (simpleLines(value, ' '.repeat(indent), style, simple)) return simple;
-  const text = stringify(value, { lineWidth: 0, indentSeq: !style.compact, compat: 'yaml-1.1', aliasDuplicateObjects: false });
-  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-  const pad = ' '.repeat(indent);
-  return lines.map((l) => (l === '' ? l : pad + l));
+  const key = `${indent} ${style.compact} ${JSON.stringify(value)}`;
+  let lines = rendered.get(key);
+  if (lines === undefined) {
+    const text = stringify(value, { lineWidth: 0, indentSeq: !style.compact, compat: 'yaml-1.1', aliasDuplicateObjects: false });
+    const pad = ' '.repeat(indent);
+    lines = (text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n')).map((l) => (l === '' ? l : pad + l));
+    if (rendered.size >= RENDERED_KEPT) rendered.clear();
+    rendered.set(key, lines);
+  }
+  return [...lines];
 }
+
+/**
+ * The yaml package's renderings by value, indent and style. Every pod a gate or wrapper is added to gets
+ * the same helper container, whose scripts the yaml package takes a quarter of an edit-all run to
+ * print, each time anew. JSON text names a value exactly enough: what it cannot tell apart (NaN from
+ * null) no plan writes, and the writer reads every edited item back all the same.
+ */
+const rendered = new Map<string, readonly string[]>();
+const RENDERED_KEPT = 64;
 
 /**
  * Strings that read back as themselves when written plain, in YAML 1.2 and in YAML 1.1 alike, in block

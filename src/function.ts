@@ -5,7 +5,7 @@
  */
 import { decodeFunctionConfig } from './config/function-config.js';
 import { planList } from './plan/plan-list.js';
-import { configProblemResults, configResult, workloadResults } from './plan/results.js';
+import { bySeverity, configProblemResults, configResult, summary, tally, workloadResults, type Tally } from './plan/results.js';
 import { unmatchedNames } from './plan/unmatched.js';
 import type { ResourceList } from './resource-list/read.js';
 import { hasErrors, type Result } from './resource-list/results.js';
@@ -43,10 +43,13 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
   let considered = 0;
   const seen = new Set<string>();
   const unlisted: string[] = [];
+  const counts: Tally = { ordered: 0, inOrder: 0, warned: 0, refused: 0, optedOut: 0 };
   for (const outcome of planList(list.items, config, unlisted)) {
     considered++;
     writer.edit(outcome.index, outcome.item, outcome.edits);
-    results.push(...workloadResults(outcome));
+    const own = workloadResults(outcome);
+    results.push(...own);
+    tally(counts, outcome, own);
     for (const name of outcome.containers ?? []) seen.add(name);
   }
   if (config.kind === 'spec' && seen.size > 0)
@@ -58,16 +61,16 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
           `${u.role} ${u.name} is not a container of any selected workload${u.suggestion ? `; did you mean ${u.suggestion}?` : '; check the name and the selector'}`,
         ),
       );
-  if (results.length === 0) {
-    const message =
-      config.kind === 'none' && considered === 0
-        ? `nothing to do: ${config.reason}`
-        : considered === 0
-          ? `nothing to do: no workload matched the selector${unlistedHint(unlisted)}`
-          : config.kind === 'spec' && config.spec.mode === 'validate'
-            ? `the ${considered} selected workload(s) realise their declared order`
-            : `nothing to do: the ${considered} selected workload(s) are already in order`;
-    results.push(configResult(functionConfig, 'info', message));
-  }
-  return finish(hasErrors(results) ? 1 : 0, results);
+  const selected = counts.ordered + counts.inOrder + counts.warned + counts.refused + counts.optedOut;
+  const message =
+    selected > 0
+      ? summary(counts, config.kind === 'spec' && config.spec.mode === 'validate')
+      : results.length > 0
+        ? undefined
+        : config.kind === 'none' && considered === 0
+          ? `nothing to do: ${config.reason}`
+          : `nothing to do: no workload matched the selector${unlistedHint(unlisted)}`;
+  const all = bySeverity(results);
+  if (message !== undefined) all.push(configResult(functionConfig, 'info', message));
+  return finish(hasErrors(all) ? 1 : 0, all);
 }

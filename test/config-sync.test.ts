@@ -25,7 +25,7 @@ describe('the Config Sync route (render in CI, sync the hydrated folder)', () =>
       env: { ...process.env, KPT: kpt, PATH: `${bin}:${process.env.PATH}` },
     });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /realise their declared order/, 'the validator ran after the mutator');
+    assert.match(r.stdout + r.stderr, /1 selected workload: 1 in order/, 'the validator ran after the mutator');
     const committed = files(join(EXAMPLE, 'hydrated'));
     assert.deepEqual(files(join(copy, 'hydrated')), committed);
     assert.match(committed.get('deployment.yaml')!, /initContainers:\n {6}# Connects to the shop's Cloud SQL instance/);

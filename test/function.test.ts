@@ -116,6 +116,11 @@ describe('opting out, and annotations where they are not read (issue 18)', () =>
           resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
           field: { path: field },
         },
+        {
+          message: '1 selected workload: 1 left as they are (order-containers.dev/skip)',
+          severity: 'info',
+          resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: '' },
+        },
       ]);
     }
   });
@@ -239,10 +244,16 @@ items:
     );
   });
 
-  it("reports a broad selector's missing container as info, an exactly named workload's as an error", () => {
+  it("reports a broad selector's missing container once for the list, an exactly named workload's as an error", () => {
     const broad = run(two, { apiVersion: 'v1', kind: 'ConfigMap', data: { sidecars: 'envoy' } });
     assert.equal(broad.exitCode, 0);
-    assert.equal(broad.results[0]!.severity, 'info');
+    assert.deepEqual(
+      broad.results.map((x) => [x.severity, x.message]),
+      [
+        ['warning', 'sidecar envoy is not a container of any selected workload; check the name and the selector'],
+        ['info', '2 selected workloads: 2 already in order'],
+      ],
+    );
     const named = run(two, {
       apiVersion: 'order-containers.dev/v1alpha1',
       kind: 'ContainerOrder',
@@ -301,9 +312,10 @@ items:
     assert.ok(web.spec.template.spec.containers[0]!.lifecycle);
     assert.deepEqual(
       r.results.map((x) => x.severity),
-      ['warning', 'info'],
+      ['warning', 'info', 'info'],
     );
     assert.equal(r.results[1]!.message, 'start order (postStart): proxy(ready) -> app');
+    assert.equal(r.results[2]!.message, '1 selected workload: 1 ordered');
     assert.deepEqual(violationsIn(r.items), []);
   });
 });
@@ -351,7 +363,10 @@ items:
     assert.equal(explicit.exitCode, 1);
     assert.deepEqual(
       explicit.results.map((x) => [x.severity, (x.field as { path?: string } | undefined)?.path]),
-      [['error', 'spec.template.spec.containers[1].ports[0].name']],
+      [
+        ['error', 'spec.template.spec.containers[1].ports[0].name'],
+        ['info', undefined],
+      ],
     );
   });
 
@@ -371,6 +386,7 @@ items:
             'port metrics of proxy moves to spec.initContainers with it, and before 1.33 the EndpointSlice controller looks named ports up in spec.containers only: a Service elsewhere that targets it by name would not reach proxy; target port 9090 by number',
           ],
           ['info', 'start order (native): proxy(ready) -> app'],
+          ['info', '1 selected workload: 1 ordered'],
         ],
       );
     }
@@ -378,7 +394,7 @@ items:
     assert.deepEqual(initNames(from133.items[0]!), ['proxy']);
     assert.deepEqual(
       from133.results.map((x) => x.severity),
-      ['info'],
+      ['info', 'info'],
     );
   });
 });
@@ -405,7 +421,7 @@ describe('validate mode, for Kptfile validators and CI gates', () => {
     const r = run(applied, config('validate'));
     assert.equal(r.exitCode, 0);
     assert.equal(withoutResults(r.output), applied);
-    assert.equal(r.results[0]!.message, 'the 1 selected workload(s) realise their declared order');
+    assert.equal(r.results[0]!.message, '1 selected workload: 1 in order');
   });
 });
 

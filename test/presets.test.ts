@@ -726,8 +726,12 @@ describe('presets: sidecars injected at admission', () => {
     assert.deepEqual(unknown.items, items, 'nothing is set: the namespace is not known');
     assert.deepEqual(
       unknown.results.map((x) => [x.severity, x.field?.path]),
-      [['warning', 'metadata.namespace']],
+      [
+        ['warning', 'metadata.namespace'],
+        ['info', undefined],
+      ],
     );
+    assert.equal(unknown.results[1]!.message, '1 selected workload: 1 unchanged, with warnings');
     assert.match(unknown.results[0]!.message, /preset istio \(namespace shop \(in this ResourceList\) has label istio-injection=enabled\)/);
     assert.ok(!unknown.results.some((x) => x.message.includes('already in order')));
 

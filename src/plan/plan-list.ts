@@ -36,6 +36,8 @@ export interface WorkloadOutcome {
   readonly applied?: Applied;
   /** The names of the pod's containers and init containers, when the workload was selected and read. */
   readonly containers?: readonly string[];
+  /** The workload opted out (order-containers.dev/skip) and is left as it is. */
+  readonly optedOut?: true;
 }
 
 /** The Namespaces in the list, whose labels and annotations opt their workloads into injection. */
@@ -222,7 +224,8 @@ function planWorkload(
   );
   const skip = skipOf(item.metadata, template.metadata, at);
   if ('problem' in skip) return outcome([error(`${skip.problem.path}: ${skip.problem.message}`, skip.problem.path)]);
-  if (skip.skip) return outcome([{ severity: 'info', message: `left as it is: ${skip.field} is "true"`, field: skip.field }]);
+  if (skip.skip)
+    return { ...outcome([{ severity: 'info', message: `left as it is: ${skip.field} is "true"`, field: skip.field }]), optedOut: true };
   const overrides = readyOverridesOf(item.metadata);
   const problems = [...(own?.problems ?? []), ...overrides.problems];
   if (problems.length > 0) return outcome(problems.map((p) => error(`${p.path}: ${p.message}`, p.path)));

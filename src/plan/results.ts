@@ -14,8 +14,60 @@ function severityOf(d: Diagnostic, asked: boolean): Severity {
   return d.severity;
 }
 
+/**
+ * A workload's results. Where nothing changes and nothing is wrong, its notes say nothing a reader
+ * must act on, and the list's summary counts it instead: thousands of workloads would otherwise bury
+ * the few results that matter (kpt prints four lines by default).
+ */
 export function workloadResults(outcome: WorkloadOutcome): Result[] {
-  return outcome.diagnostics.map((d) => itemResult(outcome.item, severityOf(d, outcome.asked), d.message, d.field));
+  const all = outcome.diagnostics.map((d) => itemResult(outcome.item, severityOf(d, outcome.asked), d.message, d.field));
+  const quiet = outcome.edits.length === 0 && !outcome.optedOut && all.every((r) => r.severity === 'info');
+  return quiet ? [] : all;
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+
+/** Errors first, then warnings, then infos, each in the order they were found. */
+export function bySeverity(results: readonly Result[]): Result[] {
+  return [...results].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+}
+
+/** How the selected workloads came out, for the summary. */
+export interface Tally {
+  ordered: number;
+  inOrder: number;
+  /** Unchanged, with a warning: never said to be in order. */
+  warned: number;
+  refused: number;
+  optedOut: number;
+}
+
+export function tally(outcomes: Tally, outcome: WorkloadOutcome, results: readonly Result[]): void {
+  if (results.some((r) => r.severity === 'error')) outcomes.refused++;
+  else if (outcome.optedOut) outcomes.optedOut++;
+  else if (outcome.edits.length > 0) outcomes.ordered++;
+  else if (results.some((r) => r.severity === 'warning')) outcomes.warned++;
+  else if (outcome.containers !== undefined) outcomes.inOrder++;
+}
+
+/** One line for the whole list: what happened to every selected workload (`3 selected workloads: 2 ordered, 1 refused`). */
+export function summary(t: Tally, validate: boolean): string {
+  const total = t.ordered + t.inOrder + t.warned + t.refused + t.optedOut;
+  const parts: [number, string][] = validate
+    ? [
+        [t.inOrder, 'in order'],
+        [t.warned, 'unchanged, with warnings'],
+        [t.refused, 'not in order'],
+      ]
+    : [
+        [t.ordered, 'ordered'],
+        [t.inOrder, 'already in order'],
+        [t.warned, 'unchanged, with warnings'],
+        [t.refused, 'refused'],
+      ];
+  parts.push([t.optedOut, 'left as they are (order-containers.dev/skip)']);
+  const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return `${total} selected workload${total === 1 ? '' : 's'}: ${said.join(', ')}`;
 }
 
 /** The results of a functionConfig that does not decode, each naming its field. */

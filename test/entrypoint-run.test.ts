@@ -244,10 +244,13 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
 
       it('does not count against timeoutSeconds the time a dependency waits for one to complete', async () => {
         const flag = join(dir, 'server-is-ready');
+        // The build outlasts the timeout twice over, while the timeout leaves the server seconds to be
+        // ready once it starts: with 1 s, a loaded machine once took longer to start it (CI, four test
+        // files at once on two cores), and e2e gave up for that reason, not the one under test.
         const containers = entrypointPod(
           {
             containers: [
-              { name: 'build', command: program('sleep 3; echo "build done" >>"$EVENTS"'), env: env() },
+              { name: 'build', command: program('sleep 10; echo "build done" >>"$EVENTS"'), env: env() },
               {
                 name: 'server',
                 command: program(`echo "server up" >>"$EVENTS"; : >"${flag}"; sleep 30`),
@@ -258,7 +261,7 @@ describe('the entrypoint wrapper, run as kubelet would run it (dash and busybox 
             ],
             restartPolicy: 'Never',
           },
-          { order: 'build:Completed > server > e2e', timeoutSeconds: 1 },
+          { order: 'build:Completed > server > e2e', timeoutSeconds: 5 },
         );
         const runs = start(containers);
         const e2e = await byName(runs, 'e2e').exited;

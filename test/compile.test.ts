@@ -622,6 +622,20 @@ describe('native sidecars', () => {
     assert.deepEqual(again.edits, []);
   });
 
+  it("postStart: a second run over an earlier render's gate at 127.0.0.1 rewrites it to the pod's IP", () => {
+    const sidecars = [{ name: 'proxy', waitFor: 'Ready' as const }];
+    const first = plan(sidecars, [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart');
+    const spec = structuredClone(first.spec);
+    const hook = spec.containers[0]!.lifecycle!.postStart!.exec!.command!;
+    hook[hook.indexOf('--check-arg') + 1] = '127.0.0.1';
+    const again = planPod(orderSpec(sidecars, 'postStart'), 'Deployment', spec, sidecars, [], first.metadata.annotations);
+    assert.notDeepEqual(again.edits, [], 'the earlier gate is rewritten');
+    const after = { spec: structuredClone(spec) };
+    applyEditsToObject(after, again.edits);
+    const rewritten = decodeWaitHook(after.spec.containers[0]!.lifecycle!.postStart!.exec!.command);
+    assert.deepEqual(rewritten?.readiness.check, { kind: 'http', port: 9090, path: '/ready', headers: [] });
+  });
+
   it('refuses to make a container with a resizePolicy a regular init container, where the API server forbids it (issue 15 #21)', () => {
     const migrate = { name: 'migrate', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] };
     const p = plan([], [{ name: 'app' }, migrate], undefined, 'migrate:Completed > app');

@@ -51,7 +51,7 @@ export function hostOf(host: string | undefined): string | undefined | { readonl
 }
 
 /**
- * A check's host as its first argument: the empty string for the pod's IP (runtime/check.sh, pod_host),
+ * A check's host as its first argument: the empty string for the pod's IP (runtime/check.sh, connect_host),
  * which no probe's host can be, since hostOf reads an empty one as none.
  */
 export const hostArg = (host: string | undefined): string => host ?? '';

@@ -370,6 +370,14 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     'otel-collector as the Helm chart renders it (0.158.3): health_check on ${env:MY_POD_IP}:13133, read from its ConfigMap': {
       input: chart('otel-collector-chart-0.158.3.yaml'),
     },
+    // As rendered, with its own probes on 13133: at 1.28 its readinessProbe is the postStart gate.
+    'otel-collector as the Helm chart renders it (0.158.3), its own readinessProbe the gate: health_check on ${env:MY_POD_IP}:13133': {
+      input: upstream('otel-collector-chart-0.158.3.yaml').map((item) => {
+        if (item.kind === 'Deployment') (item.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers.push(APP);
+        return item;
+      }),
+      versions: ['1.28'],
+    },
     // A Job's pod at 1.28 gets entrypoint wrappers: Succeeded says the app ran, once the collector's
     // wrapper found its health check at the pod IP.
     "otel-collector as the Helm chart renders it (0.158.3), in a Job's pod: health_check on ${env:MY_POD_IP}:13133": {

@@ -197,6 +197,17 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     volumeMounts: [{ name: 'linkerd-identity-end-entity', mountPath: '/var/run/linkerd/identity/end-entity' }],
   });
   const linkerdVolumes = [{ name: 'linkerd-identity-end-entity', emptyDir: { medium: 'Memory' } }];
+  /** A Deployment as a Job's pod that runs its containers once. */
+  const asJob = (item: Record<string, unknown>): Record<string, unknown> => {
+    if (item.kind !== 'Deployment') return item;
+    const { template } = item.spec as { template: { spec: Record<string, unknown> } };
+    return {
+      ...item,
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'Never' } } },
+    };
+  };
   /** A case's manifests, and the versions it runs at where not both (the other one is proven elsewhere). */
   interface Case {
     readonly input: Record<string, unknown>[];
@@ -369,11 +380,25 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
-    // At 1.30 the gate is the endpoint the chart's config gives, the pod IP from status.podIP, as the
-    // native sidecar's startupProbe. At 1.28 the postStart gate would check 127.0.0.1, where it does not
-    // listen: warned (below), started first, not waited for.
+    // It listens on the pod IP only (status.podIP), where kubelet's probes connect. At 1.30 its own
+    // readinessProbe becomes the native sidecar's startupProbe; at 1.28 it is the postStart gate, and in
+    // entrypoint wrappers the wrapper's wait: both connect to the pod IP from /etc/hosts, as kubelet does.
     'otel-collector as the Helm chart renders it (0.158.3): health_check on ${env:MY_POD_IP}:13133, read from its ConfigMap': {
       input: chart('otel-collector-chart-0.158.3.yaml'),
+    },
+    // As rendered, with its own probes on 13133: at 1.28 its readinessProbe is the postStart gate.
+    'otel-collector as the Helm chart renders it (0.158.3), its own readinessProbe the gate: health_check on ${env:MY_POD_IP}:13133': {
+      input: upstream('otel-collector-chart-0.158.3.yaml').map((item) => {
+        if (item.kind === 'Deployment') (item.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers.push(APP);
+        return item;
+      }),
+      versions: ['1.28'],
+    },
+    // A Job's pod at 1.28 gets entrypoint wrappers: Succeeded says the app ran, once the collector's
+    // wrapper found its health check at the pod IP.
+    "otel-collector as the Helm chart renders it (0.158.3), in a Job's pod: health_check on ${env:MY_POD_IP}:13133": {
+      input: chart('otel-collector-chart-0.158.3.yaml').map(asJob),
+      versions: ['1.28'],
     },
     // `health_check: {}` on an image older than v0.104.0: the default endpoint is 0.0.0.0:13133.
     'otel-collector as the Helm chart 0.76.1 renders it (image 0.88.0): health_check on its default endpoint, then 0.0.0.0:13133': {
@@ -483,7 +508,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         assertHealthy(await runOf(what, version), { stopOrder: version !== '1.28' });
       });
 
-  const warned: Record<string, { input: Record<string, unknown>[]; field: string; message: RegExp; version?: string }> = {
+  const warned: Record<string, { input: Record<string, unknown>[]; field: string; message: RegExp }> = {
     'cloud-sql-proxy v2 bound to localhost': {
       input: [deployment('local', [APP, { name: 'cloud-sql-proxy', image: V2, args: ['--http-address=127.0.0.1', 'proj:region:db'] }])],
       field: 'spec.template.spec.containers[1].args[0]',
@@ -521,13 +546,6 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       message:
         /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*default endpoint localhost:13133/,
     },
-    'otel-collector as the Helm chart renders it (${env:MY_POD_IP}:13133), before 1.29: the gate in the pod would check 127.0.0.1': {
-      input: chart('otel-collector-chart-0.158.3.yaml'),
-      version: '1.28',
-      field: 'spec.template.spec.containers[0].volumeMounts[0]',
-      message:
-        /listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
-    },
     'otel-collector as the Helm chart renders it, health_check left out of service.extensions': {
       input: chart('otel-collector-chart-0.158.3.yaml', (r) => r.replace('  extensions:\n  - health_check\n', '  extensions: []\n')),
       field: 'spec.template.spec.containers[0].volumeMounts[0]',
@@ -551,7 +569,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
   };
   for (const [what, c] of Object.entries(warned))
     it(`${what}: a warning names the field`, () => {
-      const r = render(c.input, config(c.version ?? '1.30'));
+      const r = render(c.input, config('1.30'));
       assert.equal(r.status, 0);
       assert.ok(
         (r.results as { severity?: string; message: string; field?: { path: string } }[]).some(

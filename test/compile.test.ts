@@ -415,15 +415,19 @@ describe('native sidecars', () => {
       '--attempt',
       '2',
       '--check-arg',
-      '127.0.0.1',
+      '',
       '--check-arg',
       '6379',
     ]);
+    // No host: the empty argument, and the script connects to the pod's IP, as kubelet does.
     assert.deepEqual(decodeWaitHook(command), {
       container: 'cache',
       timeoutSeconds: 120,
-      readiness: { check: { kind: 'tcp', host: '127.0.0.1', port: 6379 }, attemptSeconds: 2 },
+      readiness: { check: { kind: 'tcp', port: 6379 }, attemptSeconds: 2 },
     });
+    // An earlier render's explicit 127.0.0.1 is still read back as what it is.
+    const earlier = command.map((arg, i) => (i === command.length - 3 ? '127.0.0.1' : arg));
+    assert.deepEqual(decodeWaitHook(earlier)?.readiness.check, { kind: 'tcp', host: '127.0.0.1', port: 6379 });
     assert.deepEqual(cache.volumeMounts, [{ name: 'order-containers-bin', mountPath: '/order-containers/bin', readOnly: true }]);
     assert.deepEqual((p.spec as { volumes?: unknown }).volumes, [
       { name: 'order-containers-bin', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
@@ -545,7 +549,6 @@ describe('native sidecars', () => {
     assert.deepEqual(names(p.spec.containers), ['proxy', 'report']);
     assert.deepEqual(decodeWaitHook(p.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, {
       kind: 'http',
-      host: '127.0.0.1',
       port: 9090,
       path: '/ready',
       headers: [],
@@ -593,7 +596,6 @@ describe('native sidecars', () => {
     const gated = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, proxy], undefined, undefined, {}, 'postStart');
     assert.deepEqual(decodeWaitHook(gated.spec.containers[0]!.lifecycle!.postStart!.exec!.command)?.readiness.check, {
       kind: 'tcp',
-      host: '127.0.0.1',
       port: 15021,
     });
     const native = plan([{ name: 'proxy', waitFor: 'Ready' }], [{ name: 'app' }, proxy]);
@@ -618,6 +620,20 @@ describe('native sidecars', () => {
       first.metadata.annotations,
     );
     assert.deepEqual(again.edits, []);
+  });
+
+  it("postStart: a second run over an earlier render's gate at 127.0.0.1 rewrites it to the pod's IP", () => {
+    const sidecars = [{ name: 'proxy', waitFor: 'Ready' as const }];
+    const first = plan(sidecars, [{ name: 'app' }, { name: 'proxy', readinessProbe: ready }], undefined, undefined, {}, 'postStart');
+    const spec = structuredClone(first.spec);
+    const hook = spec.containers[0]!.lifecycle!.postStart!.exec!.command!;
+    hook[hook.indexOf('--check-arg') + 1] = '127.0.0.1';
+    const again = planPod(orderSpec(sidecars, 'postStart'), 'Deployment', spec, sidecars, [], first.metadata.annotations);
+    assert.notDeepEqual(again.edits, [], 'the earlier gate is rewritten');
+    const after = { spec: structuredClone(spec) };
+    applyEditsToObject(after, again.edits);
+    const rewritten = decodeWaitHook(after.spec.containers[0]!.lifecycle!.postStart!.exec!.command);
+    assert.deepEqual(rewritten?.readiness.check, { kind: 'http', port: 9090, path: '/ready', headers: [] });
   });
 
   it('refuses to make a container with a resizePolicy a regular init container, where the API server forbids it (issue 15 #21)', () => {
@@ -1418,7 +1434,7 @@ describe('entrypoint wrappers', () => {
       container: 'proxy',
       timeoutSeconds: 120,
       after: [],
-      ready: { attemptSeconds: 1, check: { kind: 'tcp', host: '127.0.0.1', port: 15001 } },
+      ready: { attemptSeconds: 1, check: { kind: 'tcp', port: 15001 } },
       recordExit: false,
       sidecar: { graceSeconds: 45, mains: ['app'], job: 'OnFailure' },
       program: ['/bin/proxy'],

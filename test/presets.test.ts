@@ -1454,30 +1454,25 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
     );
   });
 
-  it("before 1.29 the postStart gate polls the endpoint the config gives, which must take 127.0.0.1: the pod's IP alone is a warning", () => {
+  it("before 1.29 the postStart gate polls the endpoint the config gives, at the pod's IP as kubelet: the pod's IP alone is gated", () => {
     const r = collector(chart(), [relay(enabled('0.0.0.0:13500', '    path: /health\n'))], chartVolumes, '1.28');
     const spec = templateOf(r.items.at(-1)!).spec;
     assert.deepEqual(names(spec.containers), ['opentelemetry-collector', 'app']);
-    const check = decodeWaitHook(spec.containers[0]!.lifecycle?.postStart?.exec?.command)?.readiness.check as unknown as Record<
-      string,
-      unknown
-    >;
-    assert.deepEqual([check.kind, check.port, check.path], ['http', 13500, '/health']);
-    // Kubelet's probes reach the pod's IP; the gate's check, from inside the pod, goes to 127.0.0.1.
+    const check = decodeWaitHook(spec.containers[0]!.lifecycle?.postStart?.exec?.command)?.readiness.check;
+    assert.deepEqual(check, { kind: 'http', port: 13500, path: '/health', headers: [] }, "no host: the gate connects to the pod's IP");
+    // Kubelet's probes reach the pod's IP, and so does the gate's check (runtime/check.sh, connect_host).
     const podIP = collector(chart(), [relay(enabled('${env:MY_POD_IP}:13500'))], chartVolumes, '1.28');
     const hook = templateOf(podIP.items.at(-1)!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
-    assert.equal(decodeWaitHook(hook), undefined, 'started first, not gated');
-    assert.match(
-      warnings(podIP)[0]!.message,
-      /\$\{env:MY_POD_IP\}:13500 .* listens on the pod's IP only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127\.0\.0\.1/,
-    );
-    assert.equal(warnings(podIP)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
-    // The chart as rendered, its own probes on 13133: its readinessProbe becomes the gate, which is said never to pass.
+    assert.deepEqual(decodeWaitHook(hook)?.readiness.check, { kind: 'http', port: 13500, path: '/', headers: [] });
+    assert.deepEqual(warnings(podIP), []);
+    // The chart as rendered, its own probes on 13133: its readinessProbe becomes the gate, which passes where kubelet's does.
     const probes = { readinessProbe: { httpGet: { path: '/', port: 13133 } } };
     const own = collector(chart(probes), [relay(enabled('${env:MY_POD_IP}:13133'))], chartVolumes, '1.28');
-    assert.match(
-      warnings(own)[0]!.message,
-      /its own probe becomes a gate checked from inside the pod at 127\.0\.0\.1, where it does not listen/,
-    );
+    const ownHook = templateOf(own.items.at(-1)!).spec.containers[0]!.lifecycle?.postStart?.exec?.command;
+    assert.deepEqual(decodeWaitHook(ownHook)?.readiness.check, { kind: 'http', port: 13133, path: '/', headers: [] });
+    assert.deepEqual(warnings(own), []);
+    // Loopback only is still a warning: kubelet's probes never reach it.
+    const local = collector(chart(), [relay(enabled('127.0.0.1:13500'))], chartVolumes, '1.28');
+    assert.match(warnings(local)[0]!.message, /listens for its health checks on 127\.0\.0\.1 only/);
   });
 });

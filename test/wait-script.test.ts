@@ -7,12 +7,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWaitHook } from '../src/protocol/wait-hook.js';
 import type { ReadinessCheck } from '../src/readiness/kinds.js';
-import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, standInHelper, tempDir } from './helpers.js';
+import { BUSYBOX_CANDIDATES, DASH_CANDIDATES, requireBinary, skipOrFail, standInHelper, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
 /** A run folder of this run's own for the waits that leave no mark: the helper's stand-in is made beside it. */
 let scratch: string | undefined;
+
+/** A pod's host name and its /etc/hosts file. */
+interface Pod {
+  readonly hostname: string;
+  readonly hosts: string;
+}
 
 /** Runs the wait script exactly as the postStart hook would, under a real shell, with a stand-in busybox. */
 async function wait(
@@ -22,14 +28,31 @@ async function wait(
   check: ReadinessCheck,
   timeout = 2,
   runDir?: string,
+  pod?: Pod,
 ): Promise<{ code: number; stderr: string; seconds: number }> {
   // SCRIPT FLAG...: run under the shell under test, from a stand-in of the helper's folder.
   const { waitScript } = standInHelper(runDir ?? (scratch ??= tempDir('wait')), bb);
   const readiness = { check, attemptSeconds: 1 };
   const command = encodeWaitHook({ container: name, timeoutSeconds: timeout, readiness, ...(runDir ? { marksReady: true } : {}) });
+  const argv = [...shell, waitScript, ...command.slice(1)];
+  // In a pod: its own host name and kubelet's /etc/hosts, in mount and UTS namespaces of its own.
+  const inPod = pod
+    ? [
+        'unshare',
+        '--mount',
+        '--uts',
+        'sh',
+        '-c',
+        'hostname "$1" && mount --bind "$2" /etc/hosts && shift 2 && exec "$@"',
+        'pod',
+        pod.hostname,
+        pod.hosts,
+        ...argv,
+      ]
+    : argv;
   const started = Date.now();
   try {
-    const r = await run(shell[0]!, [...shell.slice(1), waitScript, ...command.slice(1)], { timeout: 20_000 });
+    const r = await run(inPod[0]!, inPod.slice(1), { timeout: 20_000 });
     return { code: 0, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
     const err = e as { code: number; stderr: string };
@@ -180,6 +203,36 @@ describe('the wait script (dash and busybox sh)', function () {
         const r = await wait(shell, bb, 'db', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }, 1, join(dir, 'no-such-folder'));
         assert.equal(r.code, 1);
         assert.match(r.stderr, /order-containers: db is ready, but its ready mark could not be written in /);
+      });
+
+      it("checks a probe without a host at the pod's IP, from kubelet's /etc/hosts, as kubelet probes it", async function () {
+        if (process.getuid?.() !== 0) skipOrFail(this, 'root, for mount and UTS namespaces');
+        // The pod's IP: any 127/8 address on this machine's loopback; 127.0.0.1 answers nothing there.
+        const podIP = '127.0.100.9';
+        const onPodIP = createServer((req, res) => {
+          res.statusCode = req.headers.host === `${podIP}:${port}` ? 200 : 400;
+          res.end();
+        });
+        const port = await new Promise<number>((resolve) =>
+          onPodIP.listen(0, podIP, () => resolve((onPodIP.address() as AddressInfo).port)),
+        );
+        try {
+          const hosts = join(dir, `hosts-${shellName.replace(' ', '-')}`);
+          // kubelet_pods.go managedHostsFileContent, with a subdomain.
+          writeFileSync(
+            hosts,
+            `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n${podIP}\tweb-0.web.shop.svc.cluster.local\tweb-0\n`,
+          );
+          const pod = { hostname: 'web-0', hosts };
+          const http = await wait(shell, bb, 'proxy', { kind: 'http', port, path: '/', headers: [] }, 2, undefined, pod);
+          assert.equal(http.code, 0, `the GET went to the pod's IP, its Host header ${podIP}:${port}: ${http.stderr}`);
+          assert.equal((await wait(shell, bb, 'db', { kind: 'tcp', port }, 1, undefined, pod)).code, 0);
+          const other = { hostname: 'web-1', hosts };
+          assert.equal((await wait(shell, bb, 'db', { kind: 'tcp', port }, 1, undefined, other)).code, 1, 'no line names web-1: 127.0.0.1');
+          assert.equal((await wait(shell, bb, 'db', { kind: 'tcp', port: tcpPort }, 1, undefined, other)).code, 0, 'which answers there');
+        } finally {
+          onPodIP.close();
+        }
       });
 
       it('never runs a name, URL, header or command argument as shell code', async () => {

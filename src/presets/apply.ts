@@ -236,9 +236,6 @@ export function planPresets(matches: readonly PresetMatch[], settings: PresetSet
           overrideField: settings.readyOverridesField ?? 'metadata.annotations.order-containers.dev/ready',
           volumes: pod.volumes ?? [],
           configMap: settings.configMap ?? (() => undefined),
-          // A native sidecar's startupProbe; one that stops with the app stays a main container, gated in the pod.
-          kubeletProbes:
-            settings.injectionMode === 'native' && (settings.declaredSidecars.find((s) => s.name === name)?.stop ?? preset.stop) !== 'with',
         },
         quitWanted,
       );

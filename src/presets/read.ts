@@ -38,11 +38,6 @@ export interface ReadContext {
   readonly configMap: (name: string) => Readonly<Record<string, string>> | undefined;
   /** The field of the override, for results. */
   readonly overrideField: string;
-  /**
-   * Kubelet probes the ready endpoint, at the pod's IP (a native sidecar's startupProbe); otherwise the
-   * helper's gate checks it from inside the pod, at 127.0.0.1 (readiness/check-kind.ts, hostOf).
-   */
-  readonly kubeletProbes: boolean;
 }
 
 export interface SidecarReading {
@@ -557,31 +552,14 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     if (health.kind === 'serves') {
       const address = health.host.kind === 'address' ? health.host.address : undefined;
       if (address !== undefined && isLoopback(address)) onLoopback(address, health.from, 'its endpoint', fix, health.field);
-      else if (address === undefined || !['', '0.0.0.0', '::'].includes(address)) {
-        // The pod's IP only: kubelet's probes reach it, the helper's check at 127.0.0.1 does not.
-        const only = address === undefined ? "the pod's IP" : address;
-        if (ctx.kubeletProbes) {
-          collectorPort = { port: health.port, from: health.from };
-          path = health.path;
-          if (address !== undefined)
-            warn(
-              `${name}: ${health.from} listens on ${address} only: assumed it is the pod's IP, which kubelet's probes reach`,
-              health.field,
-            );
-        } else if (ownProbe) {
-          // Its own probe is the gate (planPresets): checked in the pod, it can never pass.
+      else {
+        // The pod's IP only (or all addresses): kubelet's probes reach it, and so does the helper's gate,
+        // which connects where kubelet does (readiness/check-kind.ts, hostOf).
+        if (address !== undefined && !['', '0.0.0.0', '::'].includes(address))
           warn(
-            `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars its own probe becomes a gate checked from inside the pod at 127.0.0.1, where it does not listen, so the containers after it never start; set it to 0.0.0.0:${health.port}`,
+            `${name}: ${health.from} listens on ${address} only: assumed it is the pod's IP, which kubelet's probes reach`,
             health.field,
           );
-        } else {
-          warn(
-            `${name}: ${health.from} listens on ${only} only: kubelet's probes reach it, but without native sidecars the gate checks it from inside the pod at 127.0.0.1, where it does not listen; set it to 0.0.0.0:${health.port}; it is started first, not waited for`,
-            health.field,
-          );
-          unreachable = true;
-        }
-      } else {
         collectorPort = { port: health.port, from: health.from };
         path = health.path;
       }

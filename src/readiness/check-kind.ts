@@ -38,12 +38,23 @@ export function portOf(port: number | string, container: V1Container): number | 
 }
 
 /**
- * The host a probe names, or why the helper will not connect to it: it reaches busybox as an argument,
- * where a leading `-` would read as an option.
+ * The host a probe names; undefined when it names none, and the check then connects to the pod's IP,
+ * as kubelet does (pkg/kubelet/prober/prober.go runProbe for tcpSocket, pkg/probe/http/request.go
+ * NewRequestForHTTPGetAction for httpGet: an empty host is status.PodIP); or why the helper will not
+ * connect to it: it reaches busybox as an argument, where a leading `-` would read as an option.
  */
-export function hostOf(host: string | undefined): string | { readonly problem: string } {
-  if (host === undefined || host === '') return '127.0.0.1';
+export function hostOf(host: string | undefined): string | undefined | { readonly problem: string } {
+  if (host === undefined || host === '') return undefined;
   return /^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/.test(host)
     ? host
     : { problem: `the probe's host ${JSON.stringify(host)} is not a host name or address` };
 }
+
+/**
+ * A check's host as its first argument: the empty string for the pod's IP (runtime/check.sh, connect_host),
+ * which no probe's host can be, since hostOf reads an empty one as none.
+ */
+export const hostArg = (host: string | undefined): string => host ?? '';
+
+/** The host back from its argument, as the check's field. */
+export const hostFromArg = (arg: string): { readonly host?: string } => (arg === '' ? {} : { host: arg });

@@ -21,6 +21,26 @@ check_flag() {
   esac
 }
 
+# connect_host HOST: where a check of HOST connects: HOST, or for the empty HOST of a probe that names
+# none, the pod's IP, as kubelet (prober.go runProbe, pkg/probe/http request.go: status.PodIP). kubelet's
+# /etc/hosts names it: a line "<IP> [<FQDN>] <hostname>" per pod IP, the primary first (kubelet_pods.go
+# managedHostsFileContent), read here rather than through the libc resolver, which a static busybox may
+# lack; the hostname is the UTS namespace's, which the runtime sets to the one kubelet gives the sandbox
+# (kuberuntime_sandbox.go generatePodSandboxConfig), read from /proc without any applet. A hostNetwork
+# pod gets the node's file, which may not name the node: then 127.0.0.1, which a server on 0.0.0.0 of
+# the node answers too.
+connect_host() {
+  [ -n "$1" ] && echo "$1" && return
+  read -r me </proc/sys/kernel/hostname
+  while read -r addr names; do
+    case $addr in '#'* | '') continue ;; esac
+    for n in $names; do
+      [ "$n" = "$me" ] && echo "$addr" && return
+    done
+  done </etc/hosts
+  echo 127.0.0.1
+}
+
 # check: one attempt; status 0 when the container is ready.
 check() {
   set --

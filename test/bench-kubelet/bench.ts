@@ -173,7 +173,7 @@ function runOne(job: PodJob): Promise<PodReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'unshare',
-      ['--net', '--mount', '--propagation', 'private', process.execPath, '--enable-source-maps', POD_MAIN, file],
+      ['--net', '--uts', '--mount', '--propagation', 'private', process.execPath, '--enable-source-maps', POD_MAIN, file],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
@@ -238,11 +238,12 @@ export function benchMissing(): string | undefined {
 
 function whyMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the bench kubelet needs root (Linux namespaces and mounts)';
-  for (const tool of ['unshare', 'nsenter', 'ip', 'mount']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `the bench kubelet needs ${tool} (util-linux, iproute2)`;
+  for (const tool of ['unshare', 'nsenter', 'ip', 'mount', 'hostname']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return `the bench kubelet needs ${tool} (util-linux, iproute2, hostname)`;
   }
   if (BASE_IMAGES.length === 0) return 'the bench kubelet needs a static busybox (Debian: busybox-static, or $BUSYBOX) for busybox images';
-  const probe = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', 'true']);
+  const probe = spawnSync('unshare', ['--net', '--uts', '--mount', '--pid', '--fork', 'true']);
   if (probe.status !== 0) return `this machine refuses new namespaces: ${probe.stderr?.toString().trim()}`;
   return undefined;
 }

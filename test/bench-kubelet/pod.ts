@@ -24,7 +24,7 @@ import {
   stopGraceSeconds,
   terminationOrder,
 } from './rules.js';
-import { createSandbox, startContainer, type PodSandbox, type RunningContainer } from './runtime.js';
+import { createSandbox, podHostname, startContainer, type PodSandbox, type RunningContainer } from './runtime.js';
 import type { Condition, ProgramFault } from './programs/lib.js';
 
 /** Faults of one container: the program's own (programs/lib.ts) and what the node does to it. */
@@ -124,7 +124,7 @@ export async function runPod(job: PodJob): Promise<PodReport> {
   const sandbox: PodSandbox = await createSandbox(
     job.dir,
     job.podIP,
-    job.podName,
+    podHostname(job.podName, job.namespace, job.spec.hostname, job.spec.subdomain),
     podVolumes(job.spec.volumes ?? [], job.namespace, objects),
   );
   const slots = new Map<string, Slot>();

@@ -42,6 +42,43 @@ function run(argv: readonly string[]): Promise<void> {
   });
 }
 
+/** The pod's host name and domain, as kubelet_pods.go GeneratePodHostNameAndDomain gives them. */
+export interface PodHostname {
+  readonly hostname: string;
+  /** `<subdomain>.<namespace>.svc.<cluster domain>`, when the pod has a subdomain. */
+  readonly domain?: string;
+}
+
+/**
+ * The pod's name as host name (spec.hostname, else the pod's name, cut to 63 characters without a
+ * trailing `-` or `.`) and domain (spec.subdomain), as kubelet_pods.go GeneratePodHostNameAndDomain and
+ * truncatePodHostnameIfNeeded; the bench's cluster domain is cluster.local.
+ */
+export function podHostname(podName: string, namespace: string, hostname?: string, subdomain?: string): PodHostname {
+  const name = hostname || podName;
+  const cut = name.length <= 63 ? name : name.slice(0, 63).replace(/[-.]+$/, '');
+  return { hostname: cut, ...(subdomain ? { domain: `${subdomain}.${namespace}.svc.cluster.local` } : {}) };
+}
+
+/**
+ * /etc/hosts of a pod without hostNetwork, as kubelet_pods.go managedHostsFileContent writes it: the
+ * loopback and IPv6 names, then the pod IP with the pod's names (no hostAliases on the bench).
+ */
+function managedHostsFileContent(podIP: string, { hostname, domain }: PodHostname): string {
+  const names = domain === undefined ? hostname : `${hostname}.${domain}\t${hostname}`;
+  return [
+    '# Kubernetes-managed hosts file.',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'fe00::0\tip6-mcastprefix',
+    'fe00::1\tip6-allnodes',
+    'fe00::2\tip6-allrouters',
+    `${podIP}\t${names}`,
+    '',
+  ].join('\n');
+}
+
 /**
  * The pod's sandbox: folders for its volumes (memory-backed ones as tmpfs mounts in this process's
  * mount namespace, which the caller made private), /etc/hosts as kubelet writes it
@@ -50,7 +87,7 @@ function run(argv: readonly string[]): Promise<void> {
 export async function createSandbox(
   dir: string,
   podIP: string,
-  hostname: string,
+  host: PodHostname,
   volumes: ReadonlyMap<string, VolumeSource>,
 ): Promise<PodSandbox> {
   const volumeDirs = new Map<string, string>();
@@ -78,10 +115,7 @@ export async function createSandbox(
   writeFileSync(join(benchDir, 'node'), '');
   writeFileSync(join(benchDir, 'package.json'), '{"type":"module"}\n');
   const hostsFile = join(dir, 'hosts');
-  writeFileSync(
-    hostsFile,
-    `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`,
-  );
+  writeFileSync(hostsFile, managedHostsFileContent(podIP, host));
   return { dir, podIP, volumes: volumeDirs, marksDir, benchDir, hostsFile };
 }
 

@@ -1,9 +1,10 @@
 /** A TCP connect, as kubelet's tcpSocket probe. */
-import { hostOf, portOf, type CheckKind } from '../check-kind.js';
+import { hostArg, hostFromArg, hostOf, portOf, type CheckKind } from '../check-kind.js';
 
 export interface TcpCheck {
   readonly kind: 'tcp';
-  readonly host: string;
+  /** Absent: the pod's IP, as kubelet connects to when the probe names no host. */
+  readonly host?: string;
   readonly port: number;
 }
 
@@ -14,9 +15,12 @@ export const tcpCheck: CheckKind<TcpCheck> = {
     const port = portOf(probe.tcpSocket.port, container);
     if (typeof port === 'string') return port;
     const host = hostOf(probe.tcpSocket.host);
-    if (typeof host !== 'string') return host.problem;
-    return { kind: 'tcp', host, port };
+    if (typeof host === 'object') return host.problem;
+    return { kind: 'tcp', ...(host === undefined ? {} : { host }), port };
   },
-  toArgs: (check) => [check.host, String(check.port)],
-  fromArgs: (args) => (args.length === 2 && /^\d+$/.test(args[1]!) ? { kind: 'tcp', host: args[0]!, port: Number(args[1]) } : undefined),
+  toArgs: (check) => [hostArg(check.host), String(check.port)],
+  fromArgs: ([host, port, ...rest]) => {
+    if (host === undefined || port === undefined || !/^\d+$/.test(port) || rest.length > 0) return undefined;
+    return { kind: 'tcp', ...hostFromArg(host), port: Number(port) };
+  },
 };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectationsOf, type OrderConfig, type PodContainer, type WorkloadRef } from './declared.js';
+import { expectationsOf, type OrderConfig, type PodContainer, type PodExpectations, type WorkloadRef } from './declared.js';
 import type { ImageSpec } from './image-spec.js';
 import { BASE_IMAGES } from './images-base.js';
 import type { ContainerFault, PodJob } from './pod.js';
@@ -107,6 +107,12 @@ export interface BenchOptions {
   readonly deleteAfterReadyMs?: number;
   /** kubelet's back-off is multiplied by this (default 0.05: 10 s becomes 0.5 s). */
   readonly backOffScale?: number;
+  /**
+   * Sidecars that the README promises, for this input, to start first without being waited for, where
+   * the bench's own reading of the order cannot tell (a collector's health_check, read from its config
+   * file): what waits for them requires them Started, not Ready.
+   */
+  readonly notWaitedFor?: readonly string[];
 }
 
 export interface BenchPod {
@@ -115,6 +121,15 @@ export interface BenchPod {
   readonly sidecars: readonly string[];
   /** Sidecars that must be stopped with the other containers on deletion, not after them. */
   readonly stopsWithApp: readonly string[];
+}
+
+function startedOnly(requires: PodExpectations['requires'], names: readonly string[]): PodExpectations['requires'] {
+  return Object.fromEntries(
+    Object.entries(requires).map(([c, edges]) => [
+      c,
+      edges.map((e) => (names.includes(e.container) && e.condition === 'Ready' ? { ...e, condition: 'Started' as const } : e)),
+    ]),
+  );
 }
 
 /**
@@ -154,7 +169,7 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
       written: Object.fromEntries(
         [...(before.spec.initContainers ?? []), ...before.spec.containers].map((c) => [c.name, { command: c.command ?? undefined }]),
       ),
-      requires: expected.requires,
+      requires: startedOnly(expected.requires, options.notWaitedFor ?? []),
       runs: expected.runs,
       faults: options.faults?.[id] ?? {},
       objects,

@@ -36,6 +36,37 @@ interface SeqEntry {
   readonly end: number;
 }
 
+/** A sequence's entries as read, kept up to date in place while the editor splices lines inside them. */
+interface SeqOutline {
+  from: number;
+  end: number;
+  readonly dashCol: number;
+  readonly entries: { start: number; end: number }[];
+}
+
+/** One splice of lines: `remove` lines at `at` replaced by lines with the indents `added`. */
+interface LineChange {
+  readonly at: number;
+  readonly remove: number;
+  readonly added: readonly number[];
+  readonly delta: number;
+}
+
+/**
+ * Outlines that do not contain a splice are carried over it only when they span at least this many lines:
+ * re-reading a smaller one costs less than checking it on every later splice.
+ */
+const CARRY_SPAN = 64;
+
+function mapId(map: MapBlock): string {
+  return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
+}
+
+/** The added lines stay inside a value at `indent`: none of them starts a key or an entry there. */
+function deeperThan(change: LineChange, indent: number): boolean {
+  return change.added.every((i) => i < 0 || i > indent);
+}
+
 interface SeqBlock {
   readonly kind: 'seq';
   readonly dashCol: number;
@@ -158,8 +189,13 @@ export class BlockText {
   private readonly eol: string;
   private readonly current: unknown;
   private indentCache: number[] | undefined;
-  /** The keys of each mapping read since the last change: an edit resolves the same paths repeatedly. */
-  private readonly keyCache = new Map<string, KeyEntry[]>();
+  /**
+   * The keys of each mapping and the entries of each sequence read so far, carried across splices
+   * (splice): every edit resolves a path from the root, and re-reading the pod's outline on each of them
+   * made editing a pod of n containers take n × the pod's lines (issue 17).
+   */
+  private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
+  private seqCache = new Map<string, SeqOutline>();
 
   constructor(
     text: string,
@@ -230,12 +266,11 @@ export class BlockText {
   }
 
   private keys(map: MapBlock): KeyEntry[] {
-    const id = `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
-    let keys = this.keyCache.get(id);
-    if (!keys) {
-      keys = this.readKeys(map);
-      this.keyCache.set(id, keys);
-    }
+    const id = mapId(map);
+    const cached = this.keyCache.get(id);
+    if (cached) return cached.keys;
+    const keys = this.readKeys(map);
+    this.keyCache.set(id, { map, keys });
     return keys;
   }
 
@@ -286,6 +321,16 @@ export class BlockText {
   }
 
   private seq(from: number, end: number, dashCol: number): SeqBlock {
+    const id = `${from}:${end}:${dashCol}`;
+    let outline = this.seqCache.get(id);
+    if (!outline) {
+      outline = { from, end, dashCol, entries: this.readEntries(from, end, dashCol) };
+      this.seqCache.set(id, outline);
+    }
+    return { kind: 'seq', dashCol, entries: outline.entries };
+  }
+
+  private readEntries(from: number, end: number, dashCol: number): { start: number; end: number }[] {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       if (!this.isContentLine(j)) continue;
@@ -296,7 +341,7 @@ export class BlockText {
       starts.push(j);
     }
     const entries = starts.map((s, i) => ({ start: s, end: this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end) }));
-    return { kind: 'seq', dashCol, entries: entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) })) };
+    return entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) }));
   }
 
   private entryMap(seq: SeqBlock, index: number): MapBlock {
@@ -338,10 +383,82 @@ export class BlockText {
   // ---- writing ---------------------------------------------------------------------------------------
 
   private splice(at: number, remove: number, insert: readonly string[]): void {
-    this.lines.splice(at, remove, ...insert);
     // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
-    this.indentCache?.splice(at, remove, ...indentsOf(insert));
-    this.keyCache.clear();
+    const added = indentsOf(insert);
+    this.lines.splice(at, remove, ...insert);
+    this.indentCache?.splice(at, remove, ...added);
+    const change: LineChange = { at, remove, added, delta: insert.length - remove };
+    const maps = this.keyCache;
+    this.keyCache = new Map();
+    for (const outline of maps.values()) {
+      const carried = this.carryKeys(outline.map, outline.keys, change);
+      if (carried) this.keyCache.set(mapId(carried.map), carried);
+    }
+    const seqs = this.seqCache;
+    this.seqCache = new Map();
+    for (const outline of seqs.values()) {
+      if (this.carryEntries(outline, change)) this.seqCache.set(`${outline.from}:${outline.end}:${outline.dashCol}`, outline);
+    }
+  }
+
+  /**
+   * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
+   * it, and inside one key's value only that key's end changes. Undefined when they must be read again.
+   */
+  private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
+    const { at, remove, delta } = change;
+    const disjoint = map.end <= at || map.start >= at + remove;
+    if (disjoint) {
+      if (map.end - map.start < CARRY_SPAN) return undefined;
+      if (map.end <= at) return { map, keys };
+      const moved: MapBlock = {
+        ...map,
+        start: map.start + delta,
+        end: map.end + delta,
+        ...(map.dashLine === undefined ? {} : { dashLine: map.dashLine + delta }),
+      };
+      return { map: moved, keys: keys.map((k) => ({ ...k, line: k.line + delta, end: k.end + delta })) };
+    }
+    const i = keys.findLastIndex((k) => k.line < at);
+    const inside = keys[i];
+    if (!inside || at + remove > inside.end || !deeperThan(change, map.indent)) return undefined;
+    const later = keys.slice(i + 1).map((k) => ({ ...k, line: k.line + delta, end: k.end + delta }));
+    const end = this.contentEnd(inside.line + 1, later[0]?.line ?? map.end + delta);
+    return { map: { ...map, end: map.end + delta }, keys: [...keys.slice(0, i), { ...inside, end }, ...later] };
+  }
+
+  /** The same for a sequence's entries, updated in place; false when they must be read again. */
+  private carryEntries(outline: SeqOutline, change: LineChange): boolean {
+    const { at, remove, delta } = change;
+    const { entries } = outline;
+    if (outline.end <= at || outline.from >= at + remove) {
+      if (outline.end - outline.from < CARRY_SPAN) return false;
+      if (outline.end <= at) return true;
+      for (const e of entries) {
+        e.start += delta;
+        e.end += delta;
+      }
+      outline.from += delta;
+      outline.end += delta;
+      return true;
+    }
+    // The last entry that starts before the splice, by bisection: a sequence may hold thousands.
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid]!.start < at) lo = mid + 1;
+      else hi = mid;
+    }
+    const inside = entries[lo - 1];
+    if (!inside || at + remove > inside.end || !deeperThan(change, outline.dashCol)) return false;
+    for (let k = lo; k < entries.length; k++) {
+      entries[k]!.start += delta;
+      entries[k]!.end += delta;
+    }
+    outline.end += delta;
+    inside.end = Math.max(this.contentEnd(inside.start + 1, entries[lo]?.start ?? outline.end), inside.start + 1);
+    return true;
   }
 
   /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */

@@ -3,6 +3,7 @@
  */
 import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
 import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
+import { GapList } from './gap-list.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
@@ -185,10 +186,10 @@ function indentsOf(lines: readonly string[]): number[] {
 }
 
 export class BlockText {
-  private lines: string[];
+  private readonly lines: GapList<string>;
   private readonly eol: string;
   private readonly current: unknown;
-  private indentCache: number[] | undefined;
+  private indentCache: GapList<number> | undefined;
   /**
    * The keys of each mapping and the entries of each sequence read so far, carried across splices
    * (splice): every edit resolves a path from the root, and re-reading the pod's outline on each of them
@@ -203,7 +204,7 @@ export class BlockText {
     private readonly style: SequenceStyle,
   ) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    this.lines = text.split(/\r?\n/);
+    this.lines = new GapList(text.split(/\r?\n/));
     this.current = cloneData(original);
   }
 
@@ -211,7 +212,7 @@ export class BlockText {
   static edit(text: string, original: unknown, edits: readonly Edit[], style: SequenceStyle): { text: string; value: unknown } {
     const doc = new BlockText(text, original, style);
     for (const edit of edits) doc.apply(edit);
-    return { text: doc.lines.join(doc.eol), value: doc.current };
+    return { text: doc.lines.toArray().join(doc.eol), value: doc.current };
   }
 
   private apply(edit: Edit): void {
@@ -236,17 +237,17 @@ export class BlockText {
 
   // ---- reading the outline -------------------------------------------------------------------------
 
-  private indents(): number[] {
-    this.indentCache ??= indentsOf(this.lines);
+  private indents(): GapList<number> {
+    this.indentCache ??= new GapList(indentsOf(this.lines.toArray()));
     return this.indentCache;
   }
 
   private isContentLine(j: number): boolean {
-    return this.indents()[j]! >= 0;
+    return this.indents().get(j)! >= 0;
   }
 
   private text(j: number, block: MapBlock): string {
-    const line = this.lines[j]!;
+    const line = this.lines.get(j)!;
     if (block.dashLine === j && block.dashCol !== undefined) {
       return line.slice(0, block.dashCol) + ' ' + line.slice(block.dashCol + 1);
     }
@@ -254,9 +255,10 @@ export class BlockText {
   }
 
   private root(): MapBlock {
-    const first = this.lines.findIndex(isContent);
-    if (first < 0) throw new Unsupported('empty item');
-    return { kind: 'map', start: first, end: this.lines.length, indent: leadingSpaces(this.lines[first]!) };
+    let first = 0;
+    while (first < this.lines.length && !isContent(this.lines.get(first)!)) first++;
+    if (first === this.lines.length) throw new Unsupported('empty item');
+    return { kind: 'map', start: first, end: this.lines.length, indent: leadingSpaces(this.lines.get(first)!) };
   }
 
   /** Last content line before `end`, plus one; block scalars keep their `#` lines. */
@@ -279,13 +281,13 @@ export class BlockText {
     for (let j = map.start; j < map.end; j++) {
       if (!this.isContentLine(j)) continue;
       const virtual = j === map.dashLine;
-      const ind = virtual ? map.indent : this.indents()[j]!;
+      const ind = virtual ? map.indent : this.indents().get(j)!;
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
         continue;
       }
-      const line = virtual ? this.text(j, map) : this.lines[j]!;
+      const line = virtual ? this.text(j, map) : this.lines.get(j)!;
       if (isDashAt(line, ind)) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1}: sequence without key`);
         continue;
@@ -310,7 +312,7 @@ export class BlockText {
     let j = entry.line + 1;
     while (j < entry.end && !this.isContentLine(j)) j++;
     if (j >= entry.end) return { found: 'inline', owner, entry };
-    const line = this.lines[j]!;
+    const line = this.lines.get(j)!;
     const ind = leadingSpaces(line);
     if (isDashAt(line, ind)) {
       if (ind < owner.indent) throw new Unsupported(`line ${j + 1}: sequence left of its key`);
@@ -334,8 +336,8 @@ export class BlockText {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       if (!this.isContentLine(j)) continue;
-      const line = this.lines[j]!;
-      const ind = this.indents()[j]!;
+      const line = this.lines.get(j)!;
+      const ind = this.indents().get(j)!;
       if (ind > dashCol) continue;
       if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
       starts.push(j);
@@ -347,13 +349,13 @@ export class BlockText {
   private entryMap(seq: SeqBlock, index: number): MapBlock {
     const entry = seq.entries[index];
     if (!entry) throw new Unsupported(`no entry ${index}`);
-    const line = this.lines[entry.start]!;
+    const line = this.lines.get(entry.start)!;
     const after = line.slice(seq.dashCol + 1);
     if (stripComment(after) === '') {
       let j = entry.start + 1;
       while (j < entry.end && !this.isContentLine(j)) j++;
       if (j >= entry.end) throw new Unsupported('empty sequence entry');
-      return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines[j]!) };
+      return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines.get(j)!) };
     }
     const indent = seq.dashCol + 1 + leadingSpaces(after);
     return { kind: 'map', start: entry.start, end: entry.end, indent, dashLine: entry.start, dashCol: seq.dashCol };
@@ -385,8 +387,8 @@ export class BlockText {
   private splice(at: number, remove: number, insert: readonly string[]): void {
     // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
     const added = indentsOf(insert);
-    this.lines.splice(at, remove, ...insert);
-    this.indentCache?.splice(at, remove, ...added);
+    this.lines.splice(at, remove, insert);
+    this.indentCache?.splice(at, remove, added);
     const change: LineChange = { at, remove, added, delta: insert.length - remove };
     const maps = this.keyCache;
     this.keyCache = new Map();
@@ -484,7 +486,7 @@ export class BlockText {
   private leadingCommentStart(line: number, indent: number): number {
     let j = line;
     while (j > 0) {
-      const prev = this.lines[j - 1]!;
+      const prev = this.lines.get(j - 1)!;
       if (prev.trim() === '' || this.isContentLine(j - 1) || leadingSpaces(prev) < indent) break;
       j--;
     }

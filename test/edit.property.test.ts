@@ -82,3 +82,109 @@ describe('the in-place editor (property)', () => {
     );
   });
 });
+
+/** A Deployment of `n` containers, each with a comment, a probe and a volume mount: long enough that the editor keeps outlines across splices. */
+function longPod(n: number): string {
+  const containers = Array.from(
+    { length: n },
+    (_, i) => `      # container ${i}
+      - name: c${i}
+        image: ghcr.io/shop/c${i}:1
+        command: [/c${i}]
+        readinessProbe:
+          httpGet: {path: /ready, port: ${8000 + i}}
+        volumeMounts:
+        - name: data
+          mountPath: /data/${i}
+`,
+  );
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: long
+spec:
+  template:
+    metadata:
+      labels:
+        app: long
+    spec:
+      initContainers:
+      - name: setup
+        image: busybox
+      containers:
+${containers.join('')}      volumes:
+      - name: data
+        emptyDir: {}
+`;
+}
+
+interface PodShape {
+  spec: { template: { spec: { initContainers: { volumeMounts?: unknown[] }[]; containers: { volumeMounts?: unknown[] }[] } } };
+}
+
+/** An edit the pod can take as it is now, from three numbers: what the mechanisms do to containers, anywhere in the list. */
+function editOn(pod: PodShape, kind: number, a: number, b: number): Edit {
+  const { initContainers: inits, containers: mains } = pod.spec.template.spec;
+  const list = a % 2 === 0 && mains.length > 1 ? 'containers' : 'initContainers';
+  const entries = list === 'containers' ? mains : inits;
+  const at = a % entries.length;
+  const path = [...SPEC, list, at];
+  switch (kind % 6) {
+    case 0:
+      return mains.length > 1
+        ? {
+            op: 'move',
+            from: [...SPEC, 'containers'],
+            fromIndex: a % mains.length,
+            to: [...SPEC, 'initContainers'],
+            toIndex: b % (inits.length + 1),
+          }
+        : { op: 'set', path: [...path, 'restartPolicy'], value: 'Always' };
+    case 1:
+      return { op: 'set', path: [...path, 'startupProbe'], value: { httpGet: { path: '/ready', port: b }, failureThreshold: 2 } };
+    case 2:
+      return {
+        op: 'insert',
+        path: [...path, 'volumeMounts'],
+        index: (entries[at]!.volumeMounts ?? []).length,
+        value: { name: 'run', mountPath: `/run/${b}` },
+      };
+    case 3:
+      return { op: 'set', path: [...path, 'command'], value: ['/wrapper', '--after', `c${b}`] };
+    case 4:
+      return { op: 'set', path: ['spec', 'template', 'metadata', 'annotations', 'example.com/step'], value: `step ${b}` };
+    default:
+      return list === 'containers' && mains.length > 1
+        ? { op: 'move', from: [...SPEC, 'containers'], fromIndex: at, to: [...SPEC, 'containers'], toIndex: b % mains.length }
+        : { op: 'set', path: [...path, 'restartPolicy'], value: 'Always' };
+  }
+}
+
+describe('the in-place editor across many edits (property)', () => {
+  // The editor keeps what it read of the item's outline from one edit to the next (issue 17): the text
+  // after a run of edits must be the text of the same edits made one at a time, each by a fresh editor.
+  it('edits a long pod as a fresh editor per edit would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 24 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 40 }),
+        (n, steps) => {
+          const text = longPod(n);
+          const original = loadOne(text, 'item', DEFAULT_LIMITS) as PodShape;
+          const state = structuredClone(original);
+          const edits = steps.map(([kind, a, b]) => {
+            const edit = editOn(state, kind, a, b);
+            applyEditsToObject(state, [edit]);
+            return edit;
+          });
+          const together = BlockText.edit(text, original, edits, { compact: true });
+          let oneByOne = { text, value: original as unknown };
+          for (const edit of edits) oneByOne = BlockText.edit(oneByOne.text, oneByOne.value, [edit], { compact: true });
+          assert.equal(together.text, oneByOne.text);
+          assert.deepEqual(loadOne(together.text, 'item', DEFAULT_LIMITS), state);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});

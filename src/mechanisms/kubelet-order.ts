@@ -170,8 +170,10 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   edits.push(
     ...gateEdits(pod, finalMains, checks, waits, hold.held, marks, (name) => node(name).container, finalInits.indexOf(HELPER_CONTAINER)),
   );
-  const pathOf = (name: string): Path =>
-    initLevel.has(name) ? [...initsPath, finalInits.indexOf(name)] : [...mainsPath, finalMains.indexOf(name)];
+  // Looked up in maps: releaseEdits asks for every container, and a scan each made that n² (issue 17).
+  const initAt = placeIn(finalInits);
+  const mainAt = placeIn(finalMains);
+  const pathOf = (name: string): Path => (initLevel.has(name) ? [...initsPath, initAt(name)] : [...mainsPath, mainAt(name)]);
   const kept: Kept = {
     wrapped: new Set(hold.held.keys()),
     hooked: new Set([...checks.keys(), ...waits.keys()]),

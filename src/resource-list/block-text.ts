@@ -3,6 +3,7 @@
  */
 import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
 import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
+import { GapList } from './gap-list.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
@@ -34,6 +35,37 @@ interface KeyEntry {
 interface SeqEntry {
   readonly start: number;
   readonly end: number;
+}
+
+/** A sequence's entries as read, kept up to date in place while the editor splices lines inside them. */
+interface SeqOutline {
+  from: number;
+  end: number;
+  readonly dashCol: number;
+  readonly entries: { start: number; end: number }[];
+}
+
+/** One splice of lines: `remove` lines at `at` replaced by lines with the indents `added`. */
+interface LineChange {
+  readonly at: number;
+  readonly remove: number;
+  readonly added: readonly number[];
+  readonly delta: number;
+}
+
+/**
+ * Outlines that do not contain a splice are carried over it only when they span at least this many lines:
+ * re-reading a smaller one costs less than checking it on every later splice.
+ */
+const CARRY_SPAN = 64;
+
+function mapId(map: MapBlock): string {
+  return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
+}
+
+/** The added lines stay inside a value at `indent`: none of them starts a key or an entry there. */
+function deeperThan(change: LineChange, indent: number): boolean {
+  return change.added.every((i) => i < 0 || i > indent);
 }
 
 interface SeqBlock {
@@ -154,12 +186,17 @@ function indentsOf(lines: readonly string[]): number[] {
 }
 
 export class BlockText {
-  private lines: string[];
+  private readonly lines: GapList<string>;
   private readonly eol: string;
   private readonly current: unknown;
-  private indentCache: number[] | undefined;
-  /** The keys of each mapping read since the last change: an edit resolves the same paths repeatedly. */
-  private readonly keyCache = new Map<string, KeyEntry[]>();
+  private indentCache: GapList<number> | undefined;
+  /**
+   * The keys of each mapping and the entries of each sequence read so far, carried across splices
+   * (splice): every edit resolves a path from the root, and re-reading the pod's outline on each of them
+   * made editing a pod of n containers take n × the pod's lines (issue 17).
+   */
+  private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
+  private seqCache = new Map<string, SeqOutline>();
 
   constructor(
     text: string,
@@ -167,7 +204,7 @@ export class BlockText {
     private readonly style: SequenceStyle,
   ) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    this.lines = text.split(/\r?\n/);
+    this.lines = new GapList(text.split(/\r?\n/));
     this.current = cloneData(original);
   }
 
@@ -175,7 +212,7 @@ export class BlockText {
   static edit(text: string, original: unknown, edits: readonly Edit[], style: SequenceStyle): { text: string; value: unknown } {
     const doc = new BlockText(text, original, style);
     for (const edit of edits) doc.apply(edit);
-    return { text: doc.lines.join(doc.eol), value: doc.current };
+    return { text: doc.lines.toArray().join(doc.eol), value: doc.current };
   }
 
   private apply(edit: Edit): void {
@@ -200,17 +237,17 @@ export class BlockText {
 
   // ---- reading the outline -------------------------------------------------------------------------
 
-  private indents(): number[] {
-    this.indentCache ??= indentsOf(this.lines);
+  private indents(): GapList<number> {
+    this.indentCache ??= new GapList(indentsOf(this.lines.toArray()));
     return this.indentCache;
   }
 
   private isContentLine(j: number): boolean {
-    return this.indents()[j]! >= 0;
+    return this.indents().get(j)! >= 0;
   }
 
   private text(j: number, block: MapBlock): string {
-    const line = this.lines[j]!;
+    const line = this.lines.get(j)!;
     if (block.dashLine === j && block.dashCol !== undefined) {
       return line.slice(0, block.dashCol) + ' ' + line.slice(block.dashCol + 1);
     }
@@ -218,9 +255,10 @@ export class BlockText {
   }
 
   private root(): MapBlock {
-    const first = this.lines.findIndex(isContent);
-    if (first < 0) throw new Unsupported('empty item');
-    return { kind: 'map', start: first, end: this.lines.length, indent: leadingSpaces(this.lines[first]!) };
+    let first = 0;
+    while (first < this.lines.length && !isContent(this.lines.get(first)!)) first++;
+    if (first === this.lines.length) throw new Unsupported('empty item');
+    return { kind: 'map', start: first, end: this.lines.length, indent: leadingSpaces(this.lines.get(first)!) };
   }
 
   /** Last content line before `end`, plus one; block scalars keep their `#` lines. */
@@ -230,12 +268,11 @@ export class BlockText {
   }
 
   private keys(map: MapBlock): KeyEntry[] {
-    const id = `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
-    let keys = this.keyCache.get(id);
-    if (!keys) {
-      keys = this.readKeys(map);
-      this.keyCache.set(id, keys);
-    }
+    const id = mapId(map);
+    const cached = this.keyCache.get(id);
+    if (cached) return cached.keys;
+    const keys = this.readKeys(map);
+    this.keyCache.set(id, { map, keys });
     return keys;
   }
 
@@ -244,13 +281,13 @@ export class BlockText {
     for (let j = map.start; j < map.end; j++) {
       if (!this.isContentLine(j)) continue;
       const virtual = j === map.dashLine;
-      const ind = virtual ? map.indent : this.indents()[j]!;
+      const ind = virtual ? map.indent : this.indents().get(j)!;
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
         continue;
       }
-      const line = virtual ? this.text(j, map) : this.lines[j]!;
+      const line = virtual ? this.text(j, map) : this.lines.get(j)!;
       if (isDashAt(line, ind)) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1}: sequence without key`);
         continue;
@@ -275,7 +312,7 @@ export class BlockText {
     let j = entry.line + 1;
     while (j < entry.end && !this.isContentLine(j)) j++;
     if (j >= entry.end) return { found: 'inline', owner, entry };
-    const line = this.lines[j]!;
+    const line = this.lines.get(j)!;
     const ind = leadingSpaces(line);
     if (isDashAt(line, ind)) {
       if (ind < owner.indent) throw new Unsupported(`line ${j + 1}: sequence left of its key`);
@@ -286,29 +323,39 @@ export class BlockText {
   }
 
   private seq(from: number, end: number, dashCol: number): SeqBlock {
+    const id = `${from}:${end}:${dashCol}`;
+    let outline = this.seqCache.get(id);
+    if (!outline) {
+      outline = { from, end, dashCol, entries: this.readEntries(from, end, dashCol) };
+      this.seqCache.set(id, outline);
+    }
+    return { kind: 'seq', dashCol, entries: outline.entries };
+  }
+
+  private readEntries(from: number, end: number, dashCol: number): { start: number; end: number }[] {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       if (!this.isContentLine(j)) continue;
-      const line = this.lines[j]!;
-      const ind = this.indents()[j]!;
+      const line = this.lines.get(j)!;
+      const ind = this.indents().get(j)!;
       if (ind > dashCol) continue;
       if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
       starts.push(j);
     }
     const entries = starts.map((s, i) => ({ start: s, end: this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end) }));
-    return { kind: 'seq', dashCol, entries: entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) })) };
+    return entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) }));
   }
 
   private entryMap(seq: SeqBlock, index: number): MapBlock {
     const entry = seq.entries[index];
     if (!entry) throw new Unsupported(`no entry ${index}`);
-    const line = this.lines[entry.start]!;
+    const line = this.lines.get(entry.start)!;
     const after = line.slice(seq.dashCol + 1);
     if (stripComment(after) === '') {
       let j = entry.start + 1;
       while (j < entry.end && !this.isContentLine(j)) j++;
       if (j >= entry.end) throw new Unsupported('empty sequence entry');
-      return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines[j]!) };
+      return { kind: 'map', start: j, end: entry.end, indent: leadingSpaces(this.lines.get(j)!) };
     }
     const indent = seq.dashCol + 1 + leadingSpaces(after);
     return { kind: 'map', start: entry.start, end: entry.end, indent, dashLine: entry.start, dashCol: seq.dashCol };
@@ -338,10 +385,82 @@ export class BlockText {
   // ---- writing ---------------------------------------------------------------------------------------
 
   private splice(at: number, remove: number, insert: readonly string[]): void {
-    this.lines.splice(at, remove, ...insert);
     // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
-    this.indentCache?.splice(at, remove, ...indentsOf(insert));
-    this.keyCache.clear();
+    const added = indentsOf(insert);
+    this.lines.splice(at, remove, insert);
+    this.indentCache?.splice(at, remove, added);
+    const change: LineChange = { at, remove, added, delta: insert.length - remove };
+    const maps = this.keyCache;
+    this.keyCache = new Map();
+    for (const outline of maps.values()) {
+      const carried = this.carryKeys(outline.map, outline.keys, change);
+      if (carried) this.keyCache.set(mapId(carried.map), carried);
+    }
+    const seqs = this.seqCache;
+    this.seqCache = new Map();
+    for (const outline of seqs.values()) {
+      if (this.carryEntries(outline, change)) this.seqCache.set(`${outline.from}:${outline.end}:${outline.dashCol}`, outline);
+    }
+  }
+
+  /**
+   * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
+   * it, and inside one key's value only that key's end changes. Undefined when they must be read again.
+   */
+  private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
+    const { at, remove, delta } = change;
+    const disjoint = map.end <= at || map.start >= at + remove;
+    if (disjoint) {
+      if (map.end - map.start < CARRY_SPAN) return undefined;
+      if (map.end <= at) return { map, keys };
+      const moved: MapBlock = {
+        ...map,
+        start: map.start + delta,
+        end: map.end + delta,
+        ...(map.dashLine === undefined ? {} : { dashLine: map.dashLine + delta }),
+      };
+      return { map: moved, keys: keys.map((k) => ({ ...k, line: k.line + delta, end: k.end + delta })) };
+    }
+    const i = keys.findLastIndex((k) => k.line < at);
+    const inside = keys[i];
+    if (!inside || at + remove > inside.end || !deeperThan(change, map.indent)) return undefined;
+    const later = keys.slice(i + 1).map((k) => ({ ...k, line: k.line + delta, end: k.end + delta }));
+    const end = this.contentEnd(inside.line + 1, later[0]?.line ?? map.end + delta);
+    return { map: { ...map, end: map.end + delta }, keys: [...keys.slice(0, i), { ...inside, end }, ...later] };
+  }
+
+  /** The same for a sequence's entries, updated in place; false when they must be read again. */
+  private carryEntries(outline: SeqOutline, change: LineChange): boolean {
+    const { at, remove, delta } = change;
+    const { entries } = outline;
+    if (outline.end <= at || outline.from >= at + remove) {
+      if (outline.end - outline.from < CARRY_SPAN) return false;
+      if (outline.end <= at) return true;
+      for (const e of entries) {
+        e.start += delta;
+        e.end += delta;
+      }
+      outline.from += delta;
+      outline.end += delta;
+      return true;
+    }
+    // The last entry that starts before the splice, by bisection: a sequence may hold thousands.
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid]!.start < at) lo = mid + 1;
+      else hi = mid;
+    }
+    const inside = entries[lo - 1];
+    if (!inside || at + remove > inside.end || !deeperThan(change, outline.dashCol)) return false;
+    for (let k = lo; k < entries.length; k++) {
+      entries[k]!.start += delta;
+      entries[k]!.end += delta;
+    }
+    outline.end += delta;
+    inside.end = Math.max(this.contentEnd(inside.start + 1, entries[lo]?.start ?? outline.end), inside.start + 1);
+    return true;
   }
 
   /** Re-renders `key: value` over an existing key (and its value lines), keeping a sequence dash. */
@@ -367,7 +486,7 @@ export class BlockText {
   private leadingCommentStart(line: number, indent: number): number {
     let j = line;
     while (j > 0) {
-      const prev = this.lines[j - 1]!;
+      const prev = this.lines.get(j - 1)!;
       if (prev.trim() === '' || this.isContentLine(j - 1) || leadingSpaces(prev) < indent) break;
       j--;
     }

@@ -223,8 +223,9 @@ function compile(pod: PodContext): MechanismPlan {
   const wrapped = new Set(wrappers.keys());
   const kept: Kept = { wrapped, hooked: new Set(), users: wrapped, volumes: mounts.length > 0 ? WRAPPER_VOLUMES : [], probed };
   // Main containers keep their places; init containers are where the reorder put them.
+  const initAt = placeIn(finalInits);
   const pathOf = (name: string): Path =>
-    node(name).list === 'containers' ? ['spec', 'containers', node(name).index] : ['spec', 'initContainers', finalInits.indexOf(name)];
+    node(name).list === 'containers' ? ['spec', 'containers', node(name).index] : ['spec', 'initContainers', initAt(name)];
   edits.push(...releaseEdits(pod, kept, released, pathOf, helperAt, finalInits.length));
 
   const step = (container: string): AppliedStep => {

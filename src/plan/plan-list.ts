@@ -238,6 +238,23 @@ function planWorkload(
   const presetNotes = [...misplaced, ...(unknown ? [unknown] : []), ...under(at, presets.notes)];
   if (presets.notes.some((n) => n.severity === 'error')) return outcome(presetNotes);
   const sidecars = [...declared, ...presets.sidecars];
+  const rules = own?.rules ?? spec.rules;
+  // A pod of sidecars alone (the collector chart's own Deployment) has nothing to order: no container
+  // waits for another. Unless an earlier run left its work there, which planning must undo or keep.
+  const sidecarNames = new Set(sidecars.map((s) => s.name));
+  const containerNames = template.spec.containers.map((c) => c.name);
+  if (
+    containerNames.every((n) => sidecarNames.has(n)) &&
+    // Names must be unique for that to mean anything; planning says so when they are not.
+    new Set(containerNames).size === containerNames.length &&
+    (template.spec.initContainers ?? []).length === 0 &&
+    !rules.some((r) => template.spec.containers.some((c) => c.name === r.container)) &&
+    template.metadata?.annotations?.[APPLIED_ANNOTATION] === undefined
+  )
+    return outcome([
+      ...presetNotes.filter((n) => n.severity !== 'info'),
+      { severity: 'info', message: `nothing to order: every container of this pod is a sidecar, so none waits for another` },
+    ]);
   // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.
   const names = new Set(sidecars.map((s) => s.name));
   const namesPort = template.spec.containers.some((c) => names.has(c.name) && (c.ports ?? []).some((p) => p.name));
@@ -246,7 +263,7 @@ function planWorkload(
     podSpec: template.spec,
     annotations: template.metadata?.annotations ?? {},
     sidecars,
-    rules: own?.rules ?? spec.rules,
+    rules,
     hints: presets,
     entrypoints: presets.entrypoints,
     serviceTargetPorts: namesPort ? targetPortsSelecting(servicesInList(), namespace, template.metadata?.labels ?? {}) : new Map(),

@@ -2,13 +2,14 @@
 /** The command line: flags → config → run → exit code. Everything else lives in cli/ and below. */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configFromFlags } from './cli/config-flags.js';
+import { configFromFlags, type ConfigFlags } from './cli/config-flags.js';
 import { EXPLAIN_HELP, HELP } from './cli/help.js';
-import { ConfigFileError, logResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
+import { ConfigFileError, logResults, printResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
 import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
 import { manifestText, manifestTexts, resourcesOf } from './explain/input.js';
 import { runFunction, type ExitCode } from './function.js';
+import { isResourceListText, runOnStream } from './stream.js';
 import { readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
 
@@ -50,6 +51,25 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   return explanation.exitCode;
 }
 
+/** The manifests the arguments name (files, folders as kpt lays a package out, `-` for stdin), as one stream. */
+async function streamText(paths: readonly string[]): Promise<string> {
+  const texts: string[] = [];
+  for (const path of paths) {
+    if (path !== '-' && existsSync(path) && statSync(path).isDirectory()) texts.push(...manifestTexts(path).map((t) => t.text));
+    else texts.push(manifestText(path === '-' ? 'stdin' : path, await readInput(path)).text);
+  }
+  return texts.map((t) => (t === '' || t.endsWith('\n') ? t : `${t}\n`)).join('---\n');
+}
+
+/** A stream of manifests in, the same stream out with the edits, results on stderr. */
+async function streamMain(text: string, flags: ConfigFlags & { readonly output?: string | undefined }, name: string): Promise<ExitCode> {
+  const run = runOnStream(text, configFromFlags(flags, undefined), name);
+  printResults(run.results);
+  if (flags.output !== undefined) writeFileSync(flags.output, run.text);
+  else await writeChunks([run.text]);
+  return run.exitCode;
+}
+
 /** Prints `text` on stdout: help and version. */
 function say(text: string): ExitCode {
   process.stdout.write(text + '\n');
@@ -85,11 +105,14 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   });
   if (values.help) return say(HELP);
   if (values.version) return say(version());
-  refusePositionals(
-    positionals,
-    'use -i FILE to read a ResourceList from a file (kpt fn source DIR makes one of a directory of manifests)',
-  );
-  const list = readResourceList(await readInput(values.input), { json: values.json ?? false });
+  if (positionals.length > 0) {
+    if (values.input !== undefined) throw new UsageError('give the input with -i or as arguments, not both');
+    return streamMain(await streamText(positionals), values, positionals.join(' '));
+  }
+  const bytes = await readInput(values.input);
+  if (!values.json && !isResourceListText(bytes.toString('utf8')))
+    return streamMain(bytes.toString('utf8'), values, values.input === undefined ? 'input' : values.input === '-' ? 'stdin' : values.input);
+  const list = readResourceList(bytes, { json: values.json ?? false });
   const run = runFunction(list, configFromFlags(values, list.functionConfig));
   logResults(run.results);
   if (values.output !== undefined) writeFileSync(values.output, run.chunks.join(''));

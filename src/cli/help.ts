@@ -2,11 +2,14 @@
 import { EXPLAIN_FORMATS } from '../explain/formats.js';
 
 export const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
+       order-containers [-f FILE | -d KEY=VALUE ...] [FILE|DIR|-]... > manifests.yaml
        order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}]
        order-containers help [explain]
 
 Makes the containers of each pod template start and stop in the declared order.
-Reads a KRM ResourceList (YAML or JSON) and writes it back with results.
+Reads a KRM ResourceList (YAML or JSON) and writes it back with results. Given manifests instead (files,
+folders, or a multi-document YAML stream on stdin, as Helm hands a post-renderer), it writes the same
+stream with the edits, and each result as a line on stderr.
 
 Options:
   -i, --input FILE             read the ResourceList from FILE instead of stdin ("-" is stdin)

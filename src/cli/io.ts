@@ -70,13 +70,19 @@ export async function writeChunks(chunks: readonly string[]): Promise<void> {
   if (failure && failure.code !== 'EPIPE') throw failure;
 }
 
+function resultLine(r: Result): string {
+  const ref = r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}` : 'functionConfig';
+  const field = r.field ? ` ${r.field.path}` : '';
+  return `order-containers: ${r.severity}: ${ref}${field}: ${r.message}\n`;
+}
+
 /** kustomize shows only stderr, so under kustomize (LOG_TO_STDERR) warnings and errors are printed there too. */
 export function logResults(results: readonly Result[]): void {
   if (process.env.LOG_TO_STDERR !== 'true') return;
-  for (const r of results) {
-    if (r.severity === 'info') continue;
-    const ref = r.resourceRef ? `${r.resourceRef.kind}/${r.resourceRef.name}` : 'functionConfig';
-    const field = r.field ? ` ${r.field.path}` : '';
-    process.stderr.write(`order-containers: ${r.severity}: ${ref}${field}: ${r.message}\n`);
-  }
+  for (const r of results) if (r.severity !== 'info') process.stderr.write(resultLine(r));
+}
+
+/** A stream has no place for results: every one is a line on stderr. */
+export function printResults(results: readonly Result[]): void {
+  for (const r of results) process.stderr.write(resultLine(r));
 }

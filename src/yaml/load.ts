@@ -124,6 +124,11 @@ function documentsError(limits: ReadLimits): string {
   return `document count exceeded maxDocuments (${limits.maxDocuments})`;
 }
 
+/** The error for a stream whose document at `line` is one too many, for a reader that counts them itself. */
+export function tooManyDocuments(what: string, line: number, limits: ReadLimits): InputError {
+  return new InputError(`${what} (${where(line, 1)}): ${documentsError(limits)}`);
+}
+
 /**
  * The yaml package's CST, built token by token. Its parser keeps its own stack, while the composer and
  * toJS recurse, so checking the stack's height here stops a deep text before anything recurses; and

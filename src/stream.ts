@@ -1,0 +1,71 @@
+/**
+ * The function on a plain stream of manifests, as a Helm post-renderer or `order-containers FILE...` runs
+ * it: the stream's resources become one ResourceList (resource-list/stream.ts), the function runs on it
+ * as kpt would run it, and each edited document is put back where it was; nothing else in the stream
+ * changes.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { runFunction, type ExitCode } from './function.js';
+import { readResourceList, type PlainObject } from './resource-list/read.js';
+import type { Result } from './resource-list/results.js';
+import { splitBlockResourceList } from './resource-list/split.js';
+import { fromItem, replaceDocuments, streamDocuments, streamResourceList } from './resource-list/stream.js';
+import { checkByteSize, DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
+
+/** A top-level `kind: ResourceList` line: what kpt and kustomize send. Any other text is a stream. */
+const RESOURCE_LIST_KIND = /^kind:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?\r?$/m;
+
+export function isResourceListText(text: string): boolean {
+  return text.trimStart().startsWith('{') || RESOURCE_LIST_KIND.test(text);
+}
+
+export interface StreamRun {
+  readonly text: string;
+  readonly exitCode: ExitCode;
+  readonly results: readonly Result[];
+}
+
+function isResource(value: unknown): value is PlainObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { apiVersion, kind } = value as PlainObject;
+  return typeof apiVersion === 'string' && typeof kind === 'string';
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Runs the function on the resources of `text`, a multi-document YAML stream. */
+export function runOnStream(text: string, functionConfig: unknown, name: string): StreamRun {
+  checkByteSize(Buffer.byteLength(text), name, DEFAULT_LIMITS);
+  const docs = streamDocuments(text, name, DEFAULT_LIMITS);
+  if (docs === undefined)
+    throw new InputError(`${name}: a document marker (---) with content after it on the same line; start the content on the next line`);
+  const values = docs.map((d, i) =>
+    loadOne(text.slice(d.start, d.end), `${name} document ${i + 1}`, DEFAULT_LIMITS, lineAt(text, d.start)),
+  );
+  const resources = values.flatMap((v, i) => (isResource(v) ? [i] : []));
+  const listText = streamResourceList(text, docs, resources);
+  const list = readResourceList(Buffer.from(listText));
+  // Moved two columns right, a document must read as it did: where it would not, it is not edited in place.
+  list.items.forEach((item, k) => {
+    if (list.form !== 'block' || !isDeepStrictEqual(item.read(), values[resources[k]!]))
+      throw new InputError(
+        `${name} document ${resources[k]! + 1} (line ${lineAt(text, docs[resources[k]!]!.start)}) does not read the same as an item of a list, so it cannot be edited in place; pass it through kpt fn source instead`,
+      );
+  });
+  const run = runFunction(list, functionConfig);
+  const out = run.chunks.join('');
+  const split = splitBlockResourceList(out);
+  if (!split || split.items.length !== resources.length) throw new Error('the function wrote a list whose items cannot be told apart');
+  const replaced = new Map<number, string>();
+  split.items.forEach((span, k) => {
+    const i = resources[k]!;
+    const before = text.slice(docs[i]!.start, docs[i]!.end);
+    const after = fromItem(out.slice(span.start, span.end)).replace(/(?:\r?\n[ \t]*)+$/, '');
+    if (after !== before) replaced.set(i, after);
+  });
+  return { text: replaceDocuments(text, docs, replaced), exitCode: run.exitCode, results: run.results };
+}

@@ -713,6 +713,7 @@ describe('ordering generated workloads (property)', () => {
               const names = spec.containers.map((c) => c.name);
               const nothingToOrder =
                 (spec.initContainers ?? []).length === 0 &&
+                ((spec as { restartPolicy?: string }).restartPolicy ?? 'Always') === 'Always' &&
                 new Set(names).size === names.length &&
                 names.every((n) => waitsFor.has(n) || n === preset) &&
                 !(rule && names.includes(rule.container));

@@ -240,7 +240,8 @@ function planWorkload(
   const sidecars = [...declared, ...presets.sidecars];
   const rules = own?.rules ?? spec.rules;
   // A pod of sidecars alone (the collector chart's own Deployment) has nothing to order: no container
-  // waits for another. Unless an earlier run left its work there, which planning must undo or keep.
+  // waits for another. Unless its pods run to completion, where the sidecars must still be stopped once
+  // the (empty) work is done, or an earlier run left its work there, which planning must undo or keep.
   const sidecarNames = new Set(sidecars.map((s) => s.name));
   const containerNames = template.spec.containers.map((c) => c.name);
   if (
@@ -248,6 +249,7 @@ function planWorkload(
     // Names must be unique for that to mean anything; planning says so when they are not.
     new Set(containerNames).size === containerNames.length &&
     (template.spec.initContainers ?? []).length === 0 &&
+    runsToCompletion(template.spec) === undefined &&
     !rules.some((r) => template.spec.containers.some((c) => c.name === r.container)) &&
     template.metadata?.annotations?.[APPLIED_ANNOTATION] === undefined
   )

@@ -64,8 +64,8 @@ export function runOnStream(text: string, functionConfig: unknown, name: string)
   split.items.forEach((span, k) => {
     const i = resources[k]!;
     const before = text.slice(docs[i]!.start, docs[i]!.end);
-    const after = fromItem(out.slice(span.start, span.end)).replace(/(?:\r?\n[ \t]*)+$/, '');
-    if (after !== before) replaced.set(i, after);
+    const after = fromItem(out.slice(span.start, span.end)).replace(/[\r\n \t]+$/, '');
+    if (after !== before.replace(/[ \t]+$/, '')) replaced.set(i, after);
   });
   return { text: replaceDocuments(text, docs, replaced), exitCode: run.exitCode, results: run.results };
 }

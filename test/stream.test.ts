@@ -89,6 +89,15 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
     assert.match(bad.stderr, /functionConfig data\.strategy: expected "auto" \| "native" \| "entrypoint" \| "postStart", got "fast"/);
   });
 
+  it('keeps CRLF line breaks: byte for byte when untouched, and in the lines it writes', () => {
+    const crlf = STREAM.replace(/\n/g, '\r\n');
+    assert.equal(runCli([], crlf).stdout, crlf);
+    const r = runCli(['-d', 'sidecars=cloud-sql-proxy'], crlf);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[^\r]\n/, 'every line ends in CRLF');
+    assert.match(r.stdout, /initContainers:\r\n/);
+  });
+
   it('reads files, folders and - as one stream, in the order given', () => {
     const dir = tempDir('stream');
     writeFileSync(join(dir, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');

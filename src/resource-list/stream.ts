@@ -20,7 +20,7 @@ const EMPTY = /^[ \t]*(?:#.*)?$/;
 
 interface Line {
   readonly start: number;
-  /** Without its line break (a `\r` before it stays). */
+  /** Without its line break, `\r\n` or `\n`: a document's span never takes its last line's break. */
   readonly end: number;
   readonly text: string;
 }
@@ -30,9 +30,10 @@ function linesOf(text: string): Line[] {
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
-    lines.push({ start, end, text: text.slice(start, end).replace(/\r$/, '') });
-    start = end + 1;
+    const next = nl === -1 ? text.length : nl;
+    const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+    lines.push({ start, end, text: text.slice(start, end) });
+    start = next + 1;
   }
   return lines;
 }

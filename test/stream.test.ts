@@ -141,6 +141,19 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
     assert.match(r.stderr, /start order \(native\): opentelemetry-collector\(ready\) -> app/);
   });
 
+  it('reads a manifest written as JSON (kubectl get -o json) as a stream of one document', () => {
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'app' }, { name: 'proxy', readinessProbe: { tcpSocket: { port: 1 } } }] },
+    });
+    assert.equal(runCli([], json).stdout, json);
+    const r = runCli(['-d', 'sidecars=proxy'], json);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /start order \(native\): proxy\(ready\) -> app/);
+  });
+
   it('keeps a ResourceList on stdin a ResourceList', () => {
     const list = readFileSync(join(ROOT, 'examples', 'quick-start.yaml'), 'utf8');
     const r = runCli([], list);

@@ -251,7 +251,15 @@ spec:
   it('the README picture is the DOT of migrate-then-serve, rendered', () => {
     // Graphviz writes a hyphen as &#45;.
     const svg = readFileSync(join(ROOT, 'docs', 'migrate-then-serve.svg'), 'utf8').replace(/&#45;/g, '-');
-    for (const label of ['cloud-sql-proxy', 'migrate', 'api', 'ready (startupProbe)', 'completed', 'stop: api, then cloud-sql-proxy'])
+    for (const label of [
+      'cloud-sql-proxy',
+      'migrate',
+      'api',
+      'ready (startupProbe)',
+      'completed',
+      'stop: api, then cloud-sql-proxy',
+      'An arrow A to B',
+    ])
       assert.ok(svg.includes(label), label);
     assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes('docs/migrate-then-serve.svg'));
   });

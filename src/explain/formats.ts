@@ -96,8 +96,12 @@ function phases(t: PodTimeline): [PodTimeline['start'][number]['phase'], number[
   return [...groups];
 }
 
+/** How to read the pictures, once per picture: what an arrow, a dashed box and the note say. */
+const LEGEND =
+  'An arrow A to B: B starts once A has passed the gate written on it. Dashed boxes: the phases kubelet runs in order. The note: the stop order, groups joined by + stopping together.';
+
 function renderMermaid(timelines: readonly PodTimeline[]): string {
-  const out = ['flowchart LR'];
+  const out = ['flowchart LR', `  legend["${mermaidText(LEGEND)}"]`];
   timelines.forEach((t, w) => {
     out.push(`  subgraph w${w}["${mermaidText(title(t))}"]`, '    direction LR');
     for (const [phase, members] of phases(t)) {
@@ -117,9 +121,10 @@ function dotText(s: string): string {
 }
 
 function renderDot(timelines: readonly PodTimeline[]): string {
-  const out = ['digraph order {', '  rankdir=LR;', '  node [shape=box, style=rounded];'];
+  const out = ['digraph order {', '  rankdir=LR;', `  label="${dotText(LEGEND)}";`, '  labelloc=b;', '  node [shape=box, style=rounded];'];
   timelines.forEach((t, w) => {
-    out.push(`  subgraph cluster_${w} {`, `    label="${dotText(title(t))}";`);
+    // labelloc: the legend's place at the bottom is the root graph's own, not its clusters'.
+    out.push(`  subgraph cluster_${w} {`, `    label="${dotText(title(t))}";`, '    labelloc=t;');
     for (const [phase, members] of phases(t)) {
       out.push(`    subgraph cluster_${w}_${phase} {`, `      label="${PHASE_TITLES[phase]}";`, '      style=dashed;');
       for (const i of members) out.push(`      w${w}_n${i} [label="${dotText(t.start[i]!.name)}"];`);

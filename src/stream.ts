@@ -32,21 +32,13 @@ function isResource(value: unknown): value is PlainObject {
   return typeof apiVersion === 'string' && typeof kind === 'string';
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 /** Runs the function on the resources of `text`, a multi-document YAML stream. */
 export function runOnStream(text: string, functionConfig: unknown, name: string): StreamRun {
   checkByteSize(Buffer.byteLength(text), name, DEFAULT_LIMITS);
   const docs = streamDocuments(text, name, DEFAULT_LIMITS);
   if (docs === undefined)
     throw new InputError(`${name}: a document marker (---) with content after it on the same line; start the content on the next line`);
-  const values = docs.map((d, i) =>
-    loadOne(text.slice(d.start, d.end), `${name} document ${i + 1}`, DEFAULT_LIMITS, lineAt(text, d.start)),
-  );
+  const values = docs.map((d, i) => loadOne(text.slice(d.start, d.end), `${name} document ${i + 1}`, DEFAULT_LIMITS, d.line));
   const resources = values.flatMap((v, i) => (isResource(v) ? [i] : []));
   const listText = streamResourceList(text, docs, resources);
   const list = readResourceList(Buffer.from(listText));
@@ -54,7 +46,7 @@ export function runOnStream(text: string, functionConfig: unknown, name: string)
   list.items.forEach((item, k) => {
     if (list.form !== 'block' || !isDeepStrictEqual(item.read(), values[resources[k]!]))
       throw new InputError(
-        `${name} document ${resources[k]! + 1} (line ${lineAt(text, docs[resources[k]!]!.start)}) does not read the same as an item of a list, so it cannot be edited in place; pass it through kpt fn source instead`,
+        `${name} document ${resources[k]! + 1} (line ${docs[resources[k]!]!.line}) does not read the same as an item of a list, so it cannot be edited in place; pass it through kpt fn source instead`,
       );
   });
   const run = runFunction(list, functionConfig);

@@ -11,6 +11,8 @@ import { tooManyDocuments, type ReadLimits } from '../yaml/load.js';
 export interface StreamDocument {
   readonly start: number;
   readonly end: number;
+  /** The line it starts on, from 1, for messages. */
+  readonly line: number;
 }
 
 /** A document marker (`---`, `...`), or a directive (`%YAML`), at column 0: YAML lets no content start so. */
@@ -23,6 +25,8 @@ interface Line {
   /** Without its line break, `\r\n` or `\n`: a document's span never takes its last line's break. */
   readonly end: number;
   readonly text: string;
+  /** From 1. */
+  readonly number: number;
 }
 
 function linesOf(text: string): Line[] {
@@ -32,7 +36,7 @@ function linesOf(text: string): Line[] {
     const nl = text.indexOf('\n', start);
     const next = nl === -1 ? text.length : nl;
     const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-    lines.push({ start, end, text: text.slice(start, end) });
+    lines.push({ start, end, text: text.slice(start, end), number: lines.length + 1 });
     start = next + 1;
   }
   return lines;
@@ -47,20 +51,18 @@ export function streamDocuments(text: string, what: string, limits: ReadLimits):
   let first: Line | undefined;
   let last: Line | undefined;
   const close = (): void => {
-    if (first && last) docs.push({ start: first.start, end: last.end });
+    if (first && last) docs.push({ start: first.start, end: last.end, line: first.number });
     first = last = undefined;
   };
   // Counted before any is read, empty ones too, so that a stream of empty documents cannot run on. A
   // `---` starts a new document unless nothing but comments came before it.
   let documents = 1;
   let started = false;
-  let lineNumber = 0;
   for (const line of linesOf(text)) {
-    lineNumber++;
     if (MARKER.test(line.text)) {
       if (/^---[ \t]+[^ \t#]/.test(line.text)) return undefined;
       if (line.text.startsWith('---')) {
-        if (started && ++documents > limits.maxDocuments) throw tooManyDocuments(what, lineNumber, limits);
+        if (started && ++documents > limits.maxDocuments) throw tooManyDocuments(what, line.number, limits);
         started = true;
       }
       close();
@@ -95,7 +97,7 @@ const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\
 
 /** The ResourceList of the documents chosen (`resources`: indices into `docs`). */
 export function streamResourceList(text: string, docs: readonly StreamDocument[], resources: readonly number[]): string {
-  if (resources.length === 0) return `${HEADER.replace('items:\n', 'items: []\n')}`;
+  if (resources.length === 0) return HEADER.replace('items:\n', 'items: []\n');
   return HEADER + resources.map((i) => `${asItem(text.slice(docs[i]!.start, docs[i]!.end))}\n`).join('');
 }
 

@@ -250,7 +250,7 @@ function planWorkload(
     new Set(containerNames).size === containerNames.length &&
     (template.spec.initContainers ?? []).length === 0 &&
     runsToCompletion(template.spec) === undefined &&
-    !rules.some((r) => template.spec.containers.some((c) => c.name === r.container)) &&
+    !rules.some((r) => containerNames.includes(r.container)) &&
     template.metadata?.annotations?.[APPLIED_ANNOTATION] === undefined
   )
     return outcome([
@@ -258,8 +258,7 @@ function planWorkload(
       { severity: 'info', message: `nothing to order: every container of this pod is a sidecar, so none waits for another` },
     ]);
   // The Services are read only for a pod whose sidecars name a port, the only ones native may move away from them.
-  const names = new Set(sidecars.map((s) => s.name));
-  const namesPort = template.spec.containers.some((c) => names.has(c.name) && (c.ports ?? []).some((p) => p.name));
+  const namesPort = template.spec.containers.some((c) => sidecarNames.has(c.name) && (c.ports ?? []).some((p) => p.name));
   const plan = planPod(spec, {
     workloadKind: String(item.kind),
     podSpec: template.spec,

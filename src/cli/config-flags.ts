@@ -1,5 +1,5 @@
 /** The functionConfig the flags give (-f FILE or -d KEY=VALUE), for both commands. */
-import { FUNCTION_CONFIG_KINDS } from '../config/function-config.js';
+import { FUNCTION_CONFIG_KINDS, functionInputConfigMap } from '../config/function-config.js';
 import { DEFAULT_LIMITS, InputError, loadOne } from '../yaml/load.js';
 import { ConfigFileError, readFileOrSay, UsageError } from './io.js';
 
@@ -34,7 +34,7 @@ function configFromPairs(pairs: readonly string[]): unknown {
     if (eq <= 0) throw new UsageError(`-d ${pair}: expected KEY=VALUE`);
     data[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data };
+  return functionInputConfigMap(data);
 }
 
 /** The config the flags name, else `given` (the ResourceList's own). */

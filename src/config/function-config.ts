@@ -18,6 +18,11 @@ import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 const CONTAINER_ORDER_API_VERSION = 'order-containers.dev/v1alpha1';
 export const CONTAINER_ORDER_KIND = 'ContainerOrder';
 const CONFIG_MAP_KIND = 'ConfigMap';
+/** The ConfigMap kpt builds of `key=value` arguments or a Kptfile's inline `configMap`. */
+export function functionInputConfigMap(data: unknown): { apiVersion: 'v1'; kind: 'ConfigMap'; metadata: { name: string }; data: unknown } {
+  return { apiVersion: 'v1', kind: CONFIG_MAP_KIND, metadata: { name: 'function-input' }, data };
+}
+
 /** The kinds a functionConfig may be. */
 export const FUNCTION_CONFIG_KINDS: readonly string[] = [CONTAINER_ORDER_KIND, CONFIG_MAP_KIND];
 

@@ -3,7 +3,7 @@
  * on plain objects (no ResourceList is written), its edits are applied to copies, and the timelines are
  * read from the resulting pod specs, so that hand-ordered manifests are explained the same way.
  */
-import { CONTAINER_ORDER_KIND, decodeFunctionConfig } from '../config/function-config.js';
+import { CONTAINER_ORDER_KIND, decodeFunctionConfig, functionInputConfigMap } from '../config/function-config.js';
 import type { ExitCode } from '../function.js';
 import { planList } from '../plan/plan-list.js';
 import { configProblemResults, workloadResults } from '../plan/results.js';
@@ -33,11 +33,6 @@ function isOurs(f: KptFunction): boolean {
   return [f.image, f.exec].some((ref) => typeof ref === 'string' && ref.includes('order-containers'));
 }
 
-function modeOf(config: unknown): unknown {
-  const c = config as { spec?: { mode?: unknown }; data?: { mode?: unknown } } | null;
-  return c?.spec?.mode ?? c?.data?.mode;
-}
-
 /**
  * The configs a Kptfile's pipeline runs this function with, in order: its mutators that name
  * order-containers (or the pipeline's only mutator), each with its `configPath` (the resource in that
@@ -59,8 +54,7 @@ function pipelineConfigs(resources: readonly SourcedResource[]): unknown[] {
       const found = resources.find((r) => r.path !== undefined && normalize(r.path) === want);
       return found ? [found.resource] : [];
     }
-    if (typeof f.configMap === 'object' && f.configMap !== null)
-      return [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: f.configMap }];
+    if (typeof f.configMap === 'object' && f.configMap !== null) return [functionInputConfigMap(f.configMap)];
     return [];
   });
 }
@@ -75,7 +69,12 @@ function configsToApply(resources: readonly SourcedResource[], functionConfig: u
   const pipeline = pipelineConfigs(resources);
   if (pipeline.length > 0) return pipeline;
   const orders = resources.map((r) => r.resource).filter((r) => r.kind === CONTAINER_ORDER_KIND);
-  const chosen = orders.find((o) => modeOf(o) !== 'validate') ?? orders[0];
+  // One that does not decode is chosen too, so that its errors are said.
+  const writes = (o: unknown): boolean => {
+    const config = decodeFunctionConfig(o);
+    return config.kind !== 'spec' || config.spec.mode !== 'validate';
+  };
+  const chosen = orders.find(writes) ?? orders[0];
   return [chosen];
 }
 

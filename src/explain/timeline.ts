@@ -74,8 +74,8 @@ function inStartOrder(steps: readonly TimelineStep[]): TimelineStep[] {
   const placed = new Set<string>();
   const ordered: TimelineStep[] = [];
   const pending = [...steps];
+  const names = new Set(steps.map((s) => s.name));
   while (pending.length > 0) {
-    const names = new Set(pending.map((s) => s.name));
     // A wait for a container that is not in the pod, or a cycle, cannot be resolved: kubelet's order stands.
     const i = pending.findIndex((s) => (s.after ?? []).every((a) => placed.has(a.container) || !names.has(a.container)));
     const [next] = pending.splice(i === -1 ? 0 : i, 1);

@@ -137,6 +137,14 @@ function printGeneratedBytes(deployments: number): void {
 }
 
 /** Each case's samples, the cases interleaved so that a slow spell of the machine hits all of them alike. */
+/** A case's median time and peak RSS, from what measure() took. */
+function summaryOf(samples: ReadonlyMap<string, Sample[]>) {
+  return {
+    ms: (label: string): number => median(samples.get(label)!.map((s) => s.ms)),
+    rssKiB: (label: string): number => Math.max(...samples.get(label)!.map((s) => s.rssKiB)),
+  };
+}
+
 function measure(cases: readonly Case[], runs: number): Map<string, Sample[]> {
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
   for (let i = 0; i < runs + 1; i++) {
@@ -191,8 +199,7 @@ function fullTable(dir: string, size: number, runs: number): void {
   ];
   const samples = measure(cases, runs);
   const bytes = statSync(plain).size;
-  const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
-  const rss = (label: string): number => Math.max(...samples.get(label)!.map((s) => s.rssKiB));
+  const { ms, rssKiB: rss } = summaryOf(samples);
   const c = ms(cases[8]!.label);
   const d = ms(cases[9]!.label);
   console.log(`\n${size} Deployments, ${(bytes / 1e6).toFixed(1)} MB, median of ${runs} runs (after one warm-up)`);
@@ -225,8 +232,8 @@ function scaling(dir: string, sizes: readonly number[], runs: number): void {
     ];
     const samples = measure(cases, runs);
     const bytes = statSync(plain).size;
-    const ms = (label: string): number => median(samples.get(label)!.map((s) => s.ms));
-    const perInput = (label: string): string => ((Math.max(...samples.get(label)!.map((s) => s.rssKiB)) * 1024) / bytes).toFixed(1);
+    const { ms, rssKiB } = summaryOf(samples);
+    const perInput = (label: string): string => ((rssKiB(label) * 1024) / bytes).toFixed(1);
     const [a, b, c] = [ms('a'), ms('b'), ms('c')];
     console.log(
       `${String(size).padStart(11)} ${(bytes / 1e6).toFixed(1).padStart(6)} ${c.toFixed(0).padStart(8)} ${(a / c).toFixed(2).padStart(6)} ${(b / c).toFixed(2).padStart(6)} ${((b * 1000) / size).toFixed(0).padStart(10)} ${perInput('a').padStart(12)} ${perInput('b').padStart(12)}`,

@@ -442,6 +442,23 @@ describe('bench sidecar programs', function () {
       }
     });
 
+    it('linkerd2-proxy-identity before 2.11 reads -dir and -name, not the variables, and returns once the key and CSR are written', async () => {
+      const dir = join(ns.self, 'identity-2.10');
+      mkdirSync(dir);
+      const env = { LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS: 'pem' };
+      const config = { before211: true };
+      const name = 'default.shop.serviceaccount.identity.linkerd.cluster.local';
+      const p = ns.run('linkerd-proxy-identity', ['-dir', dir, '-name', name], { env, config });
+      assert.equal((await exitOf(p)).code, 0, p.output());
+      assert.ok(existsSync(join(dir, 'key.p8')) && existsSync(join(dir, 'csr.der')));
+      const byVariables = ns.run('linkerd-proxy-identity', [], {
+        env: { ...env, LINKERD2_PROXY_IDENTITY_DIR: dir, LINKERD2_PROXY_IDENTITY_LOCAL_NAME: name },
+        config,
+      });
+      assert.equal((await exitOf(byVariables)).code, 1);
+      assert.match(byVariables.output(), /no end entity directory specified/);
+    });
+
     it('linkerd-await: 0 once /ready answers, 69 on --timeout, 2 on an unknown flag', async () => {
       const waiting = ns.run('linkerd-await', ['--timeout=30s', '--port=4191'], { exec: true });
       const p = ns.run('linkerd-proxy', [], { config: { startupMs: 500 } });
@@ -645,6 +662,7 @@ describe('bench sidecar programs', function () {
         'docker.io/istio/proxyv2:1.24.0': '/usr/local/bin/pilot-agent',
         'istio/proxyv2:1.24.0-distroless': '/usr/local/bin/pilot-agent',
         'cr.l5d.io/linkerd/proxy:edge-25.1.1': '/usr/lib/linkerd/linkerd-await',
+        'cr.l5d.io/linkerd/proxy:stable-2.10.2': '/usr/bin/linkerd2-proxy-run',
         'envoyproxy/envoy:v1.32.0': '/usr/local/bin/envoy',
         'docker.io/envoyproxy/envoy:distroless-v1.32.0': '/usr/local/bin/envoy',
         'hashicorp/vault:1.18': '/bin/vault',

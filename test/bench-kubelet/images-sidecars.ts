@@ -74,6 +74,37 @@ const linkerd = (pattern: string): ImageSpec => ({
   source: 'linkerd/linkerd2 Dockerfile-proxy',
 });
 
+// Before 2.11 (linkerd2#6228) the ENTRYPOINT was the script /usr/bin/linkerd2-proxy-run, which the
+// linkerd2-proxy Dockerfile of the time replaced under SKIP_IDENTITY_WRAPPER ("Inherits the ENTRYPOINT
+// from the runtime image"): linkerd/linkerd2 proxy-identity/run-proxy.sh (at ab2c747) runs
+// linkerd2-proxy-identity -dir … -name … (its flags then, not the variables), which writes the key and
+// CSR and returns, then execs the proxy.
+// Dockerfile-proxy built those images on debian:buster-slim (a shell for the script) and had no
+// linkerd-await yet (it came with 2.11, linkerd2#5967).
+const RUN_PROXY = `#!/usr/bin/env sh
+set -eu
+
+if [ -z "\${LINKERD2_PROXY_IDENTITY_DISABLED:-}" ]; then
+    /usr/lib/linkerd/linkerd2-proxy-identity \\
+        -dir "$LINKERD2_PROXY_IDENTITY_DIR" \\
+        -name "$LINKERD2_PROXY_IDENTITY_LOCAL_NAME"
+fi
+
+exec /usr/lib/linkerd/linkerd2-proxy
+`;
+const linkerdBefore211 = (pattern: string): ImageSpec => ({
+  pattern,
+  base: 'distro',
+  files: {
+    '/usr/lib/linkerd/linkerd2-proxy': program('linkerd-proxy'),
+    '/usr/lib/linkerd/linkerd2-proxy-identity': program('linkerd-proxy-identity', { before211: true }),
+    '/usr/bin/linkerd2-proxy-run': { text: RUN_PROXY, mode: 0o755 },
+  },
+  entrypoint: ['/usr/bin/linkerd2-proxy-run'],
+  env: { PATH, LINKERD2_PROXY_LOG: 'warn,linkerd=info' },
+  source: 'linkerd/linkerd2 Dockerfile-proxy (debian:buster-slim runtime), proxy-identity/run-proxy.sh',
+});
+
 // --- Envoy -------------------------------------------------------------------------------------------
 // envoyproxy/envoy ci/Dockerfile-envoy (Ubuntu): /usr/local/bin/envoy, /etc/envoy/envoy.yaml
 // (configs/envoyproxy_io_proxy.yaml), ENTRYPOINT ["/docker-entrypoint.sh"], CMD ["envoy", "-c",
@@ -259,6 +290,7 @@ export const SIDECAR_IMAGES: readonly ImageSpec[] = [
   istio('istio/proxyv2:*-distroless', 'distroless'),
   istio('*/istio/proxyv2:*', 'distro'),
   istio('istio/proxyv2:*', 'distro'),
+  linkerdBefore211('cr.l5d.io/linkerd/proxy:stable-2.10.*'),
   linkerd('cr.l5d.io/linkerd/proxy:*'),
   envoyDistroless('*envoyproxy/envoy:distroless-*'),
   envoyDistroless('*envoyproxy/envoy-distroless:*'),

@@ -13,6 +13,7 @@ import type { ImageSpec } from './image-spec.js';
 import { BASE_IMAGES } from './images-base.js';
 import type { ContainerFault, PodJob } from './pod.js';
 import type { PodReport, V1PodSpec } from './pod-types.js';
+import type { V1Container } from '@kubernetes/client-node';
 import { runsToCompletion } from './rules.js';
 import { SIDECAR_IMAGES } from './images-sidecars.js';
 
@@ -95,6 +96,23 @@ function objectsOf(items: readonly Item[]): PodJob['objects'] {
   return { configMaps, secrets };
 }
 
+/**
+ * A container's variables with a value written in the manifest, as kubelet composes them
+ * (kubelet_pods.go makeEnvironmentVariables): envFrom's ConfigMaps and Secrets in order, with their
+ * prefix, then `env`, each later one winning.
+ */
+function writtenEnv(c: V1Container, namespace: string, objects: PodJob['objects']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const from of c.envFrom ?? []) {
+    const data = from.configMapRef
+      ? objects.configMaps[`${namespace}/${from.configMapRef.name}`]
+      : objects.secrets[`${namespace}/${from.secretRef?.name}`];
+    for (const [k, v] of Object.entries(data ?? {})) env[`${from.prefix ?? ''}${k}`] = v;
+  }
+  for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  return env;
+}
+
 export interface BenchOptions {
   /** The declared order the manifest went through the function with. */
   readonly config: OrderConfig;
@@ -153,7 +171,7 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
         name: c.name,
         image: c.image,
         init: false,
-        env: Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]]))),
+        env: writtenEnv(c, t.ref.namespace, objects),
       })),
     ];
     const nativeSidecars = new Set((t.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));

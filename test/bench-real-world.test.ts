@@ -197,6 +197,22 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     volumeMounts: [{ name: 'linkerd-identity-end-entity', mountPath: '/var/run/linkerd/identity/end-entity' }],
   });
   const linkerdVolumes = [{ name: 'linkerd-identity-end-entity', emptyDir: { medium: 'Memory' } }];
+  const oauth2Secret = secret('oauth2-proxy', {
+    OAUTH2_PROXY_CLIENT_ID: 'shop',
+    OAUTH2_PROXY_CLIENT_SECRET: 'not-a-secret',
+    OAUTH2_PROXY_COOKIE_SECRET: '0123456789abcdef',
+  });
+  /** oauth2-proxy in front of the app as its Helm chart runs it, with `args` before the chart's. */
+  const oauth2Proxy = (args: string[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: 'oauth2-proxy',
+    image: 'quay.io/oauth2-proxy/oauth2-proxy:v7.6.0',
+    args: [...args, '--upstream=http://127.0.0.1:8080', '--email-domain=*'],
+    envFrom: [{ secretRef: { name: 'oauth2-proxy' } }],
+    ...extra,
+  });
+  /** A collector config whose health_check listens on `endpoint`. */
+  const otelHealth = (endpoint: string): string =>
+    `extensions:\n  health_check:\n    endpoint: ${endpoint}\nservice:\n  extensions: [health_check]\n`;
   /** A Deployment as a Job's pod that runs its containers once. */
   const asJob = (item: Record<string, unknown>): Record<string, unknown> => {
     if (item.kind !== 'Deployment') return item;
@@ -289,6 +305,45 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ]),
       ],
     },
+    // v1 has no wait command: at 1.28 the helper polls the moved port, at 1.30 the startupProbe checks it.
+    'cloud-sql-proxy v1 with its health port moved by -health_check_port=8091': {
+      input: [
+        deployment('v1-moved', [
+          APP,
+          {
+            name: 'cloud-sql-proxy',
+            image: 'gcr.io/cloudsql-docker/gce-proxy:1.33.16',
+            command: ['/cloud_sql_proxy', '-instances=proj:region:db=tcp:5432', '-use_http_health_check', '-health_check_port=8091'],
+          },
+        ]),
+      ],
+    },
+    // A script's flags are neither read nor appended to (warned, below): with no health check of its
+    // own the proxy serves none, so it is started first, never given a gate that cannot pass. The
+    // bookworm image, as a shell needs (the default one is distroless).
+    'cloud-sql-proxy v2 run by a shell script (sh -c): no flag appended, started first': {
+      input: [
+        deployment('script', [
+          APP,
+          {
+            name: 'cloud-sql-proxy',
+            image: `${V2}-bookworm`,
+            command: ['/bin/sh', '-c', 'exec /cloud-sql-proxy --port=5432 proj:region:db'],
+          },
+        ]),
+      ],
+      notWaitedFor: ['cloud-sql-proxy'],
+    },
+    // localhost is its health server's address by the variable: warned (below), started first.
+    'cloud-sql-proxy v2 with CSQL_PROXY_HTTP_ADDRESS=localhost: started first, not waited for': {
+      input: [
+        deployment('local-env', [
+          APP,
+          { name: 'cloud-sql-proxy', image: V2, args: ['proj:region:db'], env: [{ name: 'CSQL_PROXY_HTTP_ADDRESS', value: 'localhost' }] },
+        ]),
+      ],
+      notWaitedFor: ['cloud-sql-proxy'],
+    },
     'envoy with its bootstrap in a ConfigMap (admin on 8001)': {
       input: [envoyConfig(8001), deployment('envoy-bootstrap', [APP, envoy()], envoyVolumes)],
     },
@@ -345,22 +400,23 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     // so that the preset's /ping on 4180 is what gates.
     'oauth2-proxy on 0.0.0.0:4180 as its Helm chart sets it, its credentials by envFrom from a Secret': {
       input: [
-        secret('oauth2-proxy', {
-          OAUTH2_PROXY_CLIENT_ID: 'shop',
-          OAUTH2_PROXY_CLIENT_SECRET: 'not-a-secret',
-          OAUTH2_PROXY_COOKIE_SECRET: '0123456789abcdef',
-        }),
-        deployment('oauth2', [
-          APP,
-          {
-            name: 'oauth2-proxy',
-            image: 'quay.io/oauth2-proxy/oauth2-proxy:v7.6.0',
-            args: ['--http-address=0.0.0.0:4180', '--upstream=http://127.0.0.1:8080', '--email-domain=*'],
-            envFrom: [{ secretRef: { name: 'oauth2-proxy' } }],
-            ports: [{ name: 'http', containerPort: 4180 }],
-          },
-        ]),
+        oauth2Secret,
+        deployment('oauth2', [APP, oauth2Proxy(['--http-address=0.0.0.0:4180'], { ports: [{ name: 'http', containerPort: 4180 }] })]),
       ],
+    },
+    // The port moved by the flag (two words, an empty host: every address), and by the variable, which
+    // the proxy reads for an unset flag (pkg/apis/options/load.go), in its URL form.
+    'oauth2-proxy with its port moved: --http-address :8081, and OAUTH2_PROXY_HTTP_ADDRESS=http://0.0.0.0:4181': {
+      input: [
+        oauth2Secret,
+        deployment('oauth2-flag', [APP, oauth2Proxy(['--http-address', ':8081'])]),
+        deployment('oauth2-env', [APP, oauth2Proxy([], { env: [{ name: 'OAUTH2_PROXY_HTTP_ADDRESS', value: 'http://0.0.0.0:4181' }] })]),
+      ],
+    },
+    // Its default 127.0.0.1:4180, which kubelet's probes cannot reach: warned (below), started first.
+    'oauth2-proxy on its default 127.0.0.1:4180: started first, not waited for': {
+      input: [oauth2Secret, deployment('oauth2-loopback', [APP, oauth2Proxy([])])],
+      notWaitedFor: ['oauth2-proxy'],
     },
     'otel-collector with health_check on the pod address, its configuration from a ConfigMap': {
       input: [
@@ -417,6 +473,49 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       input: chart('otel-collector-chart-0.158.3.yaml', (r) => r.replace('  extensions:\n  - health_check\n', '  extensions: []\n')),
       notWaitedFor: ['opentelemetry-collector'],
     },
+    // The collector's confmap merges its --config locations in order, later keys winning: two files
+    // (the second moves the endpoint), a file and a yaml: location, and the whole config in a variable
+    // (env:, as the OpenTelemetry operator passes it).
+    'otel-collector with its config merged from several --config locations: two files, yaml:, env:': {
+      input: [
+        configMap('otel-merged', { base: otelHealth('0.0.0.0:13133'), over: 'extensions::health_check::endpoint: 0.0.0.0:13300\n' }),
+        deployment(
+          'otel-two-files',
+          [
+            APP,
+            {
+              name: 'otel-collector',
+              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+              args: ['--config', 'file:/conf/base', '--config=/conf/over'],
+              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+            },
+          ],
+          [{ name: 'cfg', configMap: { name: 'otel-merged' } }],
+        ),
+        deployment(
+          'otel-yaml',
+          [
+            APP,
+            {
+              name: 'otel-collector',
+              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+              args: ['--config=/conf/base', '--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13301'],
+              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+            },
+          ],
+          [{ name: 'cfg', configMap: { name: 'otel-merged' } }],
+        ),
+        deployment('otel-env', [
+          APP,
+          {
+            name: 'otel-collector',
+            image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            args: ['--config=env:OTEL_CONFIG'],
+            env: [{ name: 'OTEL_CONFIG', value: otelHealth('0.0.0.0:13302') }],
+          },
+        ]),
+      ],
+    },
     // No readiness endpoint is known: it is started first and not waited for.
     'vault-agent in the manifest, its configuration from a ConfigMap': {
       input: [
@@ -459,6 +558,31 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     // reach: warned (below), started first and not waited for, never given a gate that cannot pass.
     'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR (on 127.0.0.1:4191): started first': {
       input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],
+    },
+    // The variable from a ConfigMap of the list by envFrom, as kubelet composes the environment.
+    'linkerd-proxy with LINKERD2_PROXY_ADMIN_LISTEN_ADDR=0.0.0.0:4193 by envFrom from a ConfigMap': {
+      input: [
+        configMap('linkerd-admin', { LINKERD2_PROXY_ADMIN_LISTEN_ADDR: '0.0.0.0:4193' }),
+        deployment(
+          'linkerd-env-from',
+          [APP, { ...linkerdProxy(), envFrom: [{ configMapRef: { name: 'linkerd-admin' } }] }],
+          linkerdVolumes,
+        ),
+      ],
+    },
+    // A proxy before 2.11 (images-sidecars.ts: its ENTRYPOINT the script linkerd2-proxy-run, no
+    // linkerd-await): at 1.28 the helper polls /ready, and a Job's pod is wrapped through the script,
+    // which writes the key the proxy needs and then execs it; SIGTERM stops it once the work is done.
+    // The admin address as the injector of the time wrote it.
+    'linkerd-proxy before 2.11 (stable-2.10.2): the helper polls /ready; in a Job, wrapped through linkerd2-proxy-run': {
+      input: [
+        deployment(
+          'linkerd-210',
+          [APP, { ...linkerdProxy('0.0.0.0:4191'), image: 'cr.l5d.io/linkerd/proxy:stable-2.10.2' }],
+          linkerdVolumes,
+        ),
+        job('linkerd-210-job', { ...linkerdProxy('0.0.0.0:4191'), image: 'cr.l5d.io/linkerd/proxy:stable-2.10.2' }, linkerdVolumes),
+      ],
     },
     // 1.30 only: at 1.28, examples/istio-in-manifest runs the preset's `pilot-agent wait`.
     "istio-proxy with no probe of its own: the preset's :15021/healthz/ready is its startupProbe": {
@@ -567,6 +691,35 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       field: 'spec.template.spec.containers[1]',
       message: /listens for its health checks on 127\.0\.0\.1 only \(the default LINKERD2_PROXY_ADMIN_LISTEN_ADDR 127\.0\.0\.1:4191\)/,
     },
+    'cloud-sql-proxy v2 run by a shell script (sh -c)': {
+      input: [
+        deployment('script', [
+          APP,
+          {
+            name: 'cloud-sql-proxy',
+            image: `${V2}-bookworm`,
+            command: ['/bin/sh', '-c', 'exec /cloud-sql-proxy --port=5432 proj:region:db'],
+          },
+        ]),
+      ],
+      field: 'spec.template.spec.containers[1].command[2]',
+      message: /cannot append --health-check to a shell script/,
+    },
+    'cloud-sql-proxy v2 with CSQL_PROXY_HTTP_ADDRESS=localhost': {
+      input: [
+        deployment('local-env', [
+          APP,
+          { name: 'cloud-sql-proxy', image: V2, args: ['proj:region:db'], env: [{ name: 'CSQL_PROXY_HTTP_ADDRESS', value: 'localhost' }] },
+        ]),
+      ],
+      field: 'spec.template.spec.containers[1].env[0]',
+      message: /listens for its health checks on localhost only/,
+    },
+    'oauth2-proxy on its default 127.0.0.1:4180': {
+      input: [oauth2Secret, deployment('oauth2-loopback', [APP, oauth2Proxy([])])],
+      field: 'spec.template.spec.containers[1]',
+      message: /on 127\.0\.0\.1 only \(the default --http-address 127\.0\.0\.1:4180\)/,
+    },
     'cloud-sql-proxy v2 with envFrom from a Secret, whose values the function does not read': {
       input: [
         deployment('env-secret', [
@@ -592,59 +745,116 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
 });
 
 /**
- * A preset of the config's own that reads its sidecar's health port from a flag (README: "A preset of
- * your own", `reads`): the sidecar, the generic application, listens on 9100 only, where its flag says
- * (whatever its probes check), so a gate on the preset's default port 8080 would never pass.
+ * Presets of the config's own (README: "A preset of your own") that read where their sidecar listens,
+ * by each form of `reads` and by `versions`. The sidecar is the generic application, listening only
+ * where its flag, variable or port says (its image's `ports` and `host` stand for the program reading
+ * them; the app answers on every path), so a gate on the preset's default port never passes, nor one
+ * on a loopback address, which kubelet's probes and the helper's check (at the pod's IP) cannot reach.
  */
-describe("a preset of the config's own reads its sidecar's port on the bench kubelet", function () {
+describe("presets of the config's own read their sidecar's port on the bench kubelet", function () {
   this.timeout(180_000);
-  const input = [
+  const PRESETS = [
     {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'own-preset', namespace: 'shop' },
-      spec: {
-        selector: { matchLabels: { app: 'own-preset' } },
-        template: {
-          metadata: { labels: { app: 'own-preset' } },
-          spec: {
-            containers: [
-              { name: 'app', image: 'example/app:1', command: ['/app'] },
-              {
-                name: 'proxy',
-                image: 'bench.test/healthz-proxy:1',
-                command: ['/app'],
-                args: ['-health-port=9100'],
-              },
-            ],
-          },
+      name: 'healthz-proxy',
+      containers: ['proxy'],
+      ready: { port: 8080, path: '/healthz' },
+      reads: { flagSyntax: 'go', portFlag: 'health-port', envPrefix: 'PROXY_', portNames: ['healthz'] },
+      versions: [
+        {
+          name: 'v2',
+          images: ['bench.test/healthz-proxy:2.*'],
+          ready: { port: 9000, path: '/ready' },
+          reads: { listen: { variable: 'READY_ADDR', default: '127.0.0.1:9000' } },
         },
-      },
+      ],
+    },
+    {
+      name: 'listen-proxy',
+      containers: ['listener'],
+      ready: { port: 7000, path: '/ready' },
+      reads: { listen: { flag: 'listen', default: '127.0.0.1:7000' } },
     },
   ];
-  for (const version of VERSIONS)
-    it(`its -health-port flag moves the gate to 9100, Kubernetes ${version}: starts in order and becomes Ready`, async function () {
+  const deployment = (name: string, sidecar: Record<string, unknown>): Record<string, unknown> => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: 'example/app:1', command: ['/app'] }, sidecar] },
+      },
+    },
+  });
+  const proxy = (image: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+    name: 'proxy',
+    image,
+    command: ['/app'],
+    ...extra,
+  });
+  const moved = [
+    // -health-port=9100 in Go's flag syntax.
+    deployment('own-flag', proxy('bench.test/healthz-proxy:1-flag', { args: ['-health-port=9100'] })),
+    // envPrefix PROXY_: PROXY_HEALTH_PORT stands for -health-port.
+    deployment('own-env', proxy('bench.test/healthz-proxy:1-env', { env: [{ name: 'PROXY_HEALTH_PORT', value: '9101' }] })),
+    // portNames: a container port named healthz.
+    deployment('own-named', proxy('bench.test/healthz-proxy:1-named', { ports: [{ name: 'healthz', containerPort: 9102 }] })),
+    // listen by flag: address and port in one setting.
+    deployment('own-listen', { name: 'listener', image: 'bench.test/listen-proxy:1', command: ['/app'], args: ['--listen=0.0.0.0:7100'] }),
+    // versions: an image 2.x is read as v2, by its listen variable, on its own port and path.
+    deployment('own-v2', proxy('bench.test/healthz-proxy:2.1-env', { env: [{ name: 'READY_ADDR', value: '0.0.0.0:9200' }] })),
+  ];
+  // v2 on its default 127.0.0.1:9000: warned (below), started first, not waited for.
+  const loopback = [deployment('own-v2-loopback', proxy('bench.test/healthz-proxy:2.1-loopback', {}))];
+  const images = [
+    app('bench.test/healthz-proxy:1-flag', { ports: [9100], readyAfterMs: 300 }),
+    app('bench.test/healthz-proxy:1-env', { ports: [9101], readyAfterMs: 300 }),
+    app('bench.test/healthz-proxy:1-named', { ports: [9102], readyAfterMs: 300 }),
+    app('bench.test/listen-proxy:1', { ports: [7100], readyAfterMs: 300 }),
+    app('bench.test/healthz-proxy:2.1-env', { ports: [9200], readyAfterMs: 300 }),
+    app('bench.test/healthz-proxy:2.1-loopback', { ports: [9000], host: '127.0.0.1', readyAfterMs: 300 }),
+    ...REAL_WORLD_IMAGES,
+  ];
+  const config = (version: string): Record<string, unknown> => ({
+    apiVersion: 'order-containers.dev/v1alpha1',
+    kind: 'ContainerOrder',
+    metadata: { name: 'own-presets' },
+    spec: { kubernetesVersion: version, presets: PRESETS },
+  });
+  for (const version of VERSIONS) {
+    it(`the port moved by a Go-style flag, envPrefix, portNames, listen and versions, Kubernetes ${version}: each pod starts in order and becomes Ready`, async function () {
       requireBench(this);
-      const functionConfig = {
-        apiVersion: 'order-containers.dev/v1alpha1',
-        kind: 'ContainerOrder',
-        metadata: { name: 'own-preset' },
-        spec: {
-          kubernetesVersion: version,
-          presets: [
-            {
-              name: 'healthz-proxy',
-              containers: ['proxy'],
-              ready: { port: 8080, path: '/healthz' },
-              reads: { flagSyntax: 'go', portFlag: 'health-port' },
-            },
-          ],
-        },
-      };
-      const images = [app('bench.test/healthz-proxy:*', { ports: [9100], readyAfterMs: 300 }), ...REAL_WORLD_IMAGES];
-      const run = await runOn(throughFunction(input, functionConfig), input, { ...RUN, images, functionConfig });
+      const functionConfig = config(version);
+      const run = await runOn(throughFunction(moved, functionConfig), moved, { ...RUN, images, functionConfig });
+      assert.equal(run.reports.length, moved.length);
       assertHealthy(run, { stopOrder: STOP_ORDER_UNORDERED[version] === undefined });
     });
+    it(`a version on its loopback default, Kubernetes ${version}: started first, not waited for, and the pod becomes Ready`, async function () {
+      requireBench(this);
+      const functionConfig = config(version);
+      const run = await runOn(throughFunction(loopback, functionConfig), loopback, {
+        ...RUN,
+        images,
+        functionConfig,
+        notWaitedFor: ['proxy'],
+      });
+      assertHealthy(run, { stopOrder: STOP_ORDER_UNORDERED[version] === undefined });
+    });
+  }
+  it('a version on its loopback default: a warning names the field', () => {
+    const r = render(loopback, config('1.30'));
+    assert.equal(r.status, 0);
+    assert.ok(
+      (r.results as { severity?: string; message: string; field?: { path: string } }[]).some(
+        (x) =>
+          x.severity === 'warning' &&
+          /on 127\.0\.0\.1 only \(the default READY_ADDR 127\.0\.0\.1:9000\)/.test(x.message) &&
+          x.field?.path === 'spec.template.spec.containers[1]',
+      ),
+      JSON.stringify(r.results, null, 1),
+    );
+  });
 });
 
 /**

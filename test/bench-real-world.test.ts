@@ -334,16 +334,23 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       ],
       notWaitedFor: ['cloud-sql-proxy'],
     },
-    // localhost is its health server's address by the variable: warned (below), started first.
-    'cloud-sql-proxy v2 with CSQL_PROXY_HTTP_ADDRESS=localhost: started first, not waited for': {
-      input: [
-        deployment('local-env', [
-          APP,
-          { name: 'cloud-sql-proxy', image: V2, args: ['proj:region:db'], env: [{ name: 'CSQL_PROXY_HTTP_ADDRESS', value: 'localhost' }] },
-        ]),
-      ],
-      notWaitedFor: ['cloud-sql-proxy'],
-    },
+    // Its health server bound to loopback, by the flag or by the variable: warned (below), started first.
+    'cloud-sql-proxy v2 bound to loopback, by --http-address=127.0.0.1 or CSQL_PROXY_HTTP_ADDRESS=localhost: started first, not waited for':
+      {
+        input: [
+          deployment('local', [APP, { name: 'cloud-sql-proxy', image: V2, args: ['--http-address=127.0.0.1', 'proj:region:db'] }]),
+          deployment('local-env', [
+            APP,
+            {
+              name: 'cloud-sql-proxy',
+              image: V2,
+              args: ['proj:region:db'],
+              env: [{ name: 'CSQL_PROXY_HTTP_ADDRESS', value: 'localhost' }],
+            },
+          ]),
+        ],
+        notWaitedFor: ['cloud-sql-proxy'],
+      },
     'envoy with its bootstrap in a ConfigMap (admin on 8001)': {
       input: [envoyConfig(8001), deployment('envoy-bootstrap', [APP, envoy()], envoyVolumes)],
     },
@@ -383,6 +390,11 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           envoyVolumes,
         ),
       ],
+    },
+    // Its admin server on 127.0.0.1 only: warned (below), started first, not waited for.
+    'envoy whose bootstrap binds its admin server to 127.0.0.1: started first, not waited for': {
+      input: [envoyConfig(8001, '127.0.0.1'), deployment('envoy-local', [APP, envoy()], envoyVolumes)],
+      notWaitedFor: ['envoy'],
     },
     // Before 1.29 a Job's pod gets the entrypoint wrappers: once the work is done, each sidecar is POSTed
     // to quit where it is told to listen (cloud-sql-proxy started with --quitquitquit). A wrapper whose

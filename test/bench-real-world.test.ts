@@ -528,6 +528,28 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ]),
       ],
     },
+    // A named instance is the extension too, and its path moves the check: the collector answers 404
+    // on every other path (healthcheckextension's mux), so a gate on "/" would never pass.
+    'otel-collector with a named health_check/k8s on 0.0.0.0:13400, its path moved to /health': {
+      input: [
+        configMap('otel-named', {
+          'config.yaml':
+            'extensions:\n  health_check/k8s:\n    endpoint: 0.0.0.0:13400\n    path: /health\nservice:\n  extensions: [health_check/k8s]\n',
+        }),
+        deployment(
+          'otel-named',
+          [
+            APP,
+            {
+              name: 'otel-collector',
+              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+              volumeMounts: [{ name: 'cfg', mountPath: '/etc/otelcol-contrib' }],
+            },
+          ],
+          [{ name: 'cfg', configMap: { name: 'otel-named' } }],
+        ),
+      ],
+    },
     // No readiness endpoint is known: it is started first and not waited for.
     'vault-agent in the manifest, its configuration from a ConfigMap': {
       input: [

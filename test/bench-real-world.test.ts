@@ -550,6 +550,36 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
+    // Configs the function cannot read (a Secret's): warned (below), started first, not waited for,
+    // though the collector serves its health check at 0.0.0.0:13133.
+    'otel-collector whose config is in a Secret, mounted or by env: from valueFrom: started first, not waited for': {
+      input: [
+        secret('otel-secret', { 'config.yaml': otelHealth('0.0.0.0:13133') }),
+        deployment(
+          'otel-secret-file',
+          [
+            APP,
+            {
+              name: 'otel-collector',
+              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+              args: ['--config=/conf/config.yaml'],
+              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+            },
+          ],
+          [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
+        ),
+        deployment('otel-secret-env', [
+          APP,
+          {
+            name: 'otel-collector',
+            image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            args: ['--config=env:OTEL_CONFIG'],
+            env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel-secret', key: 'config.yaml' } } }],
+          },
+        ]),
+      ],
+      notWaitedFor: ['otel-collector'],
+    },
     // No readiness endpoint is known: it is started first and not waited for.
     'vault-agent in the manifest, its configuration from a ConfigMap': {
       input: [
@@ -719,6 +749,40 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       input: chart('otel-collector-chart-0.158.3.yaml', (r) => r.replace('  extensions:\n  - health_check\n', '  extensions: []\n')),
       field: 'spec.template.spec.containers[0].volumeMounts[0]',
       message: /extensions\.health_check is configured, but service\.extensions in \/conf\/relay\.yaml .*does not list it/,
+    },
+    'otel-collector whose config file is mounted from a Secret': {
+      input: [
+        deployment(
+          'otel-secret-file',
+          [
+            APP,
+            {
+              name: 'otel-collector',
+              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+              args: ['--config=/conf/config.yaml'],
+              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+            },
+          ],
+          [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
+        ),
+      ],
+      field: 'spec.template.spec.containers[1]',
+      message: /\/conf\/config\.yaml is not mounted from a ConfigMap/,
+    },
+    'otel-collector whose config is in a variable from a Secret (--config=env:OTEL_CONFIG, valueFrom)': {
+      input: [
+        deployment('otel-secret-env', [
+          APP,
+          {
+            name: 'otel-collector',
+            image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            args: ['--config=env:OTEL_CONFIG'],
+            env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel-secret', key: 'config.yaml' } } }],
+          },
+        ]),
+      ],
+      field: 'spec.template.spec.containers[1].env[0]',
+      message: /--config env:OTEL_CONFIG .* reads OTEL_CONFIG: OTEL_CONFIG comes from valueFrom/,
     },
     'linkerd-proxy written by hand without LINKERD2_PROXY_ADMIN_LISTEN_ADDR, on its default 127.0.0.1:4191': {
       input: [deployment('linkerd-loopback', [APP, linkerdProxy()], linkerdVolumes)],

@@ -391,6 +391,15 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
         ),
       ],
     },
+    // Its bootstrap in a Secret, which the function does not read: no admin port known, warned (below),
+    // started first, not waited for.
+    'envoy whose bootstrap is in a Secret: no port known, started first, not waited for': {
+      input: [
+        secret('envoy-secret', (envoyConfig(8001) as { data: Record<string, string> }).data),
+        deployment('envoy-secret', [APP, envoy()], [{ name: 'envoy-config', secret: { secretName: 'envoy-secret' } }]),
+      ],
+      notWaitedFor: ['envoy'],
+    },
     // Its admin server on 127.0.0.1 only: warned (below), started first, not waited for.
     'envoy whose bootstrap binds its admin server to 127.0.0.1: started first, not waited for': {
       input: [envoyConfig(8001, '127.0.0.1'), deployment('envoy-local', [APP, envoy()], envoyVolumes)],
@@ -731,6 +740,11 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       input: [
         deployment('envoy-unknown', [APP, { name: 'envoy', image: 'envoyproxy/envoy:v1.32.0', args: ['-c', '/etc/envoy/custom.yaml'] }]),
       ],
+      field: 'spec.template.spec.containers[1]',
+      message: /the port envoy serves readiness on is unknown/,
+    },
+    'envoy whose bootstrap is in a Secret': {
+      input: [deployment('envoy-secret', [APP, envoy()], [{ name: 'envoy-config', secret: { secretName: 'envoy-secret' } }])],
       field: 'spec.template.spec.containers[1]',
       message: /the port envoy serves readiness on is unknown/,
     },

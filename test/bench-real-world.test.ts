@@ -745,8 +745,9 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     },
     'envoy whose bootstrap is in a Secret': {
       input: [deployment('envoy-secret', [APP, envoy()], [{ name: 'envoy-config', secret: { secretName: 'envoy-secret' } }])],
-      field: 'spec.template.spec.containers[1]',
-      message: /the port envoy serves readiness on is unknown/,
+      field: 'spec.template.spec.containers[1].volumeMounts[0]',
+      message:
+        /the port envoy serves readiness on is unknown \(envoy has no default, and \/etc\/envoy\/envoy\.yaml is in volume envoy-config \(secret envoy-secret/,
     },
     'envoy whose bootstrap binds its admin server to 127.0.0.1': {
       input: [envoyConfig(8001, '127.0.0.1'), deployment('envoy-local', [APP, envoy()], envoyVolumes)],
@@ -780,8 +781,9 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
         ),
       ],
-      field: 'spec.template.spec.containers[1]',
-      message: /\/conf\/config\.yaml is not mounted from a ConfigMap/,
+      field: 'spec.template.spec.containers[1].volumeMounts[0]',
+      message:
+        /\/conf\/config\.yaml is in volume cfg \(secret otel-secret, mounted by spec\.containers\[1\]\.volumeMounts\[0\]\), whose files the function does not read/,
     },
     'otel-collector whose config is in a variable from a Secret (--config=env:OTEL_CONFIG, valueFrom)': {
       input: [

@@ -1416,7 +1416,11 @@ describe('presets: the OpenTelemetry Collector read from its config (presets/col
     );
     assert.equal(warnings(absent)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
     const secret = collector(chart(), [], [{ name: 'cfg', secret: { secretName: 'otel' } }]);
-    assert.match(warnings(secret)[0]!.message, /\/conf\/relay\.yaml is not mounted from a ConfigMap/);
+    assert.match(
+      warnings(secret)[0]!.message,
+      /\/conf\/relay\.yaml is in volume cfg \(secret otel, mounted by spec\.containers\[1\]\.volumeMounts\[0\]\), whose files the function does not read/,
+    );
+    assert.equal(warnings(secret)[0]!.field?.path, 'spec.template.spec.containers[1].volumeMounts[0]');
     const fromEnv = chart({
       args: ['--config=env:OTEL_CONFIG'],
       env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel', key: 'c' } } }],

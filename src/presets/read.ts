@@ -291,6 +291,28 @@ function mountedConfigMap(
   return undefined;
 }
 
+/** The mount a path is in (the longest mountPath that holds it), whatever its volume's source. */
+function coveringMount(
+  container: V1Container,
+  at: string,
+  volumes: readonly V1Volume[],
+  path: string,
+): { volume: string; source: string; field: string } | undefined {
+  let best: { volume: string; source: string; field: string; depth: number } | undefined;
+  for (const [i, m] of (container.volumeMounts ?? []).entries()) {
+    const dir = m.mountPath.replace(/\/+$/, '');
+    if (path !== dir && !path.startsWith(`${dir}/`)) continue;
+    if (best && best.depth >= dir.length) continue;
+    const volume = volumes.find((v) => v.name === m.name);
+    const kind = volume ? Object.keys(volume).find((k) => k !== 'name') : undefined;
+    const named = (volume as Record<string, { name?: string; secretName?: string } | undefined> | undefined)?.[kind ?? ''];
+    const ref = named?.secretName ?? named?.name;
+    const source = kind === undefined ? "not among the pod's volumes" : `${kind}${ref ? ` ${ref}` : ''}`;
+    best = { volume: m.name, source, field: `${at}.volumeMounts[${i}]`, depth: dir.length };
+  }
+  return best && { volume: best.volume, source: best.source, field: best.field };
+}
+
 function dig(value: unknown, ...keys: string[]): unknown {
   return keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
 }
@@ -325,7 +347,7 @@ function envoyBootstrap(
   at: string,
   ctx: ReadContext,
   defaults: { readonly default: string },
-): Bootstrap | { readonly unreadable: string; readonly field: string } | undefined {
+): Bootstrap | { readonly unreadable: string; readonly field: string } | { readonly unseen: string; readonly field: string } | undefined {
   const inline = flagIn(words, 'config-yaml', 'tclap', false);
   if (inline.kind === 'value') {
     const admin = adminOf(inline.value);
@@ -342,7 +364,8 @@ function envoyBootstrap(
         : undefined;
   if (path === undefined) return undefined;
   const file = mountedFile(container, at, ctx, path);
-  if (file.kind !== 'text') return undefined;
+  // Not yet a warning: a named container port may still tell the port (see readSidecar).
+  if (file.kind !== 'text') return { unseen: file.why, field: file.field };
   const admin = adminOf(file.text);
   const from = `the bootstrap ${file.from}`;
   if (typeof admin === 'string') return { unreadable: `${from}: ${admin}`, field: file.field };
@@ -355,7 +378,16 @@ function envoyBootstrap(
  */
 function mountedFile(container: V1Container, at: string, ctx: ReadContext, path: string): FileText {
   const mount = mountedConfigMap(container, at, ctx.volumes, path);
-  if (!mount) return { kind: 'unseen', why: `${path} is not mounted from a ConfigMap, so the function cannot read it`, field: at };
+  if (!mount) {
+    const other = coveringMount(container, at, ctx.volumes, path);
+    return other
+      ? {
+          kind: 'unseen',
+          why: `${path} is in volume ${other.volume} (${other.source}, mounted by ${other.field}), whose files the function does not read`,
+          field: other.field,
+        }
+      : { kind: 'unseen', why: `${path} is not mounted from a ConfigMap, so the function cannot read it`, field: at };
+  }
   const data = ctx.configMap(mount.name);
   const what = `ConfigMap ${mount.name}, key ${mount.key}, mounted by ${mount.field}`;
   if (data === undefined)
@@ -591,6 +623,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
   };
   let unknownSetting = false;
   let defaulted = false;
+  let bootstrapUnseen: { readonly unseen: string; readonly field: string } | undefined;
   if (ctx.override) {
     port = ctx.override.port;
     source = `${ctx.overrideField}`;
@@ -604,6 +637,7 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
     if (reads.envoyBootstrap) {
       const b = envoyBootstrap(words, container, at, ctx, reads.envoyBootstrap);
       if (b && 'unreadable' in b) warn(`${name}: ${b.unreadable}`, b.field);
+      else if (b && 'unseen' in b) bootstrapUnseen = b;
       else if (b?.port !== undefined) {
         candidates.push({ port: b.port, from: b.from });
         if (b.address !== undefined && isLoopback(b.address)) {
@@ -638,9 +672,10 @@ export function readSidecar(matched: Preset, container: V1Container, at: string,
       `give ${name} a readinessProbe or startupProbe`,
       `annotate the workload ${ctx.overrideField.replace(/^metadata\.annotations\./, '')}: "${name}=PORT${path ?? ''}"`,
     ];
+    const why = bootstrapUnseen ? `, and ${bootstrapUnseen.unseen}` : '';
     warn(
-      `the port ${name} serves readiness on is unknown (${preset.name} has no default); ${ways.join(', or ')}; it is started first, not waited for`,
-      at,
+      `the port ${name} serves readiness on is unknown (${preset.name} has no default${why}); ${ways.join(', or ')}; it is started first, not waited for`,
+      bootstrapUnseen?.field ?? at,
     );
   }
 

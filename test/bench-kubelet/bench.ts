@@ -12,6 +12,7 @@ import { expectationsOf, type OrderConfig, type PodContainer, type PodExpectatio
 import type { ImageSpec } from './image-spec.js';
 import { BASE_IMAGES } from './images-base.js';
 import type { ContainerFault, PodJob } from './pod.js';
+import type { V1Container } from '@kubernetes/client-node';
 import type { PodReport, V1PodSpec } from './pod-types.js';
 import { runsToCompletion } from './rules.js';
 import { SIDECAR_IMAGES } from './images-sidecars.js';
@@ -35,7 +36,8 @@ function at(item: Item, path: readonly string[]): unknown {
   return v;
 }
 
-const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+/** Where each kind of workload holds its pod's spec (its template's metadata is beside it). */
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
   PodTemplate: ['template', 'spec'],
   Deployment: ['spec', 'template', 'spec'],
@@ -142,19 +144,18 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
   return templatesOf(output).map((t, i) => {
     const id = workloadId(t.ref);
     const before = written.get(id) ?? t;
+    // A native sidecar written in the manifest reads its settings from its env as a main container does.
+    const env = (c: V1Container): Record<string, string> =>
+      Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
     const containers: PodContainer[] = [
       ...(before.spec.initContainers ?? []).map((c) => ({
         name: c.name,
         image: c.image,
         init: true,
         restartable: c.restartPolicy === 'Always',
+        env: env(c),
       })),
-      ...before.spec.containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        init: false,
-        env: Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]]))),
-      })),
+      ...before.spec.containers.map((c) => ({ name: c.name, image: c.image, init: false, env: env(c) })),
     ];
     const nativeSidecars = new Set((t.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
     const expected = expectationsOf(options.config, before.ref, containers, t.runsToCompletion, nativeSidecars);

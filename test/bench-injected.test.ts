@@ -79,12 +79,12 @@ function deployment(name: string, annotations: Record<string, string>, spec: V1P
   };
 }
 
-function job(name: string, annotations: Record<string, string>, containers: V1Container[]): Item {
+function job(name: string, annotations: Record<string, string>, containers: V1Container[], spec: Partial<V1PodSpec> = {}): Item {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name, namespace: 'shop' },
-    spec: { template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers } } },
+    spec: { template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers, ...spec } } },
   };
 }
 
@@ -100,6 +100,12 @@ function specOf(items: readonly Item[], name: string): V1PodSpec {
 
 function reportOf(run: Run, name: string): PodReport {
   return run.reports.find((r) => r.workload.endsWith(`/${name}`))!;
+}
+
+/** A Job's pod whose work finished while an injected sidecar kept it from Succeeding. */
+function assertKeptRunning(r: PodReport): void {
+  assert.ok(lastExit(r, 'export') < Number.POSITIVE_INFINITY, `the work finished:\n${show(r)}`);
+  assert.notEqual(r.phase, 'Succeeded', show(r));
 }
 
 function violations(report: PodReport, container: string): string[] {
@@ -172,59 +178,72 @@ describe('injected presets: the emulated injectors write what the injectors writ
 });
 
 describe('injected presets on the bench kubelet, through the emulated injectors (issue 16)', function () {
-  this.timeout(240_000);
+  this.timeout(300_000);
+
+  /** A run on the bench and what it must show; the runs start together on the first test, 3 at a time. */
+  interface Case {
+    readonly title: string;
+    readonly run: () => Promise<Run>;
+    readonly check: (run: Run) => void;
+  }
+  const cases: Case[] = [];
+  const bench = (title: string, run: () => Promise<Run>, check: (run: Run) => void): void => void cases.push({ title, run, check });
 
   // --- istio ---------------------------------------------------------------------------------------
   const shop = readPackage(join(ROOT, 'examples', 'istio-injected')).items;
-  for (const version of VERSIONS) {
-    it(`istio, examples/istio-injected, Kubernetes ${version}: the app starts after istio-proxy is ready, and the pod becomes Ready`, async function () {
-      requireBench(this);
-      const run = await injectedRun(shop, ['istio'], version, [ISTIO], { throughFunction: true });
-      const storefront = specOf(admit(throughFunction(shop, config(['istio'], version)), [ISTIO]), 'storefront');
-      if (version === '1.28') assert.equal(storefront.containers[0]!.name, 'istio-proxy', 'held: istio-proxy first (reorderPod)');
-      else assert.equal(storefront.initContainers?.find((c) => c.name === 'istio-proxy')?.restartPolicy, 'Always', 'a native sidecar');
-      assertHealthy(run, { stopOrder: version !== '1.28' });
-    });
-  }
-  it('istio, examples/istio-injected injected without the annotations (negative control): the app starts before istio-proxy is ready', async function () {
-    requireBench(this);
-    const run = await injectedRun(shop, ['istio'], '1.30', [ISTIO], { throughFunction: false });
-    const storefront = reportOf(run, 'storefront');
-    assert.ok(
-      violations(storefront, 'app').some((v) => v.includes('istio-proxy was Ready')),
-      `the app started before istio-proxy was ready:\n${show(storefront)}`,
+  for (const version of VERSIONS)
+    bench(
+      `istio, examples/istio-injected, Kubernetes ${version}: the app starts after istio-proxy is ready, and the pod becomes Ready`,
+      () => injectedRun(shop, ['istio'], version, [ISTIO], { throughFunction: true }),
+      (run) => {
+        const storefront = specOf(admit(throughFunction(shop, config(['istio'], version)), [ISTIO]), 'storefront');
+        if (version === '1.28') assert.equal(storefront.containers[0]!.name, 'istio-proxy', 'held: istio-proxy first (reorderPod)');
+        else assert.equal(storefront.initContainers?.find((c) => c.name === 'istio-proxy')?.restartPolicy, 'Always', 'a native sidecar');
+        assertHealthy(run, { stopOrder: version !== '1.28' });
+      },
     );
-  });
+  bench(
+    'istio, examples/istio-injected injected without the annotations (negative control): the app starts before istio-proxy is ready',
+    () => injectedRun(shop, ['istio'], '1.30', [ISTIO], { throughFunction: false }),
+    (run) => {
+      const storefront = reportOf(run, 'storefront');
+      assert.ok(
+        violations(storefront, 'app').some((v) => v.includes('istio-proxy was Ready')),
+        `the app started before istio-proxy was ready:\n${show(storefront)}`,
+      );
+    },
+  );
   const istioJob = [job('export', { 'sidecar.istio.io/inject': 'true' }, [WORK])];
-  it("istio, a Job's pod, Kubernetes 1.30: istio-proxy is a native sidecar, and the pod Succeeds", async function () {
-    requireBench(this);
-    assertHealthy(await injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: true }));
-  });
-  it("istio, a Job's pod injected without the annotations (negative control): istio-proxy keeps it running", async function () {
-    requireBench(this);
-    const r = reportOf(await injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: false }), 'export');
-    assert.ok(lastExit(r, 'export') < Number.POSITIVE_INFINITY, `the work finished:\n${show(r)}`);
-    assert.notEqual(r.phase, 'Succeeded', show(r));
-  });
+  bench(
+    "istio, a Job's pod, Kubernetes 1.30: istio-proxy is a native sidecar, and the pod Succeeds",
+    () => injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: true }),
+    (run) => assertHealthy(run),
+  );
+  bench(
+    "istio, a Job's pod injected without the annotations (negative control): istio-proxy keeps it running",
+    () => injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: false }),
+    (run) => assertKeptRunning(reportOf(run, 'export')),
+  );
 
   // --- linkerd -------------------------------------------------------------------------------------
   const emoji = [deployment('emoji', { 'linkerd.io/inject': 'enabled' }, { containers: [APP] })];
-  for (const version of VERSIONS) {
-    it(`linkerd, Kubernetes ${version}, an install with proxy.await off: the app starts after linkerd-proxy is ready, and the pod becomes Ready`, async function () {
-      requireBench(this);
-      assertHealthy(await injectedRun(emoji, ['linkerd'], version, [LINKERD_NO_AWAIT], { throughFunction: true }), {
-        stopOrder: version !== '1.28',
-      });
-    });
-  }
-  it('linkerd, injected without the annotations by an install with proxy.await off (negative control): the app starts before linkerd-proxy is ready', async function () {
-    requireBench(this);
-    const r = reportOf(await injectedRun(emoji, ['linkerd'], '1.30', [LINKERD_NO_AWAIT], { throughFunction: false }), 'emoji');
-    assert.ok(
-      violations(r, 'app').some((v) => v.includes('linkerd-proxy was Ready')),
-      `the app started before linkerd-proxy was ready:\n${show(r)}`,
+  for (const version of VERSIONS)
+    bench(
+      `linkerd, Kubernetes ${version}, an install with proxy.await off: the app starts after linkerd-proxy is ready, and the pod becomes Ready`,
+      () => injectedRun(emoji, ['linkerd'], version, [LINKERD_NO_AWAIT], { throughFunction: true }),
+      (run) => assertHealthy(run, { stopOrder: version !== '1.28' }),
     );
-  });
+  bench(
+    'linkerd, injected without the annotations by an install with proxy.await off (negative control): the app starts before linkerd-proxy is ready',
+    () => injectedRun(emoji, ['linkerd'], '1.30', [LINKERD_NO_AWAIT], { throughFunction: false }),
+    (run) => {
+      const r = reportOf(run, 'emoji');
+      assert.ok(
+        violations(r, 'app').some((v) => v.includes('linkerd-proxy was Ready')),
+        `the app started before linkerd-proxy was ready:\n${show(r)}`,
+      );
+    },
+  );
   // Before 1.29 nothing stops the proxy (warned): the work must ask it to, at the endpoint that
   // config.linkerd.io/proxy-admin-shutdown turns on (busybox's wget POSTs with --post-data).
   const shutdown: V1Container = {
@@ -233,28 +252,34 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
     command: ['sh', '-c', 'wget -q -O- --post-data= http://127.0.0.1:4191/shutdown'],
   };
   const linkerdJob = [job('export', { 'linkerd.io/inject': 'enabled' }, [shutdown])];
-  it("linkerd, a Job's pod, Kubernetes 1.28: warned, and its POST to /shutdown, which the annotation turns on, lets it Succeed", async function () {
-    requireBench(this);
-    assert.ok(warnings(linkerdJob, ['linkerd'], '1.28').some((w) => /POST to http:\/\/localhost:4191\/shutdown/.test(w)));
-    assertHealthy(await injectedRun(linkerdJob, ['linkerd'], '1.28', [LINKERD], { throughFunction: true }));
-  });
-  it("linkerd, a Job's pod injected without the annotations, Kubernetes 1.28 (negative control): /shutdown is off, the proxy keeps it running", async function () {
-    requireBench(this);
-    const r = reportOf(await injectedRun(linkerdJob, ['linkerd'], '1.28', [LINKERD], { throughFunction: false }), 'export');
-    assert.equal(eventsOf(r, 'export', 'exited')[0]?.code, 1, `the proxy refused the POST:\n${show(r)}`);
-    assert.notEqual(r.phase, 'Succeeded', show(r));
-  });
+  bench(
+    "linkerd, a Job's pod, Kubernetes 1.28: warned, and its POST to /shutdown, which the annotation turns on, lets it Succeed",
+    () => injectedRun(linkerdJob, ['linkerd'], '1.28', [LINKERD], { throughFunction: true }),
+    (run) => {
+      assert.ok(warnings(linkerdJob, ['linkerd'], '1.28').some((w) => /POST to http:\/\/localhost:4191\/shutdown/.test(w)));
+      assertHealthy(run);
+    },
+  );
+  bench(
+    "linkerd, a Job's pod injected without the annotations, Kubernetes 1.28 (negative control): /shutdown is off, the proxy keeps it running",
+    () => injectedRun(linkerdJob, ['linkerd'], '1.28', [LINKERD], { throughFunction: false }),
+    (run) => {
+      const r = reportOf(run, 'export');
+      assert.equal(eventsOf(r, 'export', 'exited')[0]?.code, 1, `the proxy refused the POST:\n${show(r)}`);
+      assert.notEqual(r.phase, 'Succeeded', show(r));
+    },
+  );
   const linkerdWork = [job('export', { 'linkerd.io/inject': 'enabled' }, [WORK])];
-  it("linkerd, a Job's pod, Kubernetes 1.30: linkerd-proxy is a native sidecar, and the pod Succeeds", async function () {
-    requireBench(this);
-    assertHealthy(await injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: true }));
-  });
-  it("linkerd, a Job's pod injected without the annotations, Kubernetes 1.30 (negative control): linkerd-proxy keeps it running", async function () {
-    requireBench(this);
-    const r = reportOf(await injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: false }), 'export');
-    assert.ok(lastExit(r, 'export') < Number.POSITIVE_INFINITY, `the work finished:\n${show(r)}`);
-    assert.notEqual(r.phase, 'Succeeded', show(r));
-  });
+  bench(
+    "linkerd, a Job's pod, Kubernetes 1.30: linkerd-proxy is a native sidecar, and the pod Succeeds",
+    () => injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: true }),
+    (run) => assertHealthy(run),
+  );
+  bench(
+    "linkerd, a Job's pod injected without the annotations, Kubernetes 1.30 (negative control): linkerd-proxy keeps it running",
+    () => injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: false }),
+    (run) => assertKeptRunning(reportOf(run, 'export')),
+  );
 
   // --- vault ---------------------------------------------------------------------------------------
   const VAULT = vaultInjector();
@@ -264,48 +289,62 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
     'vault.hashicorp.com/agent-inject-secret-db': 'db/creds/shop',
   };
   // Its own init container reads the secrets: it must run after vault-agent-init has written them.
+  // The injected vault-agent runs `vault agent` under `sh -ec`, which as PID 1 leaves SIGTERM unhandled:
+  // kubelet kills it after the grace period, kept short here since no check depends on it.
   const billing = [
     deployment('billing', secrets, {
+      terminationGracePeriodSeconds: 2,
       initContainers: [{ name: 'migrate', image: 'example/app:1', command: ['/app', 'migrate'] }],
       containers: [APP],
     }),
   ];
-  for (const version of VERSIONS) {
-    it(`vault, Kubernetes ${version}: vault-agent-init completes before the pod's own init container and the app start; warned about vault-agent`, async function () {
-      requireBench(this);
-      assert.ok(warnings(billing, ['vault'], version).some((w) => w.includes('It does not order the vault-agent sidecar')));
-      const run = await injectedRun(billing, ['vault'], version, [VAULT], { throughFunction: true, judgedAgainstInput: true });
-      const r = reportOf(run, 'billing');
-      assert.equal(eventsOf(r, 'vault-agent-init', 'exited')[0]?.code, 0, `vault-agent-init wrote the secrets and exited:\n${show(r)}`);
-      assert.ok(lastExit(r, 'vault-agent-init') <= first(r, 'migrate', 'started'), `migrate starts after vault-agent-init:\n${show(r)}`);
-      assert.ok(lastExit(r, 'vault-agent-init') <= first(r, 'app', 'started'), `the app starts after vault-agent-init:\n${show(r)}`);
-      assertHealthy(run, { stopOrder: false });
-    });
-  }
-  it("vault, injected without the annotation (negative control): the pod's own init container starts before vault-agent-init", async function () {
-    requireBench(this);
-    const run = await injectedRun(billing, ['vault'], '1.30', [VAULT], { throughFunction: false, judgedAgainstInput: true });
-    const r = reportOf(run, 'billing');
-    assert.ok(lastExit(r, 'migrate') <= first(r, 'vault-agent-init', 'started'), `migrate ran before the secrets were there:\n${show(r)}`);
-  });
-  const vaultJob = (annotations: Record<string, string>): Item[] => [job('export', { ...secrets, ...annotations }, [WORK])];
   for (const version of VERSIONS)
-    it(`vault, a Job's pod, Kubernetes ${version}: warned to set agent-pre-populate-only, and with it the pod Succeeds`, async function () {
-      requireBench(this);
-      assert.ok(warnings(vaultJob({}), ['vault'], version).some((w) => w.includes('vault.hashicorp.com/agent-pre-populate-only: "true"')));
-      const run = await injectedRun(vaultJob({ 'vault.hashicorp.com/agent-pre-populate-only': 'true' }), ['vault'], version, [VAULT], {
-        throughFunction: true,
-        judgedAgainstInput: true,
-      });
-      assertHealthy(run);
-    });
-  it("vault, a Job's pod without agent-pre-populate-only (what the warning says), Kubernetes 1.30: vault-agent keeps it running", async function () {
-    requireBench(this);
-    const run = await injectedRun(vaultJob({}), ['vault'], '1.30', [VAULT], { throughFunction: true, judgedAgainstInput: true });
-    const r = reportOf(run, 'export');
-    assert.ok(lastExit(r, 'export') < Number.POSITIVE_INFINITY, `the work finished:\n${show(r)}`);
-    assert.notEqual(r.phase, 'Succeeded', show(r));
-  });
+    bench(
+      `vault, Kubernetes ${version}: vault-agent-init completes before the pod's own init container and the app start; warned about vault-agent`,
+      () => injectedRun(billing, ['vault'], version, [VAULT], { throughFunction: true, judgedAgainstInput: true }),
+      (run) => {
+        assert.ok(warnings(billing, ['vault'], version).some((w) => w.includes('It does not order the vault-agent sidecar')));
+        const r = reportOf(run, 'billing');
+        assert.equal(eventsOf(r, 'vault-agent-init', 'exited')[0]?.code, 0, `vault-agent-init wrote the secrets and exited:\n${show(r)}`);
+        assert.ok(lastExit(r, 'vault-agent-init') <= first(r, 'migrate', 'started'), `migrate starts after vault-agent-init:\n${show(r)}`);
+        assert.ok(lastExit(r, 'vault-agent-init') <= first(r, 'app', 'started'), `the app starts after vault-agent-init:\n${show(r)}`);
+        assertHealthy(run, { stopOrder: false });
+      },
+    );
+  bench(
+    "vault, injected without the annotation (negative control): the pod's own init container starts before vault-agent-init",
+    () => injectedRun(billing, ['vault'], '1.30', [VAULT], { throughFunction: false, judgedAgainstInput: true }),
+    (run) => {
+      const r = reportOf(run, 'billing');
+      assert.ok(
+        lastExit(r, 'migrate') <= first(r, 'vault-agent-init', 'started'),
+        `migrate ran before the secrets were there:\n${show(r)}`,
+      );
+    },
+  );
+  const vaultJob = (annotations: Record<string, string>): Item[] => [
+    job('export', { ...secrets, ...annotations }, [WORK], { terminationGracePeriodSeconds: 2 }),
+  ];
+  for (const version of VERSIONS)
+    bench(
+      `vault, a Job's pod, Kubernetes ${version}: warned to set agent-pre-populate-only, and with it the pod Succeeds`,
+      () =>
+        injectedRun(vaultJob({ 'vault.hashicorp.com/agent-pre-populate-only': 'true' }), ['vault'], version, [VAULT], {
+          throughFunction: true,
+          judgedAgainstInput: true,
+        }),
+      (run) => {
+        assert.ok(
+          warnings(vaultJob({}), ['vault'], version).some((w) => w.includes('vault.hashicorp.com/agent-pre-populate-only: "true"')),
+        );
+        assertHealthy(run);
+      },
+    );
+  bench(
+    "vault, a Job's pod without agent-pre-populate-only (what the warning says), Kubernetes 1.30: vault-agent keeps it running",
+    () => injectedRun(vaultJob({}), ['vault'], '1.30', [VAULT], { throughFunction: true, judgedAgainstInput: true }),
+    (run) => assertKeptRunning(reportOf(run, 'export')),
+  );
 
   // --- opentelemetry-operator ------------------------------------------------------------------------
   const OTEL = otelOperatorInjector({
@@ -316,19 +355,44 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
   });
   const traced = [deployment('traced', { 'sidecar.opentelemetry.io/inject': 'true' }, { containers: [APP] })];
   for (const version of VERSIONS)
-    it(`opentelemetry-operator, Kubernetes ${version}: warned, and as warned the app starts before otc-container, which the operator appends`, async function () {
+    bench(
+      `opentelemetry-operator, Kubernetes ${version}: warned, and as warned the app starts before otc-container, which the operator appends`,
+      () => injectedRun(traced, ['opentelemetry-operator'], version, [OTEL], { throughFunction: true, judgedAgainstInput: true }),
+      (run) => {
+        assert.ok(
+          warnings(traced, ['opentelemetry-operator'], version).some((w) =>
+            w.includes('has no pod annotation for the order of its otc-container'),
+          ),
+        );
+        const r = reportOf(run, 'traced');
+        assert.ok(first(r, 'app', 'started') <= first(r, 'otc-container', 'started'), `the app starts first:\n${show(r)}`);
+        assertHealthy(run, { stopOrder: false });
+      },
+    );
+
+  const runs = new Map<Case, Promise<Run>>();
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const limited = async (f: () => Promise<Run>): Promise<Run> => {
+    if (active >= 3) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+  for (const c of cases)
+    it(c.title, async function () {
       requireBench(this);
-      assert.ok(
-        warnings(traced, ['opentelemetry-operator'], version).some((w) =>
-          w.includes('has no pod annotation for the order of its otc-container'),
-        ),
-      );
-      const run = await injectedRun(traced, ['opentelemetry-operator'], version, [OTEL], {
-        throughFunction: true,
-        judgedAgainstInput: true,
-      });
-      const r = reportOf(run, 'traced');
-      assert.ok(first(r, 'app', 'started') <= first(r, 'otc-container', 'started'), `the app starts first:\n${show(r)}`);
-      assertHealthy(run, { stopOrder: false });
+      if (runs.size === 0)
+        for (const d of cases) {
+          const run = limited(d.run);
+          // Its own test awaits it; until then a failure is held, not reported as unhandled.
+          run.catch(() => undefined);
+          runs.set(d, run);
+        }
+      c.check(await runs.get(c)!);
     });
 });

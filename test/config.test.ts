@@ -60,7 +60,10 @@ describe('functionConfig', () => {
       s.presets.map((p) => p.name),
       ['istio', 'cloud-sql-proxy', 'linkerd', 'pgbouncer'],
     );
-    assert.deepEqual(s.presets[2]!.injection!.nativeAnnotations, { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' });
+    assert.deepEqual(s.presets[2]!.injection!.nativeAnnotations, {
+      'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true',
+      'config.linkerd.io/proxy-await': 'enabled',
+    });
     assert.deepEqual(
       s.presets[2]!.injection!.postStartAnnotations,
       { 'config.linkerd.io/proxy-await': 'enabled' },

@@ -755,6 +755,16 @@ describe('presets: sidecars injected at admission', () => {
     assert.match(elsewhere.results[0]!.message, /already in order/);
   });
 
+  it('linkerd at 1.29+: the native key and proxy-await, without which the chart writes no startupProbe for the native proxy', () => {
+    const r = run(
+      [namespace('shop', {}, { 'linkerd.io/inject': 'enabled' }), workload('Deployment', { spec: { containers: [APP] } })],
+      config(['linkerd'], '1.30'),
+    );
+    const annotations = templateOf(r.items[1]!).metadata!.annotations!;
+    assert.equal(annotations['config.linkerd.io/proxy-enable-native-sidecar'], 'true');
+    assert.equal(annotations['config.linkerd.io/proxy-await'], 'enabled');
+  });
+
   it('a built-in preset field is replaced from the config: older Linkerd native sidecar keys', () => {
     const alpha = { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' };
     const r = run(

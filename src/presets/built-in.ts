@@ -118,7 +118,10 @@ export const BUILT_IN_PRESETS: readonly Preset[] = [
         marker('namespaceAnnotation', 'linkerd.io/inject', 'enabled'),
       ],
       disabledBy: [marker('podAnnotation', 'linkerd.io/inject', 'disabled')],
-      nativeAnnotations: { 'config.linkerd.io/proxy-enable-native-sidecar': 'true' },
+      // linkerd/linkerd2 charts/partials/templates/_proxy.tpl writes the native sidecar's startupProbe on
+      // /ready only `if and .Values.proxy.nativeSidecar .Values.proxy.await`: on an install with proxy.await
+      // off, a native proxy without the await key would be started, not waited for (test/bench-injected.test.ts).
+      nativeAnnotations: { 'config.linkerd.io/proxy-enable-native-sidecar': 'true', 'config.linkerd.io/proxy-await': 'enabled' },
       postStartAnnotations: { 'config.linkerd.io/proxy-await': 'enabled' },
     },
   },

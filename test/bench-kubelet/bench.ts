@@ -36,7 +36,8 @@ function at(item: Item, path: readonly string[]): unknown {
   return v;
 }
 
-const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+/** Where each kind of workload holds its pod's spec (its template's metadata is beside it). */
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
   PodTemplate: ['template', 'spec'],
   Deployment: ['spec', 'template', 'spec'],
@@ -166,6 +167,8 @@ export function podsOf(output: readonly Item[], input: readonly Item[], dir: str
         image: c.image,
         init: true,
         restartable: c.restartPolicy === 'Always',
+        // A native sidecar written in the manifest reads its settings from its env as a main container does.
+        env: writtenEnv(c, t.ref.namespace, objects),
       })),
       ...before.spec.containers.map((c) => ({
         name: c.name,

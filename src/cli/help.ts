@@ -17,6 +17,8 @@ Options:
   -f, --function-config FILE   use the ContainerOrder or ConfigMap in FILE as functionConfig
   -d KEY=VALUE                 add KEY=VALUE to a ConfigMap functionConfig (repeatable)
       --json                   read and write JSON
+      --diff                   print what would change as a unified diff per file (a ResourceList's
+                               files by kpt's path annotation) and write nothing; same exit codes
   -h, --help                   show this help
       --version                print the version
 

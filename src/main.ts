@@ -6,7 +6,7 @@ import { configFromFlags, type ConfigFlags } from './cli/config-flags.js';
 import { EXPLAIN_HELP, HELP } from './cli/help.js';
 import { ConfigFileError, logResults, printResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
 import { explainResources } from './explain/explain.js';
-import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
+import { DIFF_FORMATS, EXPLAIN_FORMATS, renderTimelineDiff, renderTimelines } from './explain/formats.js';
 import { manifestText, manifestTexts, resourcesOf, type ManifestText } from './explain/input.js';
 import { runFunction, type ExitCode } from './function.js';
 import { listFileChanges, streamFileChanges, type StreamFile } from './preview/files.js';
@@ -27,6 +27,7 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
       input: { type: 'string', short: 'i' },
       ...CONFIG_OPTIONS,
       format: { type: 'string', default: 'text' },
+      diff: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -36,6 +37,8 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   refusePositionals(positionals, 'use -i FILE or -i DIR to read manifests');
   const format = EXPLAIN_FORMATS.find((f) => f === values.format);
   if (!format) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
+  const diffFormat = DIFF_FORMATS.find((f) => f === format);
+  if (values.diff && !diffFormat) throw new UsageError(`--diff shows timelines as ${DIFF_FORMATS.join(' or ')}, not ${format}`);
   const path = values.input;
   const isDir = path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory();
   const input = resourcesOf(
@@ -49,7 +52,11 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
       );
   }
   const colour = format === 'text' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  await writeChunks([renderTimelines(explanation.timelines, format, colour)]);
+  await writeChunks([
+    values.diff && diffFormat
+      ? renderTimelineDiff(explanation.before, explanation.timelines, diffFormat)
+      : renderTimelines(explanation.timelines, format, colour),
+  ]);
   return explanation.exitCode;
 }
 

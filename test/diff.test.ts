@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { envWithCli, KPT_CANDIDATES, requireBinary, runCli, tempDir } from './helpers.js';
+import { envWithCli, KPT_CANDIDATES, requireBinary, ROOT, runCli, tempDir } from './helpers.js';
 
 /**
  * A package whose render kpt writes back as the function wrote it: kpt moves keys a function added to
@@ -171,5 +171,50 @@ describe('--diff: what would change, per file, nothing written (issue 18)', () =
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'order-containers: --diff prints the diff on stdout and writes nothing: leave out -o\n');
     assert.equal(runCli(['--diff', '--json'], '{}').code, 2);
+  });
+});
+
+describe('explain --diff: each workload before the function and after it', () => {
+  const example = join(ROOT, 'examples', 'native-sidecar');
+
+  it('shows a changed timeline both ways, its lines marked - and +', () => {
+    const r = runCli(['explain', '--diff', '-i', example]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `-Deployment shop/checkout (none) in deployment.yaml
+-   1. app              main
+-   2. cloud-sql-proxy  main     after app started
+-  stop: app + cloud-sql-proxy
++Deployment shop/checkout (native) in deployment.yaml
++   1. cloud-sql-proxy  sidecar  native sidecar
++   2. app              main     after cloud-sql-proxy ready (startupProbe)
++  stop: app, then cloud-sql-proxy
+`,
+    );
+  });
+
+  it('shows a workload already in order once, unmarked, as explain does', () => {
+    const dir = tempDir('explain-diff');
+    const rendered = runCli(['-f', join(example, 'container-order.yaml'), join(example, 'deployment.yaml')]);
+    writeFileSync(join(dir, 'deployment.yaml'), rendered.stdout);
+    const r = runCli(['explain', '--diff', '-f', join(example, 'container-order.yaml'), '-i', join(dir, 'deployment.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    const plain = runCli(['explain', '-f', join(example, 'container-order.yaml'), '-i', join(dir, 'deployment.yaml')]);
+    assert.equal(r.stdout, plain.stdout.replace(/\n+$/, '\n'));
+    assert.doesNotMatch(r.stdout, /^[-+]/m);
+  });
+
+  it('gives a {before, after} pair per workload as JSON, and refuses the picture formats', () => {
+    const r = runCli(['explain', '--diff', '--format', 'json', '-i', example]);
+    assert.equal(r.code, 0, r.stderr);
+    const pairs = JSON.parse(r.stdout) as { before: { mechanism: string }; after: { mechanism: string } }[];
+    assert.deepEqual(
+      pairs.map((p) => [p.before.mechanism, p.after.mechanism]),
+      [['none', 'native']],
+    );
+    const dot = runCli(['explain', '--diff', '--format', 'dot', '-i', example]);
+    assert.equal(dot.code, 2);
+    assert.equal(dot.stderr, 'order-containers: --diff shows timelines as text or json, not dot\n');
   });
 });

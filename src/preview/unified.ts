@@ -3,7 +3,7 @@
  * lines of context), so that `git apply` and patch viewers take it. jsdiff makes the hunks: a Myers diff
  * by lines, as git's default algorithm is, and the same `\ No newline at end of file` marker.
  */
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { createTwoFilesPatch, diffLines, FILE_HEADERS_ONLY } from 'diff';
 
 /** git's default number of context lines (`diff.context`). */
 const CONTEXT = 3;
@@ -22,4 +22,21 @@ export function unifiedDiff({ path, before, after }: FileChange): string {
     context: CONTEXT,
     headerOptions: FILE_HEADERS_ONLY,
   });
+}
+
+/**
+ * Both texts whole, each line marked as a unified diff marks it (` ` in both, `-` before only, `+` after
+ * only): for texts short enough to read in full, where the lines around a change are the point.
+ */
+export function markedLines(before: string, after: string): string {
+  return diffLines(before, after)
+    .flatMap((part) => {
+      const mark = part.added ? '+' : part.removed ? '-' : ' ';
+      return part.value
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `${mark}${line}`);
+    })
+    .join('\n')
+    .concat('\n');
 }

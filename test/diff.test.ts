@@ -36,6 +36,8 @@ spec:
 kind: Deployment
 metadata:
   name: web
+  annotations:
+    owner: shop # kept where kpt's own annotations are taken out
 spec:
   template:
     metadata:

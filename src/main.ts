@@ -6,9 +6,11 @@ import { configFromFlags, type ConfigFlags } from './cli/config-flags.js';
 import { EXPLAIN_HELP, HELP } from './cli/help.js';
 import { ConfigFileError, logResults, printResults, readInput, UsageError, version, writeChunks } from './cli/io.js';
 import { explainResources } from './explain/explain.js';
-import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
-import { manifestText, manifestTexts, resourcesOf } from './explain/input.js';
+import { DIFF_FORMATS, EXPLAIN_FORMATS, renderTimelineDiff, renderTimelines } from './explain/formats.js';
+import { manifestText, manifestTexts, resourcesOf, type ManifestText } from './explain/input.js';
 import { runFunction, type ExitCode } from './function.js';
+import { listFileChanges, streamFileChanges, type StreamFile } from './preview/files.js';
+import { unifiedDiff } from './preview/unified.js';
 import { isResourceListText, runOnStream } from './stream.js';
 import { readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
@@ -25,6 +27,7 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
       input: { type: 'string', short: 'i' },
       ...CONFIG_OPTIONS,
       format: { type: 'string', default: 'text' },
+      diff: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -34,6 +37,8 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   refusePositionals(positionals, 'use -i FILE or -i DIR to read manifests');
   const format = EXPLAIN_FORMATS.find((f) => f === values.format);
   if (!format) throw new UsageError(`--format ${values.format}: expected one of ${EXPLAIN_FORMATS.join(', ')}`);
+  const diffFormat = DIFF_FORMATS.find((f) => f === format);
+  if (values.diff && !diffFormat) throw new UsageError(`--diff shows timelines as ${DIFF_FORMATS.join(' or ')}, not ${format}`);
   const path = values.input;
   const isDir = path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory();
   const input = resourcesOf(
@@ -47,25 +52,45 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
       );
   }
   const colour = format === 'text' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  await writeChunks([renderTimelines(explanation.timelines, format, colour)]);
+  await writeChunks([
+    values.diff && diffFormat
+      ? renderTimelineDiff(explanation.before, explanation.timelines, diffFormat)
+      : renderTimelines(explanation.timelines, format, colour),
+  ]);
   return explanation.exitCode;
 }
 
-/** The manifests the arguments name (files, folders as kpt lays a package out, `-` for stdin), as one stream. */
-async function streamText(paths: readonly string[]): Promise<string> {
-  const texts: string[] = [];
-  for (const path of paths) {
-    if (path !== '-' && existsSync(path) && statSync(path).isDirectory()) texts.push(...manifestTexts(path).map((t) => t.text));
-    else texts.push(manifestText(path === '-' ? 'stdin' : path, await readInput(path)).text);
-  }
-  return texts.map((t) => (t === '' || t.endsWith('\n') ? t : `${t}\n`)).join('---\n');
+/** A stream of manifests and the files it was read from. */
+interface Stream {
+  readonly text: string;
+  readonly files: readonly StreamFile[];
 }
 
-/** A stream of manifests in, the same stream out with the edits, results on stderr. */
-async function streamMain(text: string, flags: ConfigFlags & { readonly output?: string | undefined }, name: string): Promise<ExitCode> {
+/** The manifests the arguments name (files, folders as kpt lays a package out, `-` for stdin), as one stream. */
+async function streamOf(paths: readonly string[]): Promise<Stream> {
+  const texts: ManifestText[] = [];
+  for (const path of paths) {
+    if (path !== '-' && existsSync(path) && statSync(path).isDirectory()) texts.push(...manifestTexts(path));
+    else texts.push(manifestText(path === '-' ? 'stdin' : path, await readInput(path)));
+  }
+  let text = '';
+  const files: StreamFile[] = [];
+  for (const t of texts) {
+    if (files.length > 0) text += '---\n';
+    files.push({ path: t.name, start: text.length, length: t.text.length });
+    text += t.text === '' || t.text.endsWith('\n') ? t.text : `${t.text}\n`;
+  }
+  return { text, files };
+}
+
+type StreamFlags = ConfigFlags & { readonly output?: string | undefined; readonly diff?: boolean | undefined };
+
+/** A stream of manifests in, the same stream out with the edits (or, with --diff, what changes), results on stderr. */
+async function streamMain({ text, files }: Stream, flags: StreamFlags, name: string): Promise<ExitCode> {
   const run = runOnStream(text, configFromFlags(flags, undefined), name);
   printResults(run.results);
-  if (flags.output !== undefined) writeFileSync(flags.output, run.text);
+  if (flags.diff) await writeChunks(streamFileChanges(text, files, run.replacements).map(unifiedDiff));
+  else if (flags.output !== undefined) writeFileSync(flags.output, run.text);
   else await writeChunks([run.text]);
   return run.exitCode;
 }
@@ -97,6 +122,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       output: { type: 'string', short: 'o' },
       ...CONFIG_OPTIONS,
       json: { type: 'boolean' },
+      diff: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -105,15 +131,25 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   });
   if (values.help) return say(HELP);
   if (values.version) return say(version());
+  if (values.diff && values.output !== undefined) throw new UsageError('--diff prints the diff on stdout and writes nothing: leave out -o');
+  if (values.diff && values.json) throw new UsageError('--diff reads YAML, as kpt writes it: leave out --json');
   if (positionals.length > 0) {
     if (values.input !== undefined) throw new UsageError('give the input with -i or as arguments, not both');
-    return streamMain(await streamText(positionals), values, positionals.join(' '));
+    return streamMain(await streamOf(positionals), values, positionals.join(' '));
   }
   const bytes = await readInput(values.input);
-  if (!values.json && !isResourceListText(bytes.toString('utf8')))
-    return streamMain(bytes.toString('utf8'), values, values.input === undefined ? 'input' : values.input === '-' ? 'stdin' : values.input);
+  const name = values.input === undefined ? 'input' : values.input === '-' ? 'stdin' : values.input;
+  if (!values.json && !isResourceListText(bytes.toString('utf8'))) {
+    const text = bytes.toString('utf8');
+    return streamMain({ text, files: [{ path: name, start: 0, length: text.length }] }, values, name);
+  }
   const list = readResourceList(bytes, { json: values.json ?? false });
   const run = runFunction(list, configFromFlags(values, list.functionConfig));
+  if (values.diff) {
+    printResults(run.results);
+    await writeChunks(listFileChanges(list, run.chunks.join(''), name).map(unifiedDiff));
+    return run.exitCode;
+  }
   logResults(run.results);
   if (values.output !== undefined) writeFileSync(values.output, run.chunks.join(''));
   else await writeChunks(run.chunks);

@@ -9,7 +9,7 @@ import { runFunction, type ExitCode } from './function.js';
 import { readResourceList, type PlainObject } from './resource-list/read.js';
 import type { Result } from './resource-list/results.js';
 import { splitBlockResourceList } from './resource-list/split.js';
-import { fromItem, replaceDocuments, streamDocuments, streamResourceList } from './resource-list/stream.js';
+import { fromItem, replaceSpans, streamDocuments, streamResourceList, type Replacement } from './resource-list/stream.js';
 import { checkByteSize, DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
 
 /** A top-level `kind: ResourceList` line, or its JSON form: what kpt and kustomize send. Any other text is a stream. */
@@ -22,6 +22,8 @@ export function isResourceListText(text: string): boolean {
 
 export interface StreamRun {
   readonly text: string;
+  /** The documents the function changed, as spans of the input and their new text: what --diff shows. */
+  readonly replacements: readonly Replacement[];
   readonly exitCode: ExitCode;
   readonly results: readonly Result[];
 }
@@ -53,12 +55,11 @@ export function runOnStream(text: string, functionConfig: unknown, name: string)
   const out = run.chunks.join('');
   const split = splitBlockResourceList(out);
   if (!split || split.items.length !== resources.length) throw new Error('the function wrote a list whose items cannot be told apart');
-  const replaced = new Map<number, string>();
+  const replacements: Replacement[] = [];
   split.items.forEach((span, k) => {
-    const i = resources[k]!;
-    const before = text.slice(docs[i]!.start, docs[i]!.end);
+    const { start, end } = docs[resources[k]!]!;
     const after = fromItem(out.slice(span.start, span.end)).replace(/[\r\n \t]+$/, '');
-    if (after !== before.replace(/[ \t]+$/, '')) replaced.set(i, after);
+    if (after !== text.slice(start, end).replace(/[ \t]+$/, '')) replacements.push({ start, end, text: after });
   });
-  return { text: replaceDocuments(text, docs, replaced), exitCode: run.exitCode, results: run.results };
+  return { text: replaceSpans(text, replacements), replacements, exitCode: run.exitCode, results: run.results };
 }

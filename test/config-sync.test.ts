@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
+import { envWithCli, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'config-sync');
 
@@ -17,13 +17,7 @@ describe('the Config Sync route (render in CI, sync the hydrated folder)', () =>
     const dir = tempDir('config-sync');
     const copy = join(dir, 'config-sync');
     cpSync(EXAMPLE, copy, { recursive: true });
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    symlinkSync(CLI, join(bin, 'order-containers'));
-    const r = spawnSync(join(copy, 'hydrate.sh'), [], {
-      encoding: 'utf8',
-      env: { ...process.env, KPT: kpt, PATH: `${bin}:${process.env.PATH}` },
-    });
+    const r = spawnSync(join(copy, 'hydrate.sh'), [], { encoding: 'utf8', env: { ...envWithCli(), KPT: kpt } });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /1 selected workload: 1 in order/, 'the validator ran after the mutator');
     const committed = files(join(EXAMPLE, 'hydrated'));

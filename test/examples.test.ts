@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { violationsIn } from './api-rules.js';
-import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
+import { envWithCli, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
 
 /**
  * Examples are tests, as in the kpt catalog: each `examples/<name>/.expected/config.yaml` says how to
@@ -49,13 +50,14 @@ function runKpt(kpt: string, pkg: string, config: ExampleConfig): { code: number
           'eval',
           pkg,
           '--exec',
-          CLI,
+          'order-containers',
           '--truncate-output=false',
           ...(config.fnConfig ? ['--fn-config', join(pkg, config.fnConfig)] : []),
           ...(config.args ? ['--', ...Object.entries(config.args).map(([k, v]) => `${k}=${v}`)] : []),
         ];
-  // kpt resolves a Kptfile's exec path from the directory it runs in: the repository root.
-  const r = spawnSync(kpt, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  // Away from the repository, as after `kpt pkg get`: the Kptfiles name order-containers, which kpt's
+  // ExecFn.Run (internal/fnruntime/exec.go) starts with exec.CommandContext, so Go looks it up on PATH.
+  const r = spawnSync(kpt, args, { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000, env: envWithCli() });
   return { code: r.status, output: r.stdout + r.stderr };
 }
 
@@ -91,6 +93,56 @@ describe('examples under the real kpt', () => {
       assert.equal(second.code, config.exitCode, second.output);
       git(pkg, 'add', '-A');
       assert.equal(git(pkg, 'diff', '--cached', '--no-color'), diff, 'a second run changes nothing');
+    });
+  }
+});
+
+/** A README's commands, each with where it runs (`# in this folder`, `# from the repository root`) and its exit code (`exits N`). */
+interface ReadmeCommand {
+  readonly command: string;
+  readonly where: 'folder' | 'root';
+  readonly exitCode: number;
+}
+
+function readmeCommands(readme: string): ReadmeCommand[] {
+  return readme.split('\n').flatMap((line): ReadmeCommand[] => {
+    const m = /^\s*([^#\s].*?)\s+# (in this folder|from the repository root)(?:; exits (\d))?$/.exec(line);
+    return m ? [{ command: m[1]!, where: m[2] === 'in this folder' ? 'folder' : 'root', exitCode: Number(m[3] ?? 0) }] : [];
+  });
+}
+
+const withReadme = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, 'README.md'))) : [];
+
+describe("the examples' READMEs, as pasted, away from the repository", () => {
+  for (const name of withReadme) {
+    it(`${name}: each command works in the example's folder and from the root of a fresh clone, and changes no file`, function () {
+      const kpt = requireBinary(this, 'kpt', KPT_CANDIDATES);
+      const commands = readmeCommands(readFileSync(join(EXAMPLES, name, 'README.md'), 'utf8'));
+      assert.deepEqual(
+        new Set(commands.map((c) => c.where)),
+        new Set(['folder', 'root']),
+        'the README says how to run it from both places',
+      );
+      // A clone of the repository as far as the example goes: its files committed, nothing built in it.
+      const root = tempDir(`readme-${name}`);
+      cpSync(join(EXAMPLES, name), join(root, 'examples', name), { recursive: true });
+      git(root, 'init', '-q');
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', 'clone');
+      const env = envWithCli();
+      let output = '';
+      for (const { command, where, exitCode } of commands) {
+        const r = spawnSync('sh', ['-c', command], {
+          cwd: where === 'root' ? root : join(root, 'examples', name),
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...env, PATH: `${dirname(kpt)}:${env.PATH ?? ''}` },
+        });
+        assert.equal(r.status, exitCode, `${command} (${where}):\n${r.stdout}${r.stderr}`);
+        output += r.stdout + r.stderr;
+      }
+      assert.match(output, /order-containers/, 'the function ran');
+      assert.equal(git(root, 'status', '--porcelain'), '', 'no file changed or added');
     });
   }
 });

@@ -34,6 +34,17 @@ export function tempDir(prefix: string): string {
 }
 
 /**
+ * The environment with `order-containers` first on PATH, as `npm link` or `npm install -g` leaves it: a
+ * folder holding a link to the built CLI. The examples' Kptfiles, hydrate.sh and Helm name it so.
+ */
+export function envWithCli(): NodeJS.ProcessEnv {
+  const bin = join(tempDir('bin'), 'bin');
+  mkdirSync(bin);
+  symlinkSync(CLI, join(bin, 'order-containers'));
+  return { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+}
+
+/**
  * The helper's folder as a pod has it (runtime/helper.ts: bin/ holding busybox and the scripts, run/
  * beside it), for the scripts run outside a pod, under the shell under test: beside `runDir` (which
  * the tests list, and which may not exist), in `runDir`.order-containers, whose run/ links to `runDir`

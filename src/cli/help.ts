@@ -3,7 +3,7 @@ import { EXPLAIN_FORMATS } from '../explain/formats.js';
 
 export const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
        order-containers [-f FILE | -d KEY=VALUE ...] [FILE|DIR|-]... > manifests.yaml
-       order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}]
+       order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}] [--diff]
        order-containers help [explain]
 
 Makes the containers of each pod template start and stop in the declared order.
@@ -17,6 +17,8 @@ Options:
   -f, --function-config FILE   use the ContainerOrder or ConfigMap in FILE as functionConfig
   -d KEY=VALUE                 add KEY=VALUE to a ConfigMap functionConfig (repeatable)
       --json                   read and write JSON
+      --diff                   print what would change as a unified diff per file (a ResourceList's
+                               files by kpt's path annotation) and write nothing; same exit codes
   -h, --help                   show this help
       --version                print the version
 
@@ -27,7 +29,7 @@ given (with -f, -d, in the ResourceList, or as a ContainerOrder among the manife
 Exit codes: 0 ok, 1 an error result, 2 bad input or crash, 3 bad functionConfig.
 Docs: README.md in the package.`;
 
-export const EXPLAIN_HELP = `Usage: order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}]
+export const EXPLAIN_HELP = `Usage: order-containers explain [-i FILE|DIR] [-f FILE | -d KEY=VALUE ...] [--format ${EXPLAIN_FORMATS.join('|')}] [--diff]
 
 Prints each workload's start and stop order: of a ResourceList, a multi-document YAML file or a directory
 of manifests, as they are, or as the function would leave them when a functionConfig is given (with -f,
@@ -38,6 +40,8 @@ Options:
   -f, --function-config FILE   use the ContainerOrder or ConfigMap in FILE as functionConfig
   -d KEY=VALUE                 add KEY=VALUE to a ConfigMap functionConfig (repeatable)
       --format FORMAT          ${EXPLAIN_FORMATS.join(', ')} (default text)
+      --diff                   each workload before the function and after it: a changed timeline shown
+                               both ways, its lines marked - and + (text), or {before, after} (json)
   -h, --help                   show this help
 
 Exit codes: 0 ok, 1 an error result, 2 bad input, 3 bad functionConfig.`;

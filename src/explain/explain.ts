@@ -8,6 +8,7 @@ import type { ExitCode } from '../function.js';
 import { planList } from '../plan/plan-list.js';
 import { configProblemResults, workloadResults } from '../plan/results.js';
 import { applyEditsToObject, cloneData, valueAt } from '../resource-list/edit.js';
+import type { PlainObject } from '../resource-list/read.js';
 import { hasErrors, type Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from '../workloads/kinds.js';
 import { dirname, join, normalize } from 'node:path';
@@ -17,6 +18,8 @@ import type { WorkloadKind } from '../workloads/kinds.js';
 
 export interface Explanation {
   readonly timelines: readonly PodTimeline[];
+  /** The same workloads' timelines as the resources are, before the function: what `explain --diff` compares. */
+  readonly before: readonly PodTimeline[];
   /** The function's results when a functionConfig was given (what it would do, or why it would not). */
   readonly results: readonly Result[];
   readonly exitCode: ExitCode;
@@ -103,6 +106,24 @@ export function explainResources(resources: readonly SourcedResource[], function
       results.push(...workloadResults(outcome));
     }
   }
+  return {
+    timelines: timelinesOf(values, resources, workloadKinds),
+    before: timelinesOf(
+      resources.map((r) => r.resource),
+      resources,
+      workloadKinds,
+    ),
+    results,
+    exitCode: invalid ? 3 : hasErrors(results) ? 1 : 0,
+  };
+}
+
+/** The timeline of each value that holds a pod template, named by its resource's file. */
+function timelinesOf(
+  values: readonly PlainObject[],
+  resources: readonly SourcedResource[],
+  workloadKinds: readonly WorkloadKind[],
+): PodTimeline[] {
   const timelines: PodTimeline[] = [];
   values.forEach((value, i) => {
     const path = podTemplatePathOf(value.apiVersion, value.kind, workloadKinds);
@@ -111,5 +132,5 @@ export function explainResources(resources: readonly SourcedResource[], function
     if (!template?.spec?.containers) return;
     timelines.push(podTimeline(value, template, resources[i]!.path));
   });
-  return { timelines, results, exitCode: invalid ? 3 : hasErrors(results) ? 1 : 0 };
+  return timelines;
 }

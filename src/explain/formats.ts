@@ -2,10 +2,13 @@
  * explain's output formats: text for people, Mermaid and DOT for pictures, JSON for tools. EXPLAIN_FORMATS
  * is the one list; --help and the flag check read it.
  */
+import { markedLines } from '../preview/unified.js';
 import type { PodTimeline, TimelineStep } from './timeline.js';
 
 export const EXPLAIN_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const;
 export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
+/** The formats `explain --diff` writes: a picture of two timelines in one is not one of them. */
+export const DIFF_FORMATS = ['text', 'json'] as const satisfies readonly ExplainFormat[];
 
 /** The stop order: groups stopped together, joined by +, in the order kubelet stops them. */
 function stopLine(t: PodTimeline): string {
@@ -154,4 +157,30 @@ export function renderTimelines(timelines: readonly PodTimeline[], format: Expla
     case 'json':
       return JSON.stringify(timelines.map(withEdges), null, 2) + '\n';
   }
+}
+
+/**
+ * Each workload before the function and after it (`before` and `after` are the same workloads, in the
+ * same order): as text, an unchanged timeline once, a changed one as both, its lines marked - and +;
+ * as JSON, a {before, after} pair per workload.
+ */
+export function renderTimelineDiff(
+  before: readonly PodTimeline[],
+  after: readonly PodTimeline[],
+  format: (typeof DIFF_FORMATS)[number],
+): string {
+  if (format === 'json')
+    return (
+      JSON.stringify(
+        after.map((t, i) => ({ before: withEdges(before[i]!), after: withEdges(t) })),
+        null,
+        2,
+      ) + '\n'
+    );
+  return after
+    .map((t, i) => {
+      const [was, is] = [renderText([before[i]!], false), renderText([t], false)];
+      return was === is ? is : markedLines(was, is);
+    })
+    .join('\n');
 }

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList, type PlainObject } from '../resource-list/read.js';
+import { fileOf } from '../resource-list/results.js';
 import { checkByteSize, DEFAULT_LIMITS, loadStream } from '../yaml/load.js';
 
 export interface ManifestText {
@@ -50,15 +51,6 @@ export interface SourcedResource {
   readonly path?: string;
 }
 
-/** kpt's annotations for an item's file in a ResourceList, the current one first. */
-const PATH_ANNOTATIONS = ['internal.config.kubernetes.io/path', 'config.kubernetes.io/path'];
-
-function annotatedPath(resource: PlainObject): string | undefined {
-  const annotations = (resource.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {};
-  const path = PATH_ANNOTATIONS.map((key) => annotations[key]).find((v) => typeof v === 'string');
-  return path as string | undefined;
-}
-
 /**
  * The resources in the texts, each with its file (a ResourceList's items with the file kpt's path
  * annotation names), and the functionConfig of a ResourceList among them.
@@ -74,7 +66,7 @@ export function resourcesOf(texts: readonly ManifestText[]): { resources: Source
         const list = readResourceList(Buffer.from(text));
         for (const item of list.items) {
           const value = item.read();
-          const path = annotatedPath(value);
+          const path = fileOf(value)?.path;
           resources.push({ resource: value, ...(path !== undefined ? { path } : {}) });
         }
         functionConfig = list.functionConfig;

@@ -42,7 +42,7 @@ export function resourceRefOf(item: PlainObject): ResourceRef {
 }
 
 /** Where kpt and kustomize say the item came from; the legacy annotations are read when the new ones are absent. */
-function fileOf(item: PlainObject): Result['file'] {
+export function fileOf(item: PlainObject): Result['file'] {
   const annotations = record(record(item.metadata).annotations);
   const path = str(annotations['internal.config.kubernetes.io/path']) ?? str(annotations['config.kubernetes.io/path']);
   if (path === undefined) return undefined;

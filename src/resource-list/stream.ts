@@ -101,15 +101,20 @@ export function streamResourceList(text: string, docs: readonly StreamDocument[]
   return HEADER + resources.map((i) => `${asItem(text.slice(docs[i]!.start, docs[i]!.end))}\n`).join('');
 }
 
-/** The stream with each chosen document's text replaced by its new text, all else as it was. */
-export function replaceDocuments(text: string, docs: readonly StreamDocument[], replaced: ReadonlyMap<number, string>): string {
+/** A span of a text, and the text that takes its place. */
+export interface Replacement {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** The text with each span (in order, none overlapping) replaced, all else as it was. */
+export function replaceSpans(text: string, replacements: readonly Replacement[]): string {
   let out = '';
   let cursor = 0;
-  docs.forEach((d, i) => {
-    const next = replaced.get(i);
-    if (next === undefined) return;
-    out += text.slice(cursor, d.start) + next;
-    cursor = d.end;
-  });
+  for (const r of replacements) {
+    out += text.slice(cursor, r.start) + r.text;
+    cursor = r.end;
+  }
   return out + text.slice(cursor);
 }

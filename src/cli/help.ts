@@ -8,7 +8,7 @@ import { EXPLAIN_FORMATS } from '../explain/formats.js';
 import { version } from './io.js';
 
 /** The function's one image name: released as `IMAGE:vX.Y.Z`, with floating `vX.Y` and `vX` tags, never `latest`. */
-const IMAGE = 'ghcr.io/order-containers/order-containers';
+export const IMAGE = 'ghcr.io/order-containers/order-containers';
 
 export const HELP = `Usage: order-containers [options] < resource-list.yaml > resource-list.yaml
        order-containers [-f FILE | -d KEY=VALUE ...] [FILE|DIR|-]... > manifests.yaml

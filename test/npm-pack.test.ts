@@ -35,6 +35,10 @@ describe('the npm package', () => {
     const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: order-containers/);
+    // The README's install route ends with this command.
+    const quickStart = spawnSync(bin, ['-i', join(ROOT, 'examples', 'quick-start.yaml')], { encoding: 'utf8' });
+    assert.equal(quickStart.status, 0, quickStart.stderr);
+    assert.match(quickStart.stdout, /message: "start order \(native\): cloud-sql-proxy\(ready\) -> app"/);
     const run = spawnSync(
       bin,
       ['-i', join(ROOT, 'examples', 'quick-start.yaml'), '-d', 'sidecars=cloud-sql-proxy', '-d', 'kubernetesVersion=1.27'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import jsYaml from 'js-yaml';
@@ -82,6 +82,41 @@ describe('the release workflow', () => {
     assert.match(step('release', (s) => s.run?.includes('gh release create') === true).run!, /\.github\/release-notes\.sh "\$VERSION"/);
     assert.match(step('check', (s) => s.id === 'version').run!, /\.github\/release-notes\.sh "\$version"/);
   });
+
+  it("writes the GitHub release's notes from the CHANGELOG section, the image's digest and how to verify it", () => {
+    const dir = tempDir('release-job');
+    mkdirSync(join(dir, '.github'));
+    cpSync(NOTES, join(dir, '.github', 'release-notes.sh'));
+    writeFileSync(join(dir, 'CHANGELOG.md'), '# Changelog\n\n## [1.2.3] - 2027-02-01\n\n### Fixed\n\n- a bug\n');
+    // A stand-in gh: keeps its arguments and the notes it was given.
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'gh'), '#!/bin/sh\nprintf "%s\\n" "$@" > gh-args\n');
+    chmodSync(join(dir, 'bin', 'gh'), 0o755);
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', step('release', (s) => s.run?.includes('gh release create') === true).run!], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+        IMAGE,
+        VERSION: '1.2.3',
+        DIGEST: 'sha256:0123',
+        GITHUB_REF: 'refs/tags/v1.2.3',
+        GITHUB_REF_NAME: 'v1.2.3',
+        GITHUB_REPOSITORY: 'order-containers/order-containers',
+      },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      readFileSync(join(dir, 'gh-args'), 'utf8'),
+      'release\ncreate\nv1.2.3\n--verify-tag\n--title\nv1.2.3\n--notes-file\nnotes.md\n',
+    );
+    assert.equal(
+      readFileSync(join(dir, 'notes.md'), 'utf8'),
+      `### Fixed\n\n- a bug\n\nImage: \`${IMAGE}:v1.2.3@sha256:0123\`, signed: \`cosign verify ${IMAGE}:v1.2.3 ` +
+        '--certificate-identity https://github.com/order-containers/order-containers/.github/workflows/release.yml@refs/tags/v1.2.3 ' +
+        '--certificate-oidc-issuer https://token.actions.githubusercontent.com`.\nnpm: `npm install -g order-containers@1.2.3`.\n',
+    );
+  });
 });
 
 describe('the CHANGELOG', () => {
@@ -135,6 +170,18 @@ describe('one name for the image, the package and the repository', () => {
         found.some((r) => r.file === file),
         `${file} names the image`,
       );
+  });
+
+  it("has the README's install route name this version: the tarball, the npm package and the image tag", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const install = readme.slice(readme.indexOf('## Install\n'), readme.indexOf('\n## ', readme.indexOf('## Install\n') + 1));
+    for (const name of [
+      `npm install -g ./order-containers-${pkg.version}.tgz`,
+      `npm install -g order-containers@${pkg.version}`,
+      `${IMAGE}:v${pkg.version}`,
+    ])
+      assert.ok(install.includes(name), name);
+    for (const [, version] of readme.matchAll(/order-containers(?:-|@|:v)(\d+\.\d+\.\d+)/g)) assert.equal(version, pkg.version);
   });
 
   it("has catalog metadata with the image, the repository, and the examples at this version's tag", () => {

@@ -2,7 +2,7 @@
 # Both bases are pinned to the digest of their tag's multi-arch index (amd64 and arm64), so that a rebuild
 # uses the base that was reviewed; bump the tag and the digest together. The digests are the ones public
 # Dockerfiles recorded for these tags (node:22-bookworm-slim on 2026-09-24, nodejs22-debian12:nonroot on
-# 2026-07-17); the release workflow prints the digests it pulled (`docker buildx imagetools inspect`).
+# 2026-07-17); the release workflow prints them beside the tags' current ones and warns where a tag has moved.
 
 # Build: compile TypeScript with the dev dependencies. Its output is plain JavaScript with no native
 # modules, so it runs once on the builder's own platform and is copied into every architecture's image.

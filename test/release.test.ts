@@ -172,6 +172,17 @@ describe('one name for the image, the package and the repository', () => {
       );
   });
 
+  it('installs the npm package by its one name wherever a global install is shown', () => {
+    const installs = files.flatMap((f) =>
+      [...readFileSync(join(ROOT, f), 'utf8').matchAll(/npm (?:install|i) (?:-g|--global) +([^\s`"'\\)]+)/g)].map((m) => m[1]!),
+    );
+    assert.ok(installs.length > 0);
+    assert.deepEqual(
+      installs.filter((name) => !/^(\.|order-containers(@\S+)?|\.\/order-containers-\S+\.tgz)$/.test(name)),
+      [],
+    );
+  });
+
   it("has the README's install route name this version: the tarball, the npm package and the image tag", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const install = readme.slice(readme.indexOf('## Install\n'), readme.indexOf('\n## ', readme.indexOf('## Install\n') + 1));

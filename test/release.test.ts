@@ -17,6 +17,15 @@ const REPOSITORY = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''
 const WORKFLOW_PATH = join(ROOT, '.github', 'workflows', 'release.yml');
 const NOTES = join(ROOT, '.github', 'release-notes.sh');
 
+/** A folder laid out as the repository is for release-notes.sh, with `changelog` as its CHANGELOG.md. */
+function withChangelog(changelog: string): string {
+  const dir = tempDir('notes');
+  mkdirSync(join(dir, '.github'));
+  cpSync(NOTES, join(dir, '.github', 'release-notes.sh'));
+  writeFileSync(join(dir, 'CHANGELOG.md'), changelog);
+  return dir;
+}
+
 interface Step {
   readonly id?: string;
   readonly uses?: string;
@@ -84,10 +93,7 @@ describe('the release workflow', () => {
   });
 
   it("writes the GitHub release's notes from the CHANGELOG section, the image's digest and how to verify it", () => {
-    const dir = tempDir('release-job');
-    mkdirSync(join(dir, '.github'));
-    cpSync(NOTES, join(dir, '.github', 'release-notes.sh'));
-    writeFileSync(join(dir, 'CHANGELOG.md'), '# Changelog\n\n## [1.2.3] - 2027-02-01\n\n### Fixed\n\n- a bug\n');
+    const dir = withChangelog('# Changelog\n\n## [1.2.3] - 2027-02-01\n\n### Fixed\n\n- a bug\n');
     // A stand-in gh: keeps its arguments and the notes it was given.
     mkdirSync(join(dir, 'bin'));
     writeFileSync(join(dir, 'bin', 'gh'), '#!/bin/sh\nprintf "%s\\n" "$@" > gh-args\n');
@@ -120,12 +126,9 @@ describe('the release workflow', () => {
 });
 
 describe('the CHANGELOG', () => {
-  /** release-notes.sh run in a copy of the repository's layout whose CHANGELOG.md is `changelog`. */
+  /** release-notes.sh run on `changelog`. */
   function notes(changelog: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const dir = tempDir('notes');
-    mkdirSync(join(dir, '.github'));
-    cpSync(NOTES, join(dir, '.github', 'release-notes.sh'));
-    writeFileSync(join(dir, 'CHANGELOG.md'), changelog);
+    const dir = withChangelog(changelog);
     const { status, stdout, stderr } = spawnSync('bash', [join(dir, '.github', 'release-notes.sh'), ...args], { encoding: 'utf8' });
     return { status, stdout, stderr };
   }

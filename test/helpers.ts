@@ -12,6 +12,17 @@ import { RUN_SCRIPT, WAIT_SCRIPT } from '../src/runtime/scripts.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'main.js');
 
+/** The fields of package.json that the release checks read. */
+interface PackageJson {
+  readonly version: string;
+  readonly license: string;
+  readonly engines: { readonly node: string };
+  readonly repository: { readonly url: string };
+}
+export const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+/** The repository's web address, from npm's `repository.url` (`git+https://….git`). */
+export const REPOSITORY_URL = PACKAGE.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+
 export interface Run {
   readonly stdout: string;
   readonly stderr: string;

@@ -4,7 +4,7 @@ import { chmodSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import jsYaml from 'js-yaml';
-import { dockerfileStages, imageEntrypoint, instruction, ROOT, tempDir } from './helpers.js';
+import { dockerfileStages, imageEntrypoint, instruction, PACKAGE, REPOSITORY_URL, ROOT, tempDir } from './helpers.js';
 
 /**
  * There is no Docker engine on the machines the tests run on, so the image's contract is proven on its
@@ -16,9 +16,8 @@ import { dockerfileStages, imageEntrypoint, instruction, ROOT, tempDir } from '.
 describe('the container image', () => {
   const all = dockerfileStages();
   const final = all[all.length - 1]!;
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
   // The Node major the package supports first (engines `>=22`) is the one both stages run.
-  const major = /^>=(\d+)$/.exec(pkg.engines.node)![1]!;
+  const major = /^>=(\d+)$/.exec(PACKAGE.engines.node)![1]!;
   const digest = '@sha256:[0-9a-f]{64}';
 
   it('builds on the official Node image and runs on distroless Node, of the major in engines, pinned to digests', () => {
@@ -58,8 +57,8 @@ describe('the container image', () => {
 
   it("carries the OCI labels source, licenses and version, the first two the package's own", () => {
     const labels = new Map(instruction(final, 'LABEL').flatMap((l) => [...l.matchAll(/([\w.-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!])));
-    assert.equal(labels.get('org.opencontainers.image.source'), pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''));
-    assert.equal(labels.get('org.opencontainers.image.licenses'), pkg.license);
+    assert.equal(labels.get('org.opencontainers.image.source'), REPOSITORY_URL);
+    assert.equal(labels.get('org.opencontainers.image.licenses'), PACKAGE.license);
     assert.equal(labels.get('org.opencontainers.image.version'), '${VERSION}', 'the release workflow passes the tag');
     assert.ok(instruction(final, 'ARG').some((a) => a.startsWith('VERSION')));
   });
@@ -109,9 +108,3 @@ describe('the container image', () => {
     assert.equal(out.results[0]!.message, 'start order (native): cloud-sql-proxy(ready) -> app');
   });
 });
-
-interface PackageJson {
-  readonly license: string;
-  readonly engines: { readonly node: string };
-  readonly repository: { readonly url: string };
-}

@@ -5,15 +5,13 @@ import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import jsYaml from 'js-yaml';
 import { IMAGE } from '../src/cli/help.js';
-import { ROOT, tempDir } from './helpers.js';
+import { PACKAGE, REPOSITORY_URL, ROOT, tempDir } from './helpers.js';
 
 /**
  * What a release publishes, checked where it can be without publishing: the workflow (which only GitHub
  * runs), the CHANGELOG section it turns into notes, one image name everywhere, the catalog metadata.
  * The image's files and the npm package are proven in image.test.ts and npm-pack.test.ts.
  */
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; repository: { url: string } };
-const REPOSITORY = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 const WORKFLOW_PATH = join(ROOT, '.github', 'workflows', 'release.yml');
 const NOTES = join(ROOT, '.github', 'release-notes.sh');
 
@@ -134,7 +132,7 @@ describe('the CHANGELOG', () => {
   }
 
   it("has a section for package.json's version", () => {
-    const r = spawnSync('bash', [NOTES, '--unreleased', pkg.version], { encoding: 'utf8' });
+    const r = spawnSync('bash', [NOTES, '--unreleased', PACKAGE.version], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^### Added$/m);
   });
@@ -190,12 +188,12 @@ describe('one name for the image, the package and the repository', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const install = readme.slice(readme.indexOf('## Install\n'), readme.indexOf('\n## ', readme.indexOf('## Install\n') + 1));
     for (const name of [
-      `npm install -g ./order-containers-${pkg.version}.tgz`,
-      `npm install -g order-containers@${pkg.version}`,
-      `${IMAGE}:v${pkg.version}`,
+      `npm install -g ./order-containers-${PACKAGE.version}.tgz`,
+      `npm install -g order-containers@${PACKAGE.version}`,
+      `${IMAGE}:v${PACKAGE.version}`,
     ])
       assert.ok(install.includes(name), name);
-    for (const [, version] of readme.matchAll(/order-containers(?:-|@|:v)(\d+\.\d+\.\d+)/g)) assert.equal(version, pkg.version);
+    for (const [, version] of readme.matchAll(/order-containers(?:-|@|:v)(\d+\.\d+\.\d+)/g)) assert.equal(version, PACKAGE.version);
   });
 
   it("has catalog metadata with the image, the repository, and the examples at this version's tag", () => {
@@ -205,11 +203,11 @@ describe('one name for the image, the package and the repository', () => {
       examplePackageURLs: string[];
     };
     assert.equal(metadata.image, IMAGE);
-    assert.equal(metadata.sourceURL, REPOSITORY);
+    assert.equal(metadata.sourceURL, REPOSITORY_URL);
     assert.ok(metadata.examplePackageURLs.length > 0);
     for (const url of metadata.examplePackageURLs) {
-      const prefix = `${REPOSITORY}/tree/v${pkg.version}/`;
-      assert.ok(url.startsWith(prefix), `${url}: at the tag v${pkg.version}`);
+      const prefix = `${REPOSITORY_URL}/tree/v${PACKAGE.version}/`;
+      assert.ok(url.startsWith(prefix), `${url}: at the tag v${PACKAGE.version}`);
       assert.ok(existsSync(join(ROOT, url.slice(prefix.length), 'Kptfile')), `${url}: an example package`);
     }
   });

@@ -253,3 +253,35 @@ describe('command line', () => {
     assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
+
+/** `kpt fn doc --image IMAGE` prints what the image's ENTRYPOINT prints for `--help`: the function's documentation. */
+describe('--help, as kpt fn doc shows it', () => {
+  const help = runCli(['--help']).stdout;
+  const schema = (name: string): { properties: Record<string, { properties?: Record<string, unknown> }> } =>
+    JSON.parse(readFileSync(join(ROOT, 'schema', name), 'utf8')) as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
+
+  it('names every field of the ContainerOrder spec and every key of the ConfigMap form', () => {
+    const section = help.slice(help.indexOf('Configuration:'), help.indexOf('Example:'));
+    const listed = [...section.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
+    assert.deepEqual(listed, Object.keys(schema('container-order.schema.json').properties.spec!.properties!));
+    const keys = Object.keys(schema('configmap.schema.json').properties.data!.properties!);
+    assert.match(section.replace(/\s+/g, ' '), new RegExp(`with the keys ${keys.slice(0, -1).join(', ')} and ${keys.at(-1)!},`));
+  });
+
+  it('gives an example whose two forms run, and order the same', () => {
+    const manifest = join(ROOT, 'examples', 'migrate-then-serve', 'deployment.yaml');
+    const [, args] = /--image \S+ -- \\\n\s+(.+)\n/.exec(help)!;
+    const defines = [...args!.matchAll(/(\w+)=('[^']*'|\S+)/g)].flatMap((m) => ['-d', `${m[1]}=${m[2]!.replace(/^'|'$/g, '')}`]);
+    const file = join(tempDir('help'), 'order.yaml');
+    writeFileSync(file, (/^ {2}apiVersion[\s\S]*?\n\n/m.exec(help)![0] ?? '').replace(/^ {2}/gm, ''));
+    const fromFile = runCli(['-f', file, manifest]);
+    const fromDefines = runCli([...defines, manifest]);
+    for (const r of [fromFile, fromDefines]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Deployment\/orders: start order \(native\): cloud-sql-proxy\(ready\) -> migrate\(completed\) -> api\n/);
+    }
+    assert.equal(fromFile.stdout, fromDefines.stdout);
+  });
+});

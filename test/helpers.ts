@@ -12,6 +12,17 @@ import { RUN_SCRIPT, WAIT_SCRIPT } from '../src/runtime/scripts.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'main.js');
 
+/** The fields of package.json that the release checks read. */
+interface PackageJson {
+  readonly version: string;
+  readonly license: string;
+  readonly engines: { readonly node: string };
+  readonly repository: { readonly url: string };
+}
+export const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+/** The repository's web address, from npm's `repository.url` (`git+https://….git`). */
+export const REPOSITORY_URL = PACKAGE.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+
 export interface Run {
   readonly stdout: string;
   readonly stderr: string;
@@ -106,7 +117,7 @@ export function dockerfileStages(): DockerfileStage[] {
   const result: { from: string; lines: string[] }[] = [];
   for (const line of text.split('\n').map((l) => l.trim())) {
     if (line.startsWith('#') || line === '') continue;
-    if (/^FROM\s/i.test(line)) result.push({ from: line.split(/\s+/)[1]!, lines: [] });
+    if (/^FROM\s/i.test(line)) result.push({ from: line.split(/\s+/).find((w, i) => i > 0 && !w.startsWith('--'))!, lines: [] });
     else result[result.length - 1]?.lines.push(line);
   }
   return result;
@@ -116,9 +127,12 @@ export function instruction(stage: DockerfileStage, name: string): string[] {
   return stage.lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
 }
 
+/** Where the runtime base keeps its node (GoogleContainerTools/distroless nodejs/BUILD: `entrypoint = ["/nodejs/bin/node"]`). */
+const IMAGE_NODE = '/nodejs/bin/node';
+
 /**
  * The final stage's ENTRYPOINT as a command line here: paths under its WORKDIR point into `appDir`
- * (the built project, as the image holds it), and `node` is the Node running the tests.
+ * (the built project, as the image holds it), and the base's node is the Node running the tests.
  */
 export function imageEntrypoint(appDir: string): string[] {
   const stages = dockerfileStages();
@@ -126,7 +140,7 @@ export function imageEntrypoint(appDir: string): string[] {
   const workdir = instruction(final, 'WORKDIR').pop()!;
   const entrypoint = JSON.parse(instruction(final, 'ENTRYPOINT')[0]!) as string[];
   return entrypoint.map((arg) =>
-    arg === 'node' ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg,
+    arg === IMAGE_NODE ? process.execPath : arg.startsWith(`${workdir}/`) ? join(appDir, arg.slice(workdir.length + 1)) : arg,
   );
 }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CLI, KPT_CANDIDATES, requireBinary, ROOT, tempDir } from './helpers.js';
+import { IMAGE } from '../src/cli/help.js';
+import { version } from '../src/cli/io.js';
+import { CLI, imageEntrypoint, KPT_CANDIDATES, requireBinary, ROOT, runCli, tempDir } from './helpers.js';
 
 /** A package with what kpt must not lose: comments everywhere, several resources in one file, subfolders. */
 const FILES: Readonly<Record<string, string>> = {
@@ -171,5 +173,34 @@ describe('end to end under the real kpt', () => {
     );
     kpt(bin, ['fn', 'render', dir, '--allow-exec']);
     checkPackage(dir, ['validate.yaml']);
+  });
+
+  it("kpt fn doc --image prints the function's documentation: the image's ENTRYPOINT run with --help", function () {
+    const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
+    const image = `${IMAGE}:v${version()}`;
+    // No Docker engine here: a stand-in answers kpt's version check, and runs the Dockerfile's ENTRYPOINT for `run`.
+    const shims = join(tempDir('fn-doc'), 'bin');
+    mkdirSync(shims);
+    writeFileSync(
+      join(shims, 'docker'),
+      `#!/bin/sh
+case "$1" in
+  version) echo 24.0.0 ;;
+  run) [ "$2 $3" = "--rm ${image}" ] || { echo "docker stand-in: unexpected $*" >&2; exit 125; }
+    shift 3; exec ${imageEntrypoint(ROOT).join(' ')} "$@" ;;
+  *) echo "docker stand-in: unexpected $*" >&2; exit 125 ;;
+esac
+`,
+    );
+    chmodSync(join(shims, 'docker'), 0o755);
+    const r = spawnSync(bin, ['fn', 'doc', '--image', image], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${shims}:${process.env.PATH}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    // kpt adds a newline of its own.
+    assert.equal(r.stdout.trimEnd(), runCli(['--help']).stdout.trimEnd());
+    assert.match(r.stdout, /^Configuration: the functionConfig is a ContainerOrder/m);
+    assert.ok(r.stdout.includes(`kpt fn eval DIR --image ${image} --`), 'an example with this image');
   });
 });

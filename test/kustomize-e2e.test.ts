@@ -3,10 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
+import { IMAGE as FUNCTION_IMAGE } from '../src/cli/help.js';
+import { version } from '../src/cli/io.js';
 import { imageEntrypoint, requireBinary, ROOT, tempDir } from './helpers.js';
 
 const KUBECTL_CANDIDATES = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'];
-const IMAGE = 'ghcr.io/example/order-containers:v0.1.0';
+const IMAGE = `${FUNCTION_IMAGE}:v${version()}`;
 
 /**
  * A stand-in for `docker` first on PATH: there is no Docker engine here, so it checks the arguments

@@ -24,11 +24,12 @@ interface MapBlock {
   readonly dashCol?: number;
 }
 
+/** A mapping's key as read; its lines are moved in place while the editor splices lines (carryKeys). */
 interface KeyEntry {
   readonly key: string;
-  readonly line: number;
+  line: number;
   /** One past the value's last content line. */
-  readonly end: number;
+  end: number;
   /** Text after the colon, comment removed; empty for block values. */
   readonly inline: string;
 }
@@ -58,6 +59,14 @@ const CARRY_SPAN = 64;
 
 function mapId(map: MapBlock): string {
   return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
+}
+
+/** The keys from `from` on moved by `delta` lines, in place: a splice before them moved their lines. */
+function shiftKeys(keys: KeyEntry[], from: number, delta: number): void {
+  for (let k = from; k < keys.length; k++) {
+    keys[k]!.line += delta;
+    keys[k]!.end += delta;
+  }
 }
 
 /**
@@ -405,7 +414,8 @@ export class BlockText {
 
   /**
    * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
-   * it, and inside one key's value only that key's end changes. Undefined when they must be read again.
+   * it, and inside one key's value only that key's end changes; updated in place. Undefined when they
+   * must be read again, and then left as they were.
    */
   private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
     const { at, remove, delta } = change;
@@ -419,14 +429,15 @@ export class BlockText {
         end: map.end + delta,
         ...(map.dashLine === undefined ? {} : { dashLine: map.dashLine + delta }),
       };
-      return { map: moved, keys: keys.map((k) => ({ ...k, line: k.line + delta, end: k.end + delta })) };
+      shiftKeys(keys, 0, delta);
+      return { map: moved, keys };
     }
     const i = keys.findLastIndex((k) => k.line < at);
     const inside = keys[i];
     if (!inside || at + remove > inside.end || !addsNoKey(change, map.indent)) return undefined;
-    const later = keys.slice(i + 1).map((k) => ({ ...k, line: k.line + delta, end: k.end + delta }));
-    const end = this.contentEnd(inside.line + 1, later[0]?.line ?? map.end + delta);
-    return { map: { ...map, end: map.end + delta }, keys: [...keys.slice(0, i), { ...inside, end }, ...later] };
+    shiftKeys(keys, i + 1, delta);
+    inside.end = this.contentEnd(inside.line + 1, keys[i + 1]?.line ?? map.end + delta);
+    return { map: { ...map, end: map.end + delta }, keys };
   }
 
   /**

@@ -91,7 +91,8 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   }
 
   // Main containers others wait on to be Ready are gated by a postStart hook.
-  const gated = [...new Set(graph.edges.filter((e) => e.condition === 'Ready' && !initLevel.has(e.from)).map((e) => e.from))];
+  const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
+  const gated = [...waitedOnReady].filter((name) => !initLevel.has(name));
   const checks = new Map<string, Readiness>();
   const waits = new Map<string, readonly string[]>();
   for (const name of gated) {
@@ -154,7 +155,6 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   });
   edits.push(...reorderEdits(mainsPath, restMains.rest(), finalMains));
 
-  const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
   const restartable = (name: string): boolean => graph.sidecars.has(name) || node(name).restartable;
   finalInits.forEach((name, position) => {
     const { container } = node(name);

@@ -9,8 +9,8 @@ import { explainResources } from './explain/explain.js';
 import { EXPLAIN_FORMATS, renderTimelines } from './explain/formats.js';
 import { manifestText, manifestTexts, resourcesOf } from './explain/input.js';
 import { runFunction, type ExitCode } from './function.js';
-import { isResourceListText, runOnStream } from './stream.js';
-import { readResourceList } from './resource-list/read.js';
+import { runOnStream } from './stream.js';
+import { isResourceListText, readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
 
 const CONFIG_OPTIONS = {

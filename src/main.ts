@@ -11,8 +11,8 @@ import { manifestText, manifestTexts, resourcesOf, type ManifestText } from './e
 import { runFunction, type ExitCode } from './function.js';
 import { listFileChanges, streamFileChanges, type StreamFile } from './preview/files.js';
 import { unifiedDiff } from './preview/unified.js';
-import { isResourceListText, runOnStream } from './stream.js';
-import { readResourceList } from './resource-list/read.js';
+import { runOnStream } from './stream.js';
+import { isResourceListText, readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
 
 const CONFIG_OPTIONS = {

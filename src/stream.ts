@@ -12,14 +12,6 @@ import { splitBlockResourceList } from './resource-list/split.js';
 import { fromItem, replaceSpans, streamDocuments, streamResourceList, type Replacement } from './resource-list/stream.js';
 import { checkByteSize, DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
 
-/** A top-level `kind: ResourceList` line, or its JSON form: what kpt and kustomize send. Any other text is a stream. */
-const RESOURCE_LIST_KIND = /^kind:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?\r?$/m;
-const RESOURCE_LIST_KIND_JSON = /"kind"\s*:\s*"ResourceList"/;
-
-export function isResourceListText(text: string): boolean {
-  return text.trimStart().startsWith('{') ? RESOURCE_LIST_KIND_JSON.test(text) : RESOURCE_LIST_KIND.test(text);
-}
-
 export interface StreamRun {
   readonly text: string;
   /** The documents the function changed, as spans of the input and their new text: what --diff shows. */

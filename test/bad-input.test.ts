@@ -15,6 +15,12 @@ interface Case {
 
 const DIR = join(ROOT, 'test', 'bad-input');
 const CASES = jsYaml.load(readFileSync(join(DIR, 'cases.yaml'), 'utf8')) as Case[];
+/**
+ * The output is read whole, from the list's root, where an item the function read at its depth limit
+ * (counted from the item's root) is two levels deeper: past js-yaml's default limit, which is the
+ * function's. js-yaml reads maxDepth since 4.3; @types/js-yaml does not know it yet.
+ */
+const WHOLE_OUTPUT: jsYaml.LoadOptions & { readonly maxDepth: number } = { maxDepth: 200 };
 /** Far above any case's real time; a case that reaches it hangs. */
 const LIMIT_MS = 30_000;
 
@@ -38,7 +44,7 @@ describe('the bad-input corpus (test/bad-input/cases.yaml)', function () {
 
   for (const c of CASES) {
     const command = c.args ? ` (${c.args.join(' ')})` : '';
-    it(`${c.file}${command}: exits ${c.exit} with ${c.stderr !== undefined ? 'one line on stderr' : 'its result'}`, () => {
+    it(`${c.file}${command}: exits ${c.exit} with ${c.stderr !== undefined ? 'one line on stderr' : c.message !== undefined ? 'its result' : 'nothing on stderr'}`, () => {
       const input = readFileSync(join(DIR, c.file));
       const r = run(input, c.args);
       assertNoCrash(r);
@@ -48,7 +54,12 @@ describe('the bad-input corpus (test/bad-input/cases.yaml)', function () {
         assert.equal(r.stdout, '', 'nothing half-written');
         return;
       }
-      const results = (jsYaml.load(r.stdout) as { results: { message: string }[] }).results;
+      if (c.message === undefined) {
+        // A case another command reads (explain) without a word: what it writes is not a ResourceList.
+        assert.equal(r.stderr, '');
+        return;
+      }
+      const results = (jsYaml.load(r.stdout, WHOLE_OUTPUT) as { results: { message: string }[] }).results;
       assert.equal(results[0]!.message, c.message);
       if (c.exit !== 0) assert.ok(r.stdout.startsWith(input.toString('utf8')), 'the input comes back unchanged, results after it');
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import jsYaml from 'js-yaml';
@@ -180,6 +180,28 @@ describe('command line', () => {
     const r = runCli(['explain', '-i', file]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `order-containers: ${file} (line 4, column 1): duplicated mapping key\n`);
+  });
+
+  it('refuses a file over the size limit by its size, before reading it: -i and explain -i exit 2, -f exits 3', () => {
+    const dir = tempDir('cli-big');
+    const big = join(dir, 'big.yaml');
+    // Sparse: 3 GiB that takes no disk. Read whole, it would be past what readFileSync reads at all
+    // (ERR_FS_FILE_TOO_LARGE) and take the memory of it.
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 1024 * 1024 * 1024);
+    const over = 'is larger than the limit of 67108864 bytes (64 MiB)';
+    for (const args of [
+      ['-i', big],
+      ['explain', '-i', big],
+    ]) {
+      const r = runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stderr, `order-containers: ${big} ${over}\n`, args.join(' '));
+      assert.equal(r.stdout, '');
+    }
+    const config = runCli(['-f', big], LIST);
+    assert.equal(config.code, 3);
+    assert.equal(config.stderr, `order-containers: function config ${big} ${over}\n`);
   });
 
   it('exits 2 on an unknown flag, a missing input file, and -f with -d', () => {

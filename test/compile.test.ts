@@ -8,6 +8,7 @@ import { startupProbeFrom } from '../src/readiness/readiness.js';
 import { parseOrder } from '../src/config/syntax.js';
 import fc from 'fast-check';
 import { findCycle, topologicalOrder, type OrderEdge } from '../src/order/graph.js';
+import { reorderEdits } from '../src/mechanisms/pod-edits.js';
 import { applyEditsToObject } from '../src/resource-list/edit.js';
 import { qosClassOf } from '../src/workloads/qos.js';
 import { planPodView as planPod } from './plan-view.js';
@@ -840,6 +841,43 @@ describe('planning in time linear in the pod (issue 17)', () => {
       sidecars.map((s) => s.name),
     );
     assert.equal(p.spec.containers.length, 800);
+  });
+
+  it('reorders with the moves of the list spliced name by name, wherever the names start', () => {
+    /** The definition: each name in turn, found in the list as the moves before it left it, and moved to its place. */
+    const referenceMoves = (current: readonly string[], final: readonly string[]): [number, number][] => {
+      const now = [...current];
+      const moves: [number, number][] = [];
+      final.forEach((name, position) => {
+        const at = now.indexOf(name);
+        if (at === position) return;
+        moves.push([at, position]);
+        now.splice(at, 1);
+        now.splice(position, 0, name);
+      });
+      return moves;
+    };
+    const lists = fc
+      .integer({ min: 0, max: 20 })
+      .chain((k) => {
+        const names = Array.from({ length: k }, (_, i) => `c${i}`);
+        return fc.tuple(fc.shuffledSubarray(names, { minLength: k, maxLength: k }), fc.shuffledSubarray(names));
+      })
+      // The final order names some of the list; the others stay behind them.
+      .map(([current, picked]) => ({ current, final: picked }));
+    fc.assert(
+      fc.property(lists, ({ current, final }) => {
+        const edits = reorderEdits(['spec', 'containers'], current, final);
+        assert.deepEqual(
+          edits.map((e) => (e.op === 'move' ? [e.fromIndex, e.toIndex] : [])),
+          referenceMoves(current, final),
+        );
+        const pod = { spec: { containers: current.map((name) => ({ name })) } };
+        applyEditsToObject(pod, edits);
+        assert.deepEqual(pod.spec.containers.map((c) => c.name).slice(0, final.length), final);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 

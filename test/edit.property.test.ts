@@ -6,6 +6,7 @@ import { BlockText } from '../src/resource-list/block-text.js';
 import { standaloneItemText } from '../src/resource-list/split.js';
 import { readResourceList } from '../src/resource-list/read.js';
 import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
+import type { SequenceStyle } from '../src/yaml/render.js';
 import { resourceList } from './generators.js';
 import { writeResourceList } from './helpers.js';
 
@@ -83,19 +84,24 @@ describe('the in-place editor (property)', () => {
   });
 });
 
-/** A Deployment of `n` containers, each with a comment, a probe and a volume mount: long enough that the editor keeps outlines across splices. */
-function longPod(n: number): string {
+/**
+ * A Deployment of `n` containers, each with a comment, a probe and a volume mount: long enough that the
+ * editor keeps outlines across splices. Compact (`- ` under its key, as kpt writes) or with every
+ * sequence indented under its key (as kubectl and Helm charts write).
+ */
+function longPod(n: number, style: SequenceStyle): string {
+  const d = style.compact ? '' : '  ';
   const containers = Array.from(
     { length: n },
-    (_, i) => `      # container ${i}
-      - name: c${i}
-        image: ghcr.io/shop/c${i}:1
-        command: [/c${i}]
-        readinessProbe:
-          httpGet: {path: /ready, port: ${8000 + i}}
-        volumeMounts:
-        - name: data
-          mountPath: /data/${i}
+    (_, i) => `      ${d}# container ${i}
+      ${d}- name: c${i}
+        ${d}image: ghcr.io/shop/c${i}:1
+        ${d}command: [/c${i}]
+        ${d}readinessProbe:
+          ${d}httpGet: {path: /ready, port: ${8000 + i}}
+        ${d}volumeMounts:
+        ${d}${d}- name: data
+          ${d}${d}mountPath: /data/${i}
 `,
   );
   return `apiVersion: apps/v1
@@ -109,12 +115,12 @@ spec:
         app: long
     spec:
       initContainers:
-      - name: setup
-        image: busybox
+      ${d}- name: setup
+        ${d}image: busybox
       containers:
 ${containers.join('')}      volumes:
-      - name: data
-        emptyDir: {}
+      ${d}- name: data
+        ${d}emptyDir: {}
 `;
 }
 
@@ -163,28 +169,30 @@ function editOn(pod: PodShape, kind: number, a: number, b: number): Edit {
 describe('the in-place editor across many edits (property)', () => {
   // The editor keeps what it read of the item's outline from one edit to the next (issue 17): the text
   // after a run of edits must be the text of the same edits made one at a time, each by a fresh editor.
-  it('edits a long pod as a fresh editor per edit would', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 8, max: 24 }),
-        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 40 }),
-        (n, steps) => {
-          const text = longPod(n);
-          const original = loadOne(text, 'item', DEFAULT_LIMITS) as PodShape;
-          const state = structuredClone(original);
-          const edits = steps.map(([kind, a, b]) => {
-            const edit = editOn(state, kind, a, b);
-            applyEditsToObject(state, [edit]);
-            return edit;
-          });
-          const together = BlockText.edit(text, original, edits, { compact: true });
-          let oneByOne = { text, value: original as unknown };
-          for (const edit of edits) oneByOne = BlockText.edit(oneByOne.text, oneByOne.value, [edit], { compact: true });
-          assert.equal(together.text, oneByOne.text);
-          assert.deepEqual(loadOne(together.text, 'item', DEFAULT_LIMITS), state);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  for (const style of [{ compact: true }, { compact: false }]) {
+    it(`edits a long pod as a fresh editor per edit would (${style.compact ? 'compact' : 'indented'} sequences)`, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 8, max: 24 }),
+          fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 40 }),
+          (n, steps) => {
+            const text = longPod(n, style);
+            const original = loadOne(text, 'item', DEFAULT_LIMITS) as PodShape;
+            const state = structuredClone(original);
+            const edits = steps.map(([kind, a, b]) => {
+              const edit = editOn(state, kind, a, b);
+              applyEditsToObject(state, [edit]);
+              return edit;
+            });
+            const together = BlockText.edit(text, original, edits, style);
+            let oneByOne = { text, value: original as unknown };
+            for (const edit of edits) oneByOne = BlockText.edit(oneByOne.text, oneByOne.value, [edit], style);
+            assert.equal(together.text, oneByOne.text);
+            assert.deepEqual(loadOne(together.text, 'item', DEFAULT_LIMITS), state);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  }
 });

@@ -10,10 +10,10 @@ export interface ConfigFlags {
 
 /** kubectl's `-f` names manifests; here it names the config, so a manifest given to it is told where it goes. */
 function configFromFile(path: string): unknown {
-  const text = readFileOrSay(path, 'function config ').toString('utf8');
   let config: unknown;
   try {
-    config = loadOne(text, `function config ${path}`, DEFAULT_LIMITS);
+    // A file over the size limit is refused by readFileOrSay, unread, with loadOne's message: a config problem too.
+    config = loadOne(readFileOrSay(path, 'function config ').toString('utf8'), `function config ${path}`, DEFAULT_LIMITS);
   } catch (e) {
     if (e instanceof InputError) throw new ConfigFileError(e.message);
     throw e;

@@ -1,8 +1,8 @@
 /** The command line's I/O: input, output, and what it says on stderr. */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Result } from '../resource-list/results.js';
-import { DEFAULT_LIMITS } from '../yaml/load.js';
+import { checkByteSize, DEFAULT_LIMITS, InputError } from '../yaml/load.js';
 
 /** A usage or I/O problem: printed as one line, exit 2. */
 export class UsageError extends Error {}
@@ -36,13 +36,44 @@ export async function readInput(path: string | undefined): Promise<Buffer> {
   return readFileOrSay(path, '');
 }
 
-/** A file's bytes, or a UsageError that names it: `cannot read function config x.yaml: ENOENT`. */
+/**
+ * A file's bytes, or a UsageError that names it: `cannot read function config x.yaml: ENOENT`. A file
+ * larger than the size limit is refused by its size before a byte is read; one whose size is not known
+ * beforehand (a pipe: `-i <(…)`) is read, like stdin, only up to just past the limit, which the reader
+ * of the bytes then reports.
+ */
 export function readFileOrSay(path: string, what: string): Buffer {
+  const say = (e: unknown): UsageError =>
+    new UsageError(`cannot read ${what}${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (e) {
-    throw new UsageError(`cannot read ${what}${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw say(e);
   }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile()) checkByteSize(stat.size, `${what}${path}`, DEFAULT_LIMITS);
+    return readUpTo(fd, DEFAULT_LIMITS.maxInputBytes + 1);
+  } catch (e) {
+    throw e instanceof InputError ? e : say(e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** At most `limit` bytes of an open file, to its end. */
+function readUpTo(fd: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  while (size < limit) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit - size));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    size += read;
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /**

@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { readResourceList, type PlainObject } from '../resource-list/read.js';
+import { isResourceListText, readResourceList, type PlainObject } from '../resource-list/read.js';
 import { fileOf } from '../resource-list/results.js';
-import { checkByteSize, DEFAULT_LIMITS, loadStream } from '../yaml/load.js';
+import { checkByteSize, DEFAULT_LIMITS, InputError, loadStream } from '../yaml/load.js';
 
 export interface ManifestText {
   /** What messages call it: a file's path, or `stdin`. */
@@ -52,27 +52,49 @@ export interface SourcedResource {
 }
 
 /**
+ * A ResourceList's items, each with its file, and its functionConfig, read as the function reads them:
+ * through its one parse entry, with the same limits, the depth counted the same way (from each item's
+ * root for block items, from the list's root for JSON), at the same positions. Reading the list as a
+ * stream first counted the depth from the list's root and refused items the function orders. Messages
+ * are prefixed with the text's name.
+ */
+function listResources(name: string, text: string): { resources: SourcedResource[]; functionConfig: unknown } {
+  try {
+    const list = readResourceList(Buffer.from(text));
+    const resources = list.items.map((item): SourcedResource => {
+      const value = item.read();
+      const path = fileOf(value)?.path;
+      return { resource: value, ...(path !== undefined ? { path } : {}) };
+    });
+    return { resources, functionConfig: list.functionConfig };
+  } catch (e) {
+    throw e instanceof InputError ? new InputError(`${name}: ${e.message}`) : e;
+  }
+}
+
+/**
  * The resources in the texts, each with its file (a ResourceList's items with the file kpt's path
  * annotation names), and the functionConfig of a ResourceList among them.
  */
 export function resourcesOf(texts: readonly ManifestText[]): { resources: SourcedResource[]; functionConfig: unknown } {
   const resources: SourcedResource[] = [];
   let functionConfig: unknown;
+  const addList = (name: string, text: string): void => {
+    const list = listResources(name, text);
+    resources.push(...list.resources);
+    functionConfig = list.functionConfig;
+  };
   for (const { name, text, path: file } of texts) {
+    if (isResourceListText(text)) {
+      addList(name, text);
+      continue;
+    }
     for (const doc of loadStream(text, name, DEFAULT_LIMITS)) {
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
       const resource = doc as PlainObject;
-      if (resource.kind === 'ResourceList') {
-        const list = readResourceList(Buffer.from(text));
-        for (const item of list.items) {
-          const value = item.read();
-          const path = fileOf(value)?.path;
-          resources.push({ resource: value, ...(path !== undefined ? { path } : {}) });
-        }
-        functionConfig = list.functionConfig;
-      } else {
-        resources.push({ resource, ...(file !== undefined ? { path: file } : {}) });
-      }
+      // A ResourceList in flow style, which has no `kind: ResourceList` line of its own.
+      if (resource.kind === 'ResourceList') addList(name, text);
+      else resources.push({ resource, ...(file !== undefined ? { path: file } : {}) });
     }
   }
   return { resources, functionConfig };

@@ -25,6 +25,7 @@ import { containerField } from '../workloads/pods.js';
 import type { MechanismPlan, PodContext } from './mechanism.js';
 import { helperEdits, helperRefusals, programOf, reorderEdits, sameCommand, waitedReadiness, type HelperVolume } from './pod-edits.js';
 import { onlyOurWaitHook, releasedWrappers, releaseEdits, type Kept } from './release.js';
+import { Remaining } from './remaining.js';
 
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -90,7 +91,8 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   }
 
   // Main containers others wait on to be Ready are gated by a postStart hook.
-  const gated = [...new Set(graph.edges.filter((e) => e.condition === 'Ready' && !initLevel.has(e.from)).map((e) => e.from))];
+  const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
+  const gated = [...waitedOnReady].filter((name) => !initLevel.has(name));
   const checks = new Map<string, Readiness>();
   const waits = new Map<string, readonly string[]>();
   for (const name of gated) {
@@ -138,24 +140,21 @@ export function kubeletOrder(pod: PodContext, sidecarsAsInit: boolean): KubeletO
   const edits: Edit[] = [];
   const initsPath: Path = ['spec', 'initContainers'];
   const mainsPath: Path = ['spec', 'containers'];
-  const currentInits = [...inits];
-  const currentMains = [...mains];
+  // Each name placed is taken from the inits or mains left to place, whose positions are then its move's.
+  const restInits = new Remaining(inits);
+  const restMains = new Remaining(mains);
   finalInits.forEach((name, position) => {
-    if (currentInits[position] === name) return;
-    const inInits = currentInits.indexOf(name);
-    if (inInits >= 0) {
-      edits.push({ op: 'move', from: initsPath, fromIndex: inInits, to: initsPath, toIndex: position });
-      currentInits.splice(inInits, 1);
+    if (restInits.has(name)) {
+      const at = position + restInits.positionOf(name);
+      restInits.take(name);
+      if (at !== position) edits.push({ op: 'move', from: initsPath, fromIndex: at, to: initsPath, toIndex: position });
     } else {
-      const inMains = currentMains.indexOf(name);
-      edits.push({ op: 'move', from: mainsPath, fromIndex: inMains, to: initsPath, toIndex: position });
-      currentMains.splice(inMains, 1);
+      edits.push({ op: 'move', from: mainsPath, fromIndex: restMains.positionOf(name), to: initsPath, toIndex: position });
+      restMains.take(name);
     }
-    currentInits.splice(position, 0, name);
   });
-  edits.push(...reorderEdits(mainsPath, currentMains, finalMains));
+  edits.push(...reorderEdits(mainsPath, restMains.rest(), finalMains));
 
-  const waitedOnReady = new Set(graph.edges.filter((e) => e.condition === 'Ready').map((e) => e.from));
   const restartable = (name: string): boolean => graph.sidecars.has(name) || node(name).restartable;
   finalInits.forEach((name, position) => {
     const { container } = node(name);

@@ -14,6 +14,7 @@ import { decodeWrapper } from '../protocol/wrapper.js';
 import { globMatches } from '../workloads/glob.js';
 import { containerField, runsToCompletion } from '../workloads/pods.js';
 import { qosClassOf } from '../workloads/qos.js';
+import { Remaining } from './remaining.js';
 import type { PodSpecView } from '../workloads/pods.js';
 
 /** The check a gate or wrapper runs for a container others wait on to be Ready, or why there is none. */
@@ -173,14 +174,12 @@ export function sameCommand(current: readonly string[] | undefined | null, wante
  * time from the front; each move's indices are those of the list as the moves before it left it.
  */
 export function reorderEdits(path: Path, current: readonly string[], final: readonly string[]): Edit[] {
-  const now = [...current];
+  const rest = new Remaining(current);
   const edits: Edit[] = [];
   final.forEach((name, position) => {
-    const at = now.indexOf(name);
-    if (at === position) return;
-    edits.push({ op: 'move', from: path, fromIndex: at, to: path, toIndex: position });
-    now.splice(at, 1);
-    now.splice(position, 0, name);
+    const at = position + rest.positionOf(name);
+    rest.take(name);
+    if (at !== position) edits.push({ op: 'move', from: path, fromIndex: at, to: path, toIndex: position });
   });
   return edits;
 }

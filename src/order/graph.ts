@@ -185,14 +185,18 @@ export function buildOrderGraph(
 
   for (const edge of edges) {
     const from = nodes.get(edge.from)!;
-    const waitedOn = `${edge.to} waits for ${edge.from} to be ${edge.condition}`;
+    // Built only for a problem: a pod where every container waits for every sidecar has containers × sidecars edges.
+    const waitedOn = (): string => `${edge.to} waits for ${edge.from} to be ${edge.condition}`;
     if (edge.condition === 'Completed' && (sidecars.has(edge.from) || from.restartable)) {
-      problems.push({ message: `${waitedOn}, but ${edge.from} is a sidecar: it keeps running and never completes`, field: fieldOf(from) });
+      problems.push({
+        message: `${waitedOn()}, but ${edge.from} is a sidecar: it keeps running and never completes`,
+        field: fieldOf(from),
+      });
     } else if (edge.condition === 'Ready' && !readinessProbeOf(from.container, presetProbes.get(from.name))) {
       problems.push({
         message: sidecars.has(edge.from)
           ? `sidecar ${edge.from} must be Ready before the others start, but it has no readinessProbe or startupProbe to tell; add one, or set waitFor: Started`
-          : `${waitedOn}, but ${edge.from} has no readinessProbe or startupProbe to tell; add one, or wait for Started`,
+          : `${waitedOn()}, but ${edge.from} has no readinessProbe or startupProbe to tell; add one, or wait for Started`,
         field: `${fieldOf(from)}.readinessProbe`,
       });
     }

@@ -4,6 +4,7 @@
 import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
 import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
 import { GapList } from './gap-list.js';
+import { SeqOutline, type SeqEntry } from './seq-outline.js';
 
 /**
  * Edits the text of one block-style YAML item in place, line by line, so that everything the edit does not
@@ -23,32 +24,29 @@ interface MapBlock {
   readonly dashCol?: number;
 }
 
+/** A mapping's key as read; its lines are moved in place while the editor splices lines (carryKeys). */
 interface KeyEntry {
   readonly key: string;
-  readonly line: number;
+  line: number;
   /** One past the value's last content line. */
-  readonly end: number;
+  end: number;
   /** Text after the colon, comment removed; empty for block values. */
   readonly inline: string;
 }
 
-interface SeqEntry {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** A sequence's entries as read, kept up to date in place while the editor splices lines inside them. */
-interface SeqOutline {
+/** A sequence's lines and entries as read, kept up to date while the editor splices lines inside them. */
+interface SeqLines {
   from: number;
   end: number;
   readonly dashCol: number;
-  readonly entries: { start: number; end: number }[];
+  readonly entries: SeqOutline;
 }
 
-/** One splice of lines: `remove` lines at `at` replaced by lines with the indents `added`. */
+/** One splice of lines: `remove` lines at `at` replaced by `lines`, whose indents are `added`. */
 interface LineChange {
   readonly at: number;
   readonly remove: number;
+  readonly lines: readonly string[];
   readonly added: readonly number[];
   readonly delta: number;
 }
@@ -63,15 +61,26 @@ function mapId(map: MapBlock): string {
   return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
 }
 
-/** The added lines stay inside a value at `indent`: none of them starts a key or an entry there. */
-function deeperThan(change: LineChange, indent: number): boolean {
-  return change.added.every((i) => i < 0 || i > indent);
+/** The keys from `from` on moved by `delta` lines, in place: a splice before them moved their lines. */
+function shiftKeys(keys: KeyEntry[], from: number, delta: number): void {
+  for (let k = from; k < keys.length; k++) {
+    keys[k]!.line += delta;
+    keys[k]!.end += delta;
+  }
+}
+
+/**
+ * None of the added lines starts a key of a mapping at `indent`, as readKeys reads it: each one is
+ * deeper, or the dash of a sequence written compact (`containers:` then `- name: a` under it).
+ */
+function addsNoKey(change: LineChange, indent: number): boolean {
+  return change.added.every((ind, k) => ind < 0 || ind > indent || (ind === indent && isDashAt(change.lines[k]!, ind)));
 }
 
 interface SeqBlock {
   readonly kind: 'seq';
   readonly dashCol: number;
-  readonly entries: readonly SeqEntry[];
+  readonly entries: SeqOutline;
 }
 
 type Resolved =
@@ -196,7 +205,7 @@ export class BlockText {
    * made editing a pod of n containers take n × the pod's lines (issue 17).
    */
   private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
-  private seqCache = new Map<string, SeqOutline>();
+  private seqCache = new Map<string, SeqLines>();
 
   constructor(
     text: string,
@@ -326,13 +335,13 @@ export class BlockText {
     const id = `${from}:${end}:${dashCol}`;
     let outline = this.seqCache.get(id);
     if (!outline) {
-      outline = { from, end, dashCol, entries: this.readEntries(from, end, dashCol) };
+      outline = { from, end, dashCol, entries: new SeqOutline(this.readEntries(from, end, dashCol)) };
       this.seqCache.set(id, outline);
     }
     return { kind: 'seq', dashCol, entries: outline.entries };
   }
 
-  private readEntries(from: number, end: number, dashCol: number): { start: number; end: number }[] {
+  private readEntries(from: number, end: number, dashCol: number): SeqEntry[] {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       if (!this.isContentLine(j)) continue;
@@ -347,7 +356,7 @@ export class BlockText {
   }
 
   private entryMap(seq: SeqBlock, index: number): MapBlock {
-    const entry = seq.entries[index];
+    const entry = seq.entries.entry(index);
     if (!entry) throw new Unsupported(`no entry ${index}`);
     const line = this.lines.get(entry.start)!;
     const after = line.slice(seq.dashCol + 1);
@@ -389,7 +398,7 @@ export class BlockText {
     const added = indentsOf(insert);
     this.lines.splice(at, remove, insert);
     this.indentCache?.splice(at, remove, added);
-    const change: LineChange = { at, remove, added, delta: insert.length - remove };
+    const change: LineChange = { at, remove, lines: insert, added, delta: insert.length - remove };
     const maps = this.keyCache;
     this.keyCache = new Map();
     for (const outline of maps.values()) {
@@ -405,7 +414,8 @@ export class BlockText {
 
   /**
    * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
-   * it, and inside one key's value only that key's end changes. Undefined when they must be read again.
+   * it, and inside one key's value only that key's end changes; updated in place. Undefined when they
+   * must be read again, and then left as they were.
    */
   private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
     const { at, remove, delta } = change;
@@ -419,47 +429,48 @@ export class BlockText {
         end: map.end + delta,
         ...(map.dashLine === undefined ? {} : { dashLine: map.dashLine + delta }),
       };
-      return { map: moved, keys: keys.map((k) => ({ ...k, line: k.line + delta, end: k.end + delta })) };
+      shiftKeys(keys, 0, delta);
+      return { map: moved, keys };
     }
     const i = keys.findLastIndex((k) => k.line < at);
     const inside = keys[i];
-    if (!inside || at + remove > inside.end || !deeperThan(change, map.indent)) return undefined;
-    const later = keys.slice(i + 1).map((k) => ({ ...k, line: k.line + delta, end: k.end + delta }));
-    const end = this.contentEnd(inside.line + 1, later[0]?.line ?? map.end + delta);
-    return { map: { ...map, end: map.end + delta }, keys: [...keys.slice(0, i), { ...inside, end }, ...later] };
+    if (!inside || at + remove > inside.end || !addsNoKey(change, map.indent)) return undefined;
+    shiftKeys(keys, i + 1, delta);
+    inside.end = this.contentEnd(inside.line + 1, keys[i + 1]?.line ?? map.end + delta);
+    return { map: { ...map, end: map.end + delta }, keys };
   }
 
-  /** The same for a sequence's entries, updated in place; false when they must be read again. */
-  private carryEntries(outline: SeqOutline, change: LineChange): boolean {
+  /**
+   * The same for a sequence's entries, updated in place; false when they must be read again. Entries
+   * before the splice stay, those after it move, and the entries it touches are read again from the
+   * last one that starts before it: the lines there are new, and they may add or remove entries (a move).
+   */
+  private carryEntries(outline: SeqLines, change: LineChange): boolean {
     const { at, remove, delta } = change;
     const { entries } = outline;
-    if (outline.end <= at || outline.from >= at + remove) {
+    const appended = at === outline.end && remove === 0;
+    if (!appended && (outline.end <= at || outline.from >= at + remove)) {
       if (outline.end - outline.from < CARRY_SPAN) return false;
       if (outline.end <= at) return true;
-      for (const e of entries) {
-        e.start += delta;
-        e.end += delta;
-      }
+      entries.shift(delta);
       outline.from += delta;
       outline.end += delta;
       return true;
     }
-    // The last entry that starts before the splice, by bisection: a sequence may hold thousands.
-    let lo = 0;
-    let hi = entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (entries[mid]!.start < at) lo = mid + 1;
-      else hi = mid;
+    const lo = entries.lastBefore(at);
+    if (lo < 0 || at + remove > outline.end) return false;
+    const hi = entries.lastBefore(at + remove) + 1;
+    const until = (entries.entry(hi)?.start ?? outline.end) + delta;
+    let reread: SeqEntry[];
+    try {
+      reread = this.readEntries(entries.entry(lo)!.start, until, outline.dashCol);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      // Lines added right after the sequence that are not entries of it (the next key) leave it as it was.
+      return appended;
     }
-    const inside = entries[lo - 1];
-    if (!inside || at + remove > inside.end || !deeperThan(change, outline.dashCol)) return false;
-    for (let k = lo; k < entries.length; k++) {
-      entries[k]!.start += delta;
-      entries[k]!.end += delta;
-    }
+    entries.replace(lo, hi, reread, delta);
     outline.end += delta;
-    inside.end = Math.max(this.contentEnd(inside.start + 1, entries[lo]?.start ?? outline.end), inside.start + 1);
     return true;
   }
 
@@ -533,8 +544,8 @@ export class BlockText {
     const rendered = renderLines([valueAt(after, [...path, index])], block.dashCol, this.style);
     const at =
       index < block.entries.length
-        ? this.leadingCommentStart(block.entries[index]!.start, block.dashCol)
-        : block.entries[block.entries.length - 1]!.end;
+        ? this.leadingCommentStart(block.entries.entry(index)!.start, block.dashCol)
+        : block.entries.entry(block.entries.length - 1)!.end;
     this.splice(at, 0, rendered);
   }
 
@@ -548,7 +559,7 @@ export class BlockText {
     if (typeof last === 'number') {
       if (parent.found !== 'seq' || parent.block.entries.length < 2)
         throw new Unsupported(`no block sequence to remove from at ${path.join('.')}`);
-      const entry = parent.block.entries[last];
+      const entry = parent.block.entries.entry(last);
       if (!entry) throw new Unsupported(`no entry ${last}`);
       const start = this.leadingCommentStart(entry.start, parent.block.dashCol);
       this.splice(start, entry.end - start, []);
@@ -565,7 +576,7 @@ export class BlockText {
   private move(edit: Extract<Edit, { op: 'move' }>, after: unknown): void {
     const source = this.resolve(edit.from);
     if (source.found !== 'seq') throw new Unsupported(`no block sequence at ${edit.from.join('.')}`);
-    const entry = source.block.entries[edit.fromIndex];
+    const entry = source.block.entries.entry(edit.fromIndex);
     if (!entry) throw new Unsupported(`no entry ${edit.fromIndex}`);
     const start = this.leadingCommentStart(entry.start, source.block.dashCol);
     const taken = this.lines.slice(start, entry.end);
@@ -587,8 +598,8 @@ export class BlockText {
         const { entries, dashCol } = target.block;
         const at =
           edit.toIndex < entries.length
-            ? this.leadingCommentStart(entries[edit.toIndex]!.start, dashCol)
-            : entries[entries.length - 1]!.end;
+            ? this.leadingCommentStart(entries.entry(edit.toIndex)!.start, dashCol)
+            : entries.entry(entries.length - 1)!.end;
         this.splice(at, 0, shift(dashCol));
         return;
       }

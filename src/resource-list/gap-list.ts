@@ -43,29 +43,26 @@ export class GapList<T> {
   }
 
   private moveGap(at: number): void {
-    const { items, gapStart, gapEnd } = this;
-    if (at < gapStart) {
-      const n = gapStart - at;
-      items.copyWithin(gapEnd - n, at, gapStart);
-      items.fill(undefined, at, Math.min(gapStart, gapEnd - n));
-      this.gapStart = at;
-      this.gapEnd = gapEnd - n;
-    } else if (at > gapStart) {
-      const n = at - gapStart;
-      items.copyWithin(gapStart, gapEnd, gapEnd + n);
-      items.fill(undefined, Math.max(gapEnd, gapStart + n), gapEnd + n);
-      this.gapStart = at;
-      this.gapEnd = gapEnd + n;
+    // Element by element: copyWithin and fill take a generic path on a JS array, which cost more than the moves themselves.
+    const { items } = this;
+    if (this.gapStart === this.gapEnd) {
+      this.gapStart = this.gapEnd = at;
+      return;
+    }
+    while (this.gapStart > at) {
+      items[--this.gapEnd] = items[--this.gapStart];
+      items[this.gapStart] = undefined;
+    }
+    while (this.gapStart < at) {
+      items[this.gapStart++] = items[this.gapEnd];
+      items[this.gapEnd++] = undefined;
     }
   }
 
   /** A gap of at least `size`, and as large again as the list: widening is rare, so its copies add up to a constant per element. */
   private widen(size: number): void {
     const gap = Math.max(size, this.length, 64);
-    const after = this.items.slice(this.gapEnd);
-    this.items.length = this.gapStart;
-    for (let i = 0; i < gap; i++) this.items.push(undefined);
+    this.items = this.items.slice(0, this.gapStart).concat(new Array<undefined>(gap).fill(undefined), this.items.slice(this.gapEnd));
     this.gapEnd = this.gapStart + gap;
-    for (const item of after) this.items.push(item);
   }
 }

@@ -11,6 +11,14 @@ const RESOURCE_LIST_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernete
 
 export type PlainObject = Record<string, unknown>;
 
+/** A top-level `kind: ResourceList` line, or its JSON form: what kpt and kustomize send. Any other text is a stream. */
+const RESOURCE_LIST_KIND = /^kind:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?\r?$/m;
+const RESOURCE_LIST_KIND_JSON = /"kind"\s*:\s*"ResourceList"/;
+
+export function isResourceListText(text: string): boolean {
+  return text.trimStart().startsWith('{') ? RESOURCE_LIST_KIND_JSON.test(text) : RESOURCE_LIST_KIND.test(text);
+}
+
 export interface Item {
   /** Position in `items`, as read. */
   readonly index: number;

@@ -30,6 +30,6 @@ describe('the Config Sync route (render in CI, sync the hydrated folder)', () =>
     cpSync(EXAMPLE, join(dir, 'config-sync'), { recursive: true });
     const r = spawnSync(join(dir, 'config-sync', 'hydrate.sh'), [], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, 'hydrate.sh: order-containers is not on PATH; install it with npm install -g order-containers\n');
+    assert.equal(r.stderr, 'hydrate.sh: order-containers is not on PATH; install it (README: Install; npm link in a built clone)\n');
   });
 });

@@ -5,7 +5,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kpt=${KPT:-kpt}
 if ! command -v order-containers >/dev/null 2>&1; then
-  echo "hydrate.sh: order-containers is not on PATH; install it with npm install -g order-containers" >&2
+  echo "hydrate.sh: order-containers is not on PATH; install it (README: Install; npm link in a built clone)" >&2
   exit 2
 fi
 rm -rf "$here/hydrated"

@@ -23,11 +23,12 @@ interface MapBlock {
   readonly dashCol?: number;
 }
 
+/** A mapping's key as read; its lines are kept up to date in place while the editor splices lines (carryKeys). */
 interface KeyEntry {
   readonly key: string;
-  readonly line: number;
+  line: number;
   /** One past the value's last content line. */
-  readonly end: number;
+  end: number;
   /** Text after the colon, comment removed; empty for block values. */
   readonly inline: string;
 }
@@ -430,7 +431,9 @@ export class BlockText {
 
   /**
    * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
-   * it, and inside one key's value only that key's end changes. Undefined when they must be read again.
+   * it, and inside one key's value only that key's end changes. The keys are updated in place, as every
+   * edit splices a few times and allocating them anew was most of what carrying cost. Undefined when
+   * they must be read again.
    */
   private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
     const { at, remove, delta } = change;
@@ -438,20 +441,27 @@ export class BlockText {
     if (disjoint) {
       if (map.end - map.start < CARRY_SPAN) return undefined;
       if (map.end <= at) return { map, keys };
+      for (const k of keys) {
+        k.line += delta;
+        k.end += delta;
+      }
       const moved: MapBlock = {
         ...map,
         start: map.start + delta,
         end: map.end + delta,
         ...(map.dashLine === undefined ? {} : { dashLine: map.dashLine + delta }),
       };
-      return { map: moved, keys: keys.map((k) => ({ ...k, line: k.line + delta, end: k.end + delta })) };
+      return { map: moved, keys };
     }
     const i = keys.findLastIndex((k) => k.line < at);
     const inside = keys[i];
     if (!inside || at + remove > inside.end || !deeperThan(change, map.indent)) return undefined;
-    const later = keys.slice(i + 1).map((k) => ({ ...k, line: k.line + delta, end: k.end + delta }));
-    const end = this.contentEnd(inside.line + 1, later[0]?.line ?? map.end + delta);
-    return { map: { ...map, end: map.end + delta }, keys: [...keys.slice(0, i), { ...inside, end }, ...later] };
+    for (let k = i + 1; k < keys.length; k++) {
+      keys[k]!.line += delta;
+      keys[k]!.end += delta;
+    }
+    inside.end = this.contentEnd(inside.line + 1, keys[i + 1]?.line ?? map.end + delta);
+    return { map: { ...map, end: map.end + delta }, keys };
   }
 
   /** The same for a sequence's entries, updated in place; false when they must be read again. */

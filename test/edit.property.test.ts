@@ -5,6 +5,7 @@ import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
 import { standaloneItemText } from '../src/resource-list/split.js';
 import { readResourceList } from '../src/resource-list/read.js';
+import { helperContainer } from '../src/protocol/helper-container.js';
 import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import type { SequenceStyle } from '../src/yaml/render.js';
 import { resourceList } from './generators.js';
@@ -39,6 +40,47 @@ describe('editing workloads (property)', () => {
         const out = writeResourceList(list, edits, []);
         const items = (jsYaml.load(out) as { items: Record<string, unknown>[] }).items;
         assert.equal(items.length, list.items.length);
+        let from = 0;
+        list.items.forEach((item, index) => {
+          const itemEdits = edits.get(index);
+          if (!itemEdits) {
+            const at = out.indexOf(generated.itemTexts[index]!, from);
+            assert.ok(at >= from, `untouched item ${index} is byte-identical and in order`);
+            from = at + generated.itemTexts[index]!.length;
+            return;
+          }
+          const expected = structuredClone(item.read());
+          applyEditsToObject(expected, itemEdits);
+          assert.deepEqual(items[index], expected);
+        });
+        for (const comment of commentsOf(generated.text)) assert.ok(out.includes(comment), `comment kept: ${comment}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('entries shared by every pod (property)', () => {
+  // The helper container is frozen and shared, and the writer reads its lines back once per run, not in
+  // each item (read-back.ts): wherever the editor puts it, the output must still read as planned.
+  it('inserts the shared helper anywhere and every item reads back as planned', () => {
+    const helper = helperContainer('busybox', ['wait', 'run']);
+    fc.assert(
+      fc.property(resourceList, fc.nat(), fc.nat(), (generated, pick, place) => {
+        const list = readResourceList(Buffer.from(generated.text));
+        const edits = new Map<number, Edit[]>();
+        list.items.forEach((item, index) => {
+          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
+            ?.containers;
+          if (!containers) return;
+          edits.set(index, [
+            { op: 'insert', path: [...SPEC, 'initContainers'], index: 0, value: helper, before: ['containers'] },
+            { op: 'insert', path: [...SPEC, 'containers'], index: place % (containers.length + 1), value: helper },
+            { op: 'move', from: [...SPEC, 'containers'], fromIndex: pick % containers.length, to: [...SPEC, 'initContainers'], toIndex: 1 },
+          ]);
+        });
+        const out = writeResourceList(list, edits, []);
+        const items = (jsYaml.load(out) as { items: Record<string, unknown>[] }).items;
         let from = 0;
         list.items.forEach((item, index) => {
           const itemEdits = edits.get(index);

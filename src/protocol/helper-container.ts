@@ -76,16 +76,40 @@ export interface HelperPod {
   readonly runAsUser?: unknown;
 }
 
+/**
+ * The helper init container, frozen and shared: a run writes the same one into most of its pods, and
+ * the writer renders a frozen value and reads its text back once for all of them (render.ts, read-back.ts).
+ */
 export function helperContainer(image: string, scripts: readonly HelperScript[], pod: HelperPod = { qos: 'Burstable' }): V1Container {
-  const resources = HELPER_RESOURCES[pod.qos];
-  return {
-    name: HELPER_CONTAINER,
-    image,
-    command: [...[...PROGRAM, INSTALL, HELPER_CONTAINER, BUSYBOX].map(escapeExpansion), ...scripts.flatMap((s) => SCRIPTS[s])],
-    securityContext: restricted(pod.runAsUser),
-    ...(resources ? { resources } : {}),
-    volumeMounts: [HELPER_OWN_MOUNT],
-  } as V1Container;
+  const securityContext = restricted(pod.runAsUser);
+  const key = JSON.stringify([image, scripts, pod.qos, securityContext.runAsUser ?? null]);
+  let helper = helpers.get(key);
+  if (helper === undefined) {
+    const resources = HELPER_RESOURCES[pod.qos];
+    helper = deepFreeze({
+      name: HELPER_CONTAINER,
+      image,
+      command: [...[...PROGRAM, INSTALL, HELPER_CONTAINER, BUSYBOX].map(escapeExpansion), ...scripts.flatMap((s) => SCRIPTS[s])],
+      securityContext,
+      ...(resources ? { resources: structuredClone(resources) } : {}),
+      volumeMounts: [{ ...HELPER_OWN_MOUNT }],
+    } as V1Container);
+    if (helpers.size >= HELPERS_KEPT) helpers.clear();
+    helpers.set(key, helper);
+  }
+  return helper;
+}
+
+/** The helpers made so far, by what tells them apart; few differ in one run (an image, the scripts, a QoS class). */
+const helpers = new Map<string, V1Container>();
+const HELPERS_KEPT = 64;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The fast editor of block-style YAML items: text edited in place, line by line.
  */
 import { applyEditsToObject, cloneData, placementOf, sameData, valueAt, type Edit, type Path } from './edit.js';
-import { renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
+import { renderEntryLines, renderKeyLine, renderLines, type SequenceStyle } from '../yaml/render.js';
 import { GapList } from './gap-list.js';
 import { SeqOutline, type SeqEntry } from './seq-outline.js';
 
@@ -24,7 +24,7 @@ interface MapBlock {
   readonly dashCol?: number;
 }
 
-/** A mapping's key as read; its lines are moved in place while the editor splices lines (carryKeys). */
+/** A mapping's key as read; its lines are kept up to date in place while the editor splices lines (carryKeys). */
 interface KeyEntry {
   readonly key: string;
   line: number;
@@ -194,6 +194,26 @@ function indentsOf(lines: readonly string[]): number[] {
   return indents;
 }
 
+/** The indents of lines shared by every pod (renderEntryLines' frozen renderings), read once. */
+const sharedIndents = new WeakMap<readonly string[], readonly number[]>();
+
+function indentsOfAdded(lines: readonly string[]): readonly number[] {
+  if (!Object.isFrozen(lines)) return indentsOf(lines);
+  let indents = sharedIndents.get(lines);
+  if (indents === undefined) sharedIndents.set(lines, (indents = indentsOf(lines)));
+  return indents;
+}
+
+/**
+ * A sequence entry the editor wrote as the shared rendering of a frozen value (renderEntryLines): the
+ * same lines in every pod, which the writer can read back once for all of them (read-back.ts).
+ */
+export interface SharedEntry {
+  readonly lines: readonly string[];
+  readonly value: unknown;
+  readonly dashColumn: number;
+}
+
 export class BlockText {
   private readonly lines: GapList<string>;
   private readonly eol: string;
@@ -206,6 +226,7 @@ export class BlockText {
    */
   private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
   private seqCache = new Map<string, SeqLines>();
+  private readonly shared: SharedEntry[] = [];
 
   constructor(
     text: string,
@@ -218,10 +239,15 @@ export class BlockText {
   }
 
   /** The edited text; throws Unsupported when an edit cannot be made faithfully in place. */
-  static edit(text: string, original: unknown, edits: readonly Edit[], style: SequenceStyle): { text: string; value: unknown } {
+  static edit(
+    text: string,
+    original: unknown,
+    edits: readonly Edit[],
+    style: SequenceStyle,
+  ): { text: string; value: unknown; shared: readonly SharedEntry[] } {
     const doc = new BlockText(text, original, style);
     for (const edit of edits) doc.apply(edit);
-    return { text: doc.lines.toArray().join(doc.eol), value: doc.current };
+    return { text: doc.lines.toArray().join(doc.eol), value: doc.current, shared: doc.shared };
   }
 
   private apply(edit: Edit): void {
@@ -233,7 +259,7 @@ export class BlockText {
         this.set(edit.path, after, edit.before);
         break;
       case 'insert':
-        this.insert(edit.path, edit.index, after, edit.before);
+        this.insert(edit.path, edit.index, edit.value, after, edit.before);
         break;
       case 'move':
         this.move(edit, after);
@@ -393,9 +419,8 @@ export class BlockText {
 
   // ---- writing ---------------------------------------------------------------------------------------
 
-  private splice(at: number, remove: number, insert: readonly string[]): void {
+  private splice(at: number, remove: number, insert: readonly string[], added = indentsOfAdded(insert)): void {
     // Edits insert whole keys or entries, never into a block scalar, so the new lines can be read alone.
-    const added = indentsOf(insert);
     this.lines.splice(at, remove, insert);
     this.indentCache?.splice(at, remove, added);
     const change: LineChange = { at, remove, lines: insert, added, delta: insert.length - remove };
@@ -534,19 +559,36 @@ export class BlockText {
     }
   }
 
-  private insert(path: Path, index: number, after: unknown, before: readonly string[] | undefined): void {
+  /** Inserts `value`, which the edit put at `index` of the sequence at `path` (`after`: the item since). */
+  private insert(path: Path, index: number, value: unknown, after: unknown, before: readonly string[] | undefined): void {
     const target = this.resolve(path);
+    if (target.found === 'missing' && target.depth === path.length - 1) {
+      // A new sequence of one entry: its key, then the entry as an insert into it would write it.
+      const name = path[path.length - 1] as string;
+      const keyLine = renderKeyLine(name, target.owner.indent);
+      const entry = this.entryLines(value, target.owner.indent + (this.style.compact ? 0 : 2));
+      const at = this.insertionLine(target.owner, placementOf(name, before));
+      this.splice(at, 0, [keyLine, ...entry], [...indentsOf([keyLine]), ...indentsOfAdded(entry)]);
+      return;
+    }
     if (target.found !== 'seq') {
       this.set(path, after, before);
       return;
     }
     const { block } = target;
-    const rendered = renderLines([valueAt(after, [...path, index])], block.dashCol, this.style);
+    const rendered = this.entryLines(value, block.dashCol);
     const at =
       index < block.entries.length
         ? this.leadingCommentStart(block.entries.entry(index)!.start, block.dashCol)
         : block.entries.entry(block.entries.length - 1)!.end;
     this.splice(at, 0, rendered);
+  }
+
+  /** The lines of a new sequence entry, noting those shared by every pod for the read-back. */
+  private entryLines(value: unknown, dashColumn: number): readonly string[] {
+    const lines = renderEntryLines(value, dashColumn, this.style);
+    if (Object.isFrozen(lines)) this.shared.push({ lines, value, dashColumn });
+    return lines;
   }
 
   /**

@@ -100,18 +100,23 @@ function setOwn(map: Record<string, unknown>, key: string, value: unknown): void
 /**
  * Whether two parsed values hold the same data. Every edited item is checked with it against
  * applyEditsToObject's result. Key order is not compared: it means nothing in YAML, and each editor
- * places keys its own way.
+ * places keys its own way. A string of `a` that `standIns` holds stands for that value (read-back.ts),
+ * and is noted in `used`.
  */
-export function sameData(a: unknown, b: unknown): boolean {
+export function sameData(a: unknown, b: unknown, standIns?: ReadonlyMap<string, unknown>, used?: Set<string>): boolean {
+  if (standIns !== undefined && typeof a === 'string' && standIns.has(a)) {
+    used?.add(a);
+    return sameData(standIns.get(a), b);
+  }
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameData(v, b[i]));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameData(v, b[i], standIns, used));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   const rb = b as Record<string, unknown>;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && sameData((a as Record<string, unknown>)[k], rb[k]));
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && sameData((a as Record<string, unknown>)[k], rb[k], standIns, used));
 }
 
 /** The value at `path`, or undefined where the path leaves the data. */

@@ -7,17 +7,18 @@
  * re-indented to the item's place and read back too. Then the item's `-` is put back. An item of a
  * list that only the full parser reads is edited inside that list's Document and compared the same
  * way. Nothing leaves here unless it reads back as planned: otherwise it is an EditError. So speed
- * never costs correctness, and that contract has one home.
+ * never costs correctness, and that contract has one home (the reading back itself: read-back.ts).
  *
  * This lives in resource-list/, not src/yaml/: it works in items, spans and edits. Keeping it here
  * means src/yaml/ imports nothing from the rest of src/.
  */
-import { BlockText, Unsupported } from './block-text.js';
+import { BlockText, Unsupported, type SharedEntry } from './block-text.js';
 import { applyToNode, editWithDocument } from './document-edit.js';
 import { applyEditsToObject, cloneData, sameData, type Edit } from './edit.js';
 import type { BlockResourceList, DocumentResourceList, PlainObject } from './read.js';
 import { standaloneItemText } from './split.js';
-import { loadDocuments, loadEdited } from '../yaml/load.js';
+import { readsBackAs } from './read-back.js';
+import { loadDocuments } from '../yaml/load.js';
 import { resolveMerges } from '../yaml/merge.js';
 
 /** A planned edit that no editor could make so that the item reads back as planned: a bug, exit 2. */
@@ -50,9 +51,9 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
   const span = list.split.items[index]!;
   const what = `items[${index}]`;
   const standalone = standaloneItemText(list.text, span);
-  const readsAs = (text: string, expected: unknown): boolean => {
+  const readsAs = (text: string, expected: unknown, shared: readonly SharedEntry[] = []): boolean => {
     try {
-      return sameData(loadEdited(text, standalone, what, list.limits, span.line + 1), expected);
+      return readsBackAs(text, standalone, expected, shared, what, list.limits, span.line + 1);
     } catch {
       return false;
     }
@@ -60,7 +61,7 @@ export function editBlockItem(list: BlockResourceList, index: number, value: Pla
   let edited: string | undefined;
   try {
     const candidate = BlockText.edit(standalone, value, edits, list.style);
-    if (readsAs(candidate.text, candidate.value)) edited = candidate.text;
+    if (readsAs(candidate.text, candidate.value, candidate.shared)) edited = candidate.text;
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
   }

@@ -236,6 +236,11 @@ export function loadOne(text: string, what: string, limits: ReadLimits, firstLin
   }
 }
 
+/** Whether `text` may hold an anchor or alias (MAYBE_ALIAS): loadEdited reads an edit of it with js-yaml only when not. */
+export function mayHoldAliases(text: string): boolean {
+  return MAYBE_ALIAS.test(text);
+}
+
 /**
  * `text`, which the function wrote by editing `source`, as plain data. A text that may hold aliases goes
  * to the yaml package for its alias count, but when `source` has none the edited text has none either:
@@ -244,7 +249,7 @@ export function loadOne(text: string, what: string, limits: ReadLimits, firstLin
  * magnitude faster, and the reading stays the one the item was first read with.
  */
 export function loadEdited(text: string, source: string, what: string, limits: ReadLimits, firstLine = 1): unknown {
-  if (MAYBE_ALIAS.test(source)) return loadOne(text, what, limits, firstLine);
+  if (mayHoldAliases(source)) return loadOne(text, what, limits, firstLine);
   checkSize(text, what, limits);
   try {
     return resolveMerges(jsYaml.load(text, jsYamlOptions(limits)), text);

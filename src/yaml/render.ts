@@ -96,6 +96,45 @@ function plainNonStrings(document: Document): { node: Scalar; source: string; va
  * never folds a long string.
  */
 export function renderLines(value: unknown, indent: number, style: SequenceStyle): string[] {
+  return [...linesOf(value, indent, style)];
+}
+
+/**
+ * The lines of a sequence whose one entry is `value`, its dash at `dashColumn`: what an insert into a
+ * block sequence writes. The array is shared: a frozen value's rendering is kept by identity, so that
+ * a caller may recognise the same lines again (the writer reads them back once, not once per pod).
+ */
+export function renderEntryLines(value: unknown, dashColumn: number, style: SequenceStyle): readonly string[] {
+  if (!isFrozenObject(value)) return linesOf([value], dashColumn, style);
+  let byPlace = renderedFrozen.get(value);
+  if (byPlace === undefined) renderedFrozen.set(value, (byPlace = new Map<string, readonly string[]>()));
+  const place = `${dashColumn} ${style.compact}`;
+  let lines = byPlace.get(place);
+  if (lines === undefined) byPlace.set(place, (lines = Object.freeze(linesOf([value], dashColumn, style))));
+  return lines;
+}
+
+function isFrozenObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && Object.isFrozen(value);
+}
+
+/**
+ * Renderings of frozen values (the helper container, the same in every pod of a run) by identity: a
+ * frozen value cannot change, and its identity is found without reading the value, where the text key
+ * of `rendered` costs a JSON text of the whole value per lookup.
+ */
+const renderedFrozen = new WeakMap<object, Map<string, readonly string[]>>();
+
+/**
+ * The yaml package's renderings by value, indent and style. Every pod a gate or wrapper is added to gets
+ * the same helper container, whose scripts the yaml package takes a quarter of an edit-all run to
+ * print, each time anew. JSON text names a value exactly enough: what it cannot tell apart (NaN from
+ * null) no plan writes, and the writer reads every edited item back all the same.
+ */
+const rendered = new Map<string, readonly string[]>();
+const RENDERED_KEPT = 64;
+
+function linesOf(value: unknown, indent: number, style: SequenceStyle): readonly string[] {
   const simple: string[] = [];
   if (simpleLines(value, ' '.repeat(indent), style, simple)) return simple;
   const key = `${indent} ${style.compact} ${JSON.stringify(value)}`;
@@ -107,17 +146,8 @@ export function renderLines(value: unknown, indent: number, style: SequenceStyle
     if (rendered.size >= RENDERED_KEPT) rendered.clear();
     rendered.set(key, lines);
   }
-  return [...lines];
+  return lines;
 }
-
-/**
- * The yaml package's renderings by value, indent and style. Every pod a gate or wrapper is added to gets
- * the same helper container, whose scripts the yaml package takes a quarter of an edit-all run to
- * print, each time anew. JSON text names a value exactly enough: what it cannot tell apart (NaN from
- * null) no plan writes, and the writer reads every edited item back all the same.
- */
-const rendered = new Map<string, readonly string[]>();
-const RENDERED_KEPT = 64;
 
 /**
  * Strings that read back as themselves when written plain, in YAML 1.2 and in YAML 1.1 alike, in block

@@ -70,7 +70,6 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
         : config.kind === 'none' && considered === 0
           ? `nothing to do: ${config.reason}`
           : `nothing to do: no workload matched the selector${unlistedHint(unlisted)}`;
-  const all = bySeverity(results);
-  if (message !== undefined) all.push(configResult(functionConfig, 'info', message));
+  const all = bySeverity(results, message === undefined ? undefined : configResult(functionConfig, 'info', message));
   return finish(hasErrors(all) ? 1 : 0, all);
 }

@@ -60,7 +60,10 @@ describe('the bad-input corpus (test/bad-input/cases.yaml)', function () {
         return;
       }
       const results = (jsYaml.load(r.stdout, WHOLE_OUTPUT) as { results: { message: string }[] }).results;
-      assert.equal(results[0]!.message, c.message);
+      assert.ok(
+        results.some((x) => x.message === c.message),
+        JSON.stringify(results.map((x) => x.message)),
+      );
       if (c.exit !== 0) assert.ok(r.stdout.startsWith(input.toString('utf8')), 'the input comes back unchanged, results after it');
     });
   }

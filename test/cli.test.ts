@@ -58,7 +58,7 @@ describe('command line', () => {
       spec.initContainers.map((c) => [c.name, c.restartPolicy]),
       [['proxy', 'Always']],
     );
-    assert.deepEqual(out.results[0], {
+    assert.deepEqual(out.results[1], {
       message: 'start order (native): proxy(ready) -> app',
       severity: 'info',
       resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },

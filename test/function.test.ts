@@ -59,7 +59,7 @@ describe('orders declared on the workload itself', () => {
     );
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     assert.deepEqual(initNames(r.items[0]!), ['proxy', 'migrate']);
-    assert.equal(r.results[0]!.message, 'start order (native): proxy(ready) -> migrate(completed) -> app -> vault');
+    assert.equal(r.results[1]!.message, 'start order (native): proxy(ready) -> migrate(completed) -> app -> vault', 'after the summary');
   });
 
   it('take precedence over the functionConfig for that workload, part by part', () => {
@@ -111,15 +111,15 @@ describe('opting out, and annotations where they are not read (issue 18)', () =>
       assert.equal(withoutResults(r.output), text);
       assert.deepEqual(r.results, [
         {
+          message: '1 selected workload: 1 left as they are (order-containers.dev/skip)',
+          severity: 'info',
+          resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: '' },
+        },
+        {
           message: `left as it is: ${field} is "true"`,
           severity: 'info',
           resourceRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
           field: { path: field },
-        },
-        {
-          message: '1 selected workload: 1 left as they are (order-containers.dev/skip)',
-          severity: 'info',
-          resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: '' },
         },
       ]);
     }
@@ -314,8 +314,8 @@ items:
       r.results.map((x) => x.severity),
       ['warning', 'info', 'info'],
     );
-    assert.equal(r.results[1]!.message, 'start order (postStart): proxy(ready) -> app');
-    assert.equal(r.results[2]!.message, '1 selected workload: 1 ordered');
+    assert.equal(r.results[1]!.message, '1 selected workload: 1 ordered');
+    assert.equal(r.results[2]!.message, 'start order (postStart): proxy(ready) -> app');
     assert.deepEqual(violationsIn(r.items), []);
   });
 });
@@ -356,7 +356,7 @@ items:
     assert.equal(r.exitCode, 0, JSON.stringify(r.results));
     assert.deepEqual(initNames(r.items[0]!), ['order-containers-helper'], 'entrypoint: only its helper is an init container');
     assert.match(
-      String(r.results[0]!.message),
+      String(r.results[1]!.message),
       /^strategy auto chose entrypoint for this pod: native cannot do it: Service web-metrics targets port metrics of proxy by name/,
     );
     const explicit = run(list('{app: web}'), { ...config('1.32'), data: { ...config('1.32').data, strategy: 'native' } });
@@ -385,8 +385,8 @@ items:
             'warning',
             'port metrics of proxy moves to spec.initContainers with it, and before 1.33 the EndpointSlice controller looks named ports up in spec.containers only: a Service elsewhere that targets it by name would not reach proxy; target port 9090 by number',
           ],
-          ['info', 'start order (native): proxy(ready) -> app'],
           ['info', '1 selected workload: 1 ordered'],
+          ['info', 'start order (native): proxy(ready) -> app'],
         ],
       );
     }

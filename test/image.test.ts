@@ -105,6 +105,6 @@ describe('the container image', () => {
     });
     assert.equal(r.status, 0, r.stderr);
     const out = jsYaml.load(r.stdout) as { results: { message: string }[] };
-    assert.equal(out.results[0]!.message, 'start order (native): cloud-sql-proxy(ready) -> app');
+    assert.equal(out.results[1]!.message, 'start order (native): cloud-sql-proxy(ready) -> app');
   });
 });

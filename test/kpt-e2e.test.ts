@@ -175,6 +175,26 @@ describe('end to end under the real kpt', () => {
     checkPackage(dir, ['validate.yaml']);
   });
 
+  it("kpt fn eval's first four printed results are the ones to act on: the typo's warning, then the summary (issue 18)", function () {
+    const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
+    const dir = tempDir('results');
+    writePackage(dir);
+    const r = spawnSync(bin, ['fn', 'eval', dir, '--exec', CLI, '--', 'sidecars=proxy,prxy'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    // kpt prints "  Results:", then the first results, one per line, then how many it left out.
+    const printed = (r.stdout + r.stderr).split('\n');
+    const first = printed
+      .slice(printed.findIndex((l) => l.trim() === 'Results:') + 1)
+      .filter((l) => /^\s+\[(error|warning|info)\]/.test(l));
+    assert.match(first[0]!, /\[warning\] .*sidecar prxy is not a container of any selected workload; did you mean proxy\?/);
+    assert.match(first[1]!, /\[info\] .*2 selected workloads: 2 ordered/);
+    assert.ok(!printed.some((l) => /prxy is not a container of this pod/.test(l)), 'no per-workload line for the typo');
+  });
+
   it("kpt fn doc --image prints the function's documentation: the image's ENTRYPOINT run with --help", function () {
     const bin = requireBinary(this, 'kpt', KPT_CANDIDATES);
     const image = `${IMAGE}:v${version()}`;

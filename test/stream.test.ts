@@ -74,8 +74,8 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
       [['cloud-sql-proxy', 'Always']],
     );
     assert.deepEqual(r.stderr.trimEnd().split('\n'), [
-      'order-containers: info: Deployment/web: start order (native): cloud-sql-proxy(ready) -> app',
       'order-containers: info: ConfigMap/function-input: 1 selected workload: 1 ordered',
+      'order-containers: info: Deployment/web: start order (native): cloud-sql-proxy(ready) -> app',
     ]);
   });
 

@@ -7,10 +7,12 @@ import type { WorkloadOutcome } from './plan-list.js';
 
 /**
  * A skipped part of the declaration is an error for a workload that asked for exactly these
- * containers (it names itself, or declares its own order), and news for one a broad selector caught.
+ * containers (it names itself, or declares its own order). For one a broad selector caught it is the
+ * normal case (a config names the sidecars of many workloads, each has some), and not said per
+ * workload: a name that no selected workload has is one warning for the list (plan/unmatched.ts).
  */
-function severityOf(d: Diagnostic, asked: boolean): Severity {
-  if (d.severity === 'skipped') return asked ? 'error' : 'info';
+function severityOf(d: Diagnostic, asked: boolean): Severity | undefined {
+  if (d.severity === 'skipped') return asked ? 'error' : undefined;
   return d.severity;
 }
 
@@ -20,16 +22,26 @@ function severityOf(d: Diagnostic, asked: boolean): Severity {
  * the few results that matter (kpt prints four lines by default).
  */
 export function workloadResults(outcome: WorkloadOutcome): Result[] {
-  const all = outcome.diagnostics.map((d) => itemResult(outcome.item, severityOf(d, outcome.asked), d.message, d.field));
+  const all = outcome.diagnostics.flatMap((d) => {
+    const severity = severityOf(d, outcome.asked);
+    return severity === undefined ? [] : [itemResult(outcome.item, severity, d.message, d.field)];
+  });
   const quiet = outcome.edits.length === 0 && !outcome.optedOut && all.every((r) => r.severity === 'info');
   return quiet ? [] : all;
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
-/** Errors first, then warnings, then infos, each in the order they were found. */
-export function bySeverity(results: readonly Result[]): Result[] {
-  return [...results].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+/**
+ * Errors first, then warnings, then the list's summary, then infos, each in the order they were found:
+ * kpt prints the first four results, and the summary is the one info every run should show.
+ */
+export function bySeverity(results: readonly Result[], summary?: Result): Result[] {
+  const sorted = [...results].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  if (summary === undefined) return sorted;
+  const firstInfo = sorted.findIndex((r) => r.severity === 'info');
+  sorted.splice(firstInfo < 0 ? sorted.length : firstInfo, 0, summary);
+  return sorted;
 }
 
 /** How the selected workloads came out, for the summary. */

@@ -277,6 +277,32 @@ const otelcol = (pattern: string, bin: 'otelcol' | 'otelcol-contrib' | 'otelcol-
   };
 };
 
+// --- Consul ------------------------------------------------------------------------------------------
+// hashicorp/consul-dataplane Dockerfile (release-default: gcr.io/distroless/base-debian11, glibc;
+// /usr/local/bin/consul-dataplane, envoy and dumb-init; USER 100; ENTRYPOINT
+// ["/usr/local/bin/dumb-init", "/usr/local/bin/consul-dataplane"]). dumb-init is left out: it only
+// forwards signals to its child, so the ENTRYPOINT is the dataplane itself here. The injector's startupProbe
+// execs /usr/local/bin/consul-dataplane -check-proxy-health.
+const consulDataplane = (pattern: string): ImageSpec => ({
+  pattern,
+  base: 'distroless',
+  files: { '/usr/local/bin/consul-dataplane': program('consul-dataplane') },
+  entrypoint: ['/usr/local/bin/consul-dataplane'],
+  user: 100,
+  source: 'hashicorp/consul-dataplane Dockerfile (release-default stage, dumb-init left out)',
+});
+// hashicorp/consul-k8s control-plane/Dockerfile (release-default: alpine, /bin/consul-k8s-control-plane,
+// USER 100, CMD /bin/${BIN_NAME}); the injector's consul-connect-inject-init runs it under /bin/sh -ec.
+const consulControlPlane = (pattern: string): ImageSpec => ({
+  pattern,
+  base: 'distro',
+  files: { '/bin/consul-k8s-control-plane': program('consul-k8s-control-plane') },
+  cmd: ['/bin/sh', '-c', '/bin/consul-k8s-control-plane'],
+  env: { PATH, BIN_NAME: 'consul-k8s-control-plane' },
+  user: 100,
+  source: 'hashicorp/consul-k8s control-plane/Dockerfile (release-default stage)',
+});
+
 export const SIDECAR_IMAGES: readonly ImageSpec[] = [
   cloudSqlProxy('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2*-alpine', 'distro'),
   cloudSqlProxy('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2*-bullseye', 'distro'),
@@ -304,4 +330,6 @@ export const SIDECAR_IMAGES: readonly ImageSpec[] = [
   otelcol('*otel/opentelemetry-collector-contrib:*', 'otelcol-contrib'),
   otelcol('*otel/opentelemetry-collector:*', 'otelcol'),
   otelcol('*/opentelemetry-collector-releases/opentelemetry-collector-k8s:*', 'otelcol-k8s'),
+  consulDataplane('*hashicorp/consul-dataplane:*'),
+  consulControlPlane('*hashicorp/consul-k8s-control-plane:*'),
 ];

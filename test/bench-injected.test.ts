@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { ROOT } from './helpers.js';
 import { admit, type Injector } from './bench-kubelet/admission.js';
+import { consulInjector } from './bench-kubelet/injectors/consul.js';
 import { istioInjector } from './bench-kubelet/injectors/istio.js';
 import { LINKERD_DEFAULTS, linkerdInjector } from './bench-kubelet/injectors/linkerd.js';
 import { otelOperatorInjector } from './bench-kubelet/injectors/otel-operator.js';
@@ -58,7 +59,11 @@ function slowProxy(pattern: string, program: string): ImageSpec {
 const RUN = {
   runForMs: 30_000,
   deleteAfterReadyMs: 500,
-  images: [slowProxy('*/istio/proxyv2:*', 'pilot-agent'), slowProxy('cr.l5d.io/linkerd/proxy:*', 'linkerd-proxy')],
+  images: [
+    slowProxy('*/istio/proxyv2:*', 'pilot-agent'),
+    slowProxy('cr.l5d.io/linkerd/proxy:*', 'linkerd-proxy'),
+    slowProxy('*hashicorp/consul-dataplane:*', 'consul-dataplane'),
+  ],
 } as const;
 
 const config = (presets: readonly string[], version: Version): Item => ({
@@ -137,6 +142,29 @@ const ISTIO = istioInjector({ nativeSidecars: false, holdApplicationUntilProxySt
 /** A Linkerd installed with proxy.await off: then only the pod's annotation holds the app. */
 const LINKERD_NO_AWAIT = linkerdInjector({ ...LINKERD_DEFAULTS, await: false });
 const LINKERD = linkerdInjector(LINKERD_DEFAULTS);
+const CONSUL = consulInjector();
+
+/**
+ * `items` with each workload declaring consul-dataplane its sidecar (the bench reads the workload's own annotation), Ready before the others start:
+ * what the README promises of the native consul-dataplane, whose startupProbe asks Envoy's /ready. The
+ * bench's preset table judges consul by Started only (no readiness it can probe before 1.29).
+ */
+function consulReadyFirst(items: readonly Item[]): Item[] {
+  return items.map((item) => {
+    const metadata = (item.metadata ?? {}) as { annotations?: Record<string, string> };
+    return {
+      ...item,
+      metadata: { ...metadata, annotations: { ...metadata.annotations, 'order-containers.dev/sidecars': 'consul-dataplane' } },
+    };
+  });
+}
+
+/** `input`, through the function or not, then the Consul injector, on the bench: judged by consulReadyFirst. */
+async function consulRun(input: readonly Item[], version: Version, options: { readonly throughFunction: boolean }): Promise<Run> {
+  const functionConfig = config(['consul'], version);
+  const admitted = admit(options.throughFunction ? throughFunction(input, functionConfig) : input, [CONSUL]);
+  return runOn(admitted, consulReadyFirst(admitted), { ...RUN, functionConfig });
+}
 
 describe('injected presets: the emulated injectors write what the injectors write (test/injected/)', () => {
   /** The fixture without what its injector added: the pod as the user wrote it. */
@@ -174,6 +202,35 @@ describe('injected presets: the emulated injectors write what the injectors writ
     const bare = unInjected('linkerd-2.19.yaml', ['linkerd-proxy', 'linkerd-init'], ['linkerd.io/created-by', 'linkerd.io/proxy-version']);
     const admitted = admit(bare, [LINKERD]);
     assert.deepEqual(ordering(specOf(admitted, 'emoji')), ordering(specOf(fixture, 'emoji')));
+  });
+
+  it('consul: consul-connect-inject-init after the own init containers, consul-dataplane after it as a native sidecar, else after the app', () => {
+    const own = { name: 'migrate', image: 'example/app:1' };
+    const pod = (annotations: Record<string, string>): Item[] => [
+      deployment(
+        'counter',
+        { 'consul.hashicorp.com/connect-inject': 'true', ...annotations },
+        { initContainers: [own], containers: [APP] },
+      ),
+    ];
+    const native = specOf(admit(pod({ 'consul.hashicorp.com/enable-consul-dataplane-as-sidecar': 'true' }), [CONSUL]), 'counter');
+    assert.deepEqual(
+      ordering(native),
+      [
+        { name: 'migrate', init: true },
+        { name: 'consul-connect-inject-init', init: true },
+        { name: 'consul-dataplane', init: true, restartPolicy: 'Always' },
+        { name: 'app', init: false },
+      ].map((c) => ({ restartPolicy: undefined, postStart: undefined, readiness: undefined, startup: undefined, ...c })),
+    );
+    assert.deepEqual(native.initContainers![2]!.startupProbe?.exec?.command, ['/usr/local/bin/consul-dataplane', '-check-proxy-health']);
+    const regular = specOf(admit(pod({}), [CONSUL]), 'counter');
+    assert.deepEqual(
+      regular.containers.map((c) => c.name),
+      ['app', 'consul-dataplane'],
+    );
+    assert.equal(regular.containers[1]!.startupProbe, undefined);
+    assert.equal(specOf(admit(pod({ 'consul.hashicorp.com/connect-inject': 'false' }), [CONSUL]), 'counter').containers.length, 1);
   });
 });
 
@@ -369,6 +426,53 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
         assertHealthy(run, { stopOrder: false });
       },
     );
+
+  // --- consul ----------------------------------------------------------------------------------------
+  const inject = { 'consul.hashicorp.com/connect-inject': 'true' };
+  const counter = [deployment('counter', inject, { containers: [APP] })];
+  bench(
+    'consul, Kubernetes 1.30: consul-dataplane is a native sidecar, the app starts after its startupProbe -check-proxy-health passes, and the pod becomes Ready',
+    () => consulRun(counter, '1.30', { throughFunction: true }),
+    (run) => {
+      const spec = specOf(admit(throughFunction(counter, config(['consul'], '1.30')), [CONSUL]), 'counter');
+      assert.equal(spec.initContainers?.find((c) => c.name === 'consul-dataplane')?.restartPolicy, 'Always', 'a native sidecar');
+      assertHealthy(run);
+    },
+  );
+  bench(
+    'consul, injected without the annotation (negative control): the app starts before consul-dataplane is ready',
+    () => consulRun(counter, '1.30', { throughFunction: false }),
+    (run) => {
+      const r = reportOf(run, 'counter');
+      assert.ok(
+        violations(r, 'app').some((v) => v.includes('consul-dataplane was Ready')),
+        `the app started before consul-dataplane was ready:\n${show(r)}`,
+      );
+    },
+  );
+  bench(
+    'consul, Kubernetes 1.28: warned that nothing holds the app, which starts before consul-dataplane, and the pod still becomes Ready',
+    () => consulRun(counter, '1.28', { throughFunction: true }),
+    (run) => {
+      assert.ok(
+        warnings(counter, ['consul'], '1.28').some((w) => w.includes('consul-dataplane is a regular container that starts with the app')),
+      );
+      const r = reportOf(run, 'counter');
+      assert.ok(first(r, 'app', 'started') <= first(r, 'consul-dataplane', 'started'), `the app starts first:\n${show(r)}`);
+      assert.ok(r.ready, `the pod becomes Ready:\n${show(r)}`);
+    },
+  );
+  const consulJob = [job('export', inject, [WORK])];
+  bench(
+    "consul, a Job's pod, Kubernetes 1.30: consul-dataplane is a native sidecar, and the pod Succeeds",
+    () => consulRun(consulJob, '1.30', { throughFunction: true }),
+    (run) => assertHealthy(run),
+  );
+  bench(
+    "consul, a Job's pod injected without the annotation, Kubernetes 1.30 (negative control): consul-dataplane keeps it running",
+    () => consulRun(consulJob, '1.30', { throughFunction: false }),
+    (run) => assertKeptRunning(reportOf(run, 'export')),
+  );
 
   const runs = new Map<Case, Promise<Run>>();
   let active = 0;

@@ -12,7 +12,8 @@
  * restartPolicy Always and the startupProbe exec `/usr/local/bin/consul-dataplane -check-proxy-health`,
  * timeoutSeconds 5 and failureThreshold 3 as its test's defaults, period and initial delay 1 per
  * hashicorp/consul-k8s#4678's review), webhook/container_init.go initContainerCommandTpl and
- * container_init_test.go "Whole template by default" (the init container's `/bin/sh -ec` command),
+ * container_init_test.go "Whole template by default" (the init container's `/bin/sh -ec` command; it runs
+ * as initContainersUserAndGroupID 5996, consul-dataplane as sidecarUserAndGroupID 5995),
  * and the volume consul-connect-inject-data (emptyDir, Memory) both mount at /consul/connect-inject.
  * The install is one without ACLs, TLS or transparent proxy (no auth-method or CA flags, no iptables).
  */

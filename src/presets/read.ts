@@ -267,6 +267,11 @@ interface Bootstrap {
   readonly field: string;
 }
 
+/** The folder a mount puts its volume at, as paths are compared with it. */
+function mountDir(m: { readonly mountPath: string }): string {
+  return m.mountPath.replace(/\/+$/, '');
+}
+
 /** The ConfigMap key a pod mounts at `path`, through a volume of the container's. */
 function mountedConfigMap(
   container: V1Container,
@@ -278,7 +283,7 @@ function mountedConfigMap(
     const volume = volumes.find((v) => v.name === m.name);
     const configMap = volume?.configMap;
     if (!configMap?.name) continue;
-    const dir = m.mountPath.replace(/\/+$/, '');
+    const dir = mountDir(m);
     let key: string | undefined;
     if (m.subPath !== undefined && m.subPath !== '') {
       if (dir === path) key = configMap.items?.find((it) => it.path === m.subPath)?.key ?? m.subPath;
@@ -298,19 +303,20 @@ function coveringMount(
   volumes: readonly V1Volume[],
   path: string,
 ): { volume: string; source: string; field: string } | undefined {
-  let best: { volume: string; source: string; field: string; depth: number } | undefined;
-  for (const [i, m] of (container.volumeMounts ?? []).entries()) {
-    const dir = m.mountPath.replace(/\/+$/, '');
-    if (path !== dir && !path.startsWith(`${dir}/`)) continue;
-    if (best && best.depth >= dir.length) continue;
-    const volume = volumes.find((v) => v.name === m.name);
-    const kind = volume ? Object.keys(volume).find((k) => k !== 'name') : undefined;
-    const named = (volume as Record<string, { name?: string; secretName?: string } | undefined> | undefined)?.[kind ?? ''];
-    const ref = named?.secretName ?? named?.name;
-    const source = kind === undefined ? "not among the pod's volumes" : `${kind}${ref ? ` ${ref}` : ''}`;
-    best = { volume: m.name, source, field: `${at}.volumeMounts[${i}]`, depth: dir.length };
+  const mounts = container.volumeMounts ?? [];
+  let best = -1;
+  for (const [i, m] of mounts.entries()) {
+    const dir = mountDir(m);
+    if ((path === dir || path.startsWith(`${dir}/`)) && (best < 0 || dir.length > mountDir(mounts[best]!).length)) best = i;
   }
-  return best && { volume: best.volume, source: best.source, field: best.field };
+  if (best < 0) return undefined;
+  const name = mounts[best]!.name;
+  const volume = volumes.find((v) => v.name === name);
+  const kind = volume ? Object.keys(volume).find((k) => k !== 'name') : undefined;
+  const named = (volume as Record<string, { name?: string; secretName?: string } | undefined> | undefined)?.[kind ?? ''];
+  const ref = named?.secretName ?? named?.name;
+  const source = kind === undefined ? "not among the pod's volumes" : `${kind}${ref ? ` ${ref}` : ''}`;
+  return { volume: name, source, field: `${at}.volumeMounts[${best}]` };
 }
 
 function dig(value: unknown, ...keys: string[]): unknown {

@@ -61,6 +61,10 @@ function mapId(map: MapBlock): string {
   return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
 }
 
+function seqId(from: number, end: number, dashCol: number): string {
+  return `${from}:${end}:${dashCol}`;
+}
+
 /** The keys from `from` on moved by `delta` lines, in place: a splice before them moved their lines. */
 function shiftKeys(keys: KeyEntry[], from: number, delta: number): void {
   for (let k = from; k < keys.length; k++) {
@@ -358,7 +362,7 @@ export class BlockText {
   }
 
   private seq(from: number, end: number, dashCol: number): SeqBlock {
-    const id = `${from}:${end}:${dashCol}`;
+    const id = seqId(from, end, dashCol);
     let outline = this.seqCache.get(id);
     if (!outline) {
       outline = { from, end, dashCol, entries: new SeqOutline(this.readEntries(from, end, dashCol)) };
@@ -433,7 +437,7 @@ export class BlockText {
     const seqs = this.seqCache;
     this.seqCache = new Map();
     for (const outline of seqs.values()) {
-      if (this.carryEntries(outline, change)) this.seqCache.set(`${outline.from}:${outline.end}:${outline.dashCol}`, outline);
+      if (this.carryEntries(outline, change)) this.seqCache.set(seqId(outline.from, outline.end, outline.dashCol), outline);
     }
   }
 

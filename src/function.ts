@@ -5,7 +5,16 @@
  */
 import { decodeFunctionConfig } from './config/function-config.js';
 import { planList } from './plan/plan-list.js';
-import { bySeverity, configProblemResults, configResult, summary, tally, workloadResults, type Tally } from './plan/results.js';
+import {
+  bySeverity,
+  configProblemResults,
+  configResult,
+  selectedCount,
+  summary,
+  tally,
+  workloadResults,
+  type Tally,
+} from './plan/results.js';
 import { unmatchedNames } from './plan/unmatched.js';
 import type { ResourceList } from './resource-list/read.js';
 import { hasErrors, type Result } from './resource-list/results.js';
@@ -61,9 +70,8 @@ export function runFunction(list: ResourceList, functionConfig: unknown = list.f
           `${u.role} ${u.name} is not a container of any selected workload${u.suggestion ? `; did you mean ${u.suggestion}?` : '; check the name and the selector'}`,
         ),
       );
-  const selected = counts.ordered + counts.inOrder + counts.warned + counts.refused + counts.optedOut;
   const message =
-    selected > 0
+    selectedCount(counts) > 0
       ? summary(counts, config.kind === 'spec' && config.spec.mode === 'validate')
       : results.length > 0
         ? undefined

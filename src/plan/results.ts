@@ -62,9 +62,14 @@ export function tally(outcomes: Tally, outcome: WorkloadOutcome, results: readon
   else if (outcome.containers !== undefined) outcomes.inOrder++;
 }
 
+/** How many workloads the tally counts: every selected one. */
+export function selectedCount(t: Tally): number {
+  return t.ordered + t.inOrder + t.warned + t.refused + t.optedOut;
+}
+
 /** One line for the whole list: what happened to every selected workload (`3 selected workloads: 2 ordered, 1 refused`). */
 export function summary(t: Tally, validate: boolean): string {
-  const total = t.ordered + t.inOrder + t.warned + t.refused + t.optedOut;
+  const total = selectedCount(t);
   const parts: [number, string][] = validate
     ? [
         [t.inOrder, 'in order'],

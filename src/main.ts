@@ -40,9 +40,8 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   const diffFormat = DIFF_FORMATS.find((f) => f === format);
   if (values.diff && !diffFormat) throw new UsageError(`--diff shows timelines as ${DIFF_FORMATS.join(' or ')}, not ${format}`);
   const path = values.input;
-  const isDir = path !== undefined && path !== '-' && existsSync(path) && statSync(path).isDirectory();
   const input = resourcesOf(
-    isDir ? manifestTexts(path) : [manifestText(path === undefined || path === '-' ? 'stdin' : path, await readInput(path))],
+    path !== undefined && isFolder(path) ? manifestTexts(path) : [manifestText(stdinOr(path), await readInput(path))],
   );
   const explanation = explainResources(input.resources, configFromFlags(values, input.functionConfig));
   for (const r of explanation.results) {
@@ -60,6 +59,16 @@ async function explainMain(argv: readonly string[]): Promise<ExitCode> {
   return explanation.exitCode;
 }
 
+/** A path argument that names a folder of manifests (`-` is stdin). */
+function isFolder(path: string): boolean {
+  return path !== '-' && existsSync(path) && statSync(path).isDirectory();
+}
+
+/** What messages call an input: its path, or `stdin` for `-` or none. */
+function stdinOr(path: string | undefined): string {
+  return path === undefined || path === '-' ? 'stdin' : path;
+}
+
 /** A stream of manifests and the files it was read from. */
 interface Stream {
   readonly text: string;
@@ -70,8 +79,8 @@ interface Stream {
 async function streamOf(paths: readonly string[]): Promise<Stream> {
   const texts: ManifestText[] = [];
   for (const path of paths) {
-    if (path !== '-' && existsSync(path) && statSync(path).isDirectory()) texts.push(...manifestTexts(path));
-    else texts.push(manifestText(path === '-' ? 'stdin' : path, await readInput(path)));
+    if (isFolder(path)) texts.push(...manifestTexts(path));
+    else texts.push(manifestText(stdinOr(path), await readInput(path)));
   }
   let text = '';
   const files: StreamFile[] = [];
@@ -138,10 +147,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     return streamMain(await streamOf(positionals), values, positionals.join(' '));
   }
   const bytes = await readInput(values.input);
-  const name = values.input === undefined ? 'input' : values.input === '-' ? 'stdin' : values.input;
-  if (!values.json && !isResourceListText(bytes.toString('utf8'))) {
+  const name = values.input === undefined ? 'input' : stdinOr(values.input);
+  if (!values.json) {
     const text = bytes.toString('utf8');
-    return streamMain({ text, files: [{ path: name, start: 0, length: text.length }] }, values, name);
+    if (!isResourceListText(text)) return streamMain({ text, files: [{ path: name, start: 0, length: text.length }] }, values, name);
   }
   const list = readResourceList(bytes, { json: values.json ?? false });
   const run = runFunction(list, configFromFlags(values, list.functionConfig));

@@ -14,6 +14,7 @@ import type { ImageSpec } from './bench-kubelet/image-spec.js';
 import { SIDECAR_IMAGES } from './bench-kubelet/images-sidecars.js';
 import {
   assertHealthy,
+  atMost,
   eventsOf,
   first,
   lastExit,
@@ -475,18 +476,7 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
   );
 
   const runs = new Map<Case, Promise<Run>>();
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const limited = async (f: () => Promise<Run>): Promise<Run> => {
-    if (active >= 3) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await f();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
+  const limited = atMost(3);
   for (const c of cases)
     it(c.title, async function () {
       requireBench(this);

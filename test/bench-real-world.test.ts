@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { requireBinary } from './helpers.js';
 import { REAL_WORLD_IMAGES } from './bench-kubelet/images-real-world.js';
-import { assertHealthy, requireBench, runOn, throughFunction, type Run } from './bench-kubelet/scenario.js';
+import { assertHealthy, atMost, requireBench, runOn, throughFunction, type Run } from './bench-kubelet/scenario.js';
 import { configMapConfig } from './bench-kubelet/manifests.js';
 import { INJECTED } from './injected/fixtures.js';
 import { config, fileOf, manifestsOf, SOURCES, upstream, VERSIONS, type Source } from './real-world/manifests.js';
@@ -678,18 +678,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
 
   // The cases run at once, at most 4 at a time (each run's pods in parallel too), each awaited by its test.
   const runs = new Map<string, Promise<Run>>();
-  const queue: (() => void)[] = [];
-  let active = 0;
-  const limited = async (f: () => Promise<Run>): Promise<Run> => {
-    if (active >= 4) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await f();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
+  const limited = atMost(4);
   const runOf = (what: string, version: string): Promise<Run> => {
     if (runs.size === 0)
       for (const [name, c] of Object.entries(healthy))

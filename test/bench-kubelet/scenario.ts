@@ -84,6 +84,25 @@ export async function runOn(output: readonly Item[], input: readonly Item[], opt
   }
 }
 
+/**
+ * Runs bench scenarios at most `n` at a time (each run's pods run in parallel too): a file starts all its
+ * cases at once, each awaited by its own test, without loading a 2-core machine past its deadlines.
+ */
+export function atMost(n: number): (f: () => Promise<Run>) => Promise<Run> {
+  const queue: (() => void)[] = [];
+  let active = 0;
+  return async (f) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
 export function eventsOf(report: PodReport, container: string, kind?: EventKind): PodEvent[] {
   return report.events.filter((e) => e.container === container && (kind === undefined || e.event === kind));
 }

@@ -12,7 +12,7 @@ import { runFunction, type ExitCode } from './function.js';
 import { listFileChanges, streamFileChanges, type StreamFile } from './preview/files.js';
 import { unifiedDiff } from './preview/unified.js';
 import { runOnStream } from './stream.js';
-import { isResourceListText, readResourceList } from './resource-list/read.js';
+import { decodeInput, isResourceListText, readResourceList } from './resource-list/read.js';
 import { InputError } from './yaml/load.js';
 
 const CONFIG_OPTIONS = {
@@ -146,13 +146,11 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     if (values.input !== undefined) throw new UsageError('give the input with -i or as arguments, not both');
     return streamMain(await streamOf(positionals), values, positionals.join(' '));
   }
-  const bytes = await readInput(values.input);
+  const text = decodeInput(await readInput(values.input));
   const name = values.input === undefined ? 'input' : stdinOr(values.input);
-  if (!values.json) {
-    const text = bytes.toString('utf8');
-    if (!isResourceListText(text)) return streamMain({ text, files: [{ path: name, start: 0, length: text.length }] }, values, name);
-  }
-  const list = readResourceList(bytes, { json: values.json ?? false });
+  if (!values.json && !isResourceListText(text))
+    return streamMain({ text, files: [{ path: name, start: 0, length: text.length }] }, values, name);
+  const list = readResourceList(text, { json: values.json ?? false });
   const run = runFunction(list, configFromFlags(values, list.functionConfig));
   if (values.diff) {
     printResults(run.results);

@@ -35,7 +35,7 @@ export function runOnStream(text: string, functionConfig: unknown, name: string)
   const values = docs.map((d, i) => loadOne(text.slice(d.start, d.end), `${name} document ${i + 1}`, DEFAULT_LIMITS, d.line));
   const resources = values.flatMap((v, i) => (isResource(v) ? [i] : []));
   const listText = streamResourceList(text, docs, resources);
-  const list = readResourceList(Buffer.from(listText));
+  const list = readResourceList(listText);
   // Moved two columns right, a document must read as it did: where it would not, it is not edited in place.
   list.items.forEach((item, k) => {
     if (list.form !== 'block' || !isDeepStrictEqual(item.read(), values[resources[k]!]))

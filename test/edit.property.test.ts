@@ -25,7 +25,7 @@ describe('editing workloads (property)', () => {
   it('changes only the edited items, which read back as planned and keep their comments', () => {
     fc.assert(
       fc.property(resourceList, fc.nat(), fc.stringMatching(/^[ -~]{0,12}$/), (generated, pick, annotation) => {
-        const list = readResourceList(Buffer.from(generated.text));
+        const list = readResourceList(generated.text);
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
           const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
@@ -67,7 +67,7 @@ describe('entries shared by every pod (property)', () => {
     const helper = helperContainer('busybox', ['wait', 'run']);
     fc.assert(
       fc.property(resourceList, fc.nat(), fc.nat(), (generated, pick, place) => {
-        const list = readResourceList(Buffer.from(generated.text));
+        const list = readResourceList(generated.text);
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
           const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
@@ -105,7 +105,7 @@ describe('the in-place editor (property)', () => {
   it('edits every generated block-style item itself, without falling back to a full rewrite', () => {
     fc.assert(
       fc.property(resourceList, (generated) => {
-        const list = readResourceList(Buffer.from(generated.text));
+        const list = readResourceList(generated.text);
         if (list.form !== 'block') return;
         list.items.forEach((item, index) => {
           const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec

@@ -15,7 +15,7 @@ import { BYTES_PER_CONTAINER_BOUND, generatedBytes, withoutResults, type Generat
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 function run(text: string, config?: unknown) {
-  const list = readResourceList(Buffer.from(text));
+  const list = readResourceList(text);
   const r = runFunction(list, config === undefined ? list.functionConfig : config);
   const output = r.chunks.join('');
   const parsed = jsYaml.load(output) as { items: Record<string, unknown>[]; results?: Record<string, unknown>[] };
@@ -582,7 +582,7 @@ ${templateMetadata}
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: JSON.parse('{"__proto__": "x", "a": "b"}') as unknown },
       ],
     });
-    const r = runFunction(readResourceList(Buffer.from(input)));
+    const r = runFunction(readResourceList(input));
     assert.match(r.chunks.join(''), /"__proto__": "x"/);
   });
 });

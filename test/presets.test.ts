@@ -56,10 +56,10 @@ function config(presets: unknown, version: string, extra: Record<string, unknown
 
 function run(items: Resource[], functionConfig: Resource) {
   const text = jsYaml.dump({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig });
-  const list = readResourceList(Buffer.from(text));
+  const list = readResourceList(text);
   const r = runFunction(list);
   const parsed = jsYaml.load(r.chunks.join('')) as { items: Resource[]; results: Result[] };
-  const again = runFunction(readResourceList(Buffer.from(jsYaml.dump({ ...parsed, results: undefined }))));
+  const again = runFunction(readResourceList(jsYaml.dump({ ...parsed, results: undefined })));
   return {
     exitCode: r.exitCode,
     items: parsed.items,

@@ -12,7 +12,7 @@ import { config, manifestsOf, SIDECARS, SOURCES, UNPACKED, VERSIONS } from './re
 
 function run(items: readonly Record<string, unknown>[], version: string) {
   const list = readResourceList(
-    Buffer.from(jsYaml.dump({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig: config(version) })),
+    jsYaml.dump({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig: config(version) }),
   );
   const r = runFunction(list);
   return { ...r, items: (jsYaml.load(r.chunks.join('')) as { items: Record<string, unknown>[] }).items };

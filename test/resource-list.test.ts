@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import jsYaml from 'js-yaml';
 import type { Edit } from '../src/resource-list/edit.js';
-import { readResourceList, type ResourceList } from '../src/resource-list/read.js';
+import { decodeInput, readResourceList, type ReadOptions, type ResourceList } from '../src/resource-list/read.js';
 import { splitBlockResourceList } from '../src/resource-list/split.js';
 import { DEFAULT_LIMITS, InputError } from '../src/yaml/load.js';
 import { writeResourceList } from './helpers.js';
@@ -9,7 +9,7 @@ import { writeResourceList } from './helpers.js';
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 
 function read(text: string) {
-  return readResourceList(Buffer.from(text));
+  return readResourceList(text);
 }
 
 function edit(text: string, edits: Edit[]): string {
@@ -17,9 +17,9 @@ function edit(text: string, edits: Edit[]): string {
   return writeResourceList(list, new Map([[0, edits]]), []);
 }
 
-function inputError(text: string | Buffer, options = {}): string {
+function inputError(text: string | Buffer, options: ReadOptions = {}): string {
   try {
-    const list = readResourceList(typeof text === 'string' ? Buffer.from(text) : text, options);
+    const list = readResourceList(typeof text === 'string' ? text : decodeInput(text, options.limits), options);
     // Items are parsed when read, so their errors surface then.
     for (const item of list.items) assert.ok(item.read());
   } catch (e) {

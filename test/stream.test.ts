@@ -98,6 +98,17 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
     assert.match(r.stdout, /initContainers:\r\n/);
   });
 
+  it('refuses a stream on stdin that is not UTF-8, naming the byte, rather than pass it on with the byte replaced', () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${STREAM}---\napiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf`),
+      Buffer.from([0xe9, 0x0a]),
+    ]);
+    const r = runCli(['-d', 'sidecars=cloud-sql-proxy'], bytes);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `order-containers: input is not valid UTF-8 (line ${STREAM.split('\n').length + 4}, column 12)\n`);
+  });
+
   it('reads files, folders and - as one stream, in the order given', () => {
     const dir = tempDir('stream');
     writeFileSync(join(dir, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');

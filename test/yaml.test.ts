@@ -59,7 +59,7 @@ describe('the YAML front door (src/yaml/)', () => {
     it('a ResourceList only the full parser reads (flow style) has the limit too', () => {
       const list = `{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: [{kind: ConfigMap, data: ${nested(200)}}]}`;
       assert.match(
-        messageOf(() => readResourceList(Buffer.from(list))),
+        messageOf(() => readResourceList(list)),
         /^input \(line 1, column \d+\): nesting exceeded maxDepth \(100\)$/,
       );
     });
@@ -83,13 +83,13 @@ describe('the YAML front door (src/yaml/)', () => {
     const list = (data: string) => `{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"data":${data}}]}`;
     const limits = { ...DEFAULT_LIMITS, maxDepth: 5 };
     // The root, items and the item are 3 levels: data may nest two more, not three.
-    assert.equal(readResourceList(Buffer.from(list('[[" [[[ \\" {{"]]')), { limits }).form, 'json');
+    assert.equal(readResourceList(list('[[" [[[ \\" {{"]]'), { limits }).form, 'json');
     assert.equal(
-      messageOf(() => readResourceList(Buffer.from(list('[[[]]]')), { limits })),
+      messageOf(() => readResourceList(list('[[[]]]'), { limits })),
       'input (line 1, column 82): nesting exceeded maxDepth (5)',
     );
     assert.equal(
-      messageOf(() => readResourceList(Buffer.from(`\n${list('\n[[[]]]')}`), { json: true, limits })),
+      messageOf(() => readResourceList(`\n${list('\n[[[]]]')}`, { json: true, limits })),
       'input (line 3, column 3): nesting exceeded maxDepth (5)',
     );
   });
@@ -133,7 +133,7 @@ describe('the YAML front door (src/yaml/)', () => {
       );
     }
     assert.equal(
-      messageOf(() => readResourceList(Buffer.from(`${HEADER}items: []\n---\n---\n`), { limits })),
+      messageOf(() => readResourceList(`${HEADER}items: []\n---\n---\n`, { limits })),
       'input (line 5, column 1): document count exceeded maxDocuments (2)',
     );
   });
@@ -199,7 +199,7 @@ describe('the YAML front door (src/yaml/)', () => {
 
   it('reads items of a ResourceList with the limits of the list', () => {
     const text = `${HEADER}items:\n- a: ${nested(3)}\n`;
-    const list = readResourceList(Buffer.from(text), { limits: { ...DEFAULT_LIMITS, maxDepth: 3 } });
+    const list = readResourceList(text, { limits: { ...DEFAULT_LIMITS, maxDepth: 3 } });
     assert.equal(
       messageOf(() => list.items[0]!.read()),
       'items[0] (line 4, column 8): nesting exceeded maxDepth (3)',

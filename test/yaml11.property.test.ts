@@ -24,7 +24,7 @@ describe('meaning for YAML 1.1 readers (property, issue 17)', () => {
   it('an output read as kubectl reads it is the input read so, plus exactly the edits', () => {
     fc.assert(
       fc.property(yaml11List, fc.boolean(), (generated, edit) => {
-        const list = readResourceList(Buffer.from(generated.text));
+        const list = readResourceList(generated.text);
         const edits = new Map<number, readonly Edit[]>(edit ? generated.deployments.map((i) => [i, EDITS]) : []);
         const out = writeResourceList(list, edits, []);
         const expected = itemsAsKubectl(generated.text);

@@ -60,7 +60,7 @@ export interface SourcedResource {
  */
 function listResources(name: string, text: string): { resources: SourcedResource[]; functionConfig: unknown } {
   try {
-    const list = readResourceList(Buffer.from(text));
+    const list = readResourceList(text);
     const resources = list.items.map((item): SourcedResource => {
       const value = item.read();
       const path = fileOf(value)?.path;

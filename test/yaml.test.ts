@@ -25,7 +25,8 @@ function messageOf(load: () => unknown): string {
 describe('the YAML front door (src/yaml/)', () => {
   it('is the only way in: no module of src/ outside src/yaml/ imports js-yaml or yaml', () => {
     const src = join(ROOT, 'src');
-    const importsYaml = /(?:\bfrom|\bimport)\s*\(?\s*['"](?:js-yaml|yaml)(?:\/[^'"]*)?['"]/;
+    // `import`, `from`, and a require (`createRequire(import.meta.url)('yaml')`, as yaml-package.ts loads it).
+    const importsYaml = /(?:\bfrom|\bimport|\brequire|\))\s*\(?\s*['"](?:js-yaml|yaml)(?:\/[^'"]*)?['"]/;
     const offenders = readdirSync(src, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
       .map((e) => relative(src, join(e.parentPath, e.name)))

@@ -10,20 +10,10 @@
  * expansion would happen later, in whatever code walks the value.
  */
 import jsYaml from 'js-yaml';
-import {
-  Composer,
-  Lexer,
-  LineCounter,
-  Parser,
-  parseDocument,
-  type CST,
-  type Document,
-  type DocumentOptions,
-  type ScalarTag,
-  type SchemaOptions,
-} from 'yaml';
+import type { CST, Document, DocumentOptions, LineCounter, ScalarTag, SchemaOptions } from 'yaml';
 import { GO_NUMBER, goNumber } from './go-numbers.js';
 import { resolveMerges } from './merge.js';
+import { yamlPackage } from './yaml-package.js';
 
 /** Bad input: one line for stderr, exit 2. */
 export class InputError extends Error {
@@ -135,6 +125,7 @@ export function tooManyDocuments(what: string, line: number, limits: ReadLimits)
  * counting the documents here stops a long stream before the composer builds them.
  */
 function tokensOf(text: string, limits: ReadLimits): Tokens {
+  const { Lexer, LineCounter, Parser } = yamlPackage();
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
   lines.addNewLine(0);
@@ -178,6 +169,7 @@ function composeAll(text: string, what: string, limits: ReadLimits, firstLine: n
   checkSize(text, what, limits);
   const { tokens, lines, overLimit } = tokensOf(text, limits);
   if (overLimit) throw new InputError(`${what} (${where(firstLine - 1 + overLimit.line, overLimit.col)}): ${overLimit.message}`);
+  const { Composer } = yamlPackage();
   return { docs: Array.from(new Composer({ ...YAML_OPTIONS, uniqueKeys: true }).compose(tokens)), lines };
 }
 
@@ -327,7 +319,7 @@ export function loadValueDocument(text: string, limits: ReadLimits): { document:
   checkSize(text, 'the value', limits);
   const { overLimit } = tokensOf(text, limits);
   if (overLimit) throw new InputError(`${overLimit.message} at ${where(overLimit.line, overLimit.col)}`);
-  const document = parseDocument(text, YAML_OPTIONS);
+  const document = yamlPackage().parseDocument(text, YAML_OPTIONS);
   const error = document.errors[0];
   if (error) throw new InputError(error.message.split('\n')[0]!);
   try {

@@ -5,6 +5,15 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const YAML_DOOR = 'YAML is parsed and written only in src/yaml, the one YAML front door: import what you need from there.';
+const LOADED_ON_USE = 'loaded on first use, so that a run that needs none of it does not pay for it: take it from its accessor';
+/**
+ * Packages most runs never need, each loaded on first use by one accessor: src/yaml/yaml-package.ts,
+ * src/codec/io-ts-package.ts, src/preview/unified.ts. Elsewhere they are imported for their types only.
+ */
+const LAZY_PACKAGES = [
+  { name: 'io-ts', allowTypeImports: true, message: `io-ts is ${LOADED_ON_USE} (src/codec/io-ts-package.ts).` },
+  { name: 'diff', allowTypeImports: true, message: `jsdiff is ${LOADED_ON_USE} (src/preview/unified.ts).` },
+];
 
 export default defineConfig(
   {
@@ -43,11 +52,26 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'yaml', message: YAML_DOOR },
-            { name: 'js-yaml', message: YAML_DOOR },
+          paths: [{ name: 'yaml', message: YAML_DOOR }, { name: 'js-yaml', message: YAML_DOOR }, ...LAZY_PACKAGES],
+          patterns: [
+            { regex: '^(js-)?yaml/', message: YAML_DOOR },
+            { regex: '^(io-ts|fp-ts|diff)/', message: LOADED_ON_USE },
           ],
-          patterns: [{ regex: '^(js-)?yaml/', message: YAML_DOOR }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/yaml/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'yaml', allowTypeImports: true, message: `the yaml package is ${LOADED_ON_USE} (yaml-package.ts).` },
+            ...LAZY_PACKAGES,
+          ],
+          patterns: [{ regex: '^yaml/', message: LOADED_ON_USE }],
         },
       ],
     },

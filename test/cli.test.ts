@@ -3,7 +3,7 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import jsYaml from 'js-yaml';
-import { runCli, ROOT, tempDir } from './helpers.js';
+import { CLI, runCli, ROOT, tempDir } from './helpers.js';
 
 const LIST = `apiVersion: config.kubernetes.io/v1
 kind: ResourceList
@@ -28,6 +28,25 @@ items:
 
 function parse(stdout: string): { items: Record<string, unknown>[]; results: Record<string, unknown>[] } {
   return jsYaml.load(stdout) as { items: Record<string, unknown>[]; results: Record<string, unknown>[] };
+}
+
+/**
+ * The packages a run of the CLI loaded, imported or required: a module hook notes every file resolved,
+ * and the list is printed as the process exits.
+ */
+function packagesLoaded(args: readonly string[], input: string): Set<string> {
+  const hook = `import { registerHooks } from 'node:module';
+const seen = [];
+registerHooks({ resolve: (specifier, context, next) => { const r = next(specifier, context); seen.push(r.url); return r; } });
+process.on('exit', () => process.stderr.write('\\nloaded: ' + JSON.stringify(seen)));`;
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, CLI, ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const urls = JSON.parse(/\nloaded: (.*)$/.exec(r.stderr)![1]!) as string[];
+  return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
 }
 
 describe('command line', () => {
@@ -254,6 +273,13 @@ describe('command line', () => {
         `order-containers: function config ${manifest} is a CronJob, not a ContainerOrder or ConfigMap: -f names the function config; give the resources with -i FILE\n`,
       );
     }
+  });
+
+  it('loads neither the yaml package, io-ts nor jsdiff for a pass-through of a block-style list', () => {
+    // No functionConfig and no order annotation: js-yaml reads the items and the writer copies them.
+    const loaded = packagesLoaded([], LIST);
+    assert.ok(loaded.has('js-yaml'), `the check sees the packages loaded: ${[...loaded].join(', ')}`);
+    for (const lazy of ['yaml', 'io-ts', 'fp-ts', 'diff']) assert.ok(!loaded.has(lazy), `${lazy} was loaded`);
   });
 
   it('prints --help, help, explain --help and --version', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readResourceList } from '../src/resource-list/read.js';
-import { DEFAULT_LIMITS, InputError, loadOne, loadStream, loadValue } from '../src/yaml/load.js';
+import { DEFAULT_LIMITS, InputError, loadOne, loadStream, loadValue, mayHoldAliases } from '../src/yaml/load.js';
 import { ROOT, aliasBomb } from './helpers.js';
 
 const HEADER = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
@@ -25,12 +26,35 @@ function messageOf(load: () => unknown): string {
 describe('the YAML front door (src/yaml/)', () => {
   it('is the only way in: no module of src/ outside src/yaml/ imports js-yaml or yaml', () => {
     const src = join(ROOT, 'src');
-    const importsYaml = /(?:\bfrom|\bimport)\s*\(?\s*['"](?:js-yaml|yaml)(?:\/[^'"]*)?['"]/;
+    // `import`, `from`, and a require (`createRequire(import.meta.url)('yaml')`, as yaml-package.ts loads it).
+    const importsYaml = /(?:\bfrom|\bimport|\brequire|\))\s*\(?\s*['"](?:js-yaml|yaml)(?:\/[^'"]*)?['"]/;
     const offenders = readdirSync(src, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
       .map((e) => relative(src, join(e.parentPath, e.name)))
       .filter((path) => path.split(sep)[0] !== 'yaml' && importsYaml.test(readFileSync(join(src, path), 'utf8')));
     assert.deepEqual(offenders, []);
+  });
+
+  describe('which texts may hold an anchor or alias (the yaml package reads those)', () => {
+    // The regular expression the scan replaced: its answer is the contract, for every text.
+    const MAYBE_ALIAS = /(?:^|[\s[{,:])[&*][^\s]/m;
+    // The characters around which the answer turns: the marks, what may precede them, white space in and
+    // out of ASCII (NEL and the zero-width space are no \s), line breaks, a lone surrogate.
+    const near = fc.constantFrom(...'&*&*[{,:}]-#"\'a1 \t\n\r\v\f\u0085\u00a0\u1680\u2000\u200b\u2028\u2029\u202f\u3000\ufeff\ud800');
+
+    it('answers as the expression /(?:^|[\\s[{,:])[&*][^\\s]/m does, for any text', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.string({ unit: near, maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
+          assert.equal(mayHoldAliases(text), MAYBE_ALIAS.test(text), JSON.stringify(text));
+        }),
+        { numRuns: 20_000 },
+      );
+    });
+
+    it('says so of anchors and aliases wherever YAML lets them start, and not of one inside a word or a mark with nothing after it', () => {
+      for (const text of ['&a 1', 'a: *b', '- &x\n', '{"a":&x [1],"b":*x}', '[*a]', 'k:\u3000*a']) assert.ok(mayHoldAliases(text), text);
+      for (const text of ['a&&b', 'case "$x" in a*) ;;', 'a: b&c', 'x: *', '* ', '&\t']) assert.ok(!mayHoldAliases(text), text);
+    });
   });
 
   describe('nesting depth is one limit on every path', () => {

@@ -1,6 +1,7 @@
 /** io-ts codecs the config and the presets share, and their errors as field problems. */
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import { fieldPath } from '../diagnostic.js';
+import { codecs, ioTs } from './io-ts-package.js';
 import { jsonSchemaOf, withSchema } from './json-schema.js';
 
 /**
@@ -8,23 +9,24 @@ import { jsonSchemaOf, withSchema } from './json-schema.js';
  * field (`sidecar:` for `sidecars:`) must be an error, not a config that quietly does less.
  */
 export function strictObject<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
-  const base = t.intersection([t.type(required), t.partial(optional)]);
+  const io = ioTs();
+  const base = io.intersection([io.type(required), io.partial(optional)]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  const codec = new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
+  const codec = new io.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
     name,
     base.is,
     (input, context) => {
-      const result = base.validate(input, t.appendContext(context, '', base, input));
+      const result = base.validate(input, io.appendContext(context, '', base, input));
       const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
       const unknownFields: t.Errors = Object.keys(record)
         .filter((k) => !known.has(k))
         .map((key) => ({
           value: record[key],
-          context: [...context, { key, type: t.never, actual: record[key] }],
+          context: [...context, { key, type: io.never, actual: record[key] }],
           message: `unknown field; expected one of ${[...known].join(', ')}`,
         }));
       if (unknownFields.length === 0) return result;
-      return t.failures(result._tag === 'Left' ? [...unknownFields, ...result.left] : unknownFields);
+      return io.failures(result._tag === 'Left' ? [...unknownFields, ...result.left] : unknownFields);
     },
     base.encode,
   );
@@ -38,21 +40,23 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
 
 /** One of a list of strings: the codec of an enum defined once as an `as const` list. */
 export function oneOf<const V extends string>(values: readonly V[]): t.Type<V, V, unknown> {
-  return t.keyof(
+  return ioTs().keyof(
     Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>,
     values.map((v) => `"${v}"`).join(' | '),
   ) as unknown as t.Type<V, V, unknown>;
 }
 
-export const StringList = t.array(t.string, 'list of strings');
+export const stringList = codecs((t) => t.array(t.string, 'list of strings'));
 
 /** A string that matches `pattern`, with a message that says what was expected. */
 export function matching(name: string, pattern: RegExp, expected: string) {
-  const codec = new t.Type<string, string, unknown>(
+  const io = ioTs();
+  const codec = new io.Type<string, string, unknown>(
     name,
     (u): u is string => typeof u === 'string' && pattern.test(u),
-    (u, c) => (typeof u === 'string' && pattern.test(u) ? t.success(u) : t.failure(u, c, `expected ${expected}, got ${JSON.stringify(u)}`)),
-    t.identity,
+    (u, c) =>
+      typeof u === 'string' && pattern.test(u) ? io.success(u) : io.failure(u, c, `expected ${expected}, got ${JSON.stringify(u)}`),
+    io.identity,
   );
   return withSchema(codec, { type: 'string', pattern: pattern.source, description: expected });
 }

@@ -2,8 +2,9 @@
  * The functionConfig decoder: a ContainerOrder or a ConfigMap in, one OrderSpec out (defaults filled by
  * orderSpec), or problems that name each field. Unknown fields are errors, never ignored.
  */
-import * as t from 'io-ts';
-import { matching, oneOf, problemsOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import type * as t from 'io-ts';
+import { matching, oneOf, problemsOf, problemsUnder, strictObject, stringList, type DecodeProblem } from '../codec/io-ts.js';
+import { codecs } from '../codec/io-ts-package.js';
 import { jsonSchemaOf, withSchema, type JsonSchema } from '../codec/json-schema.js';
 import { MODES, orderSpec, STRATEGIES, type OrderSpec } from './order-spec.js';
 import { CONDITIONS, DEFAULT_CONDITION, SIDECAR_WAITS, STOP_ORDERS, type Rule, type Sidecar } from '../order/declaration.js';
@@ -11,7 +12,7 @@ import type { KnownEntrypoint, KubernetesVersion } from '../mechanisms/mechanism
 import { CONTAINER_NAME, NAMESPACE_NAME } from '../codec/names.js';
 import { mechanismNamed } from '../mechanisms/index.js';
 import { parseField, parseOrder, parseSidecarList } from './syntax.js';
-import { parsePresetsText, PresetEntries, resolvePresets } from '../presets/decode.js';
+import { parsePresetsText, presetEntries, resolvePresets } from '../presets/decode.js';
 import type { Preset } from '../presets/preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
@@ -26,7 +27,6 @@ export function functionInputConfigMap(data: unknown): { apiVersion: 'v1'; kind:
 /** The kinds a functionConfig may be. */
 export const FUNCTION_CONFIG_KINDS: readonly string[] = [CONTAINER_ORDER_KIND, CONFIG_MAP_KIND];
 
-const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
 const VERSION = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
 /**
  * The oldest Kubernetes the function writes for: the startupProbe it gives native sidecars is GA from
@@ -48,163 +48,174 @@ function tooOldMessage(text: string): string {
       : '';
   return `Kubernetes ${text} is older than 1.${OLDEST_MINOR}, the oldest the function writes for${meant}`;
 }
-const KubernetesVersionString = withSchema(
-  new t.Type<string, string, unknown>(
-    'KubernetesVersion',
-    (u): u is string => typeof u === 'string' && VERSION.test(u) && !tooOld(u),
-    (u, c) =>
-      typeof u === 'string' && VERSION.test(u)
-        ? tooOld(u)
-          ? t.failure(u, c, tooOldMessage(u))
-          : t.success(u)
-        : typeof u === 'number'
-          ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
-          : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),
-    t.identity,
-  ),
-  { type: 'string', pattern: VERSION.source, description: 'a Kubernetes minor version such as "1.29", quoted' },
-);
 const MAX_TIMEOUT_SECONDS = 86400;
-const TimeoutSeconds = withSchema(
-  new t.Type<number, number, unknown>(
-    'TimeoutSeconds',
-    (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS,
-    (u, c) =>
-      Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS
-        ? t.success(u as number)
-        : t.failure(u, c, `expected whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(u)}`),
-    t.identity,
-  ),
-  { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS },
-);
-const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
-const NamespaceName = matching('NamespaceName', NAMESPACE_NAME, 'a namespace name (lowercase letters, digits and "-", at most 63)');
-const ModeC = oneOf(MODES);
-const Strategy = oneOf(STRATEGIES);
-const ConditionC = oneOf(CONDITIONS);
-const SidecarWaitC = oneOf(SIDECAR_WAITS);
-const StopOrderC = oneOf(STOP_ORDERS);
-/** The ConfigMap's form of a boolean: its values are strings. */
-const BooleanText = oneOf(['true', 'false']);
-
-const Entrypoint = strictObject(
-  'Entrypoint',
-  { command: StringList },
-  { container: ContainerName, image: matching('ImagePattern', /^[^\s]+$/, 'an image reference, with * for any text'), args: StringList },
-);
-const Entrypoints = t.array(Entrypoint);
-
-const LabelSelector = strictObject(
-  'LabelSelector',
-  {},
-  {
-    matchLabels: t.record(t.string, t.string, 'map of strings'),
-    matchExpressions: t.array(
-      strictObject(
-        'LabelSelectorRequirement',
-        {
-          key: t.string,
-          operator: t.keyof({ In: null, NotIn: null, Exists: null, DoesNotExist: null }, '"In" | "NotIn" | "Exists" | "DoesNotExist"'),
-        },
-        { values: StringList },
-      ),
-    ),
-  },
-);
-
-const Selector = strictObject(
-  'Selector',
-  {},
-  { kinds: StringList, names: StringList, namespaces: StringList, labelSelector: LabelSelector },
-);
-
-const ContainerOrderSpec = strictObject(
-  'ContainerOrderSpec',
-  {},
-  {
-    mode: ModeC,
-    strategy: Strategy,
-    kubernetesVersion: KubernetesVersionString,
-    selector: Selector,
-    sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC, stop: StopOrderC })),
-    rules: t.array(
-      strictObject(
-        'Rule',
-        { container: ContainerName, after: t.array(strictObject('Dependency', { container: ContainerName }, { condition: ConditionC })) },
-        {},
-      ),
-    ),
-    timeoutSeconds: TimeoutSeconds,
-    holdDependents: t.boolean,
-    helperImage: Image,
-    entrypoints: Entrypoints,
-    presets: PresetEntries,
-    namespace: NamespaceName,
-    workloadKinds: t.array(
-      strictObject(
-        'WorkloadKind',
-        {
-          apiVersion: t.string,
-          kind: t.string,
-          podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template'),
-        },
-        {},
-      ),
-    ),
-  },
-);
-
-const Metadata = t.partial({ name: t.string, namespace: t.string, annotations: t.record(t.string, t.string) });
-
-const ContainerOrder = strictObject(
-  'ContainerOrder',
-  { apiVersion: t.literal(CONTAINER_ORDER_API_VERSION), kind: t.literal(CONTAINER_ORDER_KIND) },
-  { metadata: Metadata, spec: ContainerOrderSpec },
-);
-
-/** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
-const DataString = withSchema(
-  new t.Type<string, string, unknown>(
-    'string',
-    (u): u is string => typeof u === 'string',
-    (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `ConfigMap data values are strings: quote it ("${String(u)}")`)),
-    t.identity,
-  ),
-  { type: 'string' },
-);
 /** timeoutSeconds as ConfigMap text: digits, read as a number and then checked as TimeoutSeconds. */
 const SECONDS_TEXT = /^\d+$/;
 
-/**
- * The ConfigMap form's keys, each with the codec of its text: a spec field's own codec where the text is
- * the value, DataString where the text is parsed (the declaration syntax, or YAML for entrypoints and presets).
- */
-const CONFIGMAP_TEXT = {
-  mode: ModeC,
-  strategy: Strategy,
-  kubernetesVersion: KubernetesVersionString,
-  sidecars: DataString,
-  order: DataString,
-  // Read as a number and then checked as TimeoutSeconds, whose message names the range.
-  timeoutSeconds: matching('SecondsText', SECONDS_TEXT, `whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, as digits`),
-  holdDependents: BooleanText,
-  helperImage: Image,
-  entrypoints: DataString,
-  presets: DataString,
-  namespace: NamespaceName,
-} as const;
-type ConfigMapKey = keyof typeof CONFIGMAP_TEXT;
+/** The codecs of both forms, built the first time a functionConfig is decoded. */
+const configCodecs = codecs((t) => {
+  const StringList = stringList();
+  const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
+  const KubernetesVersionString = withSchema(
+    new t.Type<string, string, unknown>(
+      'KubernetesVersion',
+      (u): u is string => typeof u === 'string' && VERSION.test(u) && !tooOld(u),
+      (u, c) =>
+        typeof u === 'string' && VERSION.test(u)
+          ? tooOld(u)
+            ? t.failure(u, c, tooOldMessage(u))
+            : t.success(u)
+          : typeof u === 'number'
+            ? t.failure(u, c, `write the version as a quoted string such as "1.30" (an unquoted ${u} reads as a number)`)
+            : t.failure(u, c, `expected a Kubernetes minor version such as "1.29", got ${JSON.stringify(u)}`),
+      t.identity,
+    ),
+    { type: 'string', pattern: VERSION.source, description: 'a Kubernetes minor version such as "1.29", quoted' },
+  );
+  const TimeoutSeconds = withSchema(
+    new t.Type<number, number, unknown>(
+      'TimeoutSeconds',
+      (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS,
+      (u, c) =>
+        Number.isInteger(u) && (u as number) >= 1 && (u as number) <= MAX_TIMEOUT_SECONDS
+          ? t.success(u as number)
+          : t.failure(u, c, `expected whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(u)}`),
+      t.identity,
+    ),
+    { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS },
+  );
+  const Image = matching('Image', /^[^\s]+$/, 'a container image reference');
+  const NamespaceName = matching('NamespaceName', NAMESPACE_NAME, 'a namespace name (lowercase letters, digits and "-", at most 63)');
+  const ModeC = oneOf(MODES);
+  const Strategy = oneOf(STRATEGIES);
+  const ConditionC = oneOf(CONDITIONS);
+  const SidecarWaitC = oneOf(SIDECAR_WAITS);
+  const StopOrderC = oneOf(STOP_ORDERS);
+  /** The ConfigMap's form of a boolean: its values are strings. */
+  const BooleanText = oneOf(['true', 'false']);
 
-const ConfigMapData = strictObject(
-  'ConfigMapData',
-  {},
-  Object.fromEntries(Object.keys(CONFIGMAP_TEXT).map((k) => [k, DataString])) as Record<ConfigMapKey, typeof DataString>,
-);
+  const Entrypoint = strictObject(
+    'Entrypoint',
+    { command: StringList },
+    { container: ContainerName, image: matching('ImagePattern', /^[^\s]+$/, 'an image reference, with * for any text'), args: StringList },
+  );
+  const Entrypoints = t.array(Entrypoint);
 
-const ConfigMap = t.intersection([
-  t.type({ apiVersion: t.literal('v1'), kind: t.literal(CONFIG_MAP_KIND) }),
-  t.partial({ metadata: Metadata, data: ConfigMapData }),
-]);
+  const LabelSelector = strictObject(
+    'LabelSelector',
+    {},
+    {
+      matchLabels: t.record(t.string, t.string, 'map of strings'),
+      matchExpressions: t.array(
+        strictObject(
+          'LabelSelectorRequirement',
+          {
+            key: t.string,
+            operator: t.keyof({ In: null, NotIn: null, Exists: null, DoesNotExist: null }, '"In" | "NotIn" | "Exists" | "DoesNotExist"'),
+          },
+          { values: StringList },
+        ),
+      ),
+    },
+  );
+
+  const Selector = strictObject(
+    'Selector',
+    {},
+    { kinds: StringList, names: StringList, namespaces: StringList, labelSelector: LabelSelector },
+  );
+
+  const ContainerOrderSpec = strictObject(
+    'ContainerOrderSpec',
+    {},
+    {
+      mode: ModeC,
+      strategy: Strategy,
+      kubernetesVersion: KubernetesVersionString,
+      selector: Selector,
+      sidecars: t.array(strictObject('Sidecar', { name: ContainerName }, { waitFor: SidecarWaitC, stop: StopOrderC })),
+      rules: t.array(
+        strictObject(
+          'Rule',
+          { container: ContainerName, after: t.array(strictObject('Dependency', { container: ContainerName }, { condition: ConditionC })) },
+          {},
+        ),
+      ),
+      timeoutSeconds: TimeoutSeconds,
+      holdDependents: t.boolean,
+      helperImage: Image,
+      entrypoints: Entrypoints,
+      presets: presetEntries(),
+      namespace: NamespaceName,
+      workloadKinds: t.array(
+        strictObject(
+          'WorkloadKind',
+          {
+            apiVersion: t.string,
+            kind: t.string,
+            podTemplatePath: matching('FieldPath', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path such as spec.template'),
+          },
+          {},
+        ),
+      ),
+    },
+  );
+
+  const Metadata = t.partial({ name: t.string, namespace: t.string, annotations: t.record(t.string, t.string) });
+
+  const ContainerOrder = strictObject(
+    'ContainerOrder',
+    { apiVersion: t.literal(CONTAINER_ORDER_API_VERSION), kind: t.literal(CONTAINER_ORDER_KIND) },
+    { metadata: Metadata, spec: ContainerOrderSpec },
+  );
+
+  /** ConfigMap data values are strings; YAML reads an unquoted 30 or true as something else. */
+  const DataString = withSchema(
+    new t.Type<string, string, unknown>(
+      'string',
+      (u): u is string => typeof u === 'string',
+      (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `ConfigMap data values are strings: quote it ("${String(u)}")`)),
+      t.identity,
+    ),
+    { type: 'string' },
+  );
+
+  /**
+   * The ConfigMap form's keys, each with the codec of its text: a spec field's own codec where the text is
+   * the value, DataString where the text is parsed (the declaration syntax, or YAML for entrypoints and presets).
+   */
+  const CONFIGMAP_TEXT = {
+    mode: ModeC,
+    strategy: Strategy,
+    kubernetesVersion: KubernetesVersionString,
+    sidecars: DataString,
+    order: DataString,
+    // Read as a number and then checked as TimeoutSeconds, whose message names the range.
+    timeoutSeconds: matching('SecondsText', SECONDS_TEXT, `whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, as digits`),
+    holdDependents: BooleanText,
+    helperImage: Image,
+    entrypoints: DataString,
+    presets: DataString,
+    namespace: NamespaceName,
+  } as const;
+  type TextKey = keyof typeof CONFIGMAP_TEXT;
+
+  const ConfigMapData = strictObject(
+    'ConfigMapData',
+    {},
+    Object.fromEntries(Object.keys(CONFIGMAP_TEXT).map((k) => [k, DataString])) as Record<TextKey, typeof DataString>,
+  );
+
+  const ConfigMap = t.intersection([
+    t.type({ apiVersion: t.literal('v1'), kind: t.literal(CONFIG_MAP_KIND) }),
+    t.partial({ metadata: Metadata, data: ConfigMapData }),
+  ]);
+
+  return { Entrypoints, ContainerOrder, Metadata, TimeoutSeconds, CONFIGMAP_TEXT, ConfigMap };
+});
+
+type Codecs = ReturnType<typeof configCodecs>;
+type ConfigMapKey = keyof Codecs['CONFIGMAP_TEXT'];
 
 export type FunctionConfig =
   /** No config, or kpt's empty `function-input` ConfigMap: nothing to do. */
@@ -225,7 +236,7 @@ function invalid(problems: DecodeProblem[]): FunctionConfig {
  * Each entry names exactly one container or one image pattern, and the image's ENTRYPOINT: `command: []`
  * says it has none (busybox, alpine), so the container's `args`, or else the image's CMD, are the program.
  */
-function knownEntrypoints(entries: t.TypeOf<typeof Entrypoints>, path: string): KnownEntrypoint[] | DecodeProblem[] {
+function knownEntrypoints(entries: t.TypeOf<Codecs['Entrypoints']>, path: string): KnownEntrypoint[] | DecodeProblem[] {
   const problems: DecodeProblem[] = [];
   const known = entries.flatMap((e, i): KnownEntrypoint[] => {
     const at = `${path}[${i}]`;
@@ -251,7 +262,7 @@ function isProblems<A extends object>(v: A[] | DecodeProblem[]): v is DecodeProb
   return v.some((x) => 'message' in x);
 }
 
-function fromContainerOrder(value: t.TypeOf<typeof ContainerOrder>): FunctionConfig {
+function fromContainerOrder(value: t.TypeOf<Codecs['ContainerOrder']>): FunctionConfig {
   const spec = value.spec ?? {};
   const entrypoints = knownEntrypoints(spec.entrypoints ?? [], 'spec.entrypoints');
   const presets = resolvePresets(spec.presets ?? [], 'spec.presets');
@@ -301,12 +312,13 @@ function parseEntrypointsText(text: string): KnownEntrypoint[] | DecodeProblem[]
     if (!(e instanceof InputError)) throw e;
     return [{ path: 'data.entrypoints', message: `not YAML: ${e.message}` }];
   }
-  const decoded = Entrypoints.decode(value);
+  const decoded = configCodecs().Entrypoints.decode(value);
   if (decoded._tag === 'Left') return problemsUnder('data.entrypoints', decoded.left);
   return knownEntrypoints(decoded.right, 'data.entrypoints');
 }
 
 function fromConfigMapData(data: Partial<Record<ConfigMapKey, string>>): FunctionConfig {
+  const { CONFIGMAP_TEXT, TimeoutSeconds } = configCodecs();
   const problems: DecodeProblem[] = [];
   const check = <A>(key: string, codec: t.Decoder<unknown, A>, value: unknown): A | undefined => {
     const decoded = codec.decode(value);
@@ -384,14 +396,14 @@ export function decodeFunctionConfig(config: unknown): FunctionConfig {
   if (kind === CONFIG_MAP_KIND) {
     const raw = config as Record<string, unknown>;
     // `data:` with nothing under it is null in YAML; it means the same as no data.
-    const decoded = ConfigMap.decode(raw.data === null ? { ...raw, data: {} } : raw);
+    const decoded = configCodecs().ConfigMap.decode(raw.data === null ? { ...raw, data: {} } : raw);
     if (decoded._tag === 'Left') return invalid(problemsOf(decoded.left));
     const data = decoded.right.data ?? {};
     if (Object.keys(data).length === 0) return { kind: 'none', reason: 'the functionConfig ConfigMap has no data' };
     return available(fromConfigMapData(data), 'data.strategy');
   }
   if (kind === CONTAINER_ORDER_KIND) {
-    const decoded = ContainerOrder.decode(config);
+    const decoded = configCodecs().ContainerOrder.decode(config);
     return decoded._tag === 'Left' ? invalid(problemsOf(decoded.left)) : available(fromContainerOrder(decoded.right), 'spec.strategy');
   }
   return invalid([
@@ -409,7 +421,7 @@ export function containerOrderSchema(): JsonSchema {
   return {
     $schema: SCHEMA_DIALECT,
     title: `${CONTAINER_ORDER_KIND} (${CONTAINER_ORDER_API_VERSION}), the functionConfig of order-containers`,
-    ...jsonSchemaOf(ContainerOrder),
+    ...jsonSchemaOf(configCodecs().ContainerOrder),
   };
 }
 
@@ -422,10 +434,10 @@ export function configMapSchema(): JsonSchema {
     properties: {
       apiVersion: { const: 'v1' },
       kind: { const: CONFIG_MAP_KIND },
-      metadata: jsonSchemaOf(Metadata),
+      metadata: jsonSchemaOf(configCodecs().Metadata),
       data: {
         type: 'object',
-        properties: Object.fromEntries(Object.entries(CONFIGMAP_TEXT).map(([k, codec]) => [k, jsonSchemaOf(codec)])),
+        properties: Object.fromEntries(Object.entries(configCodecs().CONFIGMAP_TEXT).map(([k, codec]) => [k, jsonSchemaOf(codec)])),
         additionalProperties: false,
       },
     },

@@ -1,8 +1,9 @@
 /**
  * Presets as a config gives them: built-in names, a built-in's fields replaced, or presets of its own.
  */
-import * as t from 'io-ts';
-import { matching, oneOf, problemsUnder, strictObject, StringList, type DecodeProblem } from '../codec/io-ts.js';
+import type * as t from 'io-ts';
+import { matching, oneOf, problemsUnder, strictObject, stringList, type DecodeProblem } from '../codec/io-ts.js';
+import { codecs } from '../codec/io-ts-package.js';
 import { jsonSchemaOf, withSchema } from '../codec/json-schema.js';
 import { STOP_ORDERS } from '../order/declaration.js';
 import { CONTAINER_NAME } from '../codec/names.js';
@@ -19,123 +20,136 @@ import {
 } from './preset.js';
 import { DEFAULT_LIMITS, InputError, loadValue } from '../yaml/load.js';
 
-const Port = withSchema(
-  new t.Type<number, number, unknown>(
-    'Port',
-    (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
-    (u, c) =>
-      Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535
-        ? t.success(u as number)
-        : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`),
-    t.identity,
-  ),
-  { type: 'integer', minimum: 1, maximum: 65535 },
-);
-const UrlPath = matching('UrlPath', /^\/\S*$/, 'a URL path starting with /');
-const StringMap = t.record(t.string, t.string, 'map of strings');
-const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
-const PresetName = matching('PresetName', CONTAINER_NAME, 'a preset name (lowercase letters, digits and "-")');
-const Pattern = matching('ImagePattern', /^\S+$/, 'an image reference, with * for any text');
+const presetCodecs = codecs((t) => {
+  const StringList = stringList();
+  const Port = withSchema(
+    new t.Type<number, number, unknown>(
+      'Port',
+      (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535,
+      (u, c) =>
+        Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 65535
+          ? t.success(u as number)
+          : t.failure(u, c, `expected a port number from 1 to 65535, got ${JSON.stringify(u)}`),
+      t.identity,
+    ),
+    { type: 'integer', minimum: 1, maximum: 65535 },
+  );
+  const UrlPath = matching('UrlPath', /^\/\S*$/, 'a URL path starting with /');
+  const StringMap = t.record(t.string, t.string, 'map of strings');
+  const ContainerName = matching('ContainerName', CONTAINER_NAME, 'a container name (lowercase letters, digits and "-")');
+  const PresetName = matching('PresetName', CONTAINER_NAME, 'a preset name (lowercase letters, digits and "-")');
+  const Pattern = matching('ImagePattern', /^\S+$/, 'an image reference, with * for any text');
 
-const Endpoint = strictObject('Endpoint', { port: Port }, { path: UrlPath });
-const QuitEnv = strictObject('QuitEnv', { name: t.string, value: t.string }, {});
-const QuitAnnotation = strictObject('QuitAnnotation', { key: t.string, value: t.string }, {});
-const QuitEndpoint = strictObject(
-  'QuitEndpoint',
-  { port: Port, path: UrlPath },
-  { arg: t.string, env: QuitEnv, annotation: QuitAnnotation },
-);
-const FlagName = matching('FlagName', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a flag name without its dashes');
-const VariableName = matching('VariableName', /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
-const HostPort = matching('HostPort', /^(?:https?:\/\/)?(\[[^\]]*\]|[^:/\s]*):\d{1,5}$/i, 'an address as [http://]HOST:PORT');
-const PortName = matching('PortName', /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, 'a container port name');
-const ListenC = strictObject('ListenSetting', { default: HostPort }, { flag: FlagName, variable: VariableName });
-/**
- * What a config may say about reading its sidecar's container (presets/read.ts): flags, their variables
- * and named ports. Envoy's bootstrap, a format of Envoy's own, stays the envoy preset's.
- */
-const ReadsC = strictObject(
-  'Reads',
-  {},
-  {
-    flagSyntax: oneOf(FLAG_SYNTAXES),
-    portFlag: FlagName,
-    addressFlag: strictObject('AddressFlag', { name: FlagName, default: t.string }, {}),
-    listen: ListenC,
-    envPrefix: VariableName,
-    portNames: t.array(PortName),
-    quitPortFlag: FlagName,
-    quitOnReadyPort: t.boolean,
-    waitPortFlag: FlagName,
-  },
-);
-const VersionFields = {
-  ready: Endpoint,
-  reads: ReadsC,
-  waitCommand: StringList,
-  entrypoint: StringList,
-  requiredArgs: StringList,
-  quit: QuitEndpoint,
-};
-const VersionC = strictObject(
-  'PresetVersion',
-  { name: t.string },
-  {
+  const Endpoint = strictObject('Endpoint', { port: Port }, { path: UrlPath });
+  const QuitEnv = strictObject('QuitEnv', { name: t.string, value: t.string }, {});
+  const QuitAnnotation = strictObject('QuitAnnotation', { key: t.string, value: t.string }, {});
+  const QuitEndpoint = strictObject(
+    'QuitEndpoint',
+    { port: Port, path: UrlPath },
+    { arg: t.string, env: QuitEnv, annotation: QuitAnnotation },
+  );
+  const FlagName = matching('FlagName', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a flag name without its dashes');
+  const VariableName = matching('VariableName', /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+  const HostPort = matching('HostPort', /^(?:https?:\/\/)?(\[[^\]]*\]|[^:/\s]*):\d{1,5}$/i, 'an address as [http://]HOST:PORT');
+  const PortName = matching('PortName', /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, 'a container port name');
+  const ListenC = strictObject('ListenSetting', { default: HostPort }, { flag: FlagName, variable: VariableName });
+  /**
+   * What a config may say about reading its sidecar's container (presets/read.ts): flags, their variables
+   * and named ports. Envoy's bootstrap, a format of Envoy's own, stays the envoy preset's.
+   */
+  const ReadsC = strictObject(
+    'Reads',
+    {},
+    {
+      flagSyntax: oneOf(FLAG_SYNTAXES),
+      portFlag: FlagName,
+      addressFlag: strictObject('AddressFlag', { name: FlagName, default: t.string }, {}),
+      listen: ListenC,
+      envPrefix: VariableName,
+      portNames: t.array(PortName),
+      quitPortFlag: FlagName,
+      quitOnReadyPort: t.boolean,
+      waitPortFlag: FlagName,
+    },
+  );
+  const VersionFields = {
+    ready: Endpoint,
+    reads: ReadsC,
+    waitCommand: StringList,
+    entrypoint: StringList,
+    requiredArgs: StringList,
+    quit: QuitEndpoint,
+  };
+  const VersionC = strictObject(
+    'PresetVersion',
+    { name: t.string },
+    {
+      images: t.array(Pattern),
+      programs: t.array(matching('Program', /^[^/\s]+$/, 'a program file name, without its folder')),
+      ...VersionFields,
+    },
+  );
+  const Marker = strictObject(
+    'InjectionMarker',
+    { value: t.string },
+    Object.fromEntries(MARKER_SOURCES.map((s) => [s, t.string])) as Record<(typeof MARKER_SOURCES)[number], t.StringC>,
+  );
+  const InjectionC = strictObject(
+    'Injection',
+    {},
+    {
+      enabledBy: t.array(Marker),
+      disabledBy: t.array(Marker),
+      nativeAnnotations: StringMap,
+      postStartAnnotations: StringMap,
+      warning: t.string,
+      initContainer: ContainerName,
+      completion: t.string,
+    },
+  );
+  const PresetFields = {
+    containers: t.array(ContainerName),
     images: t.array(Pattern),
-    programs: t.array(matching('Program', /^[^/\s]+$/, 'a program file name, without its folder')),
     ...VersionFields,
-  },
-);
-const Marker = strictObject(
-  'InjectionMarker',
-  { value: t.string },
-  Object.fromEntries(MARKER_SOURCES.map((s) => [s, t.string])) as Record<(typeof MARKER_SOURCES)[number], t.StringC>,
-);
-const InjectionC = strictObject(
-  'Injection',
-  {},
-  {
-    enabledBy: t.array(Marker),
-    disabledBy: t.array(Marker),
-    nativeAnnotations: StringMap,
-    postStartAnnotations: StringMap,
-    warning: t.string,
-    initContainer: ContainerName,
-    completion: t.string,
-  },
-);
-const PresetFields = {
-  containers: t.array(ContainerName),
-  images: t.array(Pattern),
-  ...VersionFields,
-  versions: t.array(VersionC),
-  initContainers: t.array(ContainerName),
-  stop: oneOf(STOP_ORDERS),
-  injection: InjectionC,
-};
-const PresetObject = strictObject('Preset', { name: PresetName }, PresetFields);
-/** A built-in preset by name, or a preset of the config's own (or a built-in's fields replaced). */
-export const PresetEntry = withSchema(
-  new t.Type<string | t.TypeOf<typeof PresetObject>, unknown, unknown>(
-    'PresetEntry',
-    (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
-    // Only an object can be a preset of one's own: its problems are the ones worth reporting.
-    (u, c) =>
-      typeof u === 'string'
-        ? t.success(u)
-        : typeof u === 'object' && u !== null
-          ? PresetObject.validate(u, c)
-          : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`),
-    t.identity,
-  ),
-  () => ({ anyOf: [{ type: 'string', enum: BUILT_IN_PRESETS.map((p) => p.name) }, jsonSchemaOf(PresetObject)] }),
-);
-export const PresetEntries = t.array(PresetEntry, 'list of presets');
-export type PresetEntry = t.TypeOf<typeof PresetEntry>;
+    versions: t.array(VersionC),
+    initContainers: t.array(ContainerName),
+    stop: oneOf(STOP_ORDERS),
+    injection: InjectionC,
+  };
+  const PresetObject = strictObject('Preset', { name: PresetName }, PresetFields);
+  /** A built-in preset by name, or a preset of the config's own (or a built-in's fields replaced). */
+  const PresetEntry = withSchema(
+    new t.Type<string | t.TypeOf<typeof PresetObject>, unknown, unknown>(
+      'PresetEntry',
+      (u): u is string | t.TypeOf<typeof PresetObject> => typeof u === 'string' || PresetObject.is(u),
+      // Only an object can be a preset of one's own: its problems are the ones worth reporting.
+      (u, c) =>
+        typeof u === 'string'
+          ? t.success(u)
+          : typeof u === 'object' && u !== null
+            ? PresetObject.validate(u, c)
+            : t.failure(u, c, `expected a preset name or a preset, got ${JSON.stringify(u)}`),
+      t.identity,
+    ),
+    () => ({ anyOf: [{ type: 'string', enum: BUILT_IN_PRESETS.map((p) => p.name) }, jsonSchemaOf(PresetObject)] }),
+  );
+  const PresetEntries = t.array(PresetEntry, 'list of presets');
+  return { Marker, InjectionC, ListenC, ReadsC, VersionFields, VersionC, PresetEntry, PresetEntries };
+});
+
+type Codecs = ReturnType<typeof presetCodecs>;
+type Decoded<K extends Exclude<keyof Codecs, 'VersionFields'>> = t.TypeOf<Codecs[K]>;
+
+/** Built-in names and presets of the config's own, as a list: the functionConfig's spec.presets. */
+export function presetEntries(): Codecs['PresetEntries'] {
+  return presetCodecs().PresetEntries;
+}
+
+export type PresetEntry = Decoded<'PresetEntry'>;
 
 const KNOWN = BUILT_IN_PRESETS.map((p) => p.name).join(', ');
 
-function markersOf(entries: readonly t.TypeOf<typeof Marker>[], at: string, problems: DecodeProblem[]): InjectionMarker[] {
+function markersOf(entries: readonly Decoded<'Marker'>[], at: string, problems: DecodeProblem[]): InjectionMarker[] {
   return entries.flatMap((m, i): InjectionMarker[] => {
     const sources = MARKER_SOURCES.filter((s) => m[s] !== undefined);
     if (sources.length !== 1) {
@@ -147,7 +161,7 @@ function markersOf(entries: readonly t.TypeOf<typeof Marker>[], at: string, prob
   });
 }
 
-function injectionOf(base: Injection | undefined, given: t.TypeOf<typeof InjectionC>, at: string, problems: DecodeProblem[]): Injection {
+function injectionOf(base: Injection | undefined, given: Decoded<'InjectionC'>, at: string, problems: DecodeProblem[]): Injection {
   return {
     enabledBy: given.enabledBy ? markersOf(given.enabledBy, `${at}.enabledBy`, problems) : (base?.enabledBy ?? []),
     disabledBy: given.disabledBy ? markersOf(given.disabledBy, `${at}.disabledBy`, problems) : (base?.disabledBy ?? []),
@@ -160,7 +174,7 @@ function injectionOf(base: Injection | undefined, given: t.TypeOf<typeof Injecti
 }
 
 /** `listen` names a flag or a variable, never both nor neither. */
-function listenOf(given: t.TypeOf<typeof ListenC>, at: string, problems: DecodeProblem[]): ListenSetting | undefined {
+function listenOf(given: Decoded<'ListenC'>, at: string, problems: DecodeProblem[]): ListenSetting | undefined {
   const { flag, variable, default: fallback } = given;
   if (flag !== undefined && variable === undefined) return { flag, default: fallback };
   if (variable !== undefined && flag === undefined) return { variable, default: fallback };
@@ -168,13 +182,13 @@ function listenOf(given: t.TypeOf<typeof ListenC>, at: string, problems: DecodeP
   return undefined;
 }
 
-function readsOf(given: t.TypeOf<typeof ReadsC>, at: string, problems: DecodeProblem[]): Reads {
+function readsOf(given: Decoded<'ReadsC'>, at: string, problems: DecodeProblem[]): Reads {
   const { listen, ...rest } = given;
   const setting = listen ? listenOf(listen, `${at}.listen`, problems) : undefined;
   return { ...rest, ...(setting ? { listen: setting } : {}) };
 }
 
-type VersionFieldsOf = { readonly [K in keyof typeof VersionFields]?: t.TypeOf<(typeof VersionFields)[K]> };
+type VersionFieldsOf = { readonly [K in keyof Codecs['VersionFields']]?: t.TypeOf<Codecs['VersionFields'][K]> };
 
 /** The fields a preset and its versions share (`what`: `preset pgbouncer`), with `reads` checked. */
 function fieldsOf<F extends VersionFieldsOf>(
@@ -189,7 +203,7 @@ function fieldsOf<F extends VersionFieldsOf>(
   return { ...rest, ...(reads ? { reads: readsOf(reads, `${at}.reads`, problems) } : {}) };
 }
 
-function versionsOf(given: readonly t.TypeOf<typeof VersionC>[], at: string, problems: DecodeProblem[]): PresetVersion[] {
+function versionsOf(given: readonly Decoded<'VersionC'>[], at: string, problems: DecodeProblem[]): PresetVersion[] {
   return given.map((v, i) => {
     const { name, images = [], programs = [], ...fields } = v;
     if (images.length === 0 && programs.length === 0)
@@ -251,7 +265,7 @@ export function parsePresetsText(text: string): Preset[] | DecodeProblem[] {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-  const decoded = PresetEntries.decode(value);
+  const decoded = presetEntries().decode(value);
   if (decoded._tag === 'Left') return problemsUnder('data.presets', decoded.left);
   return resolvePresets(decoded.right, 'data.presets');
 }

@@ -3,7 +3,17 @@
  * lines of context), so that `git apply` and patch viewers take it. jsdiff makes the hunks: a Myers diff
  * by lines, as git's default algorithm is, and the same `\ No newline at end of file` marker.
  */
-import { createTwoFilesPatch, diffLines, FILE_HEADERS_ONLY } from 'diff';
+import { createRequire } from 'node:module';
+import type * as JsdiffPackage from 'diff' with { 'resolution-mode': 'require' };
+
+type Jsdiff = typeof JsdiffPackage;
+
+let loaded: Jsdiff | undefined;
+
+/** jsdiff, loaded the first time a diff is asked for: a run without --diff or explain's diff never needs it. */
+function jsdiff(): Jsdiff {
+  return (loaded ??= createRequire(import.meta.url)('diff') as Jsdiff);
+}
 
 /** git's default number of context lines (`diff.context`). */
 const CONTEXT = 3;
@@ -18,6 +28,7 @@ export interface FileChange {
 /** The unified diff of one file, or '' when it is unchanged. */
 export function unifiedDiff({ path, before, after }: FileChange): string {
   if (before === after) return '';
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = jsdiff();
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
     context: CONTEXT,
     headerOptions: FILE_HEADERS_ONLY,
@@ -29,7 +40,8 @@ export function unifiedDiff({ path, before, after }: FileChange): string {
  * only): for texts short enough to read in full, where the lines around a change are the point.
  */
 export function markedLines(before: string, after: string): string {
-  return diffLines(before, after)
+  return jsdiff()
+    .diffLines(before, after)
     .flatMap((part) => {
       const mark = part.added ? '+' : part.removed ? '-' : ' ';
       return part.value

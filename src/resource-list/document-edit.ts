@@ -1,7 +1,7 @@
 /**
  * The general editor of YAML items, on the yaml package's Document model.
  */
-import { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node } from '../yaml/nodes.js';
+import { isMap, isScalar, isSeq, newMap, newSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from '../yaml/nodes.js';
 import { printDocument, type SequenceStyle } from '../yaml/render.js';
 import { placementOf, type Edit, type Path } from './edit.js';
 
@@ -26,7 +26,7 @@ function mapAt(doc: Document, root: unknown, path: Path): YAMLMap {
     if (!isMap(node)) throw new Error(`no mapping at ${path.slice(0, i).join('.')}`);
     let next: unknown = node.get(seg, true);
     if (next === undefined || next === null || (isScalar(next) && next.value === null)) {
-      next = new YAMLMap();
+      next = newMap();
       setOrdered(doc, node, seg, next as YAMLMap, undefined);
     }
     node = next;
@@ -57,7 +57,7 @@ function seqAt(doc: Document, root: unknown, path: Path, create: boolean, before
     return existing;
   }
   if (!create) throw new Error(`no sequence at ${path.join('.')}`);
-  const seq = new YAMLSeq();
+  const seq = newSeq();
   setOrdered(doc, parent, key, seq, before);
   return seq;
 }

@@ -2,8 +2,9 @@
  * Pod templates found in items, decoded to the shapes the planner reads.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import { problemsOf } from '../codec/io-ts.js';
+import { codecs } from '../codec/io-ts-package.js';
 import { error, type Diagnostic } from '../diagnostic.js';
 import { valueAt, type Path } from '../resource-list/edit.js';
 import type { PlainObject } from '../resource-list/read.js';
@@ -24,108 +25,110 @@ export interface PodTemplateRef {
  * is a problem naming the field, never a guess or a crash. Only types are checked, not which fields are
  * required, so a partial manifest (a kustomize base) still passes; every other field passes through untouched.
  */
-/** `codec`, or null (what a manifest writes as `field:` or `field: null`), its problems its own. */
-const optional = <C extends t.Mixed>(codec: C) =>
-  new t.Type<t.TypeOf<C> | null, unknown, unknown>(
-    codec.name,
-    (u): u is t.TypeOf<C> | null => u === null || codec.is(u),
-    (u, c) => (u === null ? t.success(null) : codec.validate(u, c)),
-    t.identity,
+const podTemplate = codecs((t) => {
+  /** `codec`, or null (what a manifest writes as `field:` or `field: null`), its problems its own. */
+  const optional = <C extends t.Mixed>(codec: C) =>
+    new t.Type<t.TypeOf<C> | null, unknown, unknown>(
+      codec.name,
+      (u): u is t.TypeOf<C> | null => u === null || codec.is(u),
+      (u, c) => (u === null ? t.success(null) : codec.validate(u, c)),
+      t.identity,
+    );
+  const StringMap = t.record(t.string, t.string, 'map of strings');
+  const StringList = t.array(t.string, 'list of strings');
+  /**
+   * A whole number that fits the field's Go type: the API server decodes JSON into int32 and int64 and
+   * rejects `8080.5`. Numbers are read as it reads them (src/yaml/go-numbers.ts), so `05432` is 2842 here too.
+   */
+  const Int32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31, 'int32');
+  const Int64 = t.refinement(t.number, Number.isSafeInteger, 'int64');
+  const IntOrString = t.union([Int32, t.string], 'port number or name');
+  const Exec = t.partial({ command: optional(StringList) }, 'ExecAction');
+  const HttpGet = t.partial(
+    {
+      port: IntOrString,
+      path: t.string,
+      host: t.string,
+      scheme: t.string,
+      httpHeaders: optional(t.array(t.type({ name: t.string, value: t.string }, 'HTTPHeader'), 'list of HTTPHeader')),
+    },
+    'HTTPGetAction',
   );
-const StringMap = t.record(t.string, t.string, 'map of strings');
-const StringList = t.array(t.string, 'list of strings');
-/**
- * A whole number that fits the field's Go type: the API server decodes JSON into int32 and int64 and
- * rejects `8080.5`. Numbers are read as it reads them (src/yaml/go-numbers.ts), so `05432` is 2842 here too.
- */
-const Int32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31, 'int32');
-const Int64 = t.refinement(t.number, Number.isSafeInteger, 'int64');
-const IntOrString = t.union([Int32, t.string], 'port number or name');
-const Exec = t.partial({ command: optional(StringList) }, 'ExecAction');
-const HttpGet = t.partial(
-  {
-    port: IntOrString,
-    path: t.string,
-    host: t.string,
-    scheme: t.string,
-    httpHeaders: optional(t.array(t.type({ name: t.string, value: t.string }, 'HTTPHeader'), 'list of HTTPHeader')),
-  },
-  'HTTPGetAction',
-);
-const TcpSocket = t.partial({ port: IntOrString, host: t.string }, 'TCPSocketAction');
-const Grpc = t.partial({ port: Int32, service: optional(t.string) }, 'GRPCAction');
-const Handlers = { exec: optional(Exec), httpGet: optional(HttpGet), tcpSocket: optional(TcpSocket) };
-const Probe = t.partial(
-  {
-    ...Handlers,
-    grpc: optional(Grpc),
-    initialDelaySeconds: Int32,
-    timeoutSeconds: Int32,
-    periodSeconds: Int32,
-    successThreshold: Int32,
-    failureThreshold: Int32,
-  },
-  'Probe',
-);
-const Handler = t.partial(Handlers, 'LifecycleHandler');
-const Lifecycle = t.partial({ postStart: optional(Handler), preStop: optional(Handler) }, 'Lifecycle');
-const ContainerPort = t.partial({ containerPort: Int32, hostPort: Int32, name: t.string, protocol: t.string }, 'ContainerPort');
-const EnvVar = t.intersection(
-  [t.type({ name: t.string }), t.partial({ value: optional(t.string), valueFrom: optional(t.UnknownRecord) })],
-  'EnvVar',
-);
-const Source = optional(t.partial({ name: t.string, optional: optional(t.boolean) }));
-const EnvFrom = t.partial({ prefix: t.string, configMapRef: Source, secretRef: Source }, 'EnvFromSource');
-const VolumeMount = t.partial(
-  { name: t.string, mountPath: t.string, readOnly: t.boolean, subPath: t.string, subPathExpr: t.string },
-  'VolumeMount',
-);
-const list = <C extends t.Mixed>(codec: C) => optional(t.array(codec, `list of ${codec.name}`));
-const Container = t.intersection(
-  [
-    t.type({ name: t.string }),
-    t.partial({
-      image: t.string,
-      command: optional(StringList),
-      args: optional(StringList),
-      ports: list(ContainerPort),
-      env: list(EnvVar),
-      envFrom: list(EnvFrom),
-      readinessProbe: optional(Probe),
-      livenessProbe: optional(Probe),
-      startupProbe: optional(Probe),
-      lifecycle: optional(Lifecycle),
-      restartPolicy: t.string,
-      volumeMounts: list(VolumeMount),
-      resizePolicy: list(t.UnknownRecord),
-      resources: optional(t.UnknownRecord),
-      securityContext: optional(t.UnknownRecord),
-    }),
-  ],
-  'Container',
-);
-/** What the planner reads must have these shapes; everything else passes through untouched. */
-const PodTemplate = t.type(
-  {
-    metadata: t.union([
-      t.undefined,
-      t.null,
-      t.partial({ annotations: t.union([t.null, StringMap]), labels: t.union([t.null, StringMap]) }),
-    ]),
-    spec: t.intersection([
-      t.type({ containers: t.array(Container, 'list of containers') }),
+  const TcpSocket = t.partial({ port: IntOrString, host: t.string }, 'TCPSocketAction');
+  const Grpc = t.partial({ port: Int32, service: optional(t.string) }, 'GRPCAction');
+  const Handlers = { exec: optional(Exec), httpGet: optional(HttpGet), tcpSocket: optional(TcpSocket) };
+  const Probe = t.partial(
+    {
+      ...Handlers,
+      grpc: optional(Grpc),
+      initialDelaySeconds: Int32,
+      timeoutSeconds: Int32,
+      periodSeconds: Int32,
+      successThreshold: Int32,
+      failureThreshold: Int32,
+    },
+    'Probe',
+  );
+  const Handler = t.partial(Handlers, 'LifecycleHandler');
+  const Lifecycle = t.partial({ postStart: optional(Handler), preStop: optional(Handler) }, 'Lifecycle');
+  const ContainerPort = t.partial({ containerPort: Int32, hostPort: Int32, name: t.string, protocol: t.string }, 'ContainerPort');
+  const EnvVar = t.intersection(
+    [t.type({ name: t.string }), t.partial({ value: optional(t.string), valueFrom: optional(t.UnknownRecord) })],
+    'EnvVar',
+  );
+  const Source = optional(t.partial({ name: t.string, optional: optional(t.boolean) }));
+  const EnvFrom = t.partial({ prefix: t.string, configMapRef: Source, secretRef: Source }, 'EnvFromSource');
+  const VolumeMount = t.partial(
+    { name: t.string, mountPath: t.string, readOnly: t.boolean, subPath: t.string, subPathExpr: t.string },
+    'VolumeMount',
+  );
+  const list = <C extends t.Mixed>(codec: C) => optional(t.array(codec, `list of ${codec.name}`));
+  const Container = t.intersection(
+    [
+      t.type({ name: t.string }),
       t.partial({
-        initContainers: t.union([t.null, t.array(Container, 'list of containers')]),
-        volumes: list(t.intersection([t.type({ name: t.string }), t.UnknownRecord], 'Volume')),
+        image: t.string,
+        command: optional(StringList),
+        args: optional(StringList),
+        ports: list(ContainerPort),
+        env: list(EnvVar),
+        envFrom: list(EnvFrom),
+        readinessProbe: optional(Probe),
+        livenessProbe: optional(Probe),
+        startupProbe: optional(Probe),
+        lifecycle: optional(Lifecycle),
         restartPolicy: t.string,
-        terminationGracePeriodSeconds: Int64,
-        os: optional(t.partial({ name: t.string }, 'PodOS')),
-        securityContext: optional(t.partial({ runAsUser: Int64 }, 'PodSecurityContext')),
+        volumeMounts: list(VolumeMount),
+        resizePolicy: list(t.UnknownRecord),
+        resources: optional(t.UnknownRecord),
+        securityContext: optional(t.UnknownRecord),
       }),
-    ]),
-  },
-  'PodTemplateSpec',
-);
+    ],
+    'Container',
+  );
+  /** What the planner reads must have these shapes; everything else passes through untouched. */
+  return t.type(
+    {
+      metadata: t.union([
+        t.undefined,
+        t.null,
+        t.partial({ annotations: t.union([t.null, StringMap]), labels: t.union([t.null, StringMap]) }),
+      ]),
+      spec: t.intersection([
+        t.type({ containers: t.array(Container, 'list of containers') }),
+        t.partial({
+          initContainers: t.union([t.null, t.array(Container, 'list of containers')]),
+          volumes: list(t.intersection([t.type({ name: t.string }), t.UnknownRecord], 'Volume')),
+          restartPolicy: t.string,
+          terminationGracePeriodSeconds: Int64,
+          os: optional(t.partial({ name: t.string }, 'PodOS')),
+          securityContext: optional(t.partial({ runAsUser: Int64 }, 'PodSecurityContext')),
+        }),
+      ]),
+    },
+    'PodTemplateSpec',
+  );
+});
 
 function isLocalConfig(item: PlainObject): boolean {
   const annotations = (item.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
@@ -156,7 +159,7 @@ export function podTemplateOf(
   const raw = valueAt(item, path);
   // A workload without a template (a partial manifest) has nothing to order.
   if (raw === undefined || raw === null) return undefined;
-  const decoded = PodTemplate.decode(raw);
+  const decoded = podTemplate().decode(raw);
   if (decoded._tag === 'Left') {
     const problems = problemsOf(decoded.left).map((p) => {
       const field = [...path, p.path].filter((s) => s !== '').join('.');

@@ -3,7 +3,8 @@
  * Documents after the Document editor. The print options live here, so both paths follow the file's
  * sequence indent and never fold a line.
  */
-import { Document, stringify, visit, type Scalar, type ScalarTag } from 'yaml';
+import type { Document, Scalar, ScalarTag } from 'yaml';
+import { yamlPackage } from './yaml-package.js';
 
 /** How the user's file writes nested sequences: `key:\n- a` (compact, kpt's style) or `key:\n  - a`. */
 export interface SequenceStyle {
@@ -51,12 +52,18 @@ const SOURCE_TEXT: ScalarTag = {
 
 const withSourceText = new WeakMap<Document['schema'], Document['schema']>();
 
+type Tags = NonNullable<Document['schema']['compat']>;
+
+let yaml11Tags: Tags | undefined;
+
 /** YAML 1.1's tags, as the yaml package's `compat: 'yaml-1.1'` option makes them. */
-const YAML_11_TAGS = new Document(null, { compat: 'yaml-1.1' }).schema.compat ?? [];
+function yaml11(): Tags {
+  return (yaml11Tags ??= new (yamlPackage().Document)(null, { compat: 'yaml-1.1' }).schema.compat ?? []);
+}
 
 /** Whether a YAML 1.1 reader takes this plain text for something other than a string (`yes`, `Off`, `0400`). */
 function notAStringIn11(text: string): boolean {
-  return YAML_11_TAGS.some(
+  return yaml11().some(
     (tag) => Boolean(tag.default) && tag.tag !== 'tag:yaml.org,2002:str' && (tag as ScalarTag).test?.test(text) === true,
   );
 }
@@ -66,7 +73,7 @@ function schemaWithSourceText(schema: Document['schema']): Document['schema'] {
   if (!extended) {
     extended = schema.clone();
     extended.tags = [SOURCE_TEXT, ...extended.tags];
-    extended.compat = YAML_11_TAGS;
+    extended.compat = yaml11();
     withSourceText.set(schema, extended);
   }
   return extended;
@@ -79,7 +86,7 @@ function schemaWithSourceText(schema: Document['schema']): Document['schema'] {
  */
 function plainNonStrings(document: Document): { node: Scalar; source: string; value: unknown }[] {
   const found: { node: Scalar; source: string; value: unknown }[] = [];
-  visit(document, {
+  yamlPackage().visit(document, {
     Scalar(_, node) {
       const { source } = node;
       if (node.type !== 'PLAIN' || source === undefined || /[\r\n]/.test(source)) return;
@@ -140,7 +147,12 @@ function linesOf(value: unknown, indent: number, style: SequenceStyle): readonly
   const key = `${indent} ${style.compact} ${JSON.stringify(value)}`;
   let lines = rendered.get(key);
   if (lines === undefined) {
-    const text = stringify(value, { lineWidth: 0, indentSeq: !style.compact, compat: 'yaml-1.1', aliasDuplicateObjects: false });
+    const text = yamlPackage().stringify(value, {
+      lineWidth: 0,
+      indentSeq: !style.compact,
+      compat: 'yaml-1.1',
+      aliasDuplicateObjects: false,
+    });
     const pad = ' '.repeat(indent);
     lines = (text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n')).map((l) => (l === '' ? l : pad + l));
     if (rendered.size >= RENDERED_KEPT) rendered.clear();
@@ -223,5 +235,5 @@ function simpleLines(value: unknown, indent: string, style: SequenceStyle, out: 
 /** `key:` at `indent`, for a key whose block value follows on the next lines. */
 export function renderKeyLine(key: string, indent: number): string {
   const pad = ' '.repeat(indent);
-  return SIMPLE_KEY.test(key) ? `${pad}${key}:` : `${pad}${stringify(key, { lineWidth: 0 }).trimEnd()}:`;
+  return SIMPLE_KEY.test(key) ? `${pad}${key}:` : `${pad}${yamlPackage().stringify(key, { lineWidth: 0 }).trimEnd()}:`;
 }

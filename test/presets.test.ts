@@ -583,6 +583,37 @@ describe('presets: sidecars injected at admission', () => {
     assert.equal(templateOf(otherNamespace.items[1]!).metadata?.annotations, undefined, "another namespace's label does not count");
   });
 
+  it('finds a Namespace however its kind is spelled, though only items whose text may name one are read before planning', () => {
+    const list = (kind: string, after = ''): string => `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    template:
+      spec:
+        containers:
+        - {name: app, image: example/app:1, args: [serve]}
+- apiVersion: v1
+  kind: ${kind}
+  metadata:
+    name: shop
+    labels: {istio.io/rev: canary}
+${after}functionConfig: {apiVersion: order-containers.dev/v1alpha1, kind: ContainerOrder, metadata: {name: o}, spec: {presets: [istio], kubernetesVersion: "1.30"}}
+`;
+    for (const kind of ['Namespace', "'Namespace'", '!!str Namespace', '"N\\x61mespace"', '"Name\\\n    space"']) {
+      const r = runFunction(readResourceList(list(kind)));
+      const [workload] = (jsYaml.load(r.chunks.join('')) as { items: Resource[] }).items;
+      assert.equal(templateOf(workload!).metadata?.annotations?.['sidecar.istio.io/nativeSidecar'], 'true', kind);
+    }
+    assert.throws(
+      () => runFunction(readResourceList(list('Namespace', '- apiVersion: v1\n  kind: [Service\n'))),
+      /^InputError: items\[2\] \(line 19, column 1\): unexpected end of the stream within a flow collection$/,
+      'an item not read for the Namespaces is read all the same',
+    );
+  });
+
   it('merges holdApplicationUntilProxyStarts into an existing proxy.istio.io/config, keeping its keys, format and comments', () => {
     const cases: [string, string][] = [
       ['{"terminationDrainDuration": "30s"}', '{"terminationDrainDuration":"30s","holdApplicationUntilProxyStarts":true}'],

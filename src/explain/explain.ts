@@ -88,7 +88,7 @@ function configsToApply(resources: readonly SourcedResource[], functionConfig: u
  */
 export function explainResources(resources: readonly SourcedResource[], functionConfig: unknown): Explanation {
   const values = resources.map(({ resource }) => cloneData(resource));
-  const items = values.map((value, index) => ({ index, read: () => value }));
+  const items = values.map((value, index) => ({ index, read: () => value, mayHold: () => true }));
   const results: Result[] = [];
   let invalid = false;
   let workloadKinds: readonly WorkloadKind[] = [];

@@ -166,7 +166,14 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /** True when a container's command (or hook) is already exactly `wanted`: nothing to write. */
 export function sameCommand(current: readonly string[] | undefined | null, wanted: readonly string[] | undefined): boolean {
-  return current !== undefined && current !== null && wanted !== undefined && sameJson(current, wanted);
+  // Word by word: both are lists of strings (the pod template's were decoded so), compared for every wrapped or gated container.
+  return (
+    current !== undefined &&
+    current !== null &&
+    wanted !== undefined &&
+    current.length === wanted.length &&
+    current.every((word, i) => word === wanted[i])
+  );
 }
 
 /**

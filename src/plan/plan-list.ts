@@ -313,6 +313,14 @@ function once<T>(read: () => T): () => T {
   return () => (value ??= { v: read() }).v;
 }
 
+/**
+ * The items that may be of `kind`, read, for a search before (or besides) the pass that reads them all:
+ * an item whose text cannot hold the name is not parsed twice. A malformed one is still found, by that pass.
+ */
+function readMaybeOf(items: readonly Item[], kind: string): PlainObject[] {
+  return items.filter((i) => i.mayHold(kind)).map((i) => i.read());
+}
+
 /** A config that decoded: with none, only workloads that declare their own order are planned. */
 export type PlanConfig = Exclude<FunctionConfig, { kind: 'invalid' }>;
 
@@ -329,12 +337,14 @@ const NO_CONFIG: OrderSpec = orderSpec();
 export function* planList(items: readonly Item[], config: PlanConfig, unlisted: string[] = []): Generator<WorkloadOutcome> {
   // Presets read the labels of Namespaces anywhere in the list, so they are found first.
   const namespaces =
-    config.kind === 'spec' && config.spec.presets.length > 0 ? namespacesIn(items.map((i) => i.read())) : new Map<string, NamespaceMeta>();
+    config.kind === 'spec' && config.spec.presets.length > 0
+      ? namespacesIn(readMaybeOf(items, 'Namespace'))
+      : new Map<string, NamespaceMeta>();
   // Services that target a port by name are found the first time a pod needs them, ConfigMaps the
-  // first time a preset looks for a sidecar's config file: a second read of every item is paid only by
+  // first time a preset looks for a sidecar's config file: a second read of the items is paid only by
   // a list that has such a pod.
-  const servicesInList = once(() => namedTargetPortsIn(items.map((i) => i.read())));
-  const configMapsInList = once(() => configMapsIn(items.map((i) => i.read())));
+  const servicesInList = once(() => namedTargetPortsIn(readMaybeOf(items, 'Service')));
+  const configMapsInList = once(() => configMapsIn(readMaybeOf(items, 'ConfigMap')));
   const custom = config.kind === 'spec' ? config.spec.workloadKinds : [];
   for (const item of items) {
     const value = item.read();

@@ -4,7 +4,8 @@
  * escaped so that it reaches the shell byte for byte; a program's own words keep their expansion.
  */
 export function escapeExpansion(s: string): string {
-  return s.split('$').join('$$');
+  // Most words hold no `$`: every wrapper and gate escapes each of its flags, per pod.
+  return s.includes('$') ? s.split('$').join('$$') : s;
 }
 
 export function unescapeExpansion(s: string): string {

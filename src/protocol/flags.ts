@@ -18,7 +18,9 @@ export type FlagInput<S extends FlagSpec> = {
 /** The flags in the spec's order, each value after its flag. */
 export function encodeFlags<S extends FlagSpec>(spec: S, input: FlagInput<S>): string[] {
   const out: string[] = [];
-  for (const [flag, arity] of Object.entries(spec)) {
+  // for-in walks the spec's keys in their order without building an entry list: this runs for every wrapper and gate.
+  for (const flag in spec) {
+    const arity = spec[flag];
     const given = input[flag];
     if (given === undefined || given === false) continue;
     if (arity === 'switch') out.push(`--${flag}`);

@@ -27,6 +27,13 @@ export interface Item {
    * kept, so that a large list is never held in memory twice: read it once and pass the value on.
    */
   read(): PlainObject;
+  /**
+   * False only when no string in the item's value can be `word`, so that a search for one kind of
+   * resource need not parse every item; true where the value is parsed already. Block text that holds
+   * neither the word nor a backslash cannot make it: YAML folds a line break into a space, never into
+   * nothing, and only a double-quoted escape (`\x61`, an escaped line break) spells text otherwise.
+   */
+  mayHold(word: string): boolean;
 }
 
 interface ResourceListBase {
@@ -128,6 +135,10 @@ function readBlock(text: string, split: BlockSplit, limits: ReadLimits): BlockRe
     read() {
       return itemValue(loadOne(standaloneItemText(text, span), `items[${index}]`, limits, span.line + 1), index, span.line + 1);
     },
+    mayHold(word) {
+      const own = text.slice(span.start, span.end);
+      return own.includes(word) || own.includes('\\');
+    },
   }));
   return { form: 'block', ...listBase(apiVersion, root, items, styleOf(text, split), limits), text, split };
 }
@@ -153,7 +164,7 @@ function readDocument(text: string, limits: ReadLimits): DocumentResourceList {
   };
   const items = (root.items as unknown[]).map((value, index): Item => {
     const plain = itemValue(value, index, lineOf(seq.items[index]));
-    return { index, read: () => plain };
+    return { index, read: () => plain, mayHold: () => true };
   });
   // Every item is a mapping now (itemValue checked), so every node is a YAMLMap.
   return { form: 'document', ...listBase(apiVersion, root, items, styleOf(text), limits), document, itemNodes: seq.items as YAMLMap[] };
@@ -164,7 +175,7 @@ function readJson(root: unknown, limits: ReadLimits): JsonResourceList {
   const apiVersion = checkHeader(root, 'items' in root, Array.isArray(root.items));
   const items = (root.items as unknown[]).map((value, index): Item => {
     const plain = itemValue(value, index);
-    return { index, read: () => plain };
+    return { index, read: () => plain, mayHold: () => true };
   });
   return { form: 'json', ...listBase(apiVersion, root, items, { compact: true }, limits), root };
 }

@@ -10,7 +10,7 @@
  * piece at most.
  */
 export function globMatches(glob: string, text: string): boolean {
-  const pieces = glob.split('*');
+  const pieces = piecesOf(glob);
   if (pieces.length === 1) return glob === text;
   const first = pieces[0]!;
   const last = pieces[pieces.length - 1]!;
@@ -26,3 +26,20 @@ export function globMatches(glob: string, text: string): boolean {
   }
   return true;
 }
+
+/**
+ * A glob's pieces, split once: presets match a dozen image globs against every container of every pod.
+ * The globs come from the config and the presets, so few are kept; the bound only guards a long-lived caller.
+ */
+function piecesOf(glob: string): readonly string[] {
+  let pieces = split.get(glob);
+  if (pieces === undefined) {
+    if (split.size >= SPLIT_KEPT) split.clear();
+    pieces = glob.split('*');
+    split.set(glob, pieces);
+  }
+  return pieces;
+}
+
+const split = new Map<string, readonly string[]>();
+const SPLIT_KEPT = 1024;

@@ -372,17 +372,27 @@ export class BlockText {
   }
 
   private readEntries(from: number, end: number, dashCol: number): SeqEntry[] {
+    const read = this.scanEntries(from, end, dashCol);
+    if (typeof read === 'number') throw new Unsupported(`line ${read + 1} breaks the sequence`);
+    return read;
+  }
+
+  /**
+   * The entries of the sequence whose dashes are at `dashCol` in lines [from, end), or the first line
+   * that is no part of it. Not thrown: a splice right after a sequence reads on into the next key on
+   * every such edit (carryEntries), and an Unsupported each time, with its stack, was a tenth of an
+   * edit-all run.
+   */
+  private scanEntries(from: number, end: number, dashCol: number): SeqEntry[] | number {
     const starts: number[] = [];
     for (let j = from; j < end; j++) {
       if (!this.isContentLine(j)) continue;
-      const line = this.lines.get(j)!;
       const ind = this.indents().get(j)!;
       if (ind > dashCol) continue;
-      if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
+      if (ind < dashCol || !isDashAt(this.lines.get(j)!, ind)) return j;
       starts.push(j);
     }
-    const entries = starts.map((s, i) => ({ start: s, end: this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end) }));
-    return entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) }));
+    return starts.map((s, i) => ({ start: s, end: Math.max(this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end), s + 1) }));
   }
 
   private entryMap(seq: SeqBlock, index: number): MapBlock {
@@ -490,14 +500,9 @@ export class BlockText {
     if (lo < 0 || at + remove > outline.end) return false;
     const hi = entries.lastBefore(at + remove) + 1;
     const until = (entries.entry(hi)?.start ?? outline.end) + delta;
-    let reread: SeqEntry[];
-    try {
-      reread = this.readEntries(entries.entry(lo)!.start, until, outline.dashCol);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      // Lines added right after the sequence that are not entries of it (the next key) leave it as it was.
-      return appended;
-    }
+    const reread = this.scanEntries(entries.entry(lo)!.start, until, outline.dashCol);
+    // Lines added right after the sequence that are not entries of it (the next key) leave it as it was.
+    if (typeof reread === 'number') return appended;
     entries.replace(lo, hi, reread, delta);
     outline.end += delta;
     return true;

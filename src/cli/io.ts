@@ -116,6 +116,21 @@ function* batched(chunks: readonly string[]): Generator<Buffer | string> {
 }
 
 /**
+ * Until stdout takes writes again or is closed. The wait that loses is taken off: left on, every full
+ * pipe added two listeners to stdout, and past ten Node printed a MaxListenersExceededWarning on
+ * stderr in the middle of a large run.
+ */
+async function drainedOrClosed(): Promise<void> {
+  const done = new AbortController();
+  const { signal } = done;
+  try {
+    await Promise.race([once(process.stdout, 'drain', { signal }), once(process.stdout, 'close', { signal })]);
+  } finally {
+    done.abort();
+  }
+}
+
+/**
  * Writes batch by batch, waiting when the pipe is full, so the output is never copied whole. A reader
  * that stops early (`| head`) closes the pipe: the writing stops there, quietly, as a Unix tool's would
  * (Node ignores SIGPIPE and reports EPIPE instead).
@@ -129,7 +144,7 @@ export async function writeChunks(chunks: readonly string[]): Promise<void> {
   try {
     for (const chunk of batched(chunks)) {
       if (failure) break;
-      if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+      if (!process.stdout.write(chunk)) await drainedOrClosed();
     }
   } catch (e) {
     failure = e as NodeJS.ErrnoException;

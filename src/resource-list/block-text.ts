@@ -57,12 +57,8 @@ interface LineChange {
  */
 const CARRY_SPAN = 64;
 
-function mapId(map: MapBlock): string {
-  return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
-}
-
-function seqId(from: number, end: number, dashCol: number): string {
-  return `${from}:${end}:${dashCol}`;
+function sameMap(a: MapBlock, b: MapBlock): boolean {
+  return a.start === b.start && a.end === b.end && a.indent === b.indent && a.dashLine === b.dashLine;
 }
 
 /** The keys from `from` on moved by `delta` lines, in place: a splice before them moved their lines. */
@@ -226,10 +222,12 @@ export class BlockText {
   /**
    * The keys of each mapping and the entries of each sequence read so far, carried across splices
    * (splice): every edit resolves a path from the root, and re-reading the pod's outline on each of them
-   * made editing a pod of n containers take n × the pod's lines (issue 17).
+   * made editing a pod of n containers take n × the pod's lines (issue 17). Each is found by its first
+   * line, and is the one asked for only if it matches the rest too: a text key of all four numbers, made
+   * on every lookup and every splice, cost more than reading small mappings again.
    */
-  private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
-  private seqCache = new Map<string, SeqLines>();
+  private keyCache = new Map<number, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
+  private seqCache = new Map<number, SeqLines>();
   private readonly shared: SharedEntry[] = [];
 
   constructor(
@@ -307,11 +305,10 @@ export class BlockText {
   }
 
   private keys(map: MapBlock): KeyEntry[] {
-    const id = mapId(map);
-    const cached = this.keyCache.get(id);
-    if (cached) return cached.keys;
+    const cached = this.keyCache.get(map.start);
+    if (cached && sameMap(cached.map, map)) return cached.keys;
     const keys = this.readKeys(map);
-    this.keyCache.set(id, { map, keys });
+    this.keyCache.set(map.start, { map, keys });
     return keys;
   }
 
@@ -362,11 +359,10 @@ export class BlockText {
   }
 
   private seq(from: number, end: number, dashCol: number): SeqBlock {
-    const id = seqId(from, end, dashCol);
-    let outline = this.seqCache.get(id);
-    if (!outline) {
+    let outline = this.seqCache.get(from);
+    if (!outline || outline.end !== end || outline.dashCol !== dashCol) {
       outline = { from, end, dashCol, entries: new SeqOutline(this.readEntries(from, end, dashCol)) };
-      this.seqCache.set(id, outline);
+      this.seqCache.set(from, outline);
     }
     return { kind: 'seq', dashCol, entries: outline.entries };
   }
@@ -442,12 +438,12 @@ export class BlockText {
     this.keyCache = new Map();
     for (const outline of maps.values()) {
       const carried = this.carryKeys(outline.map, outline.keys, change);
-      if (carried) this.keyCache.set(mapId(carried.map), carried);
+      if (carried) this.keyCache.set(carried.map.start, carried);
     }
     const seqs = this.seqCache;
     this.seqCache = new Map();
     for (const outline of seqs.values()) {
-      if (this.carryEntries(outline, change)) this.seqCache.set(seqId(outline.from, outline.end, outline.dashCol), outline);
+      if (this.carryEntries(outline, change)) this.seqCache.set(outline.from, outline);
     }
   }
 

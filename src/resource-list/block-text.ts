@@ -573,7 +573,8 @@ export class BlockText {
       const keyLine = renderKeyLine(name, target.owner.indent);
       const entry = this.entryLines(value, target.owner.indent + (this.style.compact ? 0 : 2));
       const at = this.insertionLine(target.owner, placementOf(name, before));
-      this.splice(at, 0, [keyLine, ...entry], [...indentsOf([keyLine]), ...indentsOfAdded(entry)]);
+      // concat, not spreading: the entry is the helper container in every pod, hundreds of lines.
+      this.splice(at, 0, [keyLine].concat(entry), indentsOf([keyLine]).concat(indentsOfAdded(entry)));
       return;
     }
     if (target.found !== 'seq') {

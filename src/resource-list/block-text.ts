@@ -314,10 +314,12 @@ export class BlockText {
 
   private readKeys(map: MapBlock): KeyEntry[] {
     const found: { key: string; line: number; inline: string }[] = [];
+    const indents = this.indents();
     for (let j = map.start; j < map.end; j++) {
-      if (!this.isContentLine(j)) continue;
+      const indent = indents.get(j)!;
+      if (indent < 0) continue;
       const virtual = j === map.dashLine;
-      const ind = virtual ? map.indent : this.indents().get(j)!;
+      const ind = virtual ? map.indent : indent;
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
@@ -381,10 +383,10 @@ export class BlockText {
    */
   private scanEntries(from: number, end: number, dashCol: number): SeqEntry[] | number {
     const starts: number[] = [];
+    const indents = this.indents();
     for (let j = from; j < end; j++) {
-      if (!this.isContentLine(j)) continue;
-      const ind = this.indents().get(j)!;
-      if (ind > dashCol) continue;
+      const ind = indents.get(j)!;
+      if (ind < 0 || ind > dashCol) continue;
       if (ind < dashCol || !isDashAt(this.lines.get(j)!, ind)) return j;
       starts.push(j);
     }

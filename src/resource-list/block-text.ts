@@ -452,11 +452,14 @@ export class BlockText {
   /**
    * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
    * it, and inside one key's value only that key's end changes; updated in place. Undefined when they
-   * must be read again, and then left as they were.
+   * must be read again, and then left as they were. Lines added right after the mapping and deeper than
+   * its keys extend its last key's value, as readKeys would read them: an edit appending to a pod's last
+   * container made every mapping around it be read again (spec, template, pod spec), once per edit.
    */
   private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
     const { at, remove, delta } = change;
-    const disjoint = map.end <= at || map.start >= at + remove;
+    const extends_ = at === map.end && remove === 0 && addsNoKey(change, map.indent);
+    const disjoint = !extends_ && (map.end <= at || map.start >= at + remove);
     if (disjoint) {
       if (map.end - map.start < CARRY_SPAN) return undefined;
       if (map.end <= at) return { map, keys };

@@ -66,6 +66,18 @@ describe('command line', () => {
     assert.equal(readFileSync(join(dir, 'err.txt'), 'utf8'), '', 'nothing on stderr: no EPIPE stack');
   });
 
+  it('writes a large output to a slow reader with nothing on stderr (no listener leak warning)', () => {
+    const dir = tempDir('cli-slow-pipe');
+    const io = join(ROOT, 'dist', 'src', 'cli', 'io.js');
+    // 40 writes of a MiB, each waiting for the pipe to drain: every wait once left listeners on stdout.
+    const script = `const { writeChunks } = await import(${JSON.stringify(io)}); await writeChunks(Array(40).fill('x'.repeat(1 << 20)));`;
+    writeFileSync(join(dir, 'write.mjs'), script);
+    const r = spawnSync('sh', ['-c', 'node write.mjs 2>err.txt | (sleep 1; wc -c)'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout.trim(), String(40 << 20), 'every byte written');
+    assert.equal(readFileSync(join(dir, 'err.txt'), 'utf8'), '', 'nothing on stderr');
+  });
+
   it('orders with -d key=value, like kpt fn eval arguments, and exits 0', () => {
     const r = runCli(['-d', 'sidecars=proxy'], LIST);
     assert.equal(r.code, 0, r.stderr);

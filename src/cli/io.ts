@@ -82,20 +82,52 @@ function readUpTo(fd: number, limit: number): Buffer {
  */
 const WRITE_SIZE = 1 << 20;
 
-/** `chunks` joined into runs of about WRITE_SIZE characters, each piece whole. */
-function* batched(chunks: readonly string[]): Generator<string> {
-  let batch: string[] = [];
-  let size = 0;
+/** The most bytes UTF-8 takes for one UTF-16 code unit (a surrogate pair takes 4 for two). */
+const UTF8_PER_UNIT = 3;
+
+/**
+ * `chunks` as runs of about WRITE_SIZE characters, each piece whole: encoded straight into the run's
+ * bytes, where joining the pieces first copied every output byte once more (151 MB for an entrypoint
+ * edit-all run). A piece too large for a run goes out alone, as its text. Each run is a new buffer:
+ * a write to a pipe may still hold the last one.
+ */
+function* batched(chunks: readonly string[]): Generator<Buffer | string> {
+  const capacity = WRITE_SIZE * UTF8_PER_UNIT;
+  let batch = Buffer.allocUnsafe(capacity);
+  let used = 0;
   for (const chunk of chunks) {
-    batch.push(chunk);
-    size += chunk.length;
-    if (size >= WRITE_SIZE) {
-      yield batch.join('');
-      batch = [];
-      size = 0;
+    if (used + chunk.length * UTF8_PER_UNIT > capacity) {
+      if (used > 0) yield batch.subarray(0, used);
+      batch = Buffer.allocUnsafe(capacity);
+      used = 0;
+      if (chunk.length * UTF8_PER_UNIT > capacity) {
+        yield chunk;
+        continue;
+      }
+    }
+    used += batch.write(chunk, used);
+    if (used >= WRITE_SIZE) {
+      yield batch.subarray(0, used);
+      batch = Buffer.allocUnsafe(capacity);
+      used = 0;
     }
   }
-  if (size > 0) yield batch.join('');
+  if (used > 0) yield batch.subarray(0, used);
+}
+
+/**
+ * Until stdout takes writes again or is closed. The wait that loses is taken off: left on, every full
+ * pipe added two listeners to stdout, and past ten Node printed a MaxListenersExceededWarning on
+ * stderr in the middle of a large run.
+ */
+async function drainedOrClosed(): Promise<void> {
+  const done = new AbortController();
+  const { signal } = done;
+  try {
+    await Promise.race([once(process.stdout, 'drain', { signal }), once(process.stdout, 'close', { signal })]);
+  } finally {
+    done.abort();
+  }
 }
 
 /**
@@ -112,7 +144,7 @@ export async function writeChunks(chunks: readonly string[]): Promise<void> {
   try {
     for (const chunk of batched(chunks)) {
       if (failure) break;
-      if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+      if (!process.stdout.write(chunk)) await drainedOrClosed();
     }
   } catch (e) {
     failure = e as NodeJS.ErrnoException;

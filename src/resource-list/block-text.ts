@@ -57,12 +57,8 @@ interface LineChange {
  */
 const CARRY_SPAN = 64;
 
-function mapId(map: MapBlock): string {
-  return `${map.start}:${map.end}:${map.indent}:${map.dashLine ?? ''}`;
-}
-
-function seqId(from: number, end: number, dashCol: number): string {
-  return `${from}:${end}:${dashCol}`;
+function sameMap(a: MapBlock, b: MapBlock): boolean {
+  return a.start === b.start && a.end === b.end && a.indent === b.indent && a.dashLine === b.dashLine;
 }
 
 /** The keys from `from` on moved by `delta` lines, in place: a splice before them moved their lines. */
@@ -226,10 +222,12 @@ export class BlockText {
   /**
    * The keys of each mapping and the entries of each sequence read so far, carried across splices
    * (splice): every edit resolves a path from the root, and re-reading the pod's outline on each of them
-   * made editing a pod of n containers take n × the pod's lines (issue 17).
+   * made editing a pod of n containers take n × the pod's lines (issue 17). Each is found by its first
+   * line, and is the one asked for only if it matches the rest too: a text key of all four numbers, made
+   * on every lookup and every splice, cost more than reading small mappings again.
    */
-  private keyCache = new Map<string, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
-  private seqCache = new Map<string, SeqLines>();
+  private keyCache = new Map<number, { readonly map: MapBlock; readonly keys: KeyEntry[] }>();
+  private seqCache = new Map<number, SeqLines>();
   private readonly shared: SharedEntry[] = [];
 
   constructor(
@@ -307,20 +305,21 @@ export class BlockText {
   }
 
   private keys(map: MapBlock): KeyEntry[] {
-    const id = mapId(map);
-    const cached = this.keyCache.get(id);
-    if (cached) return cached.keys;
+    const cached = this.keyCache.get(map.start);
+    if (cached && sameMap(cached.map, map)) return cached.keys;
     const keys = this.readKeys(map);
-    this.keyCache.set(id, { map, keys });
+    this.keyCache.set(map.start, { map, keys });
     return keys;
   }
 
   private readKeys(map: MapBlock): KeyEntry[] {
     const found: { key: string; line: number; inline: string }[] = [];
+    const indents = this.indents();
     for (let j = map.start; j < map.end; j++) {
-      if (!this.isContentLine(j)) continue;
+      const indent = indents.get(j)!;
+      if (indent < 0) continue;
       const virtual = j === map.dashLine;
-      const ind = virtual ? map.indent : this.indents().get(j)!;
+      const ind = virtual ? map.indent : indent;
       if (ind < map.indent) throw new Unsupported(`line ${j + 1} is outside its mapping`);
       if (ind > map.indent) {
         if (found.length === 0) throw new Unsupported(`line ${j + 1} has no key`);
@@ -362,27 +361,36 @@ export class BlockText {
   }
 
   private seq(from: number, end: number, dashCol: number): SeqBlock {
-    const id = seqId(from, end, dashCol);
-    let outline = this.seqCache.get(id);
-    if (!outline) {
+    let outline = this.seqCache.get(from);
+    if (!outline || outline.end !== end || outline.dashCol !== dashCol) {
       outline = { from, end, dashCol, entries: new SeqOutline(this.readEntries(from, end, dashCol)) };
-      this.seqCache.set(id, outline);
+      this.seqCache.set(from, outline);
     }
     return { kind: 'seq', dashCol, entries: outline.entries };
   }
 
   private readEntries(from: number, end: number, dashCol: number): SeqEntry[] {
+    const read = this.scanEntries(from, end, dashCol);
+    if (typeof read === 'number') throw new Unsupported(`line ${read + 1} breaks the sequence`);
+    return read;
+  }
+
+  /**
+   * The entries of the sequence whose dashes are at `dashCol` in lines [from, end), or the first line
+   * that is no part of it. Not thrown: a splice right after a sequence reads on into the next key on
+   * every such edit (carryEntries), and an Unsupported each time, with its stack, was a tenth of an
+   * edit-all run.
+   */
+  private scanEntries(from: number, end: number, dashCol: number): SeqEntry[] | number {
     const starts: number[] = [];
+    const indents = this.indents();
     for (let j = from; j < end; j++) {
-      if (!this.isContentLine(j)) continue;
-      const line = this.lines.get(j)!;
-      const ind = this.indents().get(j)!;
-      if (ind > dashCol) continue;
-      if (ind < dashCol || !isDashAt(line, ind)) throw new Unsupported(`line ${j + 1} breaks the sequence`);
+      const ind = indents.get(j)!;
+      if (ind < 0 || ind > dashCol) continue;
+      if (ind < dashCol || !isDashAt(this.lines.get(j)!, ind)) return j;
       starts.push(j);
     }
-    const entries = starts.map((s, i) => ({ start: s, end: this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end) }));
-    return entries.map((e) => ({ start: e.start, end: Math.max(e.end, e.start + 1) }));
+    return starts.map((s, i) => ({ start: s, end: Math.max(this.contentEnd(s + 1, i + 1 < starts.length ? starts[i + 1]! : end), s + 1) }));
   }
 
   private entryMap(seq: SeqBlock, index: number): MapBlock {
@@ -432,23 +440,26 @@ export class BlockText {
     this.keyCache = new Map();
     for (const outline of maps.values()) {
       const carried = this.carryKeys(outline.map, outline.keys, change);
-      if (carried) this.keyCache.set(mapId(carried.map), carried);
+      if (carried) this.keyCache.set(carried.map.start, carried);
     }
     const seqs = this.seqCache;
     this.seqCache = new Map();
     for (const outline of seqs.values()) {
-      if (this.carryEntries(outline, change)) this.seqCache.set(seqId(outline.from, outline.end, outline.dashCol), outline);
+      if (this.carryEntries(outline, change)) this.seqCache.set(outline.from, outline);
     }
   }
 
   /**
    * A mapping's keys after a splice, as readKeys would read them again: unchanged before it, moved after
    * it, and inside one key's value only that key's end changes; updated in place. Undefined when they
-   * must be read again, and then left as they were.
+   * must be read again, and then left as they were. Lines added right after the mapping and deeper than
+   * its keys extend its last key's value, as readKeys would read them: an edit appending to a pod's last
+   * container made every mapping around it be read again (spec, template, pod spec), once per edit.
    */
   private carryKeys(map: MapBlock, keys: KeyEntry[], change: LineChange): { map: MapBlock; keys: KeyEntry[] } | undefined {
     const { at, remove, delta } = change;
-    const disjoint = map.end <= at || map.start >= at + remove;
+    const extends_ = at === map.end && remove === 0 && addsNoKey(change, map.indent);
+    const disjoint = !extends_ && (map.end <= at || map.start >= at + remove);
     if (disjoint) {
       if (map.end - map.start < CARRY_SPAN) return undefined;
       if (map.end <= at) return { map, keys };
@@ -490,14 +501,9 @@ export class BlockText {
     if (lo < 0 || at + remove > outline.end) return false;
     const hi = entries.lastBefore(at + remove) + 1;
     const until = (entries.entry(hi)?.start ?? outline.end) + delta;
-    let reread: SeqEntry[];
-    try {
-      reread = this.readEntries(entries.entry(lo)!.start, until, outline.dashCol);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      // Lines added right after the sequence that are not entries of it (the next key) leave it as it was.
-      return appended;
-    }
+    const reread = this.scanEntries(entries.entry(lo)!.start, until, outline.dashCol);
+    // Lines added right after the sequence that are not entries of it (the next key) leave it as it was.
+    if (typeof reread === 'number') return appended;
     entries.replace(lo, hi, reread, delta);
     outline.end += delta;
     return true;
@@ -572,7 +578,8 @@ export class BlockText {
       const keyLine = renderKeyLine(name, target.owner.indent);
       const entry = this.entryLines(value, target.owner.indent + (this.style.compact ? 0 : 2));
       const at = this.insertionLine(target.owner, placementOf(name, before));
-      this.splice(at, 0, [keyLine, ...entry], [...indentsOf([keyLine]), ...indentsOfAdded(entry)]);
+      // concat, not spreading: the entry is the helper container in every pod, hundreds of lines.
+      this.splice(at, 0, [keyLine].concat(entry), indentsOf([keyLine]).concat(indentsOfAdded(entry)));
       return;
     }
     if (target.found !== 'seq') {

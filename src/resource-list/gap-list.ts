@@ -10,7 +10,7 @@ export class GapList<T> {
   private gapEnd: number;
 
   constructor(items: readonly T[]) {
-    this.items = [...items];
+    this.items = items.slice();
     this.gapStart = items.length;
     this.gapEnd = items.length;
   }
@@ -31,7 +31,8 @@ export class GapList<T> {
   }
 
   toArray(): T[] {
-    return [...this.items.slice(0, this.gapStart), ...this.items.slice(this.gapEnd)] as T[];
+    // concat, not spreading: the editor joins every pod's lines this way, and spreading went element by element.
+    return this.items.slice(0, this.gapStart).concat(this.items.slice(this.gapEnd)) as T[];
   }
 
   splice(at: number, remove: number, insert: readonly T[]): void {
@@ -62,7 +63,14 @@ export class GapList<T> {
   /** A gap of at least `size`, and as large again as the list: widening is rare, so its copies add up to a constant per element. */
   private widen(size: number): void {
     const gap = Math.max(size, this.length, 64);
-    this.items = this.items.slice(0, this.gapStart).concat(new Array<undefined>(gap).fill(undefined), this.items.slice(this.gapEnd));
-    this.gapEnd = this.gapStart + gap;
+    const { items, gapStart, gapEnd } = this;
+    const tail = items.length - gapEnd;
+    // One array of the final size, filled in a loop: slicing and concatenating made three copies of the list.
+    const wider = new Array<T | undefined>(gapStart + gap + tail);
+    for (let i = 0; i < gapStart; i++) wider[i] = items[i];
+    for (let i = gapStart; i < gapStart + gap; i++) wider[i] = undefined;
+    for (let i = 0; i < tail; i++) wider[gapStart + gap + i] = items[gapEnd + i];
+    this.items = wider;
+    this.gapEnd = gapStart + gap;
   }
 }

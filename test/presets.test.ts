@@ -612,6 +612,12 @@ ${after}functionConfig: {apiVersion: order-containers.dev/v1alpha1, kind: Contai
       /^InputError: items\[2\] \(line 19, column 1\): unexpected end of the stream within a flow collection$/,
       'an item not read for the Namespaces is read all the same',
     );
+    assert.throws(
+      () =>
+        runFunction(readResourceList(list('Namespace', '- apiVersion: v1\n  kind: [ConfigMap\n- apiVersion: v1\n  kind: [Namespace\n'))),
+      /^InputError: items\[2\] \(line 19, column 1\): unexpected end of the stream within a flow collection$/,
+      'of two malformed items, the first is named, as when the search read every item, though only the second may name a Namespace',
+    );
   });
 
   it('merges holdApplicationUntilProxyStarts into an existing proxy.istio.io/config, keeping its keys, format and comments', () => {

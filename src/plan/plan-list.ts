@@ -316,9 +316,21 @@ function once<T>(read: () => T): () => T {
 /**
  * The items that may be of `kind`, read, for a search before (or besides) the pass that reads them all:
  * an item whose text cannot hold the name is not parsed twice. A malformed one is still found, by that pass.
+ * When one that may hold the name is malformed, the items before it are read first, so that the run
+ * names the first malformed item in the list, as it did when the search read every item.
  */
 function readMaybeOf(items: readonly Item[], kind: string): PlainObject[] {
-  return items.filter((i) => i.mayHold(kind)).map((i) => i.read());
+  const found: PlainObject[] = [];
+  items.forEach((item, at) => {
+    if (!item.mayHold(kind)) return;
+    try {
+      found.push(item.read());
+    } catch (e) {
+      for (const before of items.slice(0, at)) before.read();
+      throw e;
+    }
+  });
+  return found;
 }
 
 /** A config that decoded: with none, only workloads that declare their own order are planned. */

@@ -248,6 +248,42 @@ spec:
     assert.equal(r.stderr, 'order-containers: --format png: expected one of text, mermaid, dot, json\n');
   });
 
+  it('says what is wrong with a malformed pod template in one line, and draws the other workloads', () => {
+    const input = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - image: nginx:1.27
+      - name: proxy
+        image: envoy:1.31
+        readinessProbe: {tcpSocket: {port: 15001}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fine}
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: envoy:1.31
+    readinessProbe: {tcpSocket: {port: 15001}}
+`;
+    for (const format of ['text', 'mermaid', 'dot', 'json']) {
+      const r = runCli(['explain', '-d', 'sidecars=proxy', '--format', format], input);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr,
+        'order-containers: error: Deployment/web: pod template field spec.template.spec.containers[0].name: required field is missing (expected string)\n',
+      );
+      assert.match(r.stdout, /fine/);
+      assert.doesNotMatch(r.stdout, /web/);
+    }
+  });
+
   it('the README picture is the DOT of migrate-then-serve, rendered', () => {
     // Graphviz writes a hyphen as &#45;.
     const svg = readFileSync(join(ROOT, 'docs', 'migrate-then-serve.svg'), 'utf8').replace(/&#45;/g, '-');

@@ -11,6 +11,7 @@ import { applyEditsToObject, cloneData, valueAt } from '../resource-list/edit.js
 import type { PlainObject } from '../resource-list/read.js';
 import { hasErrors, type Result } from '../resource-list/results.js';
 import { podTemplatePathOf } from '../workloads/kinds.js';
+import { podTemplateOf } from '../workloads/pod-templates.js';
 import { dirname, join, normalize } from 'node:path';
 import type { SourcedResource } from './input.js';
 import { podTimeline, type PodTimeline } from './timeline.js';
@@ -126,6 +127,9 @@ function timelinesOf(
 ): PodTimeline[] {
   const timelines: PodTimeline[] = [];
   values.forEach((value, i) => {
+    // A template the planner refused has its error among the results; read as it is, it would crash the drawing.
+    const found = podTemplateOf(value, workloadKinds);
+    if (found !== undefined && 'problems' in found) return;
     const path = podTemplatePathOf(value.apiVersion, value.kind, workloadKinds);
     if (path === undefined) return;
     const template = valueAt(value, path) as Parameters<typeof podTimeline>[1] | undefined;

@@ -109,6 +109,19 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
     assert.equal(r.stderr, `order-containers: input is not valid UTF-8 (line ${STREAM.split('\n').length + 4}, column 12)\n`);
   });
 
+  it('refuses a file, or a file of a folder, that is not UTF-8, by its path, in a stream and in explain', () => {
+    const dir = tempDir('stream-utf8');
+    mkdirSync(join(dir, 'apps'));
+    const file = join(dir, 'apps', 'settings.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf'), Buffer.from([0xe9, 0x0a])]));
+    for (const args of [[file], [join(dir, 'apps')], ['explain', '-i', join(dir, 'apps')]]) {
+      const r = runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `order-containers: ${file} is not valid UTF-8 (line 4, column 12)\n`);
+    }
+  });
+
   it('reads files, folders and - as one stream, in the order given', () => {
     const dir = tempDir('stream');
     writeFileSync(join(dir, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { isResourceListText, readResourceList, type PlainObject } from '../resource-list/read.js';
+import { decodeInput, isResourceListText, readResourceList, type PlainObject } from '../resource-list/read.js';
 import { fileOf } from '../resource-list/results.js';
 import { checkByteSize, DEFAULT_LIMITS, InputError, loadStream } from '../yaml/load.js';
 
@@ -36,13 +36,20 @@ export function manifestTexts(dir: string): ManifestText[] {
     `${dir} (its manifests together)`,
     DEFAULT_LIMITS,
   );
-  return paths.map((path) => ({ name: path, text: readFileSync(path, 'utf8'), path: relative(dir, path).split(sep).join('/') }));
+  return paths.map((path) => ({
+    name: path,
+    text: decodeInput(readFileSync(path), DEFAULT_LIMITS, path),
+    path: relative(dir, path).split(sep).join('/'),
+  }));
 }
 
-/** A file's or stdin's bytes as text, within the size limit (a text too long for V8 would crash the decoding). */
+/**
+ * A file's or stdin's bytes as text, within the size limit (a text too long for V8 would crash the
+ * decoding), and valid UTF-8: the stream path writes the files back, where a replaced byte would be lost.
+ */
 export function manifestText(name: string, bytes: Buffer): ManifestText {
   checkByteSize(bytes.length, name, DEFAULT_LIMITS);
-  return { name, text: bytes.toString('utf8'), ...(name !== 'stdin' ? { path: name } : {}) };
+  return { name, text: decodeInput(bytes, DEFAULT_LIMITS, name), ...(name !== 'stdin' ? { path: name } : {}) };
 }
 
 /** A resource and the file it comes from, where one is known. */

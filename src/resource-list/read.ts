@@ -186,29 +186,34 @@ export interface ReadOptions {
   readonly limits?: ReadLimits;
 }
 
+function tooLarge(limits: ReadLimits): InputError {
+  return new InputError(
+    `input is larger than the limit of ${limits.maxInputBytes} bytes (${limits.maxInputBytes / 1024 / 1024} MiB); split it, or order fewer resources per run`,
+  );
+}
+
 /**
  * The input's bytes as text, decoded once for every reader of it: within the size limit, and valid
  * UTF-8 (a byte that is not would be replaced, and the output would differ from the input where nothing
  * was edited). The bytes can be let go as soon as this returns: a list is then held once, as text.
+ * `what` names the input in the message: a file's path, or `input`.
  */
-export function decodeInput(bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS): string {
-  if (bytes.length > limits.maxInputBytes) {
-    // stdin is read only up to just past the limit, so the size seen is not the input's size.
-    throw new InputError(
-      `input is larger than the limit of ${limits.maxInputBytes} bytes (${limits.maxInputBytes / 1024 / 1024} MiB); split it, or order fewer resources per run`,
-    );
-  }
+export function decodeInput(bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS, what = 'input'): string {
+  // stdin is read only up to just past the limit, so the size seen is not the input's size.
+  if (bytes.length > limits.maxInputBytes) throw tooLarge(limits);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const bad = firstInvalidUtf8(bytes);
-    throw new InputError(`input is not valid UTF-8 (${where(bad.line, bad.column)})`);
+    throw new InputError(`${what} is not valid UTF-8 (${where(bad.line, bad.column)})`);
   }
 }
 
 /** Text in (decodeInput's), ResourceList out; every problem is an InputError with a one-line message. */
 export function readResourceList(text: string, options: ReadOptions = {}): ResourceList {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most texts need no byte count.
+  if (text.length * 3 > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes) throw tooLarge(limits);
   if (text.trim() === '') throw new InputError('input is empty; expected a ResourceList');
   const trimmed = text.trimStart().replace(/^\ufeff/, '');
   if (options.json || trimmed.startsWith('{')) {

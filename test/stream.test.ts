@@ -59,6 +59,14 @@ describe('plain manifest streams in and out (issue 18: Helm post-renderer, order
     }
   });
 
+  it('passes 16 million comment lines (64 MB, within the size limit) through in a heap of 512 MB', () => {
+    // Each line was an object in an array: 2.4 GB for 21 million of them.
+    const text = '# a\n'.repeat(16_000_000);
+    const r = runCli([], text, { NODE_OPTIONS: '--max-old-space-size=512' });
+    assert.equal(r.code, 0, r.stderr.slice(0, 2000));
+    assert.ok(r.stdout === text, 'byte for byte');
+  });
+
   it('orders the workloads of a stream, leaves every other document and every comment where it was, and says so on stderr', () => {
     const r = runCli(['-d', 'sidecars=cloud-sql-proxy'], STREAM);
     assert.equal(r.code, 0, r.stderr);

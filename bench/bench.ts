@@ -1,6 +1,7 @@
 /**
  * Whole-process benchmark (issue 17): the function against a js-yaml round trip (c), js-yaml's load alone
- * (the floor) and kpt-functions' no-op function (d), measured in the same run and reported as ratios,
+ * (the floor), kpt-functions' no-op function (d) and the two reads an edit-all run makes under the
+ * read-back contract (r: read-twice.cjs), measured in the same run and reported as ratios,
  * because the machines are noisy and only ratios carry from one run to the next. Every case on one size,
  * then pass-through and edit-all at each scaling size, then the bytes the gates and wrappers add to the
  * output (generated-bytes.ts) and the big pods (big-pods.ts).
@@ -23,6 +24,7 @@ const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.cjs');
 const JS_YAML_ROUND_TRIP = join(ROOT, 'bench', 'js-yaml-round-trip.cjs');
 const JS_YAML_LOAD = join(ROOT, 'bench', 'js-yaml-load.cjs');
 const KPT_FUNCTIONS_NOOP = join(ROOT, 'bench', 'kpt-functions-noop.cjs');
+const READ_TWICE = join(ROOT, 'bench', 'read-twice.cjs');
 
 function other(n: number): string {
   switch (n % 3) {
@@ -110,6 +112,7 @@ interface Case {
   readonly label: string;
   readonly script: string;
   readonly input: string;
+  readonly args?: readonly string[];
 }
 
 /** The function's output on a ResourceList's text, without its results. */
@@ -149,7 +152,7 @@ function measure(cases: readonly Case[], runs: number): Map<string, Sample[]> {
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
   for (let i = 0; i < runs + 1; i++) {
     for (const c of cases) {
-      const sample = runOnce(c.script, [], c.input);
+      const sample = runOnce(c.script, c.args ?? [], c.input);
       if (i > 0) samples.get(c.label)!.push(sample);
     }
   }
@@ -172,6 +175,7 @@ function fullTable(dir: string, size: number, runs: number): void {
   };
   const plain = write('plain', benchList(size, ''));
   const native = write('native', benchList(size, containerOrder(EVERY_DEPLOYMENT, 1, ['strategy: native'])));
+  const ordered = write('ordered', orderedList(native));
   const cases: Case[] = [
     { label: 'a  pass-through, no functionConfig', script: CLI, input: plain },
     {
@@ -192,10 +196,12 @@ function fullTable(dir: string, size: number, runs: number): void {
     },
     { label: 'p  b with the sidecar found by a preset', script: CLI, input: write('presets', benchList(size, PRESETS_EVERY_WORKLOAD)) },
     // b's output run again: every workload read and planned, none needs an edit.
-    { label: 'e  planned, nothing to do (b run again)', script: CLI, input: write('ordered', orderedList(native)) },
+    { label: 'e  planned, nothing to do (b run again)', script: CLI, input: ordered },
     { label: 'f  js-yaml load alone (the floor)', script: JS_YAML_LOAD, input: plain },
     { label: 'c  js-yaml load + dump (baseline)', script: JS_YAML_ROUND_TRIP, input: plain },
     { label: 'd  kpt-functions no-op function', script: KPT_FUNCTIONS_NOOP, input: plain },
+    // What every edit-all run pays before it plans or edits anything: it reads the list, and reads every edited item back.
+    { label: "r  b's two reads alone (read-back floor)", script: READ_TWICE, input: native, args: [ordered] },
   ];
   const samples = measure(cases, runs);
   const bytes = statSync(plain).size;

@@ -10,7 +10,7 @@ import { readResourceList, type PlainObject } from './resource-list/read.js';
 import type { Result } from './resource-list/results.js';
 import { splitBlockResourceList } from './resource-list/split.js';
 import { fromItem, replaceSpans, streamDocuments, streamResourceList, type Replacement } from './resource-list/stream.js';
-import { checkByteSize, DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
+import { checkSize, DEFAULT_LIMITS, InputError, loadOne } from './yaml/load.js';
 
 export interface StreamRun {
   readonly text: string;
@@ -28,7 +28,7 @@ function isResource(value: unknown): value is PlainObject {
 
 /** Runs the function on the resources of `text`, a multi-document YAML stream. */
 export function runOnStream(text: string, functionConfig: unknown, name: string): StreamRun {
-  checkByteSize(Buffer.byteLength(text), name, DEFAULT_LIMITS);
+  checkSize(text, name, DEFAULT_LIMITS);
   const docs = streamDocuments(text, name, DEFAULT_LIMITS);
   if (docs === undefined)
     throw new InputError(`${name}: a document marker (---) with content after it on the same line; start the content on the next line`);

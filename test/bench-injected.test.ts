@@ -246,6 +246,19 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
   }
   const cases: Case[] = [];
   const bench = (title: string, run: () => Promise<Run>, check: (run: Run) => void): void => void cases.push({ title, run, check });
+  /**
+   * A Job's pod (its container `export`) at 1.30, where the injected `sidecar` becomes a native sidecar and
+   * the pod Succeeds; and the negative control, injected without `what` the function writes, which the
+   * sidecar keeps running. `run` runs the pod through the function or not.
+   */
+  const jobPodPair = (mesh: string, sidecar: string, what: string, run: (throughFunction: boolean) => Promise<Run>): void => {
+    bench(`${mesh}, a Job's pod, Kubernetes 1.30: ${sidecar} is a native sidecar, and the pod Succeeds`, () => run(true), assertHealthy);
+    bench(
+      `${mesh}, a Job's pod injected without ${what}, Kubernetes 1.30 (negative control): ${sidecar} keeps it running`,
+      () => run(false),
+      (r) => assertKeptRunning(reportOf(r, 'export')),
+    );
+  };
 
   // --- istio ---------------------------------------------------------------------------------------
   const shop = readPackage(join(ROOT, 'examples', 'istio-injected')).items;
@@ -272,15 +285,8 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
     },
   );
   const istioJob = [job('export', { 'sidecar.istio.io/inject': 'true' }, [WORK])];
-  bench(
-    "istio, a Job's pod, Kubernetes 1.30: istio-proxy is a native sidecar, and the pod Succeeds",
-    () => injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: true }),
-    (run) => assertHealthy(run),
-  );
-  bench(
-    "istio, a Job's pod injected without the annotations (negative control): istio-proxy keeps it running",
-    () => injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction: false }),
-    (run) => assertKeptRunning(reportOf(run, 'export')),
+  jobPodPair('istio', 'istio-proxy', 'the annotations', (throughFunction) =>
+    injectedRun(istioJob, ['istio'], '1.30', [ISTIO], { throughFunction }),
   );
 
   // --- linkerd -------------------------------------------------------------------------------------
@@ -328,15 +334,8 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
     },
   );
   const linkerdWork = [job('export', { 'linkerd.io/inject': 'enabled' }, [WORK])];
-  bench(
-    "linkerd, a Job's pod, Kubernetes 1.30: linkerd-proxy is a native sidecar, and the pod Succeeds",
-    () => injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: true }),
-    (run) => assertHealthy(run),
-  );
-  bench(
-    "linkerd, a Job's pod injected without the annotations, Kubernetes 1.30 (negative control): linkerd-proxy keeps it running",
-    () => injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction: false }),
-    (run) => assertKeptRunning(reportOf(run, 'export')),
+  jobPodPair('linkerd', 'linkerd-proxy', 'the annotations', (throughFunction) =>
+    injectedRun(linkerdWork, ['linkerd'], '1.30', [LINKERD], { throughFunction }),
   );
 
   // --- vault ---------------------------------------------------------------------------------------
@@ -464,16 +463,7 @@ describe('injected presets on the bench kubelet, through the emulated injectors 
     },
   );
   const consulJob = [job('export', inject, [WORK])];
-  bench(
-    "consul, a Job's pod, Kubernetes 1.30: consul-dataplane is a native sidecar, and the pod Succeeds",
-    () => consulRun(consulJob, '1.30', { throughFunction: true }),
-    (run) => assertHealthy(run),
-  );
-  bench(
-    "consul, a Job's pod injected without the annotation, Kubernetes 1.30 (negative control): consul-dataplane keeps it running",
-    () => consulRun(consulJob, '1.30', { throughFunction: false }),
-    (run) => assertKeptRunning(reportOf(run, 'export')),
-  );
+  jobPodPair('consul', 'consul-dataplane', 'the annotation', (throughFunction) => consulRun(consulJob, '1.30', { throughFunction }));
 
   const runs = new Map<Case, Promise<Run>>();
   const limited = atMost(3);

@@ -213,6 +213,35 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
   /** A collector config whose health_check listens on `endpoint`. */
   const otelHealth = (endpoint: string): string =>
     `extensions:\n  health_check:\n    endpoint: ${endpoint}\nservice:\n  extensions: [health_check]\n`;
+  /** The collector image the OpenTelemetry preset cases run. */
+  const OTEL_IMAGE = 'otel/opentelemetry-collector-contrib:0.111.0';
+  /** The collector container of those cases: its name and image, and the rest of it. */
+  const otelCollector = (rest: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: 'otel-collector',
+    image: OTEL_IMAGE,
+    ...rest,
+  });
+  /** Collectors whose config is in Secret otel-secret: mounted as a file, and by env: from valueFrom. */
+  const otelSecretFile = (): Record<string, unknown> =>
+    deployment(
+      'otel-secret-file',
+      [
+        APP,
+        otelCollector({
+          args: ['--config=/conf/config.yaml'],
+          volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
+        }),
+      ],
+      [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
+    );
+  const otelSecretEnv = (): Record<string, unknown> =>
+    deployment('otel-secret-env', [
+      APP,
+      otelCollector({
+        args: ['--config=env:OTEL_CONFIG'],
+        env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel-secret', key: 'config.yaml' } } }],
+      }),
+    ]);
   /** A Deployment as a Job's pod that runs its containers once. */
   const asJob = (item: Record<string, unknown>): Record<string, unknown> => {
     if (item.kind !== 'Deployment') return item;
@@ -449,11 +478,9 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           'otel',
           [
             APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            otelCollector({
               volumeMounts: [{ name: 'otel-config', mountPath: '/etc/otelcol-contrib' }],
-            },
+            }),
           ],
           [{ name: 'otel-config', configMap: { name: 'otel-config' } }],
         ),
@@ -487,7 +514,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     // The app must then find the collector Started, not Ready: judged so, it does not depend on whether
     // the collector happened to be ready first (once it was not, under load).
     'otel-collector as the Helm chart 0.76.1 renders it, on a v0.104.0+ image: health_check on localhost, not waited for': {
-      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, 'otel/opentelemetry-collector-contrib:0.111.0'),
+      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, OTEL_IMAGE),
       notWaitedFor: ['opentelemetry-collector'],
     },
     'otel-collector as the Helm chart renders it, health_check left out of service.extensions: not waited for': {
@@ -504,12 +531,10 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           'otel-two-files',
           [
             APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            otelCollector({
               args: ['--config', 'file:/conf/base', '--config=/conf/over'],
               volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
-            },
+            }),
           ],
           [{ name: 'cfg', configMap: { name: 'otel-merged' } }],
         ),
@@ -517,23 +542,19 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           'otel-yaml',
           [
             APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            otelCollector({
               args: ['--config=/conf/base', '--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13301'],
               volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
-            },
+            }),
           ],
           [{ name: 'cfg', configMap: { name: 'otel-merged' } }],
         ),
         deployment('otel-env', [
           APP,
-          {
-            name: 'otel-collector',
-            image: 'otel/opentelemetry-collector-contrib:0.111.0',
+          otelCollector({
             args: ['--config=env:OTEL_CONFIG'],
             env: [{ name: 'OTEL_CONFIG', value: otelHealth('0.0.0.0:13302') }],
-          },
+          }),
         ]),
       ],
     },
@@ -549,11 +570,9 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
           'otel-named',
           [
             APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
+            otelCollector({
               volumeMounts: [{ name: 'cfg', mountPath: '/etc/otelcol-contrib' }],
-            },
+            }),
           ],
           [{ name: 'cfg', configMap: { name: 'otel-named' } }],
         ),
@@ -562,31 +581,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
     // Configs the function cannot read (a Secret's): warned (below), started first, not waited for,
     // though the collector serves its health check at 0.0.0.0:13133.
     'otel-collector whose config is in a Secret, mounted or by env: from valueFrom: started first, not waited for': {
-      input: [
-        secret('otel-secret', { 'config.yaml': otelHealth('0.0.0.0:13133') }),
-        deployment(
-          'otel-secret-file',
-          [
-            APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
-              args: ['--config=/conf/config.yaml'],
-              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
-            },
-          ],
-          [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
-        ),
-        deployment('otel-secret-env', [
-          APP,
-          {
-            name: 'otel-collector',
-            image: 'otel/opentelemetry-collector-contrib:0.111.0',
-            args: ['--config=env:OTEL_CONFIG'],
-            env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel-secret', key: 'config.yaml' } } }],
-          },
-        ]),
-      ],
+      input: [secret('otel-secret', { 'config.yaml': otelHealth('0.0.0.0:13133') }), otelSecretFile(), otelSecretEnv()],
       notWaitedFor: ['otel-collector'],
     },
     // No readiness endpoint is known: it is started first and not waited for.
@@ -744,7 +739,7 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       message: /binds the admin server to 127\.0\.0\.1/,
     },
     'otel-collector as the Helm chart 0.76.1 renders it, on a v0.104.0+ image (health_check on its default localhost:13133)': {
-      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, 'otel/opentelemetry-collector-contrib:0.111.0'),
+      input: chart('otel-collector-chart-0.76.1.yaml', (r) => r, OTEL_IMAGE),
       field: 'spec.template.spec.containers[0].volumeMounts[0]',
       message:
         /listens for its health checks on localhost only \(extensions\.health_check in \/conf\/relay\.yaml .*default endpoint localhost:13133/,
@@ -755,37 +750,13 @@ describe('presets read their sidecar from the container, on the bench kubelet (i
       message: /extensions\.health_check is configured, but service\.extensions in \/conf\/relay\.yaml .*does not list it/,
     },
     'otel-collector whose config file is mounted from a Secret': {
-      input: [
-        deployment(
-          'otel-secret-file',
-          [
-            APP,
-            {
-              name: 'otel-collector',
-              image: 'otel/opentelemetry-collector-contrib:0.111.0',
-              args: ['--config=/conf/config.yaml'],
-              volumeMounts: [{ name: 'cfg', mountPath: '/conf' }],
-            },
-          ],
-          [{ name: 'cfg', secret: { secretName: 'otel-secret' } }],
-        ),
-      ],
+      input: [otelSecretFile()],
       field: 'spec.template.spec.containers[1].volumeMounts[0]',
       message:
         /\/conf\/config\.yaml is in volume cfg \(secret otel-secret, mounted by spec\.containers\[1\]\.volumeMounts\[0\]\), whose files the function does not read/,
     },
     'otel-collector whose config is in a variable from a Secret (--config=env:OTEL_CONFIG, valueFrom)': {
-      input: [
-        deployment('otel-secret-env', [
-          APP,
-          {
-            name: 'otel-collector',
-            image: 'otel/opentelemetry-collector-contrib:0.111.0',
-            args: ['--config=env:OTEL_CONFIG'],
-            env: [{ name: 'OTEL_CONFIG', valueFrom: { secretKeyRef: { name: 'otel-secret', key: 'config.yaml' } } }],
-          },
-        ]),
-      ],
+      input: [otelSecretEnv()],
       field: 'spec.template.spec.containers[1].env[0]',
       message: /--config env:OTEL_CONFIG .* reads OTEL_CONFIG: OTEL_CONFIG comes from valueFrom/,
     },

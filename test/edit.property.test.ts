@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import jsYaml from 'js-yaml';
-import { applyEditsToObject, type Edit } from '../src/resource-list/edit.js';
+import { applyEditsToObject, valueAt, type Edit } from '../src/resource-list/edit.js';
 import { BlockText } from '../src/resource-list/block-text.js';
 import { standaloneItemText } from '../src/resource-list/split.js';
-import { readResourceList } from '../src/resource-list/read.js';
+import { readResourceList, type ResourceList } from '../src/resource-list/read.js';
 import { helperContainer } from '../src/protocol/helper-container.js';
 import { DEFAULT_LIMITS, loadOne } from '../src/yaml/load.js';
 import type { SequenceStyle } from '../src/yaml/render.js';
-import { resourceList } from './generators.js';
+import { resourceList, type GeneratedList } from './generators.js';
 import { writeResourceList } from './helpers.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -21,6 +21,36 @@ function commentsOf(text: string): string[] {
     .filter((l) => l.startsWith('#'));
 }
 
+/** A generated item's pod containers, where it has a pod template. */
+function containersOf(item: Record<string, unknown>): unknown[] | undefined {
+  const containers = valueAt(item, [...SPEC, 'containers']);
+  return Array.isArray(containers) ? containers : undefined;
+}
+
+/**
+ * The list written with `edits`: every item there, untouched ones byte-identical and in order, edited
+ * ones reading as their planned value, and every comment of the input kept.
+ */
+function assertWrittenAsPlanned(generated: GeneratedList, list: ResourceList, edits: ReadonlyMap<number, Edit[]>): void {
+  const out = writeResourceList(list, edits, []);
+  const items = (jsYaml.load(out) as { items: Record<string, unknown>[] }).items;
+  assert.equal(items.length, list.items.length);
+  let from = 0;
+  list.items.forEach((item, index) => {
+    const itemEdits = edits.get(index);
+    if (!itemEdits) {
+      const at = out.indexOf(generated.itemTexts[index]!, from);
+      assert.ok(at >= from, `untouched item ${index} is byte-identical and in order`);
+      from = at + generated.itemTexts[index]!.length;
+      return;
+    }
+    const expected = structuredClone(item.read());
+    applyEditsToObject(expected, itemEdits);
+    assert.deepEqual(items[index], expected);
+  });
+  for (const comment of commentsOf(generated.text)) assert.ok(out.includes(comment), `comment kept: ${comment}`);
+}
+
 describe('editing workloads (property)', () => {
   it('changes only the edited items, which read back as planned and keep their comments', () => {
     fc.assert(
@@ -28,8 +58,7 @@ describe('editing workloads (property)', () => {
         const list = readResourceList(generated.text);
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
-          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
-            ?.containers;
+          const containers = containersOf(item.read());
           if (!containers) return;
           edits.set(index, [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: pick % containers.length, to: [...SPEC, 'initContainers'], toIndex: 0 },
@@ -37,23 +66,7 @@ describe('editing workloads (property)', () => {
             { op: 'set', path: ['spec', 'template', 'metadata', 'annotations', 'example.com/note'], value: annotation },
           ]);
         });
-        const out = writeResourceList(list, edits, []);
-        const items = (jsYaml.load(out) as { items: Record<string, unknown>[] }).items;
-        assert.equal(items.length, list.items.length);
-        let from = 0;
-        list.items.forEach((item, index) => {
-          const itemEdits = edits.get(index);
-          if (!itemEdits) {
-            const at = out.indexOf(generated.itemTexts[index]!, from);
-            assert.ok(at >= from, `untouched item ${index} is byte-identical and in order`);
-            from = at + generated.itemTexts[index]!.length;
-            return;
-          }
-          const expected = structuredClone(item.read());
-          applyEditsToObject(expected, itemEdits);
-          assert.deepEqual(items[index], expected);
-        });
-        for (const comment of commentsOf(generated.text)) assert.ok(out.includes(comment), `comment kept: ${comment}`);
+        assertWrittenAsPlanned(generated, list, edits);
       }),
       { numRuns: RUNS },
     );
@@ -70,8 +83,7 @@ describe('entries shared by every pod (property)', () => {
         const list = readResourceList(generated.text);
         const edits = new Map<number, Edit[]>();
         list.items.forEach((item, index) => {
-          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
-            ?.containers;
+          const containers = containersOf(item.read());
           if (!containers) return;
           edits.set(index, [
             { op: 'insert', path: [...SPEC, 'initContainers'], index: 0, value: helper, before: ['containers'] },
@@ -79,22 +91,7 @@ describe('entries shared by every pod (property)', () => {
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: pick % containers.length, to: [...SPEC, 'initContainers'], toIndex: 1 },
           ]);
         });
-        const out = writeResourceList(list, edits, []);
-        const items = (jsYaml.load(out) as { items: Record<string, unknown>[] }).items;
-        let from = 0;
-        list.items.forEach((item, index) => {
-          const itemEdits = edits.get(index);
-          if (!itemEdits) {
-            const at = out.indexOf(generated.itemTexts[index]!, from);
-            assert.ok(at >= from, `untouched item ${index} is byte-identical and in order`);
-            from = at + generated.itemTexts[index]!.length;
-            return;
-          }
-          const expected = structuredClone(item.read());
-          applyEditsToObject(expected, itemEdits);
-          assert.deepEqual(items[index], expected);
-        });
-        for (const comment of commentsOf(generated.text)) assert.ok(out.includes(comment), `comment kept: ${comment}`);
+        assertWrittenAsPlanned(generated, list, edits);
       }),
       { numRuns: RUNS },
     );
@@ -108,8 +105,7 @@ describe('the in-place editor (property)', () => {
         const list = readResourceList(generated.text);
         if (list.form !== 'block') return;
         list.items.forEach((item, index) => {
-          const containers = (item.read().spec as { template?: { spec?: { containers?: unknown[] } } } | undefined)?.template?.spec
-            ?.containers;
+          const containers = containersOf(item.read());
           if (!containers) return;
           const edits: Edit[] = [
             { op: 'move', from: [...SPEC, 'containers'], fromIndex: containers.length - 1, to: [...SPEC, 'initContainers'], toIndex: 0 },

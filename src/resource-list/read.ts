@@ -2,7 +2,17 @@
  * Bytes in, ResourceList out: block YAML split into item texts (the fast path), any other YAML as one
  * Document, or JSON. Every problem is an InputError with a one-line message.
  */
-import { DEFAULT_LIMITS, documentData, InputError, loadDocuments, loadJson, loadOne, where, type ReadLimits } from '../yaml/load.js';
+import {
+  DEFAULT_LIMITS,
+  documentData,
+  exceedsByteLimit,
+  InputError,
+  loadDocuments,
+  loadJson,
+  loadOne,
+  where,
+  type ReadLimits,
+} from '../yaml/load.js';
 import { isMap, isSeq, type Document, type Node, type YAMLMap } from '../yaml/nodes.js';
 import type { SequenceStyle } from '../yaml/render.js';
 import { splitBlockResourceList, standaloneItemText, type BlockSplit } from './split.js';
@@ -212,8 +222,7 @@ export function decodeInput(bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMI
 /** Text in (decodeInput's), ResourceList out; every problem is an InputError with a one-line message. */
 export function readResourceList(text: string, options: ReadOptions = {}): ResourceList {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  // A UTF-16 code unit is at most 3 bytes of UTF-8: most texts need no byte count.
-  if (text.length * 3 > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes) throw tooLarge(limits);
+  if (exceedsByteLimit(text, limits)) throw tooLarge(limits);
   if (text.trim() === '') throw new InputError('input is empty; expected a ResourceList');
   const trimmed = text.trimStart().replace(/^\ufeff/, '');
   if (options.json || trimmed.startsWith('{')) {

@@ -120,10 +120,15 @@ export function checkByteSize(bytes: number, what: string, limits: ReadLimits): 
   if (bytes > max) throw new InputError(`${what} is larger than the limit of ${max} bytes (${max / 1024 / 1024} MiB)`);
 }
 
-function checkSize(text: string, what: string, limits: ReadLimits): void {
+/** Whether `text` takes more bytes of UTF-8 than the size limit. */
+export function exceedsByteLimit(text: string, limits: ReadLimits): boolean {
   // A UTF-16 code unit is at most 3 bytes of UTF-8, so most texts need no byte count.
-  if (text.length * 3 <= limits.maxInputBytes) return;
-  checkByteSize(Buffer.byteLength(text), what, limits);
+  return text.length * 3 > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes;
+}
+
+/** The size limit, for text. */
+export function checkSize(text: string, what: string, limits: ReadLimits): void {
+  if (exceedsByteLimit(text, limits)) checkByteSize(Buffer.byteLength(text), what, limits);
 }
 
 interface Tokens {
